@@ -1,0 +1,60 @@
+// cairo/backup.h — BACKUP DATABASE / BACKUP TABLE and SNAPSHOT PREPARE / COMPLETE (CHECKPOINT
+// CREATE / RELEASE), built into the engine. See DESIGN.md "Backup" and "Snapshot".
+//
+// Thread-safety: all methods are thread-safe. One backup runs at a time (a second concurrent
+// one gets Unavailable "backup already in progress"). Writers are never blocked: a backup pins
+// the tables (Engine::PinAll) and copies the committed byte ranges of the pinned files.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cairo/engine.h"
+#include "core/status.h"
+
+namespace sundial::cairo {
+
+struct BackupOptions {
+  std::string server_root;      // `-d DIR`: holds conf/ and db/
+  std::string backup_root;      // cairo.sql.backup.root; empty = backups disabled
+  std::string dir_datetime_format = "yyyy-MM-dd";  // cairo.sql.backup.dir.datetime.format
+  std::string tmp_dir_name = "tmp";                 // cairo.sql.backup.dir.tmp.name
+  int mkdir_mode = 0775;                            // cairo.sql.backup.mkdir.mode
+  std::string snapshot_instance_id;                 // cairo.snapshot.instance.id
+  bool snapshot_recovery_enabled = true;            // cairo.snapshot.recovery.enabled
+  const core::Clock* clock = core::SystemClock::Instance();
+};
+
+struct BackupResult {
+  std::string directory;  // the final backup directory
+  std::vector<std::string> tables;
+  uint64_t bytes_copied = 0;
+};
+
+class BackupService {
+ public:
+  virtual ~BackupService() = default;
+  static std::unique_ptr<BackupService> Create(Engine* engine, std::shared_ptr<core::FileSystem> fs,
+                                               BackupOptions options);
+
+  virtual bool enabled() const = 0;  // backup root configured
+  // Error texts follow QuestDB (questdb-facts.md Appendix A), e.g. with no root:
+  // "backup is disabled, server.conf property 'cairo.sql.backup.root' is not set".
+  virtual core::Result<BackupResult> BackupDatabase() = 0;
+  // NotFound "table does not exist [table=x]" for an unknown table.
+  virtual core::Result<BackupResult> BackupTables(const std::vector<std::string>& tables) = 0;
+
+  // `checkpoint` selects the CHECKPOINT spelling's messages and directory.
+  virtual core::Status SnapshotPrepare(bool checkpoint) = 0;
+  virtual core::Status SnapshotComplete(bool checkpoint) = 0;
+  virtual bool snapshot_in_progress() const = 0;
+};
+
+// Run at start-up, before Engine::Open: if `<root>/_restore` exists (or the snapshot's instance
+// id differs from options.snapshot_instance_id), rolls every table back to the snapshot's txn
+// and removes the snapshot directory and the trigger. Also removes leftovers of crashed
+// backups is NOT done here (BackupService does that). An error aborts start-up.
+core::Status RecoverSnapshotAtStartup(core::FileSystem& fs, const BackupOptions& options);
+
+}  // namespace sundial::cairo

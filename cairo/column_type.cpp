@@ -1,0 +1,248 @@
+#include "cairo/column_type.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "core/timestamp.h"
+
+namespace sundial::cairo {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+void AppendInt(std::string* s, int64_t v, int width) {
+  std::string d = std::to_string(v < 0 ? -v : v);
+  if (v < 0) s->push_back('-');
+  for (int i = static_cast<int>(d.size()); i < width; ++i) s->push_back('0');
+  s->append(d);
+}
+
+// ISO week-numbering year and week of the Monday-started week containing `days`.
+void IsoWeek(int64_t days, int64_t* iso_year, int* week) {
+  int64_t dow = ((days + 3) % 7 + 7) % 7;  // 0 = Monday
+  int64_t thursday = days - dow + 3;
+  int64_t y;
+  int m, d;
+  core::CivilFromDays(thursday, &y, &m, &d);
+  int64_t jan1 = core::DaysFromCivil(y, 1, 1);
+  *iso_year = y;
+  *week = static_cast<int>((thursday - jan1) / 7 + 1);
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+std::string ValidateName(std::string_view name, const char* what) {
+  if (name.empty()) return std::string(what) + " name is empty";
+  if (name.size() > 127) return std::string(what) + " name is too long (max 127 bytes)";
+  if (name == "." || name == "..") return "'" + std::string(name) + "' is an invalid " + what + " name";
+  if (name.front() == ' ' || name.back() == ' ') {
+    return std::string(what) + " name must not start or end with a space";
+  }
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == '.' || c == '?' || c == ',' ||
+        c == '\'' || c == '"' || c == ':' || c == '*' || c == '<' || c == '>' || c == '|' ||
+        c == '~' || c == '\n' || c == '\r') {
+      std::string ch = c < 0x20 || c == 0x7f ? "control character" : "'" + std::string(1, c) + "'";
+      return ch + " is not allowed in a " + what + " name [name=" + std::string(name.substr(0, 127)) + "]";
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view ColumnTypeName(ColumnType type) {
+  switch (type) {
+    case ColumnType::kBoolean: return "BOOLEAN";
+    case ColumnType::kByte: return "BYTE";
+    case ColumnType::kShort: return "SHORT";
+    case ColumnType::kChar: return "CHAR";
+    case ColumnType::kInt: return "INT";
+    case ColumnType::kLong: return "LONG";
+    case ColumnType::kFloat: return "FLOAT";
+    case ColumnType::kDouble: return "DOUBLE";
+    case ColumnType::kDate: return "DATE";
+    case ColumnType::kTimestamp: return "TIMESTAMP";
+    case ColumnType::kSymbol: return "SYMBOL";
+    case ColumnType::kVarchar: return "VARCHAR";
+  }
+  return "UNKNOWN";
+}
+
+std::optional<ColumnType> ParseColumnType(std::string_view name) {
+  static constexpr std::pair<std::string_view, ColumnType> kNames[] = {
+      {"BOOLEAN", ColumnType::kBoolean}, {"BYTE", ColumnType::kByte},
+      {"SHORT", ColumnType::kShort},     {"CHAR", ColumnType::kChar},
+      {"INT", ColumnType::kInt},         {"INTEGER", ColumnType::kInt},
+      {"LONG", ColumnType::kLong},       {"BIGINT", ColumnType::kLong},
+      {"FLOAT", ColumnType::kFloat},     {"REAL", ColumnType::kFloat},
+      {"DOUBLE", ColumnType::kDouble},   {"DATE", ColumnType::kDate},
+      {"TIMESTAMP", ColumnType::kTimestamp}, {"SYMBOL", ColumnType::kSymbol},
+      {"VARCHAR", ColumnType::kVarchar}, {"STRING", ColumnType::kVarchar},
+      {"SMALLINT", ColumnType::kShort},  {"TINYINT", ColumnType::kByte},
+  };
+  for (const auto& [n, t] : kNames) {
+    if (EqualsIgnoreCase(n, name)) return t;
+  }
+  return std::nullopt;
+}
+
+int ColumnTypeSize(ColumnType type) {
+  switch (type) {
+    case ColumnType::kBoolean:
+    case ColumnType::kByte: return 1;
+    case ColumnType::kShort:
+    case ColumnType::kChar: return 2;
+    case ColumnType::kInt:
+    case ColumnType::kFloat:
+    case ColumnType::kSymbol: return 4;
+    case ColumnType::kLong:
+    case ColumnType::kDouble:
+    case ColumnType::kDate:
+    case ColumnType::kTimestamp: return 8;
+    case ColumnType::kVarchar: return 0;
+  }
+  return 0;
+}
+
+bool IsValidColumnType(uint8_t raw) { return raw >= 1 && raw <= 12; }
+
+std::string_view PartitionByName(PartitionBy by) {
+  switch (by) {
+    case PartitionBy::kNone: return "NONE";
+    case PartitionBy::kHour: return "HOUR";
+    case PartitionBy::kDay: return "DAY";
+    case PartitionBy::kWeek: return "WEEK";
+    case PartitionBy::kMonth: return "MONTH";
+    case PartitionBy::kYear: return "YEAR";
+  }
+  return "NONE";
+}
+
+std::optional<PartitionBy> ParsePartitionBy(std::string_view name) {
+  for (PartitionBy by : {PartitionBy::kNone, PartitionBy::kHour, PartitionBy::kDay,
+                         PartitionBy::kWeek, PartitionBy::kMonth, PartitionBy::kYear}) {
+    if (EqualsIgnoreCase(PartitionByName(by), name)) return by;
+  }
+  return std::nullopt;
+}
+
+int64_t PartitionFloor(PartitionBy by, int64_t ts) {
+  using namespace core;
+  switch (by) {
+    case PartitionBy::kNone: return 0;
+    case PartitionBy::kHour: return FloorDiv(ts, kMicrosPerHour) * kMicrosPerHour;
+    case PartitionBy::kDay: return FloorDiv(ts, kMicrosPerDay) * kMicrosPerDay;
+    case PartitionBy::kWeek: {
+      int64_t days = FloorDiv(ts, kMicrosPerDay);
+      int64_t dow = ((days + 3) % 7 + 7) % 7;  // 0 = Monday
+      return (days - dow) * kMicrosPerDay;
+    }
+    case PartitionBy::kMonth: {
+      CivilTime c = ToCivil(ts);
+      return DaysFromCivil(c.year, c.month, 1) * kMicrosPerDay;
+    }
+    case PartitionBy::kYear: {
+      CivilTime c = ToCivil(ts);
+      return DaysFromCivil(c.year, 1, 1) * kMicrosPerDay;
+    }
+  }
+  return 0;
+}
+
+int64_t PartitionNext(PartitionBy by, int64_t start) {
+  using namespace core;
+  switch (by) {
+    case PartitionBy::kNone: return INT64_MAX;
+    case PartitionBy::kHour: return start + kMicrosPerHour;
+    case PartitionBy::kDay: return start + kMicrosPerDay;
+    case PartitionBy::kWeek: return start + 7 * kMicrosPerDay;
+    case PartitionBy::kMonth: {
+      CivilTime c = ToCivil(start);
+      int64_t y = c.year + (c.month == 12);
+      int m = c.month == 12 ? 1 : c.month + 1;
+      return DaysFromCivil(y, m, 1) * kMicrosPerDay;
+    }
+    case PartitionBy::kYear: {
+      CivilTime c = ToCivil(start);
+      return DaysFromCivil(c.year + 1, 1, 1) * kMicrosPerDay;
+    }
+  }
+  return INT64_MAX;
+}
+
+std::string PartitionName(PartitionBy by, int64_t start) {
+  if (by == PartitionBy::kNone) return "default";
+  core::CivilTime c = core::ToCivil(start);
+  std::string s;
+  if (by == PartitionBy::kWeek) {
+    int64_t iso_year;
+    int week;
+    IsoWeek(core::FloorDiv(start, core::kMicrosPerDay), &iso_year, &week);
+    AppendInt(&s, iso_year, 4);
+    s += "-W";
+    AppendInt(&s, week, 2);
+    return s;
+  }
+  AppendInt(&s, c.year, 4);
+  if (by == PartitionBy::kYear) return s;
+  s.push_back('-');
+  AppendInt(&s, c.month, 2);
+  if (by == PartitionBy::kMonth) return s;
+  s.push_back('-');
+  AppendInt(&s, c.day, 2);
+  if (by == PartitionBy::kDay) return s;
+  s.push_back('T');
+  AppendInt(&s, c.hour, 2);
+  return s;
+}
+
+std::optional<int64_t> ParsePartitionName(PartitionBy by, std::string_view name) {
+  name = Trim(name);
+  if (by == PartitionBy::kNone) {
+    if (name == "default") return 0;
+    return std::nullopt;
+  }
+  if (by == PartitionBy::kWeek) {
+    // YYYY-Www
+    if (name.size() == 8 && name[4] == '-' && (name[5] == 'W' || name[5] == 'w')) {
+      int64_t y = 0;
+      int w = 0;
+      for (int i = 0; i < 4; ++i) {
+        if (!std::isdigit(static_cast<unsigned char>(name[i]))) return std::nullopt;
+        y = y * 10 + (name[i] - '0');
+      }
+      for (int i = 6; i < 8; ++i) {
+        if (!std::isdigit(static_cast<unsigned char>(name[i]))) return std::nullopt;
+        w = w * 10 + (name[i] - '0');
+      }
+      if (w < 1 || w > 53) return std::nullopt;
+      // Monday of ISO week 1 is the Monday of the week holding January 4th.
+      int64_t jan4 = core::DaysFromCivil(y, 1, 4);
+      int64_t dow = ((jan4 + 3) % 7 + 7) % 7;
+      int64_t monday = jan4 - dow + (w - 1) * 7;
+      int64_t start = monday * core::kMicrosPerDay;
+      if (PartitionName(by, start) != name) return std::nullopt;
+      return start;
+    }
+  }
+  auto ts = core::ParseTimestamp(name);
+  if (!ts.ok()) return std::nullopt;
+  return PartitionFloor(by, *ts);
+}
+
+std::string ValidateTableName(std::string_view name) { return ValidateName(name, "table"); }
+std::string ValidateColumnName(std::string_view name) { return ValidateName(name, "column"); }
+
+}  // namespace sundial::cairo

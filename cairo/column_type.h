@@ -1,0 +1,65 @@
+// cairo/column_type.h — column types (QuestDB's names, sizes and null conventions) and
+// PARTITION BY units. Pure value types and functions; thread-safe.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sundial::cairo {
+
+// Stored as one byte in the txn record; never renumber (format stability).
+enum class ColumnType : uint8_t {
+  kBoolean = 1,   // 1 byte, 0/1; not nullable (null reads as false)
+  kByte = 2,      // int8; not nullable (null reads as 0)
+  kShort = 3,     // int16; not nullable (null reads as 0)
+  kChar = 4,      // uint16 UTF-16 unit; null = 0
+  kInt = 5,       // int32; null = INT32_MIN
+  kLong = 6,      // int64; null = INT64_MIN
+  kFloat = 7,     // float; null = NaN
+  kDouble = 8,    // double; null = NaN
+  kDate = 9,      // int64 ms since epoch; null = INT64_MIN
+  kTimestamp = 10,// int64 µs since epoch; null = INT64_MIN
+  kSymbol = 11,   // int32 key into the column's dictionary; null = INT32_MIN (kNullSymbolKey)
+  kVarchar = 12,  // UTF-8 bytes, variable size (data + index files); STRING is an alias
+};
+
+inline constexpr int32_t kNullInt = std::numeric_limits<int32_t>::min();
+inline constexpr int64_t kNullLong = std::numeric_limits<int64_t>::min();
+inline constexpr int32_t kNullSymbolKey = std::numeric_limits<int32_t>::min();
+inline constexpr uint16_t kNullChar = 0;
+
+// "BOOLEAN", "BYTE", ..., "VARCHAR".
+std::string_view ColumnTypeName(ColumnType type);
+// Case-insensitive; accepts STRING as VARCHAR. nullopt for unknown names.
+std::optional<ColumnType> ParseColumnType(std::string_view name);
+// Bytes per value in the data file; 0 for VARCHAR (variable size).
+int ColumnTypeSize(ColumnType type);
+inline bool IsVarSize(ColumnType t) { return t == ColumnType::kVarchar; }
+bool IsValidColumnType(uint8_t raw);
+
+// Stored as one byte; never renumber.
+enum class PartitionBy : uint8_t { kNone = 0, kHour = 1, kDay = 2, kWeek = 3, kMonth = 4, kYear = 5 };
+
+std::string_view PartitionByName(PartitionBy by);  // "NONE", "HOUR", ...
+std::optional<PartitionBy> ParsePartitionBy(std::string_view name);  // case-insensitive
+// Start of the partition that holds `timestamp_us` (0 for NONE).
+int64_t PartitionFloor(PartitionBy by, int64_t timestamp_us);
+// Start of the partition after the one starting at `partition_start_us` (INT64_MAX for NONE).
+int64_t PartitionNext(PartitionBy by, int64_t partition_start_us);
+// Directory name: NONE "default", HOUR "2026-11-21T13", DAY "2026-11-21", WEEK "2026-W47",
+// MONTH "2026-11", YEAR "2026".
+std::string PartitionName(PartitionBy by, int64_t partition_start_us);
+// Inverse of PartitionName (used by ALTER TABLE DROP PARTITION LIST '...'). Also accepts any
+// timestamp text that falls inside the partition for DAY/HOUR/MONTH/YEAR.
+std::optional<int64_t> ParsePartitionName(PartitionBy by, std::string_view name);
+
+// Table and column names: 1..127 bytes, no '/', '\\', '.', '..', control characters, and none of
+// ?,'"\\:*<>|~ or a leading/trailing space. Returns an error message, or empty if valid.
+std::string ValidateTableName(std::string_view name);
+std::string ValidateColumnName(std::string_view name);
+
+}  // namespace sundial::cairo

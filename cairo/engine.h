@@ -1,0 +1,96 @@
+// cairo/engine.h — the storage engine: the catalog of tables under `<root>/db/`, writer leases,
+// pinned views, structure changes, crash recovery at open, and the purge of partition versions
+// no pin needs any more.
+//
+// Thread-safety: all methods are safe to call from any thread. Structure changes on a table
+// take its writer lease internally (waiting up to `lock_timeout_ms`, then Unavailable
+// "table busy [table=...]"). Writers are never blocked by readers, backups or snapshots.
+//
+// On-disk layout of a table (DESIGN.md):
+//   db/<table>/_txn                  the committed state: format version, txn, schema,
+//                                    partitions (start, rows, name txn), symbol counts; CRC32C.
+//                                    Replaced atomically (write tmp, [sync], rename, [sync dir]).
+//   db/<table>/<col>.sym             SYMBOL dictionary: append-only [uint32 len][bytes] entries
+//   db/<table>/<partition>[.<n>]/<col>.d   column data (fixed size values, or VARCHAR bytes)
+//   db/<table>/<partition>[.<n>]/<col>.i   VARCHAR index (row_count+1 uint64, see ColumnData)
+// Files may be longer than the committed sizes (an uncommitted tail after a crash); readers and
+// backups use only the committed sizes, and open() truncates such tails.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cairo/table_schema.h"
+#include "cairo/table_view.h"
+#include "cairo/table_writer.h"
+#include "core/file_system.h"
+#include "core/status.h"
+#include "core/timestamp.h"
+
+namespace sundial::cairo {
+
+enum class CommitMode { kNoSync, kAsync, kSync };  // cairo.commit.mode (QuestDB's values)
+
+struct EngineOptions {
+  std::string db_root;  // `<root>/db`; created if missing
+  CommitMode commit_mode = CommitMode::kNoSync;
+  int64_t lock_timeout_ms = 5000;
+  const core::Clock* clock = core::SystemClock::Instance();
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // Opens (creating if needed) the db root, recovers every table from any crash (truncates
+  // uncommitted tails, removes partition versions and temp files no txn references) and
+  // refuses a table whose `_txn` is damaged (Corruption) or of a newer format (Unsupported):
+  // such a table is left on disk untouched and reported through BrokenTables(); the others
+  // open normally.
+  static core::Result<std::unique_ptr<Engine>> Open(std::shared_ptr<core::FileSystem> fs,
+                                                    EngineOptions options);
+
+  virtual const EngineOptions& options() const = 0;
+  virtual core::FileSystem& fs() const = 0;
+
+  // --- catalog ---
+  virtual std::vector<std::string> ListTables() const = 0;  // sorted by name
+  virtual bool HasTable(std::string_view name) const = 0;   // case-insensitive, as QuestDB
+  // Tables that could not be opened, with the reason.
+  virtual std::vector<std::pair<std::string, core::Status>> BrokenTables() const = 0;
+
+  virtual core::Status CreateTable(std::string_view name, const TableSchema& schema) = 0;
+  virtual core::Status DropTable(std::string_view name) = 0;
+  virtual core::Status RenameTable(std::string_view from, std::string_view to) = 0;
+
+  // --- writing ---
+  virtual core::Result<WriterLease> AcquireWriter(std::string_view name) = 0;
+
+  // --- reading ---
+  virtual core::Result<TableView> Pin(std::string_view name) const = 0;
+  // Pins several tables (all tables if `names` is empty) at one instant: no commit to any of
+  // them is published between the first and the last pin. For BACKUP and SNAPSHOT.
+  virtual core::Result<std::vector<TableView>> PinAll(const std::vector<std::string>& names) const = 0;
+
+  // --- structure changes (each publishes one txn) ---
+  virtual core::Status AddColumn(std::string_view table, std::string_view column, ColumnType type) = 0;
+  virtual core::Status DropColumn(std::string_view table, std::string_view column) = 0;
+  virtual core::Status RenameColumn(std::string_view table, std::string_view from, std::string_view to) = 0;
+  // Drops the partitions starting at the given times (PartitionFloor values). NotFound for a
+  // partition that does not exist; nothing is dropped then.
+  virtual core::Status DropPartitions(std::string_view table, const std::vector<int64_t>& partition_starts) = 0;
+  virtual core::Status Truncate(std::string_view table) = 0;
+
+  // --- housekeeping ---
+  // While paused (SNAPSHOT PREPARE .. COMPLETE), nothing is deleted from disk: not superseded
+  // partition versions, not dropped columns or tables. Counted: each Pause needs a Resume.
+  virtual void PausePurge() = 0;
+  virtual void ResumePurge() = 0;
+  // Deletes what no pin needs any more; called after commits and by a background tick.
+  virtual void Purge() = 0;
+};
+
+}  // namespace sundial::cairo

@@ -1,0 +1,107 @@
+// cairo/table_view.h — a reader's pinned, immutable view of one table at one committed txn.
+//
+// A TableView is cheap to copy (it shares one pinned state). While any copy lives, every file
+// and byte range the txn references stays exactly as it was: writers append past it or write
+// new partition versions, and the purge job deletes nothing a live pin needs. Views are
+// thread-safe for concurrent reads (queries scan partitions on several threads).
+//
+// Column data is read through read-only mmaps of the committed byte ranges, created lazily on
+// first access and cached inside the view's shared state.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cairo/table_schema.h"
+#include "core/status.h"
+
+namespace sundial::cairo {
+
+struct PartitionInfo {
+  int64_t partition_start_us = 0;  // PartitionFloor of its rows (0 for NONE)
+  int64_t row_count = 0;
+  int64_t min_timestamp_us = 0;    // of its rows (designated timestamp); 0 without one
+  int64_t max_timestamp_us = 0;
+  uint64_t name_txn = 0;           // version suffix: directory is "<name>" if 0, "<name>.<n>"
+  std::string dir_name;            // e.g. "2026-11-21" or "2026-11-21.17"
+};
+
+// One column of one partition. For fixed-size types `data` points at row_count values of
+// ColumnTypeSize(type) bytes. For VARCHAR, `varchar_index` holds row_count+1 uint64 entries:
+// entry[0] is 0 and entry[k+1] is the end offset of row k in `data`, with bit 63 set when row
+// k is null; row k's bytes are data[entry[k] & kOffsetMask .. entry[k+1] & kOffsetMask).
+// A column added after the partition was written reads as all nulls: `is_all_null` is true and
+// the pointers are null.
+struct ColumnData {
+  ColumnType type = ColumnType::kDouble;
+  int64_t row_count = 0;
+  const void* data = nullptr;
+  const uint64_t* varchar_index = nullptr;
+  bool is_all_null = false;
+
+  static constexpr uint64_t kNullBit = 1ull << 63;
+  static constexpr uint64_t kOffsetMask = ~kNullBit;
+  template <typename T>
+  const T* values() const { return static_cast<const T*>(data); }
+  bool IsVarcharNull(int64_t row) const { return (varchar_index[row + 1] & kNullBit) != 0; }
+  std::string_view Varchar(int64_t row) const {
+    uint64_t b = varchar_index[row] & kOffsetMask, e = varchar_index[row + 1] & kOffsetMask;
+    return {static_cast<const char*>(data) + b, static_cast<size_t>(e - b)};
+  }
+};
+
+// A SYMBOL column's dictionary as of the pinned txn: keys 0..size()-1.
+class SymbolTable {
+ public:
+  virtual ~SymbolTable() = default;
+  virtual int32_t size() const = 0;
+  virtual std::string_view Value(int32_t key) const = 0;  // key in [0, size())
+  // Key of `value`, or kNullSymbolKey if the dictionary (as pinned) does not hold it.
+  virtual int32_t Find(std::string_view value) const = 0;
+};
+
+// A file the pinned txn references, with the committed byte length of it (what a backup
+// copies). Paths are relative to the table directory.
+struct CommittedFile {
+  std::string relative_path;  // "2026-11-21/price.d", "sym.sym", ...
+  uint64_t committed_size = 0;
+};
+
+class TableView {
+ public:
+  struct State;  // defined by the engine
+  TableView() = default;
+  explicit TableView(std::shared_ptr<const State> state) : state_(std::move(state)) {}
+
+  bool valid() const { return state_ != nullptr; }
+  const std::string& table_name() const;
+  uint32_t table_id() const;
+  uint64_t txn() const;
+  const TableSchema& schema() const;
+  int64_t row_count() const;
+  // Of the designated timestamp; kNullLong on an empty table or one without it.
+  int64_t min_timestamp_us() const;
+  int64_t max_timestamp_us() const;
+
+  // Partitions in ascending time order.
+  const std::vector<PartitionInfo>& partitions() const;
+  // Maps the column; the pointers stay valid while this view (or a copy) lives.
+  core::Result<ColumnData> Column(size_t partition_index, int column_index) const;
+  // Dictionary of a SYMBOL column as pinned; nullptr for other types.
+  const SymbolTable* Symbols(int column_index) const;
+
+  // For backup and snapshot: every file this txn references with its committed size, and the
+  // serialized txn record (the table's `_txn` file contents as of this pin).
+  std::vector<CommittedFile> CommittedFiles() const;
+  std::string SerializedTxn() const;
+
+  const std::shared_ptr<const State>& state() const { return state_; }
+
+ private:
+  std::shared_ptr<const State> state_;
+};
+
+}  // namespace sundial::cairo

@@ -1,0 +1,95 @@
+// cairo/table_writer.h — appends rows to one table and commits them atomically.
+//
+// One writer per table at a time (Engine::AcquireWriter hands out a lease; the lease returns
+// the writer when destroyed, rolling back anything uncommitted). Not thread-safe: one thread
+// uses a writer at a time.
+//
+// Rows are buffered in memory until Commit(). Commit writes column data (appending past the
+// committed size of the newest partition, or writing new partition versions for out-of-order
+// rows), then publishes a new txn record; the commit is visible entirely or not at all, after
+// any crash. On any error Commit() leaves the table at its last committed state, discards the
+// uncommitted rows, and returns the error (ENOSPC as kResourceExhausted).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "cairo/table_schema.h"
+#include "core/status.h"
+
+namespace sundial::cairo {
+
+class TableWriter {
+ public:
+  virtual ~TableWriter() = default;
+
+  virtual const std::string& table_name() const = 0;
+  // The schema including columns added through this writer.
+  virtual const TableSchema& schema() const = 0;
+
+  // Starts a row. `timestamp_us` is the designated timestamp (ignored without one); a null
+  // (kNullLong) designated timestamp is refused with InvalidArgument, as QuestDB does.
+  virtual core::Status NewRow(int64_t timestamp_us) = 0;
+  // Setters for the current row; a column not set reads as null. Type mismatches are the
+  // caller's bug (checked in debug builds): use the setter that matches the column type.
+  // PutLong serves BYTE/SHORT/INT/LONG/DATE/TIMESTAMP (narrowed), PutDouble FLOAT/DOUBLE.
+  virtual void PutBool(int col, bool v) = 0;
+  virtual void PutLong(int col, int64_t v) = 0;
+  virtual void PutDouble(int col, double v) = 0;
+  virtual void PutChar(int col, uint16_t v) = 0;
+  virtual void PutSymbol(int col, std::string_view v) = 0;
+  virtual void PutVarchar(int col, std::string_view v) = 0;
+  virtual void PutNull(int col) = 0;
+  // Finishes the row (it becomes part of the uncommitted batch).
+  virtual core::Status EndRow() = 0;
+  // Drops the current unfinished row.
+  virtual void CancelRow() = 0;
+
+  // Adds a column (ILP auto-creation). Committed with the next Commit(), or immediately if no
+  // rows are pending. Errors: AlreadyExists, InvalidArgument (bad name).
+  virtual core::Status AddColumn(std::string_view name, ColumnType type) = 0;
+
+  virtual int64_t pending_row_count() const = 0;
+  // Publishes all finished rows; returns the new txn. With nothing pending it is a no-op that
+  // returns the current txn.
+  virtual core::Result<uint64_t> Commit() = 0;
+  // Discards all uncommitted rows (and uncommitted added columns).
+  virtual void Rollback() = 0;
+};
+
+// Exclusive lease on a table's writer; releases it (after Rollback()) on destruction.
+class WriterLease {
+ public:
+  WriterLease() = default;
+  WriterLease(TableWriter* writer, std::function<void()> release)
+      : writer_(writer), release_(std::move(release)) {}
+  WriterLease(WriterLease&& o) noexcept { *this = std::move(o); }
+  WriterLease& operator=(WriterLease&& o) noexcept {
+    if (this != &o) {
+      Reset();
+      writer_ = o.writer_;
+      release_ = std::move(o.release_);
+      o.writer_ = nullptr;
+      o.release_ = nullptr;
+    }
+    return *this;
+  }
+  ~WriterLease() { Reset(); }
+  TableWriter* operator->() const { return writer_; }
+  TableWriter& operator*() const { return *writer_; }
+  TableWriter* get() const { return writer_; }
+  void Reset() {
+    if (writer_) writer_->Rollback();
+    if (release_) release_();
+    writer_ = nullptr;
+    release_ = nullptr;
+  }
+
+ private:
+  TableWriter* writer_ = nullptr;
+  std::function<void()> release_;
+};
+
+}  // namespace sundial::cairo

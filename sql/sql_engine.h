@@ -1,0 +1,48 @@
+// sql/sql_engine.h — the entry point from the server (and tests) to SQL: parse, bind, plan,
+// execute. One SqlEngine per server, shared by all connections; Execute() is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "cairo/engine.h"
+#include "core/status.h"
+#include "sql/result.h"
+
+namespace sundial::cairo {
+class BackupService;
+}
+
+namespace sundial::sql {
+
+struct SqlOptions {
+  int worker_threads = 0;          // 0: one per core
+  size_t max_query_length = 1 << 20;
+  int max_expression_depth = 256;
+  bool read_only = false;          // refuse anything but queries (http.security.readonly)
+};
+
+struct ExecContext {
+  // Bound once per request; now() is fixed for the whole statement.
+  int64_t now_us = 0;  // 0: take the clock at Execute()
+};
+
+class SqlEngine {
+ public:
+  // `backup` may be null (BACKUP/SNAPSHOT statements then fail with a clear error).
+  SqlEngine(cairo::Engine* engine, cairo::BackupService* backup, SqlOptions options);
+  ~SqlEngine();
+
+  // Runs one statement (a trailing ';' is allowed). Errors carry a message and the 0-based
+  // character position of the fault, QuestDB-style ("Invalid column: z" at 10). A failed
+  // statement changes no data.
+  core::Result<ExecResult> Execute(std::string_view sql, const ExecContext& ctx = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sundial::sql
