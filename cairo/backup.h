@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cairo/engine.h"
@@ -39,6 +40,9 @@ class BackupService {
                                                BackupOptions options);
 
   virtual bool enabled() const = 0;  // backup root configured
+  // Whether `table` exists (case-insensitive); the BACKUP TABLE statement checks each name
+  // with it to report "table does not exist [table=x]" at the name's position.
+  virtual bool HasTable(std::string_view table) const { return true; }
   // Error texts follow QuestDB (questdb-facts.md Appendix A), e.g. with no root:
   // "backup is disabled, server.conf property 'cairo.sql.backup.root' is not set".
   virtual core::Result<BackupResult> BackupDatabase() = 0;
