@@ -1,0 +1,217 @@
+// sql/ast.h — the syntax tree produced by the parser. Every node keeps the 0-based byte
+// position of its first token, so later stages (binder, planner, executor) report errors at
+// the right place. Nodes are immutable after parsing and shared through shared_ptr.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cairo/column_type.h"
+
+namespace sundial::sql {
+
+struct Expr;
+struct Query;
+using ExprPtr = std::shared_ptr<const Expr>;
+using QueryPtr = std::shared_ptr<const Query>;
+
+enum class ExprKind : uint8_t {
+  kNull,       // NULL
+  kBool,       // true/false (ival 0/1)
+  kInteger,    // ival (INT if it fits in 32 bits, else LONG)
+  kFloat,      // dval
+  kString,     // sval
+  kColumn,     // [qualifier.]name
+  kStar,       // * or qualifier.*
+  kCall,       // name(args), also operators: name is the operator ("+", "=", "and", "not", ...)
+  kCase,       // args: [operand?] when1 then1 ... [else]; has_operand / has_else
+  kCast,       // args[0]::cast_type
+  kIn,         // args[0] IN (args[1..]); negated
+  kBetween,    // args[0] BETWEEN args[1] AND args[2]; negated
+  kLike,       // args[0] LIKE args[1]; negated, ilike
+  kIsNull,     // args[0] IS [NOT] NULL; negated
+};
+
+struct Expr {
+  ExprKind kind = ExprKind::kNull;
+  int32_t pos = 0;
+  int64_t ival = 0;
+  double dval = 0;
+  std::string sval;       // string literal, column name, function/operator name (lower case)
+  std::string qualifier;  // table alias of a column
+  std::string text;       // source text of a literal or a function name as written
+  std::vector<ExprPtr> args;
+  bool negated = false;
+  bool ilike = false;
+  bool distinct = false;    // count(distinct x)
+  bool star_arg = false;    // count(*)
+  bool has_operand = false; // CASE x WHEN ...
+  bool has_else = false;
+  bool is_operator = false; // kCall built from an operator
+  cairo::ColumnType cast_type = cairo::ColumnType::kDouble;
+};
+
+struct SelectItem {
+  ExprPtr expr;
+  std::string alias;  // empty: derived
+  int32_t alias_pos = -1;
+};
+
+struct TableRef {
+  enum class Kind : uint8_t { kTable, kSubquery, kFunction } kind = Kind::kTable;
+  std::string name;       // table (or CTE) name; function name for kFunction
+  int32_t pos = 0;
+  QueryPtr subquery;
+  std::vector<ExprPtr> func_args;
+  std::string alias;
+  // Optional timestamp(col) after a subquery: the designated timestamp of that source.
+  std::string timestamp_column;
+};
+
+enum class JoinType : uint8_t { kInner, kLeft, kCross, kAsof, kLt, kSplice };
+
+struct JoinClause {
+  JoinType type = JoinType::kInner;
+  TableRef table;
+  ExprPtr on;  // may be null (cross, asof without key)
+  int32_t pos = 0;
+};
+
+enum class FillKind : uint8_t { kNone, kNull, kPrev, kLinear, kValue };
+
+struct SampleBy {
+  int64_t count = 1;
+  char unit = 'h';  // U T s m h d w M y
+  int32_t pos = 0;
+  std::vector<FillKind> fills;       // one per aggregate (the last repeats); empty = NONE
+  std::vector<ExprPtr> fill_values;  // for kValue, parallel to fills
+  bool align_calendar = true;
+  std::string align_offset;  // WITH OFFSET '+01:00' (only "00:00"-like offsets supported)
+};
+
+struct OrderItem {
+  ExprPtr expr;
+  bool descending = false;
+};
+
+// One SELECT (or a parenthesised query used as a set operand).
+struct SelectCore {
+  bool distinct = false;
+  bool select_star_implicit = false;  // `t` alone as a query
+  std::vector<SelectItem> items;
+  std::optional<TableRef> from;
+  std::vector<JoinClause> joins;
+  ExprPtr where;
+  std::optional<SampleBy> sample_by;
+  ExprPtr latest_on;                  // timestamp column
+  std::vector<ExprPtr> latest_partition_by;
+  std::vector<ExprPtr> group_by;
+  QueryPtr nested;  // set when this operand is a parenthesised query
+  int32_t pos = 0;
+};
+
+enum class SetOp : uint8_t { kUnion, kUnionAll, kExcept, kIntersect };
+
+struct Cte {
+  std::string name;
+  QueryPtr query;
+  int32_t pos = 0;
+};
+
+struct Query {
+  std::vector<Cte> with;
+  std::vector<SelectCore> cores;  // cores[0] op[0] cores[1] ...
+  std::vector<SetOp> ops;
+  std::vector<OrderItem> order_by;
+  ExprPtr limit_lo;  // LIMIT n or LIMIT lo, hi
+  ExprPtr limit_hi;
+  int32_t pos = 0;
+};
+
+struct ColumnSpec {
+  std::string name;
+  int32_t pos = 0;
+  cairo::ColumnType type = cairo::ColumnType::kDouble;
+  int32_t type_pos = 0;
+};
+
+struct CreateTableStmt {
+  std::string name;
+  int32_t name_pos = 0;
+  bool if_not_exists = false;
+  std::vector<ColumnSpec> columns;
+  QueryPtr as_query;
+  std::string timestamp_column;
+  int32_t timestamp_pos = -1;
+  cairo::PartitionBy partition_by = cairo::PartitionBy::kNone;
+  bool has_partition_by = false;
+  int32_t partition_pos = -1;
+};
+
+struct DropTableStmt {
+  std::string name;
+  int32_t name_pos = 0;
+  bool if_exists = false;
+};
+
+struct TruncateStmt {
+  std::string name;
+  int32_t name_pos = 0;
+};
+
+struct RenameTableStmt {
+  std::string from, to;
+  int32_t from_pos = 0, to_pos = 0;
+};
+
+struct AlterTableStmt {
+  enum class Action : uint8_t { kAddColumn, kDropColumn, kRenameColumn, kDropPartition };
+  Action action = Action::kAddColumn;
+  std::string table;
+  int32_t table_pos = 0;
+  std::vector<ColumnSpec> columns;       // ADD COLUMN (one or more)
+  std::vector<std::string> names;        // DROP COLUMN names / RENAME from,to
+  std::vector<int32_t> name_positions;
+  std::vector<std::string> partitions;   // DROP PARTITION LIST
+  std::vector<int32_t> partition_positions;
+  ExprPtr partition_where;               // DROP PARTITION WHERE ts < ...
+};
+
+struct InsertStmt {
+  std::string table;
+  int32_t table_pos = 0;
+  std::vector<std::string> columns;
+  std::vector<int32_t> column_positions;
+  std::vector<std::vector<ExprPtr>> rows;  // VALUES
+  QueryPtr query;                          // INSERT ... SELECT
+};
+
+struct ShowStmt {
+  enum class What : uint8_t { kTables, kColumns, kPartitions, kCreateTable } what = What::kTables;
+  std::string table;
+  int32_t table_pos = 0;
+};
+
+struct Statement {
+  enum class Kind : uint8_t {
+    kQuery, kCreateTable, kDropTable, kTruncate, kRenameTable, kAlterTable, kInsert, kShow,
+    kNoop,  // statements accepted and ignored (e.g. SET, BEGIN, COMMIT)
+  } kind = Kind::kQuery;
+  int32_t pos = 0;
+  QueryPtr query;
+  std::shared_ptr<CreateTableStmt> create;
+  std::shared_ptr<DropTableStmt> drop;
+  std::shared_ptr<TruncateStmt> truncate;
+  std::shared_ptr<RenameTableStmt> rename;
+  std::shared_ptr<AlterTableStmt> alter;
+  std::shared_ptr<InsertStmt> insert;
+  std::shared_ptr<ShowStmt> show;
+};
+
+// Compact textual form for tests and debugging, e.g. "(a + (b * 2))".
+std::string ExprToString(const Expr& e);
+
+}  // namespace sundial::sql

@@ -1,0 +1,51 @@
+#include "sql/lexer.h"
+
+#include <gtest/gtest.h>
+
+namespace sundial::sql {
+namespace {
+
+TEST(LexerTest, SplitsTokensWithPositions) {
+  auto r = Tokenize("select a, 'it''s' from \"my table\" -- c\n where x >= 1.5e3 SAMPLE BY 15m");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const auto& t = *r;
+  ASSERT_EQ(t.size(), 14u);
+  EXPECT_EQ(t[0].text, "select");
+  EXPECT_EQ(t[1].text, "a");
+  EXPECT_EQ(t[1].pos, 7);
+  EXPECT_TRUE(t[2].IsOp(","));
+  EXPECT_EQ(t[3].kind, TokenKind::kString);
+  EXPECT_EQ(t[3].text, "it's");
+  EXPECT_EQ(t[5].kind, TokenKind::kQuotedIdent);
+  EXPECT_EQ(t[5].text, "my table");
+  EXPECT_TRUE(t[6].IsKeyword("WHERE"));
+  EXPECT_TRUE(t[8].IsOp(">="));
+  EXPECT_EQ(t[9].kind, TokenKind::kFloat);
+  EXPECT_EQ(t[12].kind, TokenKind::kDuration);
+  EXPECT_EQ(t[12].text, "15m");
+  EXPECT_EQ(t.back().kind, TokenKind::kEnd);
+}
+
+TEST(LexerTest, UnterminatedStringIsAnErrorAtItsStart) {
+  auto r = Tokenize("select 'abc");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().position(), 7);
+}
+
+TEST(LexerTest, UnexpectedCharacter) {
+  auto r = Tokenize("select a # b");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().position(), 9);
+}
+
+TEST(LexerTest, NumbersAndCasts) {
+  auto r = Tokenize("1::int .5 7.");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].kind, TokenKind::kInteger);
+  EXPECT_TRUE((*r)[1].IsOp("::"));
+  EXPECT_EQ((*r)[3].kind, TokenKind::kFloat);
+  EXPECT_EQ((*r)[4].kind, TokenKind::kFloat);
+}
+
+}  // namespace
+}  // namespace sundial::sql
