@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Turns the RESULT lines of one bench/compare.sh run into markdown tables.
+
+usage: table.py RESULTS_DIR
+RESULTS_DIR holds machine.txt (physlimits.sh), <N>.txt per scale (RESULT lines of every system at N rows,
+plus `# system=<s> exit=<rc>` lines), meta-<N>.json (the dataset's meta.json) and optionally
+inproc-<N>.txt (Sundial's in-process SQL figures as RESULT lines of system=sundial_inproc).
+
+Table 1 (first scale): rows = metrics; columns = Sundial, each peer, the physical limit, Sundial / best
+peer, Sundial / limit. Table 2 (only with several scales): the same metrics per scale and their growth.
+"""
+import json, os, re, sys
+
+NAMES = {"sundial": "Sundial", "influxdb": "InfluxDB", "victoriametrics": "VictoriaMetrics",
+         "clickhouse": "ClickHouse", "duckdb": "DuckDB"}
+SYS_OF = {"sundial": "sundial", "influx": "influxdb", "vm": "victoriametrics",
+          "clickhouse": "clickhouse", "duckdb": "duckdb"}
+HTTP_PEERS = ("influxdb", "victoriametrics", "clickhouse")   # DuckDB has no server / HTTP
+RES = re.compile(r'RESULT system=(\S+) metric=(\S+) value=(.*?)(?: unit=(\S+))?\s*$')
+
+
+def load(path):
+    vals, exits = {}, {}
+    if not os.path.exists(path):
+        return vals, exits
+    for line in open(path):
+        m = RES.match(line)
+        if m:
+            s, k, v, _ = m.groups()
+            vals[(s, k)] = v.strip('"')
+            continue
+        m = re.match(r'# system=(\S+) exit=(\d+)', line)
+        if m:
+            exits[SYS_OF.get(m.group(1), m.group(1))] = int(m.group(2))
+    return vals, exits
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def fmt(x, unit=""):
+    if x is None:
+        return "—"
+    if abs(x) >= 1000:
+        s = "{:,.0f}".format(x)
+    elif abs(x) >= 100:
+        s = "%.0f" % x
+    elif abs(x) >= 10:
+        s = "%.1f" % x
+    elif abs(x) >= 1:
+        s = "%.2f" % x
+    else:
+        s = "%.3f" % x
+    return s + unit
+
+
+def mb(v):
+    x = num(v)
+    return None if x is None else x / 1e6
+
+
+class Scale:
+    def __init__(self, d, n):
+        self.n = n
+        self.vals, self.exits = load(os.path.join(d, "%d.txt" % n))
+        iv, _ = load(os.path.join(d, "inproc-%d.txt" % n))
+        self.vals.update(iv)
+        mp = os.path.join(d, "meta-%d.json" % n)
+        self.meta = json.load(open(mp)) if os.path.exists(mp) else {}
+
+    def get(self, s, k):
+        return self.vals.get((s, k))
+
+
+def limits(machine, sc):
+    """Physical lower bounds derived from the machine figures and the dataset (None if unknown)."""
+    mem = num(machine.get(("machine", "mem_read_sum_GBps")))
+    ddw = num(machine.get(("machine", "dd_write_fdatasync_MBps")))
+    curl = num(machine.get(("machine", "curl_version_median_ms"))) or 0.0
+    m = sc.meta
+    n, day, hosts = m.get("rows", sc.n), m.get("qday_rows", 0), m.get("hosts", 0)
+    # bytes a query must at least read (SYMBOL keys 4 B, DOUBLE/TIMESTAMP 8 B), scanned at the 1-thread
+    # in-memory read rate, plus the cost of starting the curl client
+    scan = {"q1": 0, "q2": n * 12, "q3": day * 36, "q4": hosts * 96, "q5": day * 8}
+    out = {}
+    if mem:
+        for q, b in scan.items():
+            out[q] = b / (mem * 1e9) * 1e3 + curl
+    disk = num(sc.get("sundial", "disk_final_bytes"))
+    if ddw and disk:
+        out["ingest"] = n / (disk / (ddw * 1e6))      # rows/s if Sundial's bytes were written at dd speed
+    cp = num(sc.get("sundial", "cp_a_warm_sync_s"))
+    if cp is not None:
+        out["backup"] = cp                             # cp -a + sync of Sundial's stopped root
+    src = num(sc.get("sundial", "phys_src_bytes"))
+    if src is not None:
+        out["backup_bytes"] = src / 1e6
+    return out
+
+
+def cell_text(sc, s, key, conv=num):
+    """(display text, numeric value) of one cell; errors and wrong answers are shown verbatim."""
+    v = sc.get(s, key)
+    if v is None:
+        if sc.exits.get(s, 0) != 0 and s in sc.exits:
+            return "failed (exit %d)" % sc.exits[s], None
+        return "—", None
+    x = conv(v)
+    if x is None:
+        return v, None
+    return fmt(x), x
+
+
+def main():
+    d = sys.argv[1]
+    scales = sorted(int(f[:-4]) for f in os.listdir(d) if re.fullmatch(r"\d+\.txt", f))
+    if not scales:
+        print("no results in %s" % d)
+        return 1
+    machine, _ = load(os.path.join(d, "machine.txt"))
+    present = []
+    for n in scales:
+        for s in Scale(d, n).exits:
+            if s not in present:
+                present.append(s)
+    order = [s for s in ("sundial", "influxdb", "victoriametrics", "clickhouse", "duckdb") if s in present]
+    peers = [s for s in order if s != "sundial"]
+    sc = Scale(d, scales[0])
+    lim = limits(machine, sc)
+
+    # (label, metric key per system, better = "hi"|"lo"|None, limit key, conv, systems allowed in "best peer")
+    def alt(base, **over):
+        return {s: over.get(s, base) for s in order}
+    rows = [
+        ("ingest rows/s, until count() = N answers (LP over HTTP; ClickHouse CSV over HTTP; DuckDB COPY of the CSV in-process)",
+         alt("ingest_rows_per_s"), "hi", "ingest", num, peers),
+        ("ingest rows/s, line protocol over TCP 9009", {"sundial": "ingest_tcp_rows_per_s"}, "hi", None, num, []),
+        ("server CPU-s during ingest", alt("ingest_server_cpu_s", duckdb="ingest_process_cpu_s"), "lo", None, num, peers),
+        ("on-disk MB after ingest (du -sb)", alt("disk_after_ingest_bytes"), "lo", None, mb, peers),
+        ("on-disk MB after stop (du -sb)", alt("disk_final_bytes"), "lo", "backup_bytes", mb, peers),
+        ("server peak RSS MB (VmHWM)", alt("server_rss_hwm_mb", duckdb="process_rss_hwm_mb"), "lo", None, num, peers),
+        ("server CPU-s, whole run", alt("server_cpu_total_s", duckdb="process_cpu_total_s"), "lo", None, num, peers),
+    ]
+    qnames = {1: "count()", 2: "max per host", 3: "hourly avg ×3 per host, 1 day", 4: "last row per host",
+              5: "filtered count, 1 day"}
+    for i in range(1, 6):
+        rows.append(("Q%d %s, HTTP ms (curl, median of RUNS)" % (i, qnames[i]),
+                     {s: "q%d_median_ms" % i for s in order if s != "duckdb"}, "lo", "q%d" % i, num, list(HTTP_PEERS)))
+    for i in range(1, 6):
+        rows.append(("Q%d in-process ms (no HTTP)" % i,
+                     {"sundial": "q%d_inproc_ms" % i, "duckdb": "q%d_median_ms" % i}, "lo", None, num, ["duckdb"]))
+    rows += [
+        ("Q1 answer (want N)", alt("q1_value"), None, None, lambda v: None, []),
+        ("Q5 answer (want the peers' value)", alt("q5_value"), None, None, lambda v: None, []),
+        ("backup s (native method, until durable)", alt("backup_total_s"), "lo", "backup", num, peers),
+        ("backup MB", alt("backup_bytes"), "lo", "backup_bytes", mb, peers),
+        ("restore: start on the backup → count() = N answered, s", alt("restore_total_s"), "lo", None, num, peers),
+        ("restart on own data → count() = N answered, s", alt("restart_to_count_s"), "lo", None, num, peers),
+        ("cp -a + sync of the stopped data dir, s", alt("cp_a_warm_sync_s"), "lo", None, num, peers),
+    ]
+
+    n = sc.n
+    print("### Sundial and peers, N = {:,} rows".format(n))
+    print()
+    hdr = ["metric"] + [NAMES[s] for s in order] + ["physical limit", "Sundial ÷ best peer", "Sundial ÷ limit"]
+    print("| " + " | ".join(hdr) + " |")
+    print("|---" * len(hdr) + "|")
+    for label, keys, better, lkey, conv, best_of in rows:
+        cells, xs = [], {}
+        if not any(s in keys for s in order):
+            continue
+        for s in order:
+            if s not in keys:
+                cells.append("—")
+                continue
+            t, x = cell_text(sc, s, keys[s], conv)
+            cells.append(t)
+            xs[s] = x
+        lv = lim.get(lkey) if lkey else None
+        lt = fmt(lv) if lv is not None else "—"
+        if lkey == "ingest" and lv is not None:
+            lt += " ¹"
+        elif lkey and lkey.startswith("q") and lv is not None:
+            lt += " ²"
+        elif lkey == "backup" and lv is not None:
+            lt += " ³"
+        sx = xs.get("sundial")
+        ratio_best, ratio_lim = "—", "—"
+        cand = [(xs[p], p) for p in best_of if xs.get(p) is not None]
+        if sx is not None and cand and better:
+            bx, bp = (max if better == "hi" else min)(cand)
+            if bx:
+                ratio_best = "%s (%s)" % (fmt(sx / bx), NAMES[bp])
+        if sx is not None and lv:
+            ratio_lim = fmt(sx / lv)
+        if conv is not num and conv is not mb:      # answers: mark Sundial's check
+            chk = sc.get("sundial", label[:2].lower() + "_check")
+            if chk and "sundial" in order:
+                cells[order.index("sundial")] += " (" + chk + ")"
+        print("| " + " | ".join([label] + cells + [lt, ratio_best, ratio_lim]) + " |")
+    print()
+    mm = machine
+    print("Physical limits measured in the same run: dd write with fdatasync %s MB/s, dd warm read %s MB/s, "
+          "1-thread in-memory scan (membw.c) %s GB/s, memcpy %s GB/s, one `curl` process start %s ms." % (
+              fmt(num(mm.get(("machine", "dd_write_fdatasync_MBps")))),
+              fmt(num(mm.get(("machine", "dd_read_warm_MBps")))),
+              fmt(num(mm.get(("machine", "mem_read_sum_GBps")))),
+              fmt(num(mm.get(("machine", "mem_memcpy_GBps")))),
+              fmt(num(mm.get(("machine", "curl_version_median_ms"))))))
+    print("¹ N ÷ (Sundial's on-disk bytes ÷ dd fdatasync write rate): rows/s if the bytes Sundial keeps were "
+          "written at the disk's sequential rate. "
+          "² bytes the query must read at least (4 B per SYMBOL key, 8 B per DOUBLE/TIMESTAMP; Q1 none, Q2 N×12, "
+          "Q3 day×36, Q4 hosts×96, Q5 day×8) at the 1-thread scan rate, plus one curl start. "
+          "³ `cp -a` + `sync` of Sundial's stopped root (warm page cache).")
+    print("Ratios: Sundial's figure divided by the best peer's (named) or by the limit; for rows/s higher is "
+          "better, for every other row lower is better. DuckDB is embedded: it has no HTTP rows, and it is "
+          "excluded from the best-peer ratio of the HTTP and in-process query rows except the in-process ones.")
+    if not any(sc.get("sundial", "q%d_inproc_ms" % i) for i in range(1, 6)) and "sundial" in order:
+        print("Sundial in-process query figures: %s" % (sc.get("sundial_inproc", "note") or
+                                                       "not measured (no bench/sql_queries_bench binary)"))
+    errs = [(k, v) for (s, k), v in sorted(sc.vals.items())
+            if s == "sundial" and (k.endswith("_error") or k.endswith("_check") and v != "ok"
+                                   or str(v).startswith("error") or k == "create_table" and v != "ok")]
+    if errs:
+        print()
+        print("Sundial failures in this run:")
+        for k, v in errs:
+            print("- `%s`: %s" % (k, v))
+
+    if len(scales) > 1:
+        print()
+        print("### Growth with the data: %s rows" % " → ".join("{:,}".format(x) for x in scales))
+        print()
+        grow = [("ingest s", "ingest_s"), ("ingest rows/s", "ingest_rows_per_s")] + \
+               [("Q%d ms" % i, "q%d_median_ms" % i) for i in range(1, 6)] + \
+               [("backup s", "backup_total_s"), ("restore → count() s", "restore_total_s"),
+                ("on-disk MB", "disk_final_bytes")]
+        scs = [Scale(d, x) for x in scales]
+        hdr = ["metric", "system"] + ["{:,}".format(x) for x in scales] + \
+              ["last ÷ first", "data ÷ (last ÷ first)"]
+        print("| " + " | ".join(hdr) + " |")
+        print("|---" * len(hdr) + "|")
+        dr = scales[-1] / scales[0]
+        for label, key in grow:
+            for s in order:
+                if s == "duckdb" and key.startswith("q"):
+                    continue
+                conv = mb if key.endswith("bytes") else num
+                vs = [cell_text(x, s, key, conv) for x in scs]
+                if all(t == "—" for t, _ in vs):
+                    continue
+                a, b = vs[0][1], vs[-1][1]
+                g = b / a if a and b is not None else None
+                print("| %s | %s | %s | %s | %s |" % (label, NAMES[s], " | ".join(t for t, _ in vs), fmt(g),
+                                                      fmt(dr / g) if g else "—"))
+        print()
+        print("Data grew ×%s. For times and sizes, \"data ÷ (last ÷ first)\" below 1 means the figure grew "
+              "faster than the data; for rows/s read \"last ÷ first\" directly (below 1 = slower per row)." % fmt(dr))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
