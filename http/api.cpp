@@ -1,0 +1,337 @@
+#include "http/api.h"
+
+#include <strings.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+
+#include "core/json.h"
+#include "core/log.h"
+#include "core/timestamp.h"
+#include "http/ilp_ingest.h"
+#include "http/line_protocol.h"
+
+namespace sundial::http {
+namespace {
+
+constexpr const char* kJson = "application/json; charset=utf-8";
+
+int Base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+
+bool Base64Decode(std::string_view in, std::string* out) {
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    if (c == '=') break;
+    int v = Base64Value(c);
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return true;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  unsigned diff = a.size() == b.size() ? 0 : 1;
+  size_t n = std::max(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    char x = i < a.size() ? a[i] : 0;
+    char y = i < b.size() ? b[i] : 0;
+    diff |= static_cast<unsigned>(x ^ y);
+  }
+  return diff == 0;
+}
+
+std::string_view FirstKeyword(std::string_view sql) {
+  size_t i = 0;
+  for (;;) {
+    while (i < sql.size() && (std::isspace(static_cast<unsigned char>(sql[i])) || sql[i] == '(')) ++i;
+    if (sql.substr(i, 2) == "--") {
+      while (i < sql.size() && sql[i] != '\n') ++i;
+      continue;
+    }
+    if (sql.substr(i, 2) == "/*") {
+      size_t e = sql.find("*/", i + 2);
+      i = e == std::string_view::npos ? sql.size() : e + 2;
+      continue;
+    }
+    break;
+  }
+  size_t j = i;
+  while (j < sql.size() && (std::isalpha(static_cast<unsigned char>(sql[j])) || sql[j] == '_')) ++j;
+  return sql.substr(i, j - i);
+}
+
+}  // namespace
+
+Api::Api(cairo::Engine* engine, sql::SqlEngine* sql, ServerConfig config)
+    : engine_(engine), sql_(sql), config_(std::move(config)) {
+  auto pb = cairo::ParsePartitionBy(config_.line_default_partition_by);
+  if (pb) line_partition_by_ = *pb;
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%llx",
+                static_cast<unsigned long long>(core::RealtimeMicros() & 0xffffffffffffull));
+  error_id_prefix_ = buf;
+}
+
+bool Api::CheckBasicAuth(const std::string* authorization, const std::string& user,
+                         const std::string& password) {
+  if (authorization == nullptr) return false;
+  std::string_view v(*authorization);
+  if (v.size() < 6 || strncasecmp(v.data(), "basic ", 6) != 0) return false;
+  v.remove_prefix(6);
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  std::string decoded;
+  if (!Base64Decode(v, &decoded)) return false;
+  std::string expected = user + ":" + password;
+  return ConstantTimeEquals(decoded, expected);
+}
+
+bool Api::IsMutatingStatement(std::string_view sql) {
+  static const char* kMutating[] = {"insert",   "update", "create",   "drop",     "alter",
+                                    "truncate", "backup", "snapshot", "checkpoint", "copy",
+                                    "rename",   "vacuum", "reindex",  "grant",    "revoke",
+                                    "delete",   "merge",  "cancel",   "refresh",  "set"};
+  std::string_view kw = FirstKeyword(sql);
+  for (const char* m : kMutating) {
+    if (kw.size() == std::strlen(m) && strncasecmp(kw.data(), m, kw.size()) == 0) return true;
+  }
+  return false;
+}
+
+bool Api::IsInline(const HttpRequest& req) const {
+  const std::string& p = req.path;
+  return p == "/ping" || p == "/settings" || p == "/status" || p == "/chk" || p == "/warnings";
+}
+
+void Api::Handle(HttpRequest& req, ResponseWriter& resp) {
+  const std::string& path = req.path;
+  // Public routes (QuestDB: /settings is read by clients before they authenticate).
+  if (path == "/ping") {
+    resp.AddHeader("X-Influxdb-Version", "v2.2.2");
+    resp.Send(204, "", "");
+    return;
+  }
+  if (path == "/status") {
+    resp.Send(200, "text/plain", "Status: Healthy");
+    return;
+  }
+  if (path == "/settings") {
+    HandleSettings(req, resp);
+    return;
+  }
+  if (!config_.http_user.empty() &&
+      !CheckBasicAuth(req.Header("authorization"), config_.http_user, config_.http_password)) {
+    resp.AddHeader("WWW-Authenticate", "Basic realm=\"sundial\"");
+    resp.Send(401, kJson, "{\"error\":\"unauthorized\"}");
+    return;
+  }
+  if (path == "/exec" || path == "/api/v1/sql/execute") return HandleExec(req, resp);
+  if (path == "/exp") return HandleExport(req, resp);
+  if (path == "/imp") return HandleImport(req, resp);
+  if (path == "/write" || path == "/api/v2/write") return HandleWrite(req, resp);
+  if (path == "/chk") return HandleCheck(req, resp);
+  if (path == "/warnings") {
+    resp.Send(200, kJson, "[]");
+    return;
+  }
+  resp.Send(404, "text/plain", "Not Found");
+}
+
+void Api::HandleSettings(HttpRequest&, ResponseWriter& resp) {
+  std::string b;
+  b.append("{\"config\":{\"release.type\":\"OSS\",\"release.version\":");
+  core::JsonAppendString(&b, kSundialVersion);
+  b.append(",\"http.settings.readonly\":false,\"line.proto.support.versions\":[1],"
+           "\"ilp.proto.transports\":[");
+  bool first = true;
+  if (config_.line_tcp_enabled) {
+    b.append("\"tcp\"");
+    first = false;
+  }
+  if (config_.line_http_enabled) b.append(first ? "\"http\"" : ",\"http\"");
+  b.append("],\"cairo.max.file.name.length\":127,\"accepting.writes\":[");
+  if (!config_.http_readonly) {
+    first = true;
+    if (config_.line_http_enabled) {
+      b.append("\"http\"");
+      first = false;
+    }
+    if (config_.line_tcp_enabled) b.append(first ? "\"tcp\"" : ",\"tcp\"");
+  }
+  b.append("]},\"line.proto.support.versions\":[1],\"line.proto.default.version\":1,"
+           "\"preferences.version\":0,\"preferences\":{}}");
+  resp.Send(200, kJson, b);
+}
+
+void Api::HandleCheck(HttpRequest& req, ResponseWriter& resp) {
+  const std::string* j = req.Param("j");
+  if (j == nullptr || j->empty()) {
+    resp.Send(200, kJson, "{\"status\":\"table name missing\"}");
+    return;
+  }
+  if (!cairo::ValidateTableName(*j).empty()) {
+    resp.Send(200, kJson, "{\"status\":\"Reserved name\"}");
+    return;
+  }
+  resp.Send(200, kJson, engine_->HasTable(*j) ? "{\"status\":\"Exists\"}"
+                                              : "{\"status\":\"Does not exist\"}");
+}
+
+void Api::SendWriteError(ResponseWriter& resp, int status, std::string_view code,
+                         const std::string& message, int64_t line) {
+  std::string b = "{\"code\":";
+  core::JsonAppendString(&b, code);
+  b.append(",\"message\":");
+  core::JsonAppendString(&b, message);
+  if (line > 0) {
+    b.append(",\"line\":");
+    b.append(std::to_string(line));
+  }
+  b.append(",\"errorId\":");
+  core::JsonAppendString(&b, error_id_prefix_ + "-" + std::to_string(++error_seq_));
+  b.append("}");
+  if (status == 503) resp.AddHeader("Retry-After", "1");
+  if (status == 507) resp.AddHeader("Retry-After", "5");
+  resp.Send(status, kJson, b);
+}
+
+namespace {
+
+// Maps an engine error during ingestion to an HTTP status and a QuestDB code string.
+void IlpErrorStatus(const core::Status& st, int* status, std::string_view* code) {
+  switch (st.code()) {
+    case core::StatusCode::kResourceExhausted:
+      *status = 507;
+      *code = "internal error";
+      return;
+    case core::StatusCode::kUnavailable:
+      *status = 503;
+      *code = "retry operation";
+      return;
+    case core::StatusCode::kIOError:
+    case core::StatusCode::kInternal:
+    case core::StatusCode::kCancelled:
+      *status = 500;
+      *code = "internal error";
+      return;
+    case core::StatusCode::kCorruption:
+      *status = 500;
+      *code = "internal error";
+      return;
+    case core::StatusCode::kPermissionDenied:
+      *status = 403;
+      *code = "unauthorised";
+      return;
+    default:
+      *status = 400;
+      *code = "invalid";
+      return;
+  }
+}
+
+}  // namespace
+
+void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
+  if (!config_.line_http_enabled) {
+    resp.Send(404, "text/plain", "Not Found");
+    return;
+  }
+  if (req.method != "POST" && req.method != "PUT") {
+    SendWriteError(resp, 404, "invalid", "method not supported", 0);
+    return;
+  }
+  if (config_.http_readonly) {
+    SendWriteError(resp, 403, "unauthorised", "server is in read-only mode (http.security.readonly)", 0);
+    return;
+  }
+  if (const std::string* enc = req.Header("content-encoding");
+      enc != nullptr && !enc->empty() && strcasecmp(enc->c_str(), "identity") != 0) {
+    SendWriteError(resp, 415, "not supported", "unsupported content encoding: " + *enc, 0);
+    return;
+  }
+  IlpPrecision precision = IlpPrecision::kNanos;
+  if (const std::string* p = req.Param("precision"); p != nullptr && !p->empty()) {
+    if (!ParseIlpPrecision(*p, &precision)) {
+      SendWriteError(resp, 400, "not supported", "unsupported precision", 0);
+      return;
+    }
+  }
+  const int64_t now_us = core::RealtimeMicros();
+  IlpIngestOptions opts;
+  opts.partition_by = line_partition_by_;
+  IlpBatch batch(engine_, opts);
+  LineParser parser;
+  IlpLine line;
+  std::string& body = req.body;
+  char* p = body.data();
+  char* end = p + body.size();
+  int64_t line_no = 0;
+  while (p < end) {
+    ++line_no;
+    char* next = end;
+    auto outcome = parser.Parse(p, end, /*at_eof=*/true, &line, &next);
+    if (outcome == LineParser::Outcome::kError) {
+      batch.ReleaseAll();
+      SendWriteError(resp, 400, "invalid",
+                     "failed to parse line protocol:errors encountered on line(s):\nerror in line " +
+                         std::to_string(line_no) + ": " + parser.error(),
+                     line_no);
+      return;
+    }
+    p = next;
+    if (outcome != LineParser::Outcome::kLine) continue;
+    int64_t ts_us = now_us;
+    if (line.has_timestamp && !IlpTimestampToMicros(line.timestamp, precision, &ts_us)) {
+      batch.ReleaseAll();
+      SendWriteError(resp, 400, "invalid",
+                     "failed to parse line protocol:errors encountered on line(s):\nerror in line " +
+                         std::to_string(line_no) + ": timestamp out of range",
+                     line_no);
+      return;
+    }
+    core::Status st = batch.Append(line, ts_us);
+    if (!st.ok()) {
+      batch.ReleaseAll();
+      int status;
+      std::string_view code;
+      IlpErrorStatus(st, &status, &code);
+      if (status == 400) {
+        SendWriteError(resp, 400, code,
+                       "failed to parse line protocol:errors encountered on line(s):\nerror in "
+                       "line " + std::to_string(line_no) + ": " + st.message(),
+                       line_no);
+      } else {
+        core::LogWarn("line protocol write failed [error=" + st.ToString() + "]");
+        SendWriteError(resp, status, code, st.message(), 0);
+      }
+      return;
+    }
+  }
+  core::Status st = batch.CommitAll();
+  batch.ReleaseAll();
+  if (!st.ok()) {
+    int status;
+    std::string_view code;
+    IlpErrorStatus(st, &status, &code);
+    if (status == 400) status = 500, code = "internal error";
+    core::LogWarn("line protocol commit failed [error=" + st.ToString() + "]");
+    SendWriteError(resp, status, code, "commit failed: " + st.message(), 0);
+    return;
+  }
+  resp.Send(204, "", "");
+}
+
+}  // namespace sundial::http

@@ -1,0 +1,54 @@
+// http/api.h — the REST API (QuestDB's routes and JSON shapes): /exec (/api/v1/sql/execute),
+// /exp, /imp, /write (/api/v2/write), /chk, /ping, /settings, /status. One Api per server,
+// shared by the I/O thread and the workers; Handle() is thread-safe.
+//
+// Error mapping lives here: a Status code becomes an HTTP status and a body in one place
+// (SqlErrorStatus / IlpErrorStatus). Client data never produces a 5xx.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "cairo/engine.h"
+#include "http/http_server.h"
+#include "http/server_config.h"
+#include "sql/sql_engine.h"
+
+namespace sundial::http {
+
+inline constexpr const char* kSundialVersion = "0.1.0";
+
+class Api {
+ public:
+  Api(cairo::Engine* engine, sql::SqlEngine* sql, ServerConfig config);
+
+  void Handle(HttpRequest& req, ResponseWriter& resp);
+  // Requests cheap enough to answer on the I/O thread.
+  bool IsInline(const HttpRequest& req) const;
+
+  // Exposed for tests.
+  static bool CheckBasicAuth(const std::string* authorization, const std::string& user,
+                             const std::string& password);
+  // True if `sql` starts with a keyword that modifies data or structure (read-only mode).
+  static bool IsMutatingStatement(std::string_view sql);
+
+ private:
+  void HandleExec(HttpRequest& req, ResponseWriter& resp);
+  void HandleExport(HttpRequest& req, ResponseWriter& resp);
+  void HandleImport(HttpRequest& req, ResponseWriter& resp);
+  void HandleWrite(HttpRequest& req, ResponseWriter& resp);
+  void HandleCheck(HttpRequest& req, ResponseWriter& resp);
+  void HandleSettings(HttpRequest& req, ResponseWriter& resp);
+  void SendWriteError(ResponseWriter& resp, int status, std::string_view code,
+                      const std::string& message, int64_t line);
+
+  cairo::Engine* engine_;
+  sql::SqlEngine* sql_;
+  ServerConfig config_;
+  cairo::PartitionBy line_partition_by_ = cairo::PartitionBy::kDay;
+  std::string error_id_prefix_;
+  std::atomic<uint64_t> error_seq_{0};
+};
+
+}  // namespace sundial::http

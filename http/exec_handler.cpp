@@ -1,0 +1,497 @@
+// /exec (JSON) and /exp (CSV): run one statement and stream its rows.
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "core/json.h"
+#include "core/log.h"
+#include "core/timestamp.h"
+#include "http/api.h"
+
+namespace sundial::http {
+namespace {
+
+using cairo::ColumnType;
+constexpr const char* kJson = "application/json; charset=utf-8";
+constexpr size_t kBlockRows = 4096;
+
+struct RowRange {
+  int64_t skip = 0;                 // rows to skip
+  int64_t stop = INT64_MAX;         // index after the last row to send
+  bool from_end = false;            // /exp limit=-N: the last N rows
+  int64_t last_n = 0;
+};
+
+// limit=N, limit=lo,hi (1-based inclusive), /exp also limit=-N. Unparsable values are ignored.
+RowRange ParseLimit(const std::string* limit, bool allow_from_end) {
+  RowRange r;
+  if (limit == nullptr || limit->empty()) return r;
+  std::string_view v(*limit);
+  auto parse = [](std::string_view s, int64_t* out) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    auto res = std::from_chars(s.data(), s.data() + s.size(), *out);
+    return !s.empty() && res.ec == std::errc() && res.ptr == s.data() + s.size();
+  };
+  size_t comma = v.find(',');
+  if (comma == std::string_view::npos) {
+    int64_t n = 0;
+    if (!parse(v, &n)) return r;
+    if (n < 0 && allow_from_end) {
+      r.from_end = true;
+      r.last_n = n == INT64_MIN ? INT64_MAX : -n;
+      return r;
+    }
+    r.stop = std::max<int64_t>(0, n);
+    return r;
+  }
+  int64_t lo = 0, hi = 0;
+  if (!parse(v.substr(0, comma), &lo) || !parse(v.substr(comma + 1), &hi)) return r;
+  lo = std::max<int64_t>(0, lo);
+  hi = std::max<int64_t>(0, hi);
+  r.skip = lo > 0 ? lo - 1 : 0;
+  r.stop = std::max(hi, r.skip);
+  return r;
+}
+
+bool IsTrue(const std::string* v) { return v != nullptr && (*v == "true" || *v == "1"); }
+
+void AppendUtf16Char(std::string* out, uint32_t cu) {
+  if (cu < 0x80) {
+    out->push_back(static_cast<char>(cu));
+  } else if (cu < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cu >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cu & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xE0 | (cu >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cu >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cu & 0x3F)));
+  }
+}
+
+void AppendJsonValue(std::string* out, const sql::ResultVector& v, size_t row) {
+  bool is_null = !v.nulls.empty() && v.nulls[row] != 0;
+  switch (v.type) {
+    case ColumnType::kBoolean:
+      out->append(!is_null && v.longs[row] != 0 ? "true" : "false");
+      return;
+    case ColumnType::kByte:
+    case ColumnType::kShort:
+      core::JsonAppendInt(out, is_null ? 0 : v.longs[row]);
+      return;
+    case ColumnType::kChar: {
+      if (is_null || v.longs[row] == 0) {
+        out->append("\"\"");
+        return;
+      }
+      std::string s;
+      AppendUtf16Char(&s, static_cast<uint32_t>(v.longs[row] & 0xffff));
+      core::JsonAppendString(out, s);
+      return;
+    }
+    case ColumnType::kInt:
+    case ColumnType::kLong:
+      if (is_null) {
+        out->append("null");
+      } else {
+        core::JsonAppendInt(out, v.longs[row]);
+      }
+      return;
+    case ColumnType::kFloat:
+      if (is_null) {
+        out->append("null");
+      } else {
+        core::JsonAppendFloat(out, static_cast<float>(v.doubles[row]));
+      }
+      return;
+    case ColumnType::kDouble:
+      if (is_null) {
+        out->append("null");
+      } else {
+        core::JsonAppendDouble(out, v.doubles[row]);
+      }
+      return;
+    case ColumnType::kDate:
+      if (is_null) {
+        out->append("null");
+        return;
+      }
+      out->push_back('"');
+      core::AppendDateMillis(out, v.longs[row]);
+      out->push_back('"');
+      return;
+    case ColumnType::kTimestamp:
+      if (is_null) {
+        out->append("null");
+        return;
+      }
+      out->push_back('"');
+      core::AppendTimestamp(out, v.longs[row]);
+      out->push_back('"');
+      return;
+    case ColumnType::kSymbol:
+    case ColumnType::kVarchar:
+      if (is_null) {
+        out->append("null");
+      } else {
+        core::JsonAppendString(out, v.strings[row]);
+      }
+      return;
+  }
+  out->append("null");
+}
+
+void AppendCsvString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  for (char c : s) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
+}
+
+void AppendCsvValue(std::string* out, const sql::ResultVector& v, size_t row) {
+  bool is_null = !v.nulls.empty() && v.nulls[row] != 0;
+  switch (v.type) {
+    case ColumnType::kBoolean:
+      out->append(!is_null && v.longs[row] != 0 ? "true" : "false");
+      return;
+    case ColumnType::kByte:
+    case ColumnType::kShort:
+      core::JsonAppendInt(out, is_null ? 0 : v.longs[row]);
+      return;
+    case ColumnType::kChar:
+      if (!is_null && v.longs[row] != 0) {
+        std::string s;
+        AppendUtf16Char(&s, static_cast<uint32_t>(v.longs[row] & 0xffff));
+        AppendCsvString(out, s);
+      }
+      return;
+    case ColumnType::kInt:
+    case ColumnType::kLong:
+      if (!is_null) core::JsonAppendInt(out, v.longs[row]);
+      return;
+    case ColumnType::kFloat:
+      if (!is_null && std::isfinite(v.doubles[row])) {
+        core::JsonAppendFloat(out, static_cast<float>(v.doubles[row]));
+      }
+      return;
+    case ColumnType::kDouble:
+      if (!is_null && std::isfinite(v.doubles[row])) core::JsonAppendDouble(out, v.doubles[row]);
+      return;
+    case ColumnType::kDate:
+      if (!is_null) {
+        out->push_back('"');
+        core::AppendDateMillis(out, v.longs[row]);
+        out->push_back('"');
+      }
+      return;
+    case ColumnType::kTimestamp:
+      if (!is_null) {
+        out->push_back('"');
+        core::AppendTimestamp(out, v.longs[row]);
+        out->push_back('"');
+      }
+      return;
+    case ColumnType::kSymbol:
+    case ColumnType::kVarchar:
+      if (!is_null) AppendCsvString(out, v.strings[row]);
+      return;
+  }
+}
+
+int SqlErrorStatus(const core::Status& st) {
+  switch (st.code()) {
+    case core::StatusCode::kPermissionDenied: return 403;
+    case core::StatusCode::kInternal: return 500;
+    default: return 400;
+  }
+}
+
+void SendSqlError(ResponseWriter& resp, std::string_view query, const core::Status& st) {
+  std::string b = "{\"query\":";
+  core::JsonAppendString(&b, query);
+  b.append(",\"error\":");
+  core::JsonAppendString(&b, st.message());
+  b.append(",\"position\":");
+  core::JsonAppendInt(&b, std::max<int32_t>(0, st.position()));
+  b.append("}");
+  resp.Send(SqlErrorStatus(st), kJson, b);
+}
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
+    if (n == 9 || i + n >= s.size() + (n == 0 ? 1 : 0) - (n == 0 ? 0 : 0)) {
+      if (n == 9 || i + n >= s.size()) return false;
+    }
+    for (size_t k = 1; k <= n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
+  const int64_t t_start = core::MonotonicMicros();
+  const std::string* q = req.Param("query");
+  std::string query = q ? *q : std::string();
+  bool blank = true;
+  for (char c : query) blank = blank && std::isspace(static_cast<unsigned char>(c));
+  if (blank) {
+    resp.Send(400, kJson, "{\"error\":\"empty query\",\"query\":\"\",\"position\":\"0\"}");
+    return;
+  }
+  if (!IsValidUtf8(query)) {
+    SendSqlError(resp, "", core::Status::InvalidArgument("Bad UTF8 encoding in query text", 0));
+    return;
+  }
+  if (config_.http_readonly && IsMutatingStatement(query)) {
+    SendSqlError(resp, query,
+                 core::Status(core::StatusCode::kPermissionDenied,
+                              "Write permission denied: server is in read-only mode "
+                              "(http.security.readonly)", 0));
+    return;
+  }
+  const bool nm = IsTrue(req.Param("nm"));
+  const bool count_all = IsTrue(req.Param("count"));
+  const bool timings = IsTrue(req.Param("timings"));
+  RowRange range = ParseLimit(req.Param("limit"), false);
+
+  sql::ExecContext ctx;
+  ctx.now_us = core::RealtimeMicros();
+  const int64_t t_compile = core::MonotonicMicros();
+  auto result = sql_->Execute(query, ctx);
+  const int64_t compile_ns = (core::MonotonicMicros() - t_compile) * 1000;
+  if (!result.ok()) {
+    SendSqlError(resp, query, result.status());
+    return;
+  }
+  sql::ExecResult& er = *result;
+  if (er.kind == sql::StatementKind::kDdl) {
+    resp.Send(200, kJson, "{\"ddl\":\"OK\"}");
+    return;
+  }
+  if (er.kind == sql::StatementKind::kDml || er.rows == nullptr) {
+    resp.Send(200, kJson, "{\"dml\":\"OK\"}");
+    return;
+  }
+  sql::RowSource& rows = *er.rows;
+  const int64_t deadline = t_start + config_.query_timeout_ms * 1000;
+  const int64_t t_exec = core::MonotonicMicros();
+  // Fetch the first block before sending anything, so an early error is a plain 400.
+  sql::ResultBlock block;
+  auto first = rows.Next(&block, kBlockRows);
+  if (!first.ok()) {
+    SendSqlError(resp, query, first.status());
+    return;
+  }
+  bool has_more = *first || block.row_count > 0;
+
+  resp.BeginChunked(200, kJson);
+  std::string& out = resp.chunk_buffer();
+  out.push_back('{');
+  if (!nm) {
+    out.append("\"query\":");
+    core::JsonAppendString(&out, query);
+    out.append(",\"columns\":[");
+    const auto& cols = rows.columns();
+    for (size_t i = 0; i < cols.size(); ++i) {
+      if (i) out.push_back(',');
+      out.append("{\"name\":");
+      core::JsonAppendString(&out, cols[i].name);
+      out.append(",\"type\":");
+      core::JsonAppendString(&out, cairo::ColumnTypeName(cols[i].type));
+      out.push_back('}');
+    }
+    out.append("],\"timestamp\":");
+    core::JsonAppendInt(&out, rows.timestamp_index());
+    out.push_back(',');
+  }
+  out.append("\"dataset\":[");
+  int64_t row_index = 0;  // rows seen so far
+  int64_t sent = 0;
+  core::Status mid_error;
+  int64_t count_start_us = 0;
+  bool first_row = true;
+  while (has_more) {
+    for (size_t r = 0; r < block.row_count; ++r, ++row_index) {
+      if (row_index < range.skip || row_index >= range.stop) continue;
+      if (!first_row) out.push_back(',');
+      first_row = false;
+      out.push_back('[');
+      for (size_t c = 0; c < block.columns.size(); ++c) {
+        if (c) out.push_back(',');
+        AppendJsonValue(&out, block.columns[c], r);
+      }
+      out.push_back(']');
+      ++sent;
+      if (out.size() >= 64 * 1024 && !resp.Flush()) return;  // client gone
+    }
+    if (row_index >= range.stop && !count_all) break;
+    if (row_index >= range.stop && count_start_us == 0) count_start_us = core::MonotonicMicros();
+    if (core::MonotonicMicros() > deadline) {
+      mid_error = core::Status::Cancelled("timeout, query aborted");
+      break;
+    }
+    auto next = rows.Next(&block, kBlockRows);
+    if (!next.ok()) {
+      mid_error = next.status();
+      break;
+    }
+    has_more = *next || block.row_count > 0;
+  }
+  const int64_t t_end = core::MonotonicMicros();
+  out.append("],\"count\":");
+  core::JsonAppendInt(&out, count_all ? row_index : sent);
+  if (!mid_error.ok()) {
+    out.append(",\"error\":");
+    core::JsonAppendString(&out, mid_error.message());
+    out.append(",\"errorPos\":");
+    core::JsonAppendInt(&out, std::max<int32_t>(0, mid_error.position()));
+  }
+  if (timings) {
+    int64_t exec_end = count_start_us ? count_start_us : t_end;
+    out.append(",\"timings\":{\"authentication\":0,\"compiler\":");
+    core::JsonAppendInt(&out, compile_ns);
+    out.append(",\"execute\":");
+    core::JsonAppendInt(&out, (exec_end - t_exec) * 1000);
+    out.append(",\"count\":");
+    core::JsonAppendInt(&out, count_start_us ? (t_end - count_start_us) * 1000 : 0);
+    out.push_back('}');
+  }
+  out.push_back('}');
+  resp.Finish();
+}
+
+void Api::HandleExport(HttpRequest& req, ResponseWriter& resp) {
+  const int64_t t_start = core::MonotonicMicros();
+  const std::string* q = req.Param("query");
+  std::string query = q ? *q : std::string();
+  bool blank = true;
+  for (char c : query) blank = blank && std::isspace(static_cast<unsigned char>(c));
+  if (blank) {
+    resp.Send(400, kJson, "{\"error\":\"empty query\",\"query\":\"\",\"position\":\"0\"}");
+    return;
+  }
+  if (!IsValidUtf8(query)) {
+    SendSqlError(resp, "", core::Status::InvalidArgument("Bad UTF8 encoding in query text", 0));
+    return;
+  }
+  if (config_.http_readonly && IsMutatingStatement(query)) {
+    SendSqlError(resp, query,
+                 core::Status(core::StatusCode::kPermissionDenied,
+                              "Write permission denied: server is in read-only mode", 0));
+    return;
+  }
+  char delimiter = ',';
+  if (const std::string* d = req.Param("delimiter"); d != nullptr && !d->empty()) {
+    if (d->size() != 1 || (*d)[0] == '"' || (*d)[0] == '\n' || (*d)[0] == '\r') {
+      SendSqlError(resp, query, core::Status::InvalidArgument("invalid delimiter", 0));
+      return;
+    }
+    delimiter = (*d)[0];
+  }
+  const bool nm = IsTrue(req.Param("nm"));
+  RowRange range = ParseLimit(req.Param("limit"), true);
+  sql::ExecContext ctx;
+  ctx.now_us = core::RealtimeMicros();
+  auto result = sql_->Execute(query, ctx);
+  if (!result.ok()) {
+    SendSqlError(resp, query, result.status());
+    return;
+  }
+  if (result->kind != sql::StatementKind::kQuery || result->rows == nullptr) {
+    SendSqlError(resp, query,
+                 core::Status::InvalidArgument("/exp accepts only queries that return rows", 0));
+    return;
+  }
+  if (range.from_end) {
+    // The last N rows: count first, then run the query again and skip the rest.
+    int64_t total = 0;
+    sql::ResultBlock b;
+    for (;;) {
+      auto n = result->rows->Next(&b, kBlockRows);
+      if (!n.ok()) {
+        SendSqlError(resp, query, n.status());
+        return;
+      }
+      total += static_cast<int64_t>(b.row_count);
+      if (!*n && b.row_count == 0) break;
+    }
+    range.skip = std::max<int64_t>(0, total - range.last_n);
+    range.stop = INT64_MAX;
+    result = sql_->Execute(query, ctx);
+    if (!result.ok()) {
+      SendSqlError(resp, query, result.status());
+      return;
+    }
+  }
+  sql::RowSource& rows = *result->rows;
+  sql::ResultBlock block;
+  auto first = rows.Next(&block, kBlockRows);
+  if (!first.ok()) {
+    SendSqlError(resp, query, first.status());
+    return;
+  }
+  bool has_more = *first || block.row_count > 0;
+  std::string filename;
+  if (const std::string* f = req.Param("filename"); f != nullptr && !f->empty()) {
+    for (char c : *f) {
+      if (c != '"' && c != '\\' && c != '/' && static_cast<unsigned char>(c) >= 0x20) {
+        filename.push_back(c);
+      }
+    }
+  }
+  if (filename.empty()) filename = "questdb-query-" + std::to_string(core::RealtimeMicros());
+  if (filename.size() < 4 || filename.compare(filename.size() - 4, 4, ".csv") != 0) {
+    filename += ".csv";
+  }
+  resp.AddHeader("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  resp.BeginChunked(200, "text/csv; charset=utf-8");
+  std::string& out = resp.chunk_buffer();
+  if (!nm) {
+    const auto& cols = rows.columns();
+    for (size_t i = 0; i < cols.size(); ++i) {
+      if (i) out.push_back(delimiter);
+      AppendCsvString(&out, cols[i].name);
+    }
+    out.append("\r\n");
+  }
+  const int64_t deadline = t_start + config_.query_timeout_ms * 1000;
+  int64_t row_index = 0;
+  while (has_more) {
+    for (size_t r = 0; r < block.row_count; ++r, ++row_index) {
+      if (row_index < range.skip || row_index >= range.stop) continue;
+      for (size_t c = 0; c < block.columns.size(); ++c) {
+        if (c) out.push_back(delimiter);
+        AppendCsvValue(&out, block.columns[c], r);
+      }
+      out.append("\r\n");
+      if (out.size() >= 64 * 1024 && !resp.Flush()) return;
+    }
+    if (row_index >= range.stop) break;
+    if (core::MonotonicMicros() > deadline) {
+      core::LogWarn("export aborted, query timeout [timeout_ms=" +
+                    std::to_string(config_.query_timeout_ms) + "]");
+      resp.SetClose();
+      break;
+    }
+    auto next = rows.Next(&block, kBlockRows);
+    if (!next.ok()) {
+      // Headers are out; the truncated stream is closed without the final chunk.
+      core::LogWarn("export failed mid-stream [error=" + next.status().ToString() + "]");
+      resp.Abort();
+      return;
+    }
+    has_more = *next || block.row_count > 0;
+  }
+  resp.Finish();
+}
+
+}  // namespace sundial::http

@@ -1,0 +1,69 @@
+// http/line_protocol.h — InfluxDB line protocol (v1, text) parser, as QuestDB's clients send it:
+//
+//   measurement[,tag=value...] field=value[,field=value...] [timestamp]\n
+//
+// Field values: 1.5 / 1e+21 / NaN / Infinity / -Infinity (DOUBLE), 12i (LONG), t f true false
+// (BOOLEAN), "text" with \" \\ and backslash-newline escapes (VARCHAR), 1700000000000000t (a
+// TIMESTAMP in µs). Names may escape space, comma and equals with a backslash. A line without
+// a timestamp gets the server's time. Lines starting with '#' and blank lines are skipped.
+//
+// The parser unescapes names and strings in place (the output is never longer than the input),
+// so it needs a mutable buffer; the IlpLine's views point into that buffer. No allocation per
+// line once the line's vectors have grown. Not thread-safe; one per connection/request.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sundial::http {
+
+enum class IlpType : uint8_t { kTag, kDouble, kLong, kBool, kString, kTimestamp };
+
+std::string_view IlpTypeName(IlpType t);
+
+struct IlpValue {
+  std::string_view name;
+  IlpType type = IlpType::kDouble;
+  double d = 0;          // kDouble
+  int64_t i = 0;         // kLong, kTimestamp (µs)
+  bool b = false;        // kBool
+  std::string_view s;    // kTag, kString
+};
+
+struct IlpLine {
+  std::string_view table;
+  std::vector<IlpValue> values;  // tags first, then fields, in line order
+  bool has_timestamp = false;
+  int64_t timestamp = 0;         // as sent, in the request's precision
+};
+
+enum class IlpPrecision { kNanos, kMicros, kMillis, kSeconds, kMinutes, kHours };
+// "n"/"ns", "u"/"us", "ms", "s", "m", "h"; false for anything else.
+bool ParseIlpPrecision(std::string_view s, IlpPrecision* out);
+// Converts a timestamp in `p` to µs (ns are floored). False on overflow.
+bool IlpTimestampToMicros(int64_t value, IlpPrecision p, int64_t* out_us);
+
+class LineParser {
+ public:
+  enum class Outcome {
+    kLine,        // *line holds a parsed line
+    kSkip,        // blank or comment line
+    kIncomplete,  // no line terminator before `end` and !at_eof: wait for more bytes
+    kError,       // error() says what is wrong
+  };
+
+  // Parses one line starting at `p`. `*next` is set past the line's '\n' (or to `end` when
+  // the last line has no terminator and `at_eof`). On kError, `*next` is past the bad line's
+  // terminator when one was found, so parsing may go on; `error()` holds the message.
+  // The bytes of the line may be rewritten (unescaping).
+  Outcome Parse(char* p, char* end, bool at_eof, IlpLine* line, char** next);
+
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string error_;
+};
+
+}  // namespace sundial::http

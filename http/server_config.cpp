@@ -1,0 +1,148 @@
+#include "http/server_config.h"
+
+#include "cairo/column_type.h"
+
+namespace sundial::http {
+
+const std::vector<std::string>& KnownConfigKeys() {
+  static const std::vector<std::string> kKeys = {
+      "http.enabled",
+      "http.bind.to",
+      "http.net.connection.limit",
+      "http.net.connection.timeout",
+      "http.request.header.buffer.size",
+      "http.max.request.size",
+      "http.security.readonly",
+      "http.user",
+      "http.password",
+      "pg.user",
+      "pg.password",
+      "http.worker.count",
+      "query.timeout",
+      "http.query.timeout",
+      "shared.worker.count",
+      "line.tcp.enabled",
+      "line.tcp.net.bind.to",
+      "line.tcp.net.connection.limit",
+      "line.tcp.commit.interval.default",
+      "line.tcp.maintenance.job.interval",
+      "line.tcp.max.uncommitted.rows",
+      "line.tcp.max.measurement.size",
+      "line.http.enabled",
+      "line.default.partition.by",
+      "cairo.commit.mode",
+      "cairo.sql.backup.root",
+      "cairo.sql.backup.dir.datetime.format",
+      "cairo.sql.backup.dir.tmp.name",
+      "cairo.sql.backup.mkdir.mode",
+      "cairo.snapshot.instance.id",
+      "cairo.snapshot.recovery.enabled",
+      "cairo.checkpoint.recovery.enabled",
+  };
+  return kKeys;
+}
+
+core::Result<ServerConfig> ReadServerConfig(const core::Properties& p,
+                                            std::vector<std::string>* warnings) {
+  ServerConfig c;
+  for (const std::string& k : p.UnknownKeys(KnownConfigKeys())) {
+    if (warnings) warnings->push_back("unknown server.conf key ignored [key=" + k + "]");
+  }
+  auto host_port = [&](const char* key, core::HostPort* out) -> core::Status {
+    auto v = p.Get(key);
+    if (!v) return core::Status::Ok();
+    auto hp = core::ParseHostPort(*v);
+    if (!hp.ok()) {
+      return core::Status::InvalidArgument("invalid value for server.conf key '" +
+                                           std::string(key) + "': '" + *v +
+                                           "' (expected host:port)");
+    }
+    *out = *hp;
+    return core::Status::Ok();
+  };
+  RETURN_IF_ERROR(host_port("http.bind.to", &c.http_bind));
+  RETURN_IF_ERROR(host_port("line.tcp.net.bind.to", &c.line_tcp_bind));
+  ASSIGN_OR_RETURN(c.http_connection_limit,
+                   p.GetInt("http.net.connection.limit", c.http_connection_limit, 1, 100'000));
+  ASSIGN_OR_RETURN(c.http_idle_timeout_ms, p.GetDurationMs("http.net.connection.timeout",
+                                                           c.http_idle_timeout_ms, 100,
+                                                           86'400'000));
+  ASSIGN_OR_RETURN(c.http_header_limit_bytes,
+                   p.GetSize("http.request.header.buffer.size", c.http_header_limit_bytes, 1024,
+                             16 << 20));
+  ASSIGN_OR_RETURN(c.http_max_request_bytes,
+                   p.GetSize("http.max.request.size", c.http_max_request_bytes, 1024, 1LL << 32));
+  ASSIGN_OR_RETURN(c.http_readonly, p.GetBool("http.security.readonly", c.http_readonly));
+  ASSIGN_OR_RETURN(std::string pg_user, p.GetString("pg.user", ""));
+  ASSIGN_OR_RETURN(std::string pg_password, p.GetString("pg.password", ""));
+  ASSIGN_OR_RETURN(c.http_user, p.GetString("http.user", ""));
+  ASSIGN_OR_RETURN(c.http_password, p.GetString("http.password", ""));
+  // pg-style names are accepted only when the http.* ones are absent.
+  if (!p.Get("http.user") && !p.Get("http.password") && p.Get("pg.user") && p.Get("pg.password")) {
+    c.http_user = pg_user;
+    c.http_password = pg_password;
+  }
+  if (c.http_user.empty() != c.http_password.empty()) {
+    return core::Status::InvalidArgument(
+        "server.conf keys 'http.user' and 'http.password' must be set together");
+  }
+  ASSIGN_OR_RETURN(c.http_worker_count,
+                   p.GetInt("http.worker.count", c.http_worker_count, 1, 256));
+  ASSIGN_OR_RETURN(c.query_timeout_ms,
+                   p.GetDurationMs("http.query.timeout", c.query_timeout_ms, 1, 86'400'000LL * 7));
+  ASSIGN_OR_RETURN(c.query_timeout_ms,
+                   p.GetDurationMs("query.timeout", c.query_timeout_ms, 1, 86'400'000LL * 7));
+  ASSIGN_OR_RETURN(c.shared_worker_count,
+                   p.GetInt("shared.worker.count", c.shared_worker_count, 0, 256));
+  ASSIGN_OR_RETURN(c.line_tcp_enabled, p.GetBool("line.tcp.enabled", c.line_tcp_enabled));
+  ASSIGN_OR_RETURN(c.line_http_enabled, p.GetBool("line.http.enabled", c.line_http_enabled));
+  ASSIGN_OR_RETURN(c.line_tcp_connection_limit,
+                   p.GetInt("line.tcp.net.connection.limit", c.line_tcp_connection_limit, 1,
+                            100'000));
+  ASSIGN_OR_RETURN(c.line_tcp_commit_interval_ms,
+                   p.GetDurationMs("line.tcp.commit.interval.default",
+                                   c.line_tcp_commit_interval_ms, 1, 3'600'000));
+  ASSIGN_OR_RETURN(c.line_tcp_maintenance_interval_ms,
+                   p.GetDurationMs("line.tcp.maintenance.job.interval",
+                                   c.line_tcp_maintenance_interval_ms, 1, 3'600'000));
+  ASSIGN_OR_RETURN(c.line_tcp_max_uncommitted_rows,
+                   p.GetInt("line.tcp.max.uncommitted.rows", c.line_tcp_max_uncommitted_rows, 1,
+                            100'000'000));
+  ASSIGN_OR_RETURN(c.line_tcp_max_line_bytes,
+                   p.GetSize("line.tcp.max.measurement.size", c.line_tcp_max_line_bytes, 256,
+                             1LL << 30));
+  ASSIGN_OR_RETURN(std::string partition_by,
+                   p.GetEnum("line.default.partition.by", "DAY",
+                             {"NONE", "HOUR", "DAY", "WEEK", "MONTH", "YEAR"}));
+  for (char& ch : partition_by) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  c.line_default_partition_by = partition_by;
+  ASSIGN_OR_RETURN(c.commit_mode,
+                   p.GetEnum("cairo.commit.mode", "nosync", {"nosync", "async", "sync"}));
+  ASSIGN_OR_RETURN(c.backup_root, p.GetString("cairo.sql.backup.root", ""));
+  ASSIGN_OR_RETURN(c.backup_dir_datetime_format,
+                   p.GetString("cairo.sql.backup.dir.datetime.format", "yyyy-MM-dd"));
+  if (c.backup_dir_datetime_format.empty()) {
+    return core::Status::InvalidArgument(
+        "invalid value for server.conf key 'cairo.sql.backup.dir.datetime.format': '' "
+        "(expected a date pattern such as yyyy-MM-dd)");
+  }
+  ASSIGN_OR_RETURN(c.backup_tmp_dir_name, p.GetString("cairo.sql.backup.dir.tmp.name", "tmp"));
+  if (c.backup_tmp_dir_name.empty() || c.backup_tmp_dir_name.find('/') != std::string::npos ||
+      c.backup_tmp_dir_name == "." || c.backup_tmp_dir_name == "..") {
+    return core::Status::InvalidArgument(
+        "invalid value for server.conf key 'cairo.sql.backup.dir.tmp.name': '" +
+        c.backup_tmp_dir_name + "' (expected a plain directory name)");
+  }
+  ASSIGN_OR_RETURN(c.backup_mkdir_mode,
+                   p.GetInt("cairo.sql.backup.mkdir.mode", c.backup_mkdir_mode, 0, 4095));
+  ASSIGN_OR_RETURN(c.snapshot_instance_id, p.GetString("cairo.snapshot.instance.id", ""));
+  ASSIGN_OR_RETURN(c.checkpoint_recovery_enabled,
+                   p.GetBool("cairo.checkpoint.recovery.enabled", c.checkpoint_recovery_enabled));
+  // The legacy key overrides the checkpoint key when present (QuestDB).
+  c.snapshot_recovery_enabled = c.checkpoint_recovery_enabled;
+  ASSIGN_OR_RETURN(c.snapshot_recovery_enabled,
+                   p.GetBool("cairo.snapshot.recovery.enabled", c.snapshot_recovery_enabled));
+  return c;
+}
+
+}  // namespace sundial::http

@@ -1,0 +1,56 @@
+// http/server_config.h — the server's typed configuration, read from `<root>/conf/server.conf`
+// (QuestDB's key names) with QDB_/SUNDIAL_ environment overrides. Every key the server reads is
+// listed in KnownConfigKeys() and documented in conf/server.conf.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/status.h"
+
+namespace sundial::http {
+
+struct ServerConfig {
+  // HTTP
+  core::HostPort http_bind{"0.0.0.0", 9000};      // http.bind.to
+  int64_t http_connection_limit = 1024;           // http.net.connection.limit
+  int64_t http_idle_timeout_ms = 300'000;         // http.net.connection.timeout
+  int64_t http_header_limit_bytes = 64 * 1024;    // http.request.header.buffer.size
+  int64_t http_max_request_bytes = 100LL << 20;   // http.max.request.size
+  bool http_readonly = false;                     // http.security.readonly
+  std::string http_user;                          // http.user (empty: no auth)
+  std::string http_password;                      // http.password
+  int64_t http_worker_count = 4;                  // http.worker.count
+  int64_t query_timeout_ms = 60'000;              // query.timeout
+  int64_t shared_worker_count = 0;                // shared.worker.count (SQL threads; 0 = cores)
+  // Line protocol
+  bool line_tcp_enabled = true;                   // line.tcp.enabled
+  core::HostPort line_tcp_bind{"0.0.0.0", 9009};  // line.tcp.net.bind.to
+  bool line_http_enabled = true;                  // line.http.enabled
+  std::string line_default_partition_by = "DAY";  // line.default.partition.by
+  int64_t line_tcp_commit_interval_ms = 1000;     // line.tcp.commit.interval.default
+  int64_t line_tcp_maintenance_interval_ms = 1000;// line.tcp.maintenance.job.interval
+  int64_t line_tcp_max_uncommitted_rows = 500'000;// line.tcp.max.uncommitted.rows
+  int64_t line_tcp_connection_limit = 256;        // line.tcp.net.connection.limit
+  int64_t line_tcp_max_line_bytes = 1 << 20;      // line.tcp.max.measurement.size
+  // Storage / backup
+  std::string commit_mode = "nosync";             // cairo.commit.mode
+  std::string backup_root;                        // cairo.sql.backup.root (relative to DIR)
+  std::string backup_dir_datetime_format = "yyyy-MM-dd";
+  std::string backup_tmp_dir_name = "tmp";
+  int64_t backup_mkdir_mode = 0775;               // cairo.sql.backup.mkdir.mode (decimal 509)
+  std::string snapshot_instance_id;
+  bool snapshot_recovery_enabled = true;          // cairo.snapshot.recovery.enabled
+  bool checkpoint_recovery_enabled = true;        // cairo.checkpoint.recovery.enabled
+};
+
+const std::vector<std::string>& KnownConfigKeys();
+
+// Reads the typed config from `props`. The first bad value is returned as InvalidArgument
+// naming the key. `warnings` receives one line per unknown key.
+core::Result<ServerConfig> ReadServerConfig(const core::Properties& props,
+                                            std::vector<std::string>* warnings);
+
+}  // namespace sundial::http

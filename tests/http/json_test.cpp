@@ -1,0 +1,34 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "core/json.h"
+
+namespace sundial {
+namespace {
+
+TEST(JsonTest, EscapesStrings) {
+  std::string out;
+  core::JsonAppendString(&out, std::string("a\"b\\c\n\t\x01z\xc3\xa9", 11));
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\t\\u0001z\xc3\xa9\"");
+}
+
+TEST(JsonTest, DoublesShortestRoundTripAndNonFiniteNull) {
+  std::string out;
+  core::JsonAppendDouble(&out, 0.1);
+  out.push_back(' ');
+  core::JsonAppendDouble(&out, 1e21);
+  out.push_back(' ');
+  core::JsonAppendDouble(&out, std::nan(""));
+  out.push_back(' ');
+  core::JsonAppendDouble(&out, -std::numeric_limits<double>::infinity());
+  out.push_back(' ');
+  core::JsonAppendDouble(&out, 42.0);
+  out.push_back(' ');
+  core::JsonAppendFloat(&out, 0.1f);
+  EXPECT_EQ(out, "0.1 1e+21 null null 42 0.1");
+}
+
+}  // namespace
+}  // namespace sundial
