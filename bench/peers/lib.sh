@@ -108,10 +108,12 @@ qbench() {
   local ans=$OUTD/$SYS-$name.json code
   code=$(curl -sS -o "$ans" -w '%{http_code}' "$@" || echo 000)
   if [ "$code" != 200 ] || python3 -c "import json,sys;d=json.load(open('$ans'));sys.exit(0 if isinstance(d,dict) and 'error' in d else 1)" 2>/dev/null; then
-    local msg; msg=$(head -c 300 "$ans" 2>/dev/null | tr '\n' ' ')
-    log "$name failed: HTTP $code: $msg"
+    local msg; msg=$(python3 -c "import json;d=json.load(open('$ans'));print(d['error'], '(position %s)' % d['position'] if 'position' in d else '')" 2>/dev/null ||
+      head -c 300 "$ans" 2>/dev/null | tr '\n' ' ')
+    log "$name failed: HTTP $code: $msg; request: curl $*"
     result "${name}_median_ms" "error"
     result "${name}_error" "\"HTTP $code: $msg\""
+    result "${name}_request" "\"curl $*\""
     return 1
   fi
   hyperfine -N --style none --warmup 1 --runs "$RUNS" --export-json "$OUTD/$SYS-$name.hf.json" \

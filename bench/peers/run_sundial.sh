@@ -75,7 +75,10 @@ printf '%s' "SELECT hostname, max(usage_user) FROM cpu;" > "$QF-q2"
 printf '%s' "SELECT hostname, ts, avg(usage_user), avg(usage_system), avg(usage_idle) FROM cpu WHERE ts IN '$QDAY' SAMPLE BY 1h ORDER BY hostname, ts;" > "$QF-q3"
 printf '%s' "SELECT * FROM cpu LATEST ON ts PARTITION BY hostname;" > "$QF-q4"
 printf '%s' "SELECT count() FROM cpu WHERE usage_user > 90 AND ts IN '$QDAY';" > "$QF-q5"
-for i in 1 2 3 4 5; do qbench q$i -G --data-urlencode "query@$QF-q$i" "$URL/exec" || true; done
+for i in 1 2 3 4 5; do
+  result q${i}_sql "\"$(cat "$QF-q$i")\""
+  qbench q$i -G --data-urlencode "query@$QF-q$i" "$URL/exec" || true
+done
 ansv() { # ansv Qn PYEXPR : evaluate PYEXPR on the saved answer d (or print "error")
   python3 -c "import json;d=json.load(open('$OUTD/$SYS-$1.json'));print($2)" 2>/dev/null || echo error; }
 q1=$(ansv q1 "d['dataset'][0][0]"); result q1_value "$q1"; check q1 "$q1" "$EXPECT_Q1"

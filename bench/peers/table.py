@@ -201,6 +201,7 @@ def main():
             chk = sc.get("sundial", label[:2].lower() + "_check")
             if chk and "sundial" in order:
                 cells[order.index("sundial")] += " (" + chk + ")"
+        cells = [c.replace("|", "\\|") for c in cells]
         print("| " + " | ".join([label] + cells + [lt, ratio_best, ratio_lim]) + " |")
     print()
     mm = machine
@@ -217,19 +218,27 @@ def main():
           "Q3 day×36, Q4 hosts×96, Q5 day×8) at the 1-thread scan rate, plus one curl start. "
           "³ `cp -a` + `sync` of Sundial's stopped root (warm page cache).")
     print("Ratios: Sundial's figure divided by the best peer's (named) or by the limit; for rows/s higher is "
-          "better, for every other row lower is better. DuckDB is embedded: it has no HTTP rows, and it is "
-          "excluded from the best-peer ratio of the HTTP and in-process query rows except the in-process ones.")
+          "better, for every other row lower is better. DuckDB is embedded (no server, no HTTP): its query "
+          "figures are in the in-process rows only, where it is the only peer.")
     if not any(sc.get("sundial", "q%d_inproc_ms" % i) for i in range(1, 6)) and "sundial" in order:
         print("Sundial in-process query figures: %s" % (sc.get("sundial_inproc", "note") or
                                                        "not measured (no bench/sql_queries_bench binary)"))
     errs = [(k, v) for (s, k), v in sorted(sc.vals.items())
             if s == "sundial" and (k.endswith("_error") or k.endswith("_check") and v != "ok"
                                    or str(v).startswith("error") or k == "create_table" and v != "ok")]
+    failed_q = {k.split("_")[0] for k, _ in errs if k.endswith("_error")}
+    errs = [(k, v) for k, v in errs if k.endswith("_error") or k.split("_")[0] not in failed_q]
     if errs:
         print()
         print("Sundial failures in this run:")
         for k, v in errs:
+            if k.endswith("_request"):
+                continue
             print("- `%s`: %s" % (k, v))
+            q = k.split("_")[0]
+            if k.endswith("_error") and sc.get("sundial", q + "_sql"):
+                print("  request: `curl -G --data-urlencode \"query=%s\" http://127.0.0.1:<port>/exec`"
+                      % sc.get("sundial", q + "_sql"))
 
     if len(scales) > 1:
         print()
