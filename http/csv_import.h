@@ -1,0 +1,53 @@
+// http/csv_import.h — pieces of /imp: multipart/form-data splitting, CSV records (RFC 4180
+// quoting, \r\n or \n), delimiter and header detection, and column type detection
+// (BOOLEAN, INT, LONG, DOUBLE, TIMESTAMP (ISO-8601), VARCHAR). Pure functions, thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cairo/column_type.h"
+
+namespace sundial::http {
+
+struct MultipartPart {
+  std::string name;      // form field name
+  std::string filename;  // may be empty
+  std::string_view body;
+};
+
+// Splits a multipart body; `content_type` carries the boundary. False if malformed.
+bool ParseMultipart(std::string_view content_type, std::string_view body,
+                    std::vector<MultipartPart>* parts);
+
+// Reads one CSV record starting at *pos; fields are unquoted. Returns false at end of input.
+// A record with an unterminated quote ends at end of input and sets *malformed.
+bool ReadCsvRecord(std::string_view text, size_t* pos, char delimiter,
+                   std::vector<std::string>* fields, bool* malformed);
+
+// Most frequent of , ; \t | in the first line (',' if none).
+char DetectDelimiter(std::string_view text);
+
+// The narrowest type that every non-empty value in `values` parses as.
+cairo::ColumnType DetectType(const std::vector<std::string_view>& values);
+
+// Parses `v` as `type` (values as the importer stores them). False if it does not parse.
+struct ParsedValue {
+  bool is_null = false;
+  int64_t l = 0;
+  double d = 0;
+  bool b = false;
+};
+bool ParseCsvValue(std::string_view v, cairo::ColumnType type, ParsedValue* out);
+
+// The `schema` part: a JSON array of {"name":..,"type":..} objects (other keys ignored).
+struct SchemaColumn {
+  std::string name;
+  std::string type;
+};
+bool ParseImportSchema(std::string_view json, std::vector<SchemaColumn>* out);
+
+}  // namespace sundial::http

@@ -1,0 +1,242 @@
+// The `sundial` server: sundial [-d DIR]. See http/README.md.
+#include <signal.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "cairo/backup.h"
+#include "cairo/engine.h"
+#include "core/config.h"
+#include "core/file_system.h"
+#include "core/log.h"
+#include "http/api.h"
+#include "http/default_server_conf.h"
+#include "http/http_server.h"
+#include "http/server_config.h"
+#include "http/tcp_line_server.h"
+#include "sql/sql_engine.h"
+
+namespace {
+
+using namespace sundial;
+
+constexpr const char* kUsage =
+    "usage: sundial [-d DIR] [--help] [--version]\n"
+    "  -d DIR     server root (default $SUNDIAL_ROOT, else ~/.sundial); holds conf/ and db/.\n"
+    "             A directory made by BACKUP starts as a root as it is.\n"
+    "  --help     this text\n"
+    "  --version  print the version\n"
+    "Configuration: DIR/conf/server.conf (written with defaults on first start); any key can be\n"
+    "overridden from the environment as QDB_<KEY> or SUNDIAL_<KEY> (dots to underscores,\n"
+    "upper case), e.g. QDB_CAIRO_SQL_BACKUP_ROOT=/backups.\n";
+
+int Fail(const std::string& message) {
+  core::LogError(message);
+  return 1;
+}
+
+std::string DefaultRoot() {
+  if (const char* r = std::getenv("SUNDIAL_ROOT"); r != nullptr && *r != '\0') return r;
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.sundial";
+}
+
+std::string Absolute(const std::string& path) {
+  char buf[PATH_MAX];
+  if (::realpath(path.c_str(), buf) != nullptr) return buf;
+  return path;
+}
+
+int Run(int argc, char** argv) {
+  std::string root;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (a == "--version" || a == "-v") {
+      std::printf("sundial %s\n", http::kSundialVersion);
+      return 0;
+    }
+    if (a == "-d") {
+      if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+        std::fputs("Root directory name expected (-d <root-path>)\n", stderr);
+        return 1;
+      }
+      root = argv[++i];
+      continue;
+    }
+    std::fprintf(stderr, "unknown argument: %s\n%s", a.c_str(), kUsage);
+    return 1;
+  }
+  if (root.empty()) root = DefaultRoot();
+
+  // Signals: SIGTERM/SIGINT are taken by sigwait() below; every thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::shared_ptr<core::FileSystem> fs = core::NewPosixFileSystem();
+  if (auto st = fs->CreateDirs(core::JoinPath(root, "conf")); !st.ok()) {
+    return Fail("could not create server root [root=" + root + ", error=" + st.ToString() + "]");
+  }
+  root = Absolute(root);
+  const std::string db_root = core::JoinPath(root, "db");
+  if (auto st = fs->CreateDirs(db_root); !st.ok()) {
+    return Fail("could not create db directory [path=" + db_root + ", error=" + st.ToString() + "]");
+  }
+  const std::string conf_path = core::JoinPath(root, "conf/server.conf");
+  if (!fs->Exists(conf_path)) {
+    if (auto st = fs->WriteFileAtomic(conf_path, http::kDefaultServerConf); !st.ok()) {
+      return Fail("could not write default config [path=" + conf_path + ", error=" +
+                  st.ToString() + "]");
+    }
+    core::LogInfo("default config written [path=" + conf_path + "]");
+  }
+  auto text = fs->ReadFile(conf_path);
+  if (!text.ok()) return Fail("could not read config [path=" + conf_path + ", error=" + text.status().ToString() + "]");
+  auto props = core::Properties::Parse(*text);
+  if (!props.ok()) return Fail("invalid config [path=" + conf_path + ", error=" + props.status().message() + "]");
+  for (const std::string& k : props->ApplyEnv(http::KnownConfigKeys())) {
+    core::LogInfo("config key set from environment [key=" + k + "]");
+  }
+  std::vector<std::string> warnings;
+  auto config = http::ReadServerConfig(*props, &warnings);
+  for (const std::string& w : warnings) core::LogWarn(w);
+  if (!config.ok()) {
+    return Fail("refusing to start, invalid configuration [path=" + conf_path + ", error=" +
+                config.status().message() + "]");
+  }
+  http::ServerConfig& cfg = *config;
+  core::LogInfo("server starting [version=" + std::string(http::kSundialVersion) +
+                ", root=" + root + "]");
+
+  cairo::BackupOptions backup_options;
+  backup_options.server_root = root;
+  if (!cfg.backup_root.empty()) {
+    backup_options.backup_root =
+        cfg.backup_root[0] == '/' ? cfg.backup_root : core::JoinPath(root, cfg.backup_root);
+  }
+  backup_options.dir_datetime_format = cfg.backup_dir_datetime_format;
+  backup_options.tmp_dir_name = cfg.backup_tmp_dir_name;
+  backup_options.mkdir_mode = static_cast<int>(cfg.backup_mkdir_mode);
+  backup_options.snapshot_instance_id = cfg.snapshot_instance_id;
+  backup_options.snapshot_recovery_enabled = cfg.snapshot_recovery_enabled;
+  if (auto st = cairo::RecoverSnapshotAtStartup(*fs, backup_options); !st.ok()) {
+    return Fail("snapshot recovery failed, refusing to start [error=" + st.ToString() + "]");
+  }
+
+  cairo::EngineOptions engine_options;
+  engine_options.db_root = db_root;
+  engine_options.commit_mode = cfg.commit_mode == "sync"    ? cairo::CommitMode::kSync
+                               : cfg.commit_mode == "async" ? cairo::CommitMode::kAsync
+                                                            : cairo::CommitMode::kNoSync;
+  auto engine_or = cairo::Engine::Open(fs, engine_options);
+  if (!engine_or.ok()) {
+    return Fail("could not open the storage engine [path=" + db_root + ", error=" +
+                engine_or.status().ToString() + "]");
+  }
+  std::unique_ptr<cairo::Engine> engine = std::move(engine_or).value();
+  for (const auto& [name, st] : engine->BrokenTables()) {
+    core::LogError("table could not be opened [table=" + name + ", error=" + st.ToString() + "]");
+  }
+  std::string tables;
+  for (const std::string& t : engine->ListTables()) tables += (tables.empty() ? "" : ",") + t;
+  core::LogInfo("tables loaded [count=" + std::to_string(engine->ListTables().size()) +
+                ", tables=" + tables + "]");
+
+  std::unique_ptr<cairo::BackupService> backup =
+      cairo::BackupService::Create(engine.get(), fs, backup_options);
+  core::LogInfo(std::string("backup ") + (backup && backup->enabled() ? "enabled [root=" +
+                                                                            backup_options.backup_root + "]"
+                                                                      : "disabled, cairo.sql.backup.root is not set"));
+  sql::SqlOptions sql_options;
+  sql_options.worker_threads = static_cast<int>(cfg.shared_worker_count);
+  sql_options.read_only = cfg.http_readonly;
+  auto sql_engine = std::make_unique<sql::SqlEngine>(engine.get(), backup.get(), sql_options);
+
+  http::Api api(engine.get(), sql_engine.get(), cfg);
+  std::unique_ptr<http::HttpServer> http_server;
+  if (props->Get("http.enabled").value_or("true") != "false") {
+    http::HttpServerOptions ho;
+    ho.host = cfg.http_bind.host;
+    ho.port = cfg.http_bind.port;
+    ho.connection_limit = static_cast<int>(cfg.http_connection_limit);
+    ho.idle_timeout_ms = cfg.http_idle_timeout_ms;
+    ho.limits.max_header_bytes = static_cast<size_t>(cfg.http_header_limit_bytes);
+    ho.limits.max_body_bytes = static_cast<size_t>(cfg.http_max_request_bytes);
+    ho.worker_count = static_cast<int>(cfg.http_worker_count);
+    http_server = std::make_unique<http::HttpServer>(
+        ho, [&api](http::HttpRequest& req, http::ResponseWriter& w) { api.Handle(req, w); },
+        [&api](const http::HttpRequest& req) { return api.IsInline(req); });
+    if (auto st = http_server->Start(); !st.ok()) {
+      return Fail("could not start the http server [error=" + st.ToString() + "]");
+    }
+    core::LogInfo("http server listening [address=" + (ho.host.empty() ? "0.0.0.0" : ho.host) +
+                  ":" + std::to_string(http_server->port()) + ", workers=" +
+                  std::to_string(ho.worker_count) + ", auth=" +
+                  (cfg.http_user.empty() ? "none" : "basic") + ", readonly=" +
+                  (cfg.http_readonly ? "true" : "false") + "]");
+    if (cfg.http_user.empty() && (ho.host.empty() || ho.host == "0.0.0.0")) {
+      core::LogWarn("http server accepts unauthenticated requests on all interfaces; set "
+                    "http.user/http.password or bind http.bind.to to 127.0.0.1");
+    }
+  }
+  std::unique_ptr<http::TcpLineServer> tcp_server;
+  if (cfg.line_tcp_enabled) {
+    http::TcpLineOptions to;
+    to.host = cfg.line_tcp_bind.host;
+    to.port = cfg.line_tcp_bind.port;
+    to.connection_limit = static_cast<int>(cfg.line_tcp_connection_limit);
+    to.commit_interval_ms = cfg.line_tcp_commit_interval_ms;
+    to.maintenance_interval_ms = cfg.line_tcp_maintenance_interval_ms;
+    to.max_uncommitted_rows = cfg.line_tcp_max_uncommitted_rows;
+    to.max_line_bytes = cfg.line_tcp_max_line_bytes;
+    to.idle_timeout_ms = cfg.http_idle_timeout_ms;
+    auto pb = cairo::ParsePartitionBy(cfg.line_default_partition_by);
+    to.ingest.partition_by = pb ? *pb : cairo::PartitionBy::kDay;
+    tcp_server = std::make_unique<http::TcpLineServer>(engine.get(), to);
+    if (auto st = tcp_server->Start(); !st.ok()) {
+      if (http_server) http_server->Stop();
+      return Fail("could not start the line tcp server [error=" + st.ToString() + "]");
+    }
+    core::LogInfo("line tcp server listening [address=" + (to.host.empty() ? "0.0.0.0" : to.host) +
+                  ":" + std::to_string(tcp_server->port()) + "]");
+  }
+  core::LogInfo("server started [http_port=" +
+                std::to_string(http_server ? http_server->port() : 0) + ", line_tcp_port=" +
+                std::to_string(tcp_server ? tcp_server->port() : 0) + "]");
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  core::LogInfo(std::string("shutdown requested [signal=") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "]");
+  if (http_server) http_server->Stop();
+  if (tcp_server) tcp_server->Stop();
+  sql_engine.reset();
+  backup.reset();
+  engine.reset();
+  core::LogInfo("server stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    core::LogError(std::string("fatal error [error=") + e.what() + "]");
+    return 1;
+  } catch (...) {
+    core::LogError("fatal error");
+    return 1;
+  }
+}

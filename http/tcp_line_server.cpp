@@ -1,0 +1,272 @@
+#include "http/tcp_line_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <unordered_map>
+
+#include "core/log.h"
+#include "core/timestamp.h"
+#include "http/http_server.h"
+#include "http/line_protocol.h"
+
+namespace sundial::http {
+namespace {
+
+struct TcpConn {
+  int fd = -1;
+  std::string peer;
+  std::string buf;
+  int64_t line_no = 0;
+  int64_t last_activity_us = 0;
+};
+
+std::string PeerName(int fd) {
+  sockaddr_in a{};
+  socklen_t len = sizeof(a);
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) return "?";
+  char ip[INET_ADDRSTRLEN] = "?";
+  ::inet_ntop(AF_INET, &a.sin_addr, ip, sizeof(ip));
+  return std::string(ip) + ":" + std::to_string(ntohs(a.sin_port));
+}
+
+}  // namespace
+
+struct TcpLineServer::Impl {
+  cairo::Engine* engine;
+  TcpLineOptions options;
+  int listen_fd = -1;
+  int epoll_fd = -1;
+  int wake_fd = -1;
+  std::thread thread;
+  std::atomic<bool> stop{false};
+  bool running = false;
+  std::unordered_map<int, std::unique_ptr<TcpConn>> conns;
+  std::unique_ptr<IlpBatch> batch;
+  LineParser parser;
+  IlpLine line;
+  int64_t first_pending_us = 0;
+
+  void Commit(const char* why) {
+    if (batch->pending_rows() == 0) {
+      batch->ReleaseAll();
+      return;
+    }
+    int64_t rows = batch->pending_rows();
+    core::Status st = batch->CommitAll();
+    batch->ReleaseAll();
+    first_pending_us = 0;
+    if (!st.ok()) {
+      core::LogError("line tcp commit failed [rows=" + std::to_string(rows) + ", reason=" + why +
+                     ", error=" + st.ToString() + "]");
+    } else {
+      core::LogDebug("line tcp commit [rows=" + std::to_string(rows) + ", reason=" + why + "]");
+    }
+  }
+
+  void Close(TcpConn* c) {
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, nullptr);
+    ::close(c->fd);
+    conns.erase(c->fd);
+  }
+
+  // Parses the complete lines in c->buf. Returns false if the connection must be closed.
+  bool Consume(TcpConn* c, bool at_eof) {
+    char* begin = c->buf.data();
+    char* p = begin;
+    char* end = begin + c->buf.size();
+    const int64_t now_us = core::RealtimeMicros();
+    while (p < end) {
+      char* next = end;
+      auto o = parser.Parse(p, end, at_eof, &line, &next);
+      if (o == LineParser::Outcome::kIncomplete) break;
+      ++c->line_no;
+      if (o == LineParser::Outcome::kError) {
+        core::LogError("line tcp parse error, closing connection [peer=" + c->peer +
+                       ", line=" + std::to_string(c->line_no) + ", error=" + parser.error() + "]");
+        c->buf.clear();
+        return false;
+      }
+      p = next;
+      if (o != LineParser::Outcome::kLine) continue;
+      int64_t ts_us = now_us;
+      if (line.has_timestamp && !IlpTimestampToMicros(line.timestamp, IlpPrecision::kNanos, &ts_us)) {
+        core::LogError("line tcp timestamp out of range, closing connection [peer=" + c->peer +
+                       ", line=" + std::to_string(c->line_no) + "]");
+        c->buf.clear();
+        return false;
+      }
+      core::Status st = batch->Append(line, ts_us);
+      if (!st.ok()) {
+        core::LogError("line tcp write error, closing connection [peer=" + c->peer +
+                       ", line=" + std::to_string(c->line_no) + ", error=" + st.ToString() + "]");
+        c->buf.clear();
+        return false;
+      }
+      if (first_pending_us == 0) first_pending_us = core::MonotonicMicros();
+      if (batch->pending_rows() >= options.max_uncommitted_rows) Commit("max uncommitted rows");
+    }
+    c->buf.erase(0, static_cast<size_t>(p - begin));
+    if (static_cast<int64_t>(c->buf.size()) > options.max_line_bytes) {
+      core::LogError("line tcp line too long, closing connection [peer=" + c->peer +
+                     ", line=" + std::to_string(c->line_no + 1) +
+                     ", limit=" + std::to_string(options.max_line_bytes) + "]");
+      return false;
+    }
+    return true;
+  }
+
+  void OnReadable(TcpConn* c) {
+    char tmp[64 * 1024];
+    for (int i = 0; i < 16; ++i) {
+      ssize_t n = ::recv(c->fd, tmp, sizeof(tmp), 0);
+      if (n > 0) {
+        c->last_activity_us = core::MonotonicMicros();
+        c->buf.append(tmp, static_cast<size_t>(n));
+        if (!Consume(c, false)) {
+          Commit("connection error");
+          Close(c);
+          return;
+        }
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      // EOF or error: a last line without '\n' still counts.
+      bool ok = Consume(c, true);
+      (void)ok;
+      Commit("disconnect");
+      Close(c);
+      return;
+    }
+  }
+
+  void Accept() {
+    for (;;) {
+      int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR) continue;
+        return;
+      }
+      if (static_cast<int>(conns.size()) >= options.connection_limit) {
+        core::LogWarn("line tcp connection refused, limit reached [limit=" +
+                      std::to_string(options.connection_limit) + "]");
+        ::close(fd);
+        continue;
+      }
+      auto c = std::make_unique<TcpConn>();
+      c->fd = fd;
+      c->peer = PeerName(fd);
+      c->last_activity_us = core::MonotonicMicros();
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.ptr = c.get();
+      ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+      conns[fd] = std::move(c);
+    }
+  }
+
+  void Loop() {
+    epoll_event events[128];
+    int64_t last_check = core::MonotonicMicros();
+    while (!stop.load()) {
+      int timeout_ms = static_cast<int>(std::min<int64_t>(
+          std::max<int64_t>(1, std::min(options.maintenance_interval_ms, options.commit_interval_ms)),
+          250));
+      int n = ::epoll_wait(epoll_fd, events, 128, timeout_ms);
+      for (int i = 0; i < n; ++i) {
+        void* ptr = events[i].data.ptr;
+        if (ptr == nullptr) {
+          uint64_t v;
+          ssize_t r = ::read(wake_fd, &v, sizeof(v));
+          (void)r;
+          continue;
+        }
+        if (ptr == this) {
+          Accept();
+          continue;
+        }
+        OnReadable(static_cast<TcpConn*>(ptr));
+      }
+      int64_t now = core::MonotonicMicros();
+      if (first_pending_us != 0 && now - first_pending_us >= options.commit_interval_ms * 1000) {
+        Commit("commit interval");
+      }
+      if (now - last_check > 1'000'000) {
+        last_check = now;
+        std::vector<TcpConn*> idle;
+        for (auto& [fd, c] : conns) {
+          if (now - c->last_activity_us > options.idle_timeout_ms * 1000) idle.push_back(c.get());
+        }
+        for (TcpConn* c : idle) {
+          core::LogInfo("line tcp idle connection closed [peer=" + c->peer + "]");
+          Close(c);
+        }
+      }
+    }
+    // Shutdown: take what is already in the socket buffers, commit, close.
+    std::vector<TcpConn*> all;
+    for (auto& [fd, c] : conns) all.push_back(c.get());
+    for (TcpConn* c : all) {
+      char tmp[64 * 1024];
+      for (int i = 0; i < 64; ++i) {
+        ssize_t n = ::recv(c->fd, tmp, sizeof(tmp), 0);
+        if (n <= 0) break;
+        c->buf.append(tmp, static_cast<size_t>(n));
+        if (!Consume(c, false)) break;
+      }
+    }
+    Commit("shutdown");
+    for (TcpConn* c : all) Close(c);
+  }
+};
+
+TcpLineServer::TcpLineServer(cairo::Engine* engine, TcpLineOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->engine = engine;
+  impl_->options = std::move(options);
+  impl_->batch = std::make_unique<IlpBatch>(engine, impl_->options.ingest);
+}
+
+TcpLineServer::~TcpLineServer() { Stop(); }
+
+core::Status TcpLineServer::Start() {
+  Impl& m = *impl_;
+  ASSIGN_OR_RETURN(m.listen_fd, ListenTcp(m.options.host, m.options.port, &port_));
+  m.epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+  m.wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (m.epoll_fd < 0 || m.wake_fd < 0) return core::Status::FromErrno(errno, "epoll setup");
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = &m;
+  ::epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, m.listen_fd, &ev);
+  ev.data.ptr = nullptr;
+  ::epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, m.wake_fd, &ev);
+  m.thread = std::thread([&m] { m.Loop(); });
+  m.running = true;
+  return core::Status::Ok();
+}
+
+void TcpLineServer::Stop() {
+  Impl& m = *impl_;
+  if (!m.running) return;
+  m.running = false;
+  ::epoll_ctl(m.epoll_fd, EPOLL_CTL_DEL, m.listen_fd, nullptr);
+  ::close(m.listen_fd);
+  m.listen_fd = -1;
+  m.stop.store(true);
+  uint64_t one = 1;
+  ssize_t r = ::write(m.wake_fd, &one, sizeof(one));
+  (void)r;
+  m.thread.join();
+  m.batch->ReleaseAll();
+  ::close(m.epoll_fd);
+  ::close(m.wake_fd);
+}
+
+}  // namespace sundial::http

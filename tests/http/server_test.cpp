@@ -1,0 +1,409 @@
+// Integration tests: the real `sundial` binary over sockets.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "tests/http/server_harness.h"
+
+namespace sundial::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {}
+  void StartOrFail() { ASSERT_TRUE(server_.Start()) << server_.Log(); }
+  int port() const { return server_.http_port(); }
+  // Polls /exec until `body_part` appears (rows become visible asynchronously for TCP).
+  bool WaitForExec(const std::string& sql, const std::string& body_part, int timeout_ms = 5000) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+      HttpResponse r = Exec(port(), sql);
+      if (r.status == 200 && r.body.find(body_part) != std::string::npos) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+  Server server_;
+};
+
+TEST_F(ServerTest, PingSettingsStatusAndUnknownRoute) {
+  StartOrFail();
+  HttpResponse ping = Get(port(), "/ping");
+  EXPECT_EQ(ping.status, 204);
+  EXPECT_FALSE(ping.Header("x-influxdb-version").empty());
+  HttpResponse settings = Get(port(), "/settings");
+  EXPECT_EQ(settings.status, 200);
+  EXPECT_NE(settings.body.find("\"config\":{\"release.type\":\"OSS\""), std::string::npos);
+  EXPECT_NE(settings.body.find("\"line.proto.support.versions\":[1]"), std::string::npos);
+  EXPECT_NE(settings.body.find("\"line.proto.default.version\":1"), std::string::npos);
+  EXPECT_NE(settings.body.find("\"ilp.proto.transports\":[\"tcp\",\"http\"]"), std::string::npos);
+  HttpResponse status = Get(port(), "/status");
+  EXPECT_EQ(status.status, 200);
+  EXPECT_EQ(status.body, "Status: Healthy");
+  EXPECT_EQ(Get(port(), "/nope").status, 404);
+  EXPECT_NE(server_.Log().find("tables loaded"), std::string::npos);
+  EXPECT_NE(server_.Log().find("http server listening"), std::string::npos);
+}
+
+TEST_F(ServerTest, ExecEmptyQueryAndErrorShapes) {
+  StartOrFail();
+  HttpResponse empty = Get(port(), "/exec?query=");
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_EQ(empty.body, "{\"error\":\"empty query\",\"query\":\"\",\"position\":\"0\"}");
+  HttpResponse missing = Exec(port(), "select * from no_such_table");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("\"query\":\"select * from no_such_table\""), std::string::npos);
+  EXPECT_NE(missing.body.find("\"error\":"), std::string::npos);
+  EXPECT_NE(missing.body.find("\"position\":"), std::string::npos);
+  HttpResponse bad_utf8 = Get(port(), "/exec?query=select%20%ff");
+  EXPECT_EQ(bad_utf8.status, 400);
+  EXPECT_NE(bad_utf8.body.find("Bad UTF8"), std::string::npos);
+  HttpResponse chk = Get(port(), "/chk?j=no_such_table");
+  EXPECT_EQ(chk.body, "{\"status\":\"Does not exist\"}");
+}
+
+TEST_F(ServerTest, WriteThenExecRendersEveryIlpType) {
+  StartOrFail();
+  HttpResponse w = Post(port(), "/write",
+                        "m,tag=a\\ b d=1.5,l=42i,b=t,s=\"q\\\"x\",ts=1700000000123456t 1700000000000000000\n"
+                        "m,tag=c d=NaN,l=-7i,b=f 1700000001000000000\n");
+  ASSERT_EQ(w.status, 204) << w.body;
+  EXPECT_TRUE(w.body.empty());
+  HttpResponse r = Exec(port(), "select * from m");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Header("content-type"), "application/json; charset=utf-8");
+  EXPECT_EQ(r.body,
+            "{\"query\":\"select * from m\",\"columns\":[{\"name\":\"tag\",\"type\":\"SYMBOL\"},"
+            "{\"name\":\"d\",\"type\":\"DOUBLE\"},{\"name\":\"l\",\"type\":\"LONG\"},"
+            "{\"name\":\"b\",\"type\":\"BOOLEAN\"},{\"name\":\"s\",\"type\":\"VARCHAR\"},"
+            "{\"name\":\"ts\",\"type\":\"TIMESTAMP\"},{\"name\":\"timestamp\",\"type\":\"TIMESTAMP\"}],"
+            "\"timestamp\":6,\"dataset\":["
+            "[\"a b\",1.5,42,true,\"q\\\"x\",\"2023-11-14T22:13:20.123456Z\",\"2023-11-14T22:13:20.000000Z\"],"
+            "[\"c\",null,-7,false,null,null,\"2023-11-14T22:13:21.000000Z\"]],\"count\":2}");
+  // nm, limit lo,hi, count.
+  HttpResponse lim = Exec(port(), "select * from m", "&limit=2,2&nm=true&count=true");
+  ASSERT_EQ(lim.status, 200);
+  EXPECT_EQ(lim.body.substr(0, 13), "{\"dataset\":[[");
+  EXPECT_NE(lim.body.find("[\"c\","), std::string::npos);
+  EXPECT_EQ(lim.body.find("[\"a b\","), std::string::npos);
+  EXPECT_NE(lim.body.find("\"count\":2}"), std::string::npos);
+  EXPECT_EQ(Get(port(), "/chk?j=m").body, "{\"status\":\"Exists\"}");
+}
+
+TEST_F(ServerTest, WriteErrorsAreAtomicAndQuestDbShaped) {
+  StartOrFail();
+  // A bad third line: nothing of the request is committed.
+  HttpResponse bad = Post(port(), "/write", "t1 a=1 1000000000\nt1 a=2 2000000000\nt1 a=\n");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("\"code\":\"invalid\""), std::string::npos) << bad.body;
+  EXPECT_NE(bad.body.find("failed to parse line protocol:errors encountered on line(s):\\nerror in line 3: "),
+            std::string::npos) << bad.body;
+  EXPECT_NE(bad.body.find("\"line\":3"), std::string::npos);
+  EXPECT_NE(bad.body.find("\"errorId\":\""), std::string::npos);
+  HttpResponse none = Exec(port(), "select * from t1");
+  EXPECT_TRUE(none.status == 400 || none.body.find("\"count\":0") != std::string::npos) << none.body;
+  // Type mismatch with an existing column: 400, and the good first line is not committed.
+  ASSERT_EQ(Post(port(), "/write", "t2 a=1 1000000000\n").status, 204);
+  HttpResponse mismatch = Post(port(), "/write", "t2 a=5 2000000000\nt2 a=\"text\" 3000000000\n");
+  EXPECT_EQ(mismatch.status, 400);
+  EXPECT_NE(mismatch.body.find("error in line 2"), std::string::npos) << mismatch.body;
+  HttpResponse t2 = Exec(port(), "select * from t2");
+  EXPECT_NE(t2.body.find("\"count\":1"), std::string::npos) << t2.body;
+  // Precision.
+  HttpResponse prec = Post(port(), "/write?precision=fortnight", "t3 a=1 1\n");
+  EXPECT_EQ(prec.status, 400);
+  EXPECT_NE(prec.body.find("unsupported precision"), std::string::npos);
+  ASSERT_EQ(Post(port(), "/write?precision=s", "t3 a=1 1700000000\n").status, 204);
+  ASSERT_EQ(Post(port(), "/write?precision=ms", "t3 a=2 1700000000001\n").status, 204);
+  HttpResponse t3 = Exec(port(), "select * from t3");
+  EXPECT_NE(t3.body.find("2023-11-14T22:13:20.000000Z"), std::string::npos) << t3.body;
+  EXPECT_NE(t3.body.find("2023-11-14T22:13:20.001000Z"), std::string::npos) << t3.body;
+  // A line without timestamp gets the server's time (this century).
+  ASSERT_EQ(Post(port(), "/api/v2/write", "t4 a=1\n").status, 204);
+  EXPECT_NE(Exec(port(), "select * from t4").body.find("\"20"), std::string::npos);
+  // GET /write is not a write.
+  EXPECT_EQ(Get(port(), "/write").status, 404);
+}
+
+TEST_F(ServerTest, KeepAlivePipeliningAndChunkedRequestBody) {
+  StartOrFail();
+  Client c(port());
+  std::string three =
+      "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"
+      "POST /write HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "b\r\npipe a=1 10\r\n3\r\n00\n\r\n0\r\n\r\n"
+      "GET /status HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_TRUE(c.Send(three));
+  EXPECT_EQ(c.Read().status, 204);
+  HttpResponse w = c.Read();
+  EXPECT_EQ(w.status, 204) << w.body;
+  HttpResponse s = c.Read();
+  EXPECT_EQ(s.status, 200);
+  EXPECT_EQ(s.body, "Status: Healthy");
+  // Same connection still usable; a streamed (chunked) /exec response.
+  c.Send("GET /exec?query=" + UrlEncode("select * from pipe") + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  HttpResponse e = c.Read();
+  EXPECT_EQ(e.status, 200);
+  EXPECT_TRUE(e.chunked);
+  EXPECT_NE(e.body.find("\"count\":1"), std::string::npos) << e.body;
+  // Connection: close is honoured.
+  c.Send("GET /ping HTTP/1.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(c.Read().status, 204);
+  EXPECT_TRUE(c.WaitClosed(2000));
+}
+
+TEST_F(ServerTest, OversizedAndMalformedRequests) {
+  server_.SetConf("http.max.request.size", "64k");
+  server_.SetConf("http.request.header.buffer.size", "4k");
+  StartOrFail();
+  HttpResponse big = Post(port(), "/write", std::string(70 * 1024, 'a'));
+  EXPECT_EQ(big.status, 413);
+  HttpResponse hdr = Get(port(), "/ping", "X-Big: " + std::string(8000, 'b') + "\r\n");
+  EXPECT_EQ(hdr.status, 431);
+  // Garbage bytes: 400 and the connection is closed; the server lives on.
+  {
+    Client c(port());
+    std::string garbage;
+    std::mt19937 rng(7);
+    for (int i = 0; i < 3000; ++i) garbage.push_back(static_cast<char>(rng()));
+    garbage += "\r\n\r\n";
+    c.Send(garbage);
+    HttpResponse r = c.Read();
+    EXPECT_EQ(r.status, 400);
+    EXPECT_TRUE(c.WaitClosed(2000));
+  }
+  // A partial request then a hang-up.
+  {
+    Client c(port());
+    c.Send("POST /write HTTP/1.1\r\nContent-Length: 100\r\n\r\nt a=1");
+    c.Close();
+  }
+  EXPECT_EQ(Get(port(), "/ping").status, 204);
+}
+
+TEST_F(ServerTest, IdleConnectionsAreClosedAfterTimeout) {
+  server_.SetConf("http.net.connection.timeout", "500");
+  StartOrFail();
+  Client idle(port());
+  Client slow(port());
+  slow.Send("GET /pi");  // slowloris: never finishes the request line
+  EXPECT_TRUE(idle.WaitClosed(5000));
+  EXPECT_TRUE(slow.WaitClosed(5000));
+  EXPECT_EQ(Get(port(), "/ping").status, 204);
+}
+
+TEST_F(ServerTest, FiveHundredConcurrentConnections) {
+  StartOrFail();
+  ASSERT_EQ(Post(port(), "/write", "conc a=1 1000\n").status, 204);
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 500; ++i) {
+    clients.push_back(std::make_unique<Client>(port()));
+    ASSERT_TRUE(clients.back()->connected()) << i;
+  }
+  for (int i = 0; i < 500; ++i) {
+    std::string req = i % 5 == 0 ? "GET /exec?query=" + UrlEncode("select * from conc") +
+                                       " HTTP/1.1\r\n\r\n"
+                                 : "GET /ping HTTP/1.1\r\n\r\n";
+    ASSERT_TRUE(clients[static_cast<size_t>(i)]->Send(req));
+  }
+  int ok = 0;
+  for (int i = 0; i < 500; ++i) {
+    HttpResponse r = clients[static_cast<size_t>(i)]->Read();
+    if ((i % 5 == 0 && r.status == 200 && r.body.find("\"count\":1") != std::string::npos) ||
+        (i % 5 != 0 && r.status == 204)) {
+      ++ok;
+    }
+  }
+  EXPECT_EQ(ok, 500);
+}
+
+TEST_F(ServerTest, ConnectionLimitRefusesTheExcess) {
+  server_.SetConf("http.net.connection.limit", "10");
+  StartOrFail();
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 10; ++i) clients.push_back(std::make_unique<Client>(port()));
+  std::this_thread::sleep_for(200ms);
+  Client extra(port());
+  extra.Send("GET /ping HTTP/1.1\r\n\r\n");
+  HttpResponse r = extra.Read();
+  EXPECT_EQ(r.status, 503);
+  clients.clear();
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(Get(port(), "/ping").status, 204);
+}
+
+TEST_F(ServerTest, BasicAuth) {
+  server_.SetConf("http.user", "admin");
+  server_.SetConf("http.password", "quest");
+  StartOrFail();
+  HttpResponse no = Exec(port(), "select * from x");
+  EXPECT_EQ(no.status, 401);
+  EXPECT_NE(no.Header("www-authenticate").find("Basic"), std::string::npos);
+  EXPECT_EQ(Post(port(), "/write", "a b=1\n").status, 401);
+  // admin:wrong
+  EXPECT_EQ(Post(port(), "/write", "a b=1\n", "Authorization: Basic YWRtaW46d3Jvbmc=\r\n").status, 401);
+  // admin:quest
+  EXPECT_EQ(Post(port(), "/write", "a b=1 1000\n", "Authorization: Basic YWRtaW46cXVlc3Q=\r\n").status, 204);
+  EXPECT_EQ(Exec(port(), "select * from a", "", "Authorization: Basic YWRtaW46cXVlc3Q=\r\n").status, 200);
+  EXPECT_EQ(Get(port(), "/ping").status, 204);
+  EXPECT_EQ(Get(port(), "/settings").status, 200);
+  EXPECT_EQ(server_.Log().find("quest"), std::string::npos) << "password must not be logged";
+}
+
+TEST_F(ServerTest, ReadOnlyModeRefusesWrites) {
+  server_.SetConf("http.security.readonly", "true");
+  StartOrFail();
+  for (const char* sql : {"CREATE TABLE x (a INT)", "insert into x values(1)", "DROP TABLE x",
+                          "  alter table x add column b int", "TRUNCATE TABLE x", "BACKUP DATABASE",
+                          "SNAPSHOT PREPARE", "CHECKPOINT CREATE", "update x set a = 1",
+                          "/* c */ create table y (a int)", "rename table x to y"}) {
+    HttpResponse r = Exec(port(), sql);
+    EXPECT_EQ(r.status, 403) << sql << " " << r.body;
+  }
+  EXPECT_EQ(Post(port(), "/write", "a b=1\n").status, 403);
+  HttpResponse q = Exec(port(), "select * from nothing_here");
+  EXPECT_EQ(q.status, 400);  // a query runs (and fails only because the table is missing)
+}
+
+TEST_F(ServerTest, ExportCsv) {
+  StartOrFail();
+  ASSERT_EQ(Post(port(), "/write",
+                 "e,s=x d=1.5,l=3i,v=\"he said \\\"hi\\\"\" 1700000000000000000\n"
+                 "e,s=y d=NaN 1700000001000000000\n").status,
+            204);
+  HttpResponse r = Get(port(), "/exp?query=" + UrlEncode("select * from e"));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("content-type"), "text/csv; charset=utf-8");
+  EXPECT_NE(r.Header("content-disposition").find("attachment; filename=\""), std::string::npos);
+  EXPECT_EQ(r.body,
+            "\"s\",\"d\",\"l\",\"v\",\"timestamp\"\r\n"
+            "\"x\",1.5,3,\"he said \"\"hi\"\"\",\"2023-11-14T22:13:20.000000Z\"\r\n"
+            "\"y\",,,,\"2023-11-14T22:13:21.000000Z\"\r\n");
+  HttpResponse last = Get(port(), "/exp?limit=-1&query=" + UrlEncode("select * from e"));
+  EXPECT_EQ(last.body.find("\"x\""), std::string::npos);
+  EXPECT_NE(last.body.find("\"y\""), std::string::npos);
+}
+
+TEST_F(ServerTest, ImportCsvWithTypeDetectionAndRejectedRows) {
+  StartOrFail();
+  std::string csv =
+      "name,qty,price,ok,ts\r\n"
+      "apple,1,1.5,true,2024-01-01T00:00:00.000000Z\r\n"
+      "pear,2,2.25,false,2024-01-02T00:00:00.000000Z\r\n"
+      "plum,3,,true,not-a-date\r\n";
+  std::string body =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"data\"; filename=\"fruit.csv\"\r\n"
+      "Content-Type: text/csv\r\n\r\n" + csv + "\r\n--XyZ--\r\n";
+  HttpResponse r = Post(port(), "/imp?fmt=json&timestamp=ts&partitionBy=DAY", body,
+                        "Content-Type: multipart/form-data; boundary=XyZ\r\n");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"status\":\"OK\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"location\":\"fruit.csv\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"rowsRejected\":1"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"rowsImported\":2"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"header\":true"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("{\"name\":\"qty\",\"type\":\"INT\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("{\"name\":\"price\",\"type\":\"DOUBLE\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("{\"name\":\"ok\",\"type\":\"BOOLEAN\""), std::string::npos) << r.body;
+  HttpResponse q = Exec(port(), "select * from 'fruit.csv'");
+  if (q.status == 200) {
+    EXPECT_NE(q.body.find("[\"apple\",1,1.5,true,\"2024-01-01T00:00:00.000000Z\"]"), std::string::npos)
+        << q.body;
+  }
+}
+
+TEST_F(ServerTest, LineProtocolOverTcpSplitAtRandomBytes) {
+  server_.SetConf("line.tcp.commit.interval.default", "200");
+  StartOrFail();
+  ASSERT_GT(server_.tcp_port(), 0);
+  std::string payload;
+  for (int i = 0; i < 500; ++i) {
+    payload += "tcp\\ t,host=h\\," + std::to_string(i % 7) + " v=" + std::to_string(i) +
+               "i,s=\"a\\\"b\" " + std::to_string(1700000000000000000LL + i * 1000000LL) + "\n";
+  }
+  int fd = ConnectTcp(server_.tcp_port());
+  ASSERT_GE(fd, 0);
+  std::mt19937 rng(99);
+  size_t off = 0;
+  while (off < payload.size()) {
+    size_t n = std::min<size_t>(1 + rng() % 64, payload.size() - off);
+    ASSERT_TRUE(SendAll(fd, payload.substr(off, n)));
+    off += n;
+  }
+  // Visible within the commit interval while the connection stays open.
+  EXPECT_TRUE(WaitForExec("select * from 'tcp t'", "\"count\":500", 5000))
+      << Exec(port(), "select * from 'tcp t'").body.substr(0, 300);
+  // A bad line closes the connection; rows before it are committed.
+  ASSERT_TRUE(SendAll(fd, "tcp\\ t,host=z v=1000i 1800000000000000000\ntcp\\ t v=oops\n"));
+  char b;
+  EXPECT_EQ(::recv(fd, &b, 1, 0), 0);
+  ::close(fd);
+  EXPECT_TRUE(WaitForExec("select * from 'tcp t'", "\"count\":501", 5000));
+  EXPECT_NE(server_.Log().find("line tcp parse error, closing connection"), std::string::npos);
+}
+
+TEST_F(ServerTest, SigtermShutsDownCleanlyAndDataSurvivesRestart) {
+  StartOrFail();
+  std::string lines;
+  for (int i = 0; i < 1000; ++i) {
+    lines += "keep,k=" + std::to_string(i % 3) + " v=" + std::to_string(i) + "i " +
+             std::to_string(1700000000000000000LL + i * 1000LL) + "\n";
+  }
+  ASSERT_EQ(Post(port(), "/write", lines).status, 204);
+  int fd = ConnectTcp(server_.tcp_port());
+  ASSERT_TRUE(SendAll(fd, "keep2 v=1i 1700000000000000000\n"));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(server_.Stop(SIGTERM), 0) << server_.Log();
+  ::close(fd);
+  EXPECT_NE(server_.Log().find("server stopped"), std::string::npos);
+  ASSERT_TRUE(server_.Start()) << server_.Log();
+  EXPECT_NE(Exec(port(), "select * from keep").body.find("\"count\":1000"), std::string::npos);
+  EXPECT_NE(Exec(port(), "select * from keep2").body.find("\"count\":1"), std::string::npos);
+  EXPECT_NE(server_.Log().find("tables loaded [count=2, tables=keep,keep2]"), std::string::npos)
+      << server_.Log();
+}
+
+TEST(ServerConfigStartTest, BadConfigValueRefusesToStartNamingTheKey) {
+  Server s;
+  s.SetConf("http.net.connection.limit", "lots");
+  EXPECT_EQ(s.RunExpectExit(), 1);
+  EXPECT_NE(s.Log().find("http.net.connection.limit"), std::string::npos) << s.Log();
+  Server env;
+  env.SetEnv("QDB_CAIRO_COMMIT_MODE", "sometimes");
+  EXPECT_EQ(env.RunExpectExit(), 1);
+  EXPECT_NE(env.Log().find("cairo.commit.mode"), std::string::npos) << env.Log();
+}
+
+TEST(ServerConfigStartTest, UnknownKeyWarnsAndDefaultConfIsWritten) {
+  Server s;
+  s.SetConf("no.such.setting", "1");
+  ASSERT_TRUE(s.Start()) << s.Log();
+  EXPECT_NE(s.Log().find("unknown server.conf key ignored [key=no.such.setting]"), std::string::npos);
+  EXPECT_EQ(s.Stop(SIGINT), 0);
+  // A fresh root gets the default config.
+  Server fresh;
+  fresh.UseDefaultConf();
+  std::string root = fresh.root();
+  ASSERT_TRUE(fresh.Start()) << fresh.Log();
+  EXPECT_EQ(fresh.Stop(), 0);
+  FILE* f = std::fopen((root + "/conf/server.conf").c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  EXPECT_NE(text.find("#http.bind.to=0.0.0.0:9000"), std::string::npos);
+  EXPECT_NE(text.find("#cairo.sql.backup.root="), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sundial::testing
