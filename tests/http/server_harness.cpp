@@ -241,6 +241,7 @@ std::string Server::Log() const { return ReadFileText(log_path_); }
 
 bool Server::Start(int timeout_ms) {
   WriteConf();
+  const size_t log_start = Log().size();  // earlier runs' lines do not count
   pid_t pid = ::fork();
   if (pid == 0) {
     int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -257,7 +258,7 @@ bool Server::Start(int timeout_ms) {
   int64_t deadline = NowMs() + timeout_ms;
   while (NowMs() < deadline) {
     std::string log = Log();
-    size_t p = log.find("server started [http_port=");
+    size_t p = log.find("server started [http_port=", std::min(log_start, log.size()));
     if (p != std::string::npos) {
       http_port_ = std::atoi(log.c_str() + p + std::strlen("server started [http_port="));
       size_t t = log.find("line_tcp_port=", p);
