@@ -14,12 +14,25 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "cairo/table_schema.h"
 #include "core/status.h"
 
 namespace sundial::cairo {
+
+// One column of a batch for TableWriter::AppendBatch. Set `values` or `strings`; neither means
+// the column is null in every row of the batch.
+struct ColumnBatch {
+  int column_index = -1;
+  // Fixed-size types: row_count values in the column's storage type: BOOLEAN/BYTE int8,
+  // SHORT int16, CHAR uint16, INT int32, LONG/DATE/TIMESTAMP int64, FLOAT float, DOUBLE double,
+  // SYMBOL int32 keys returned by SymbolKey() (or kNullSymbolKey).
+  const void* values = nullptr;
+  // VARCHAR or SYMBOL: row_count strings; an entry whose data() is nullptr is null.
+  const std::string_view* strings = nullptr;
+};
 
 class TableWriter {
  public:
@@ -46,6 +59,16 @@ class TableWriter {
   virtual core::Status EndRow() = 0;
   // Drops the current unfinished row.
   virtual void CancelRow() = 0;
+
+  // Fast path beside the row API (e.g. for line protocol): appends `row_count` finished rows
+  // given column-wise; columns not listed are null. `timestamps_us` holds the designated
+  // timestamps (ignored, may be null, without one). On error nothing of the batch is added.
+  // The default implementation goes through the row API.
+  virtual core::Status AppendBatch(const int64_t* timestamps_us, int64_t row_count,
+                                   const ColumnBatch* columns, size_t column_count);
+  // Key of `value` in the SYMBOL column `col`, adding it to the uncommitted dictionary if new
+  // (for ColumnBatch::values of SYMBOL columns). InvalidArgument for a non-SYMBOL column.
+  virtual core::Result<int32_t> SymbolKey(int col, std::string_view value);
 
   // Adds a column (ILP auto-creation). Committed with the next Commit(), or immediately if no
   // rows are pending. Errors: AlreadyExists, InvalidArgument (bad name).

@@ -1,0 +1,409 @@
+#include "cairo/commit_job.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+
+#include "core/log.h"
+
+namespace sundial::cairo {
+namespace {
+
+constexpr uint64_t kNullBit = ColumnData::kNullBit;
+constexpr uint64_t kMask = ColumnData::kOffsetMask;
+
+inline uint64_t EntryAt(const PendingColumnView& c, int64_t row) {
+  uint64_t e;
+  std::memcpy(&e, c.data + row * 8, 8);
+  return e;
+}
+inline uint64_t StartAt(const PendingColumnView& c, int64_t row) {
+  return row == 0 ? 0 : EntryAt(c, row - 1) & kMask;
+}
+
+template <typename T>
+void GatherTyped(const uint8_t* src, const uint32_t* idx, int64_t n, uint8_t* out) {
+  const T* s = reinterpret_cast<const T*>(src);
+  T* o = reinterpret_cast<T*>(out);
+  for (int64_t k = 0; k < n; ++k) o[k] = s[idx[k]];
+}
+
+void Gather(int width, const uint8_t* src, const uint32_t* idx, int64_t n, uint8_t* out) {
+  switch (width) {
+    case 1: GatherTyped<uint8_t>(src, idx, n, out); break;
+    case 2: GatherTyped<uint16_t>(src, idx, n, out); break;
+    case 4: GatherTyped<uint32_t>(src, idx, n, out); break;
+    default: GatherTyped<uint64_t>(src, idx, n, out); break;
+  }
+}
+
+// Merged row k comes from the committed partition (order[k] >= 0, its row) or from the batch
+// (order[k] < 0, batch row -order[k]-1).
+template <typename T>
+void MergeTyped(const ColumnData& ex, const uint8_t* batch, const std::vector<int64_t>& order,
+                ColumnType type, uint8_t* out) {
+  T null_value;
+  WriteNullValue(type, &null_value);
+  const T* e = ex.is_all_null ? nullptr : ex.values<T>();
+  const T* b = reinterpret_cast<const T*>(batch);
+  T* o = reinterpret_cast<T*>(out);
+  for (size_t k = 0; k < order.size(); ++k) {
+    int64_t r = order[k];
+    o[k] = r >= 0 ? (e != nullptr ? e[r] : null_value) : b[-r - 1];
+  }
+}
+
+void MergeFixed(int width, const ColumnData& ex, const uint8_t* batch,
+                const std::vector<int64_t>& order, ColumnType type, uint8_t* out) {
+  switch (width) {
+    case 1: MergeTyped<uint8_t>(ex, batch, order, type, out); break;
+    case 2: MergeTyped<uint16_t>(ex, batch, order, type, out); break;
+    case 4: MergeTyped<uint32_t>(ex, batch, order, type, out); break;
+    default: MergeTyped<uint64_t>(ex, batch, order, type, out); break;
+  }
+}
+
+}  // namespace
+
+CommitJob::CommitJob(TableFiles& files, const TableView::State& committed, bool sync)
+    : files_(files), committed_(committed), sync_(sync) {}
+
+core::Status CommitJob::WriteRows(const PendingBatch& b, TxnRecord* record,
+                                  std::vector<std::string>* superseded) {
+  const int64_t n = b.row_count;
+  if (n == 0) return core::Status::Ok();
+  auto& parts = record->partitions;
+  const PartitionBy by = record->schema.partition_by;
+  const uint64_t txn = record->txn;
+  const int64_t* ts = b.timestamps;
+  stems_.clear();
+  for (const auto& c : record->columns) stems_.push_back(c.file_stem);
+
+  if (ts == nullptr) {  // no designated timestamp: one partition, always appended
+    RowSel all{nullptr, 0, n};
+    if (parts.empty()) {
+      PartitionInfo p;
+      RETURN_IF_ERROR(NewPartition(&p, b, all, txn));
+      parts.push_back(std::move(p));
+      return core::Status::Ok();
+    }
+    return AppendRows(&parts.back(), b, all);
+  }
+
+  // In order: every row at or after the table's newest timestamp, in ascending order.
+  if (b.is_sorted && (parts.empty() || b.min_timestamp_us >= parts.back().max_timestamp_us)) {
+    int64_t i = 0;
+    while (i < n) {
+      int64_t start = PartitionFloor(by, ts[i]);
+      int64_t next = PartitionNext(by, start);
+      int64_t j = std::lower_bound(ts + i, ts + n, next) - ts;
+      RowSel sel{nullptr, i, j};
+      if (!parts.empty() && parts.back().partition_start_us == start) {
+        RETURN_IF_ERROR(AppendRows(&parts.back(), b, sel));
+      } else {
+        PartitionInfo p;
+        p.partition_start_us = start;
+        RETURN_IF_ERROR(NewPartition(&p, b, sel, txn));
+        parts.push_back(std::move(p));
+      }
+      i = j;
+    }
+    return core::Status::Ok();
+  }
+
+  // Out of order: stable sort (arrival order kept for equal timestamps), then per partition
+  // append (newest partition, rows not older than it), rewrite (new version) or create.
+  std::vector<uint32_t> order(static_cast<size_t>(n));
+  std::iota(order.begin(), order.end(), 0u);
+  if (!b.is_sorted) {
+    std::stable_sort(order.begin(), order.end(),
+                     [ts](uint32_t x, uint32_t y) { return ts[x] < ts[y]; });
+  }
+  int64_t i = 0;
+  while (i < n) {
+    int64_t start = PartitionFloor(by, ts[order[i]]);
+    int64_t next = PartitionNext(by, start);
+    int64_t j = std::partition_point(order.begin() + i, order.end(),
+                                     [&](uint32_t r) { return ts[r] < next; }) -
+                order.begin();
+    RowSel sel{order.data(), i, j};
+    auto it = std::lower_bound(parts.begin(), parts.end(), start,
+                               [](const PartitionInfo& p, int64_t s) {
+                                 return p.partition_start_us < s;
+                               });
+    if (it != parts.end() && it->partition_start_us == start) {
+      bool is_last = it + 1 == parts.end();
+      if (is_last && ts[order[i]] >= it->max_timestamp_us) {
+        RETURN_IF_ERROR(AppendRows(&*it, b, sel));
+      } else {
+        const auto& cparts = committed_.record.partitions;
+        auto cit = std::lower_bound(cparts.begin(), cparts.end(), start,
+                                    [](const PartitionInfo& p, int64_t s) {
+                                      return p.partition_start_us < s;
+                                    });
+        if (cit == cparts.end() || cit->partition_start_us != start) {
+          return core::Status::Internal("partition missing from committed state");
+        }
+        superseded->push_back(it->dir_name);
+        RETURN_IF_ERROR(RewritePartition(cit - cparts.begin(), &*it, b, sel, txn));
+      }
+    } else {
+      PartitionInfo p;
+      p.partition_start_us = start;
+      RETURN_IF_ERROR(NewPartition(&p, b, sel, txn));
+      parts.insert(it, std::move(p));
+    }
+    i = j;
+  }
+  return core::Status::Ok();
+}
+
+core::Status CommitJob::AppendRows(PartitionInfo* part, const PendingBatch& b, RowSel rows,
+                                   bool is_new_dir) {
+  for (size_t c = 0; c < b.columns.size(); ++c) {
+    RETURN_IF_ERROR(AppendColumn(*part, static_cast<int>(c), b, rows, is_new_dir));
+  }
+  if (b.timestamps != nullptr) {
+    int64_t first = b.timestamps[rows.at(0)];
+    int64_t last = b.timestamps[rows.at(rows.size() - 1)];
+    if (part->row_count == 0 || first < part->min_timestamp_us) part->min_timestamp_us = first;
+    if (part->row_count == 0 || last > part->max_timestamp_us) part->max_timestamp_us = last;
+  }
+  part->row_count += rows.size();
+  return core::Status::Ok();
+}
+
+core::Status CommitJob::AppendColumn(const PartitionInfo& part, int col, const PendingBatch& b,
+                                     RowSel rows, bool is_new_dir) {
+  const PendingColumnView& c = b.columns[col];
+  const std::string base = part.dir_name + "/" + stems_[col];
+  const int64_t committed_rows = part.row_count;
+  const int64_t n = rows.size();
+  if (!is_new_dir && committed_rows > 0) RETURN_IF_ERROR(EnsureColumnFile(part, col, c.type));
+
+  if (!IsVarSize(c.type)) {
+    const int w = ColumnTypeSize(c.type);
+    const uint64_t offset = static_cast<uint64_t>(committed_rows) * w;
+    if (rows.idx == nullptr) {
+      return WriteFile(base + ".d", offset, c.data + rows.begin * w,
+                       static_cast<size_t>(n) * w, is_new_dir);
+    }
+    std::vector<uint8_t> buf(static_cast<size_t>(n) * w);
+    Gather(w, c.data, rows.idx + rows.begin, n, buf.data());
+    return WriteFile(base + ".d", offset, buf.data(), buf.size(), is_new_dir);
+  }
+
+  // VARCHAR: bytes appended to .d at its committed end, entries appended to .i rebased on it.
+  uint64_t data_base = 0;
+  if (committed_rows > 0) {
+    ASSIGN_OR_RETURN(auto index, files_.Open(base + ".i", core::OpenMode::kRead));
+    ASSIGN_OR_RETURN(size_t got, index->ReadAt(static_cast<uint64_t>(committed_rows) * 8,
+                                               &data_base, 8));
+    if (got != 8) return core::Status::Corruption("column index file too short [path=" +
+                                                  index->path() + "]");
+    data_base &= kMask;
+  }
+  std::vector<uint64_t> entries;
+  entries.reserve(static_cast<size_t>(n) + 1);
+  if (committed_rows == 0) entries.push_back(0);
+  std::string bytes;
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t r = rows.at(k);
+    uint64_t e = EntryAt(c, r);
+    uint64_t start = StartAt(c, r);
+    bytes.append(reinterpret_cast<const char*>(c.var_bytes) + start, (e & kMask) - start);
+    entries.push_back((data_base + bytes.size()) | (e & kNullBit));
+  }
+  RETURN_IF_ERROR(WriteFile(base + ".d", data_base, bytes.data(), bytes.size(), is_new_dir));
+  uint64_t index_offset = committed_rows == 0 ? 0 : (static_cast<uint64_t>(committed_rows) + 1) * 8;
+  return WriteFile(base + ".i", index_offset, entries.data(), entries.size() * 8, is_new_dir);
+}
+
+// A column added after this partition was written has no file here: before appending, create
+// one holding nulls for the committed rows. Written under a temporary name and renamed, so a
+// reader sees either no file (all null) or the whole prefix.
+core::Status CommitJob::EnsureColumnFile(const PartitionInfo& part, int col, ColumnType type) {
+  const std::string base = part.dir_name + "/" + stems_[col];
+  if (files_.Exists(base + ".d")) return core::Status::Ok();
+  const uint64_t rows = static_cast<uint64_t>(part.row_count);
+  if (IsVarSize(type)) {
+    std::vector<uint64_t> entries(rows + 1, kNullBit);
+    entries[0] = 0;
+    RETURN_IF_ERROR(WriteWholeFile(base + ".i", entries.data(), entries.size() * 8));
+    return WriteWholeFile(base + ".d", nullptr, 0);
+  }
+  std::vector<uint8_t> nulls(rows * ColumnTypeSize(type));
+  FillNulls(type, nulls.data(), rows);
+  return WriteWholeFile(base + ".d", nulls.data(), nulls.size());
+}
+
+core::Status CommitJob::WriteWholeFile(const std::string& rel, const void* data, size_t n) {
+  const std::string tmp = rel + ".tmp";
+  {
+    ASSIGN_OR_RETURN(auto f, files_.Open(tmp, core::OpenMode::kTruncate));
+    core::Status st = f->Allocate(0, n);
+    if (st.ok() && n > 0) st = f->WriteAt(0, data, n);
+    if (st.ok() && sync_) st = f->Sync();
+    if (!st.ok()) {
+      (void)files_.fs().RemoveFile(files_.Path(tmp));
+      return st;
+    }
+  }
+  core::Status st = files_.fs().Rename(files_.Path(tmp), files_.Path(rel));
+  if (!st.ok()) {
+    (void)files_.fs().RemoveFile(files_.Path(tmp));
+    return st;
+  }
+  remove_on_undo_.push_back(rel);
+  return core::Status::Ok();
+}
+
+core::Status CommitJob::WriteFile(const std::string& rel, uint64_t offset, const void* data,
+                                  size_t n, bool is_new_dir) {
+  ASSIGN_OR_RETURN(auto f, files_.Open(rel, core::OpenMode::kCreate));
+  if (!is_new_dir) {
+    bool seen = false;
+    for (const auto& [path, size] : truncate_on_undo_) seen |= path == rel;
+    if (!seen) truncate_on_undo_.emplace_back(rel, offset);
+  }
+  if (n == 0) return core::Status::Ok();
+  RETURN_IF_ERROR(f->Allocate(offset, n));
+  RETURN_IF_ERROR(f->WriteAt(offset, data, n));
+  if (sync_) RETURN_IF_ERROR(f->Sync());
+  return core::Status::Ok();
+}
+
+core::Status CommitJob::MakeDir(const std::string& rel) {
+  RETURN_IF_ERROR(files_.fs().CreateDir(files_.Path(rel)));
+  remove_on_undo_.push_back(rel);
+  created_dirs_list_.push_back(rel);
+  return core::Status::Ok();
+}
+
+// New partitions use the plain name unless a directory of that name still exists (a version a
+// pin may read, pending purge); rewrites always get a new `<name>.<txn>` version.
+core::Status CommitJob::ChoosePartitionDir(PartitionInfo* part, uint64_t txn,
+                                           bool force_version) {
+  const PartitionBy by = committed_.record.schema.partition_by;
+  part->name_txn = 0;
+  if (force_version || files_.Exists(PartitionName(by, part->partition_start_us))) {
+    part->name_txn = txn;
+  }
+  part->dir_name = PartitionDirName(by, part->partition_start_us, part->name_txn);
+  if (files_.Exists(part->dir_name)) {
+    // Left by a failed commit whose undo could not finish; no txn references it.
+    RETURN_IF_ERROR(files_.fs().RemoveAll(files_.Path(part->dir_name)));
+  }
+  return MakeDir(part->dir_name);
+}
+
+core::Status CommitJob::NewPartition(PartitionInfo* part, const PendingBatch& b, RowSel rows,
+                                     uint64_t txn) {
+  RETURN_IF_ERROR(ChoosePartitionDir(part, txn, false));
+  part->row_count = 0;
+  return AppendRows(part, b, rows, true);
+}
+
+core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const PendingBatch& b,
+                                         RowSel rows, uint64_t txn) {
+  const TxnRecord& old_rec = committed_.record;
+  const PartitionInfo& old = old_rec.partitions[ci];
+  const int tsi = old_rec.schema.timestamp_index;
+  ASSIGN_OR_RETURN(ColumnData ets_col, committed_.Column(ci, tsi));
+  const int64_t* ets = ets_col.values<int64_t>();
+  const int64_t* nts = b.timestamps;
+
+  // Merge order: committed rows first among equal timestamps.
+  std::vector<int64_t> order;
+  order.reserve(static_cast<size_t>(old.row_count + rows.size()));
+  int64_t i = 0, k = 0;
+  while (i < old.row_count || k < rows.size()) {
+    if (k == rows.size() || (i < old.row_count && ets[i] <= nts[rows.at(k)])) {
+      order.push_back(i++);
+    } else {
+      order.push_back(-rows.at(k++) - 1);
+    }
+  }
+
+  PartitionInfo next = *part;
+  next.partition_start_us = old.partition_start_us;
+  RETURN_IF_ERROR(ChoosePartitionDir(&next, txn, true));
+  for (size_t c = 0; c < b.columns.size(); ++c) {
+    const PendingColumnView& col = b.columns[c];
+    ColumnData ex;
+    ex.is_all_null = true;
+    for (size_t oc = 0; oc < old_rec.columns.size(); ++oc) {
+      if (old_rec.columns[oc].file_stem == stems_[c]) {
+        ASSIGN_OR_RETURN(ex, committed_.Column(ci, static_cast<int>(oc)));
+      }
+    }
+    const std::string base = next.dir_name + "/" + stems_[c];
+    if (!IsVarSize(col.type)) {
+      const int w = ColumnTypeSize(col.type);
+      std::vector<uint8_t> out(order.size() * w);
+      MergeFixed(w, ex, col.data, order, col.type, out.data());
+      RETURN_IF_ERROR(WriteFile(base + ".d", 0, out.data(), out.size(), true));
+      continue;
+    }
+    std::vector<uint64_t> entries;
+    entries.reserve(order.size() + 1);
+    entries.push_back(0);
+    std::string bytes;
+    for (int64_t r : order) {
+      if (r >= 0) {
+        if (ex.is_all_null) {
+          entries.push_back(bytes.size() | kNullBit);
+          continue;
+        }
+        bytes.append(ex.Varchar(r));
+        entries.push_back(bytes.size() | (ex.IsVarcharNull(r) ? kNullBit : 0));
+      } else {
+        int64_t br = -r - 1;
+        uint64_t e = EntryAt(col, br);
+        uint64_t start = StartAt(col, br);
+        bytes.append(reinterpret_cast<const char*>(col.var_bytes) + start, (e & kMask) - start);
+        entries.push_back(bytes.size() | (e & kNullBit));
+      }
+    }
+    RETURN_IF_ERROR(WriteFile(base + ".d", 0, bytes.data(), bytes.size(), true));
+    RETURN_IF_ERROR(WriteFile(base + ".i", 0, entries.data(), entries.size() * 8, true));
+  }
+  next.row_count = static_cast<int64_t>(order.size());
+  next.min_timestamp_us = std::min(old.min_timestamp_us, nts[rows.at(0)]);
+  next.max_timestamp_us = std::max(old.max_timestamp_us, nts[rows.at(rows.size() - 1)]);
+  *part = std::move(next);
+  return core::Status::Ok();
+}
+
+core::Status CommitJob::AppendTableFile(const std::string& name, uint64_t committed_size,
+                                        std::string_view bytes) {
+  return WriteFile(name, committed_size, bytes.data(), bytes.size(), false);
+}
+
+core::Status CommitJob::Finish() {
+  if (!sync_ || created_dirs_list_.empty()) return core::Status::Ok();
+  for (const auto& d : created_dirs_list_) RETURN_IF_ERROR(files_.fs().SyncDir(files_.Path(d)));
+  return files_.fs().SyncDir(files_.dir());
+}
+
+void CommitJob::Undo() {
+  for (const auto& [rel, size] : truncate_on_undo_) {
+    auto f = files_.Open(rel, core::OpenMode::kReadWrite);
+    core::Status st = f.ok() ? (*f)->Truncate(size) : f.status();
+    if (!st.ok() && st.code() != core::StatusCode::kNotFound) {
+      core::LogWarn("could not truncate after failed commit [path=" + files_.Path(rel) +
+                    ", error=" + st.ToString() + "]");
+    }
+  }
+  for (auto it = remove_on_undo_.rbegin(); it != remove_on_undo_.rend(); ++it) {
+    core::Status st = files_.fs().RemoveAll(files_.Path(*it));
+    if (!st.ok()) {
+      core::LogWarn("could not remove after failed commit [path=" + files_.Path(*it) +
+                    ", error=" + st.ToString() + "]");
+    }
+  }
+  truncate_on_undo_.clear();
+  remove_on_undo_.clear();
+}
+
+}  // namespace sundial::cairo

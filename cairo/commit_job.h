@@ -1,0 +1,93 @@
+// cairo/commit_job.h — writes one commit's column data: appends past the committed size of
+// the newest partition, creates new partitions, and rewrites partitions hit by out-of-order
+// rows as new versions (`<name>.<txn>`). Never writes into committed bytes.
+//
+// Failure: the job remembers what it extended and created; Undo() truncates files back to
+// their committed sizes and removes what it created, so the table stays at its committed
+// state. Used by TableWriterImpl::Commit only; not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cairo/table_files.h"
+#include "cairo/table_state.h"
+#include "cairo/txn_file.h"
+
+namespace sundial::cairo {
+
+// The writer's uncommitted rows, column-wise, in arrival order.
+struct PendingColumnView {
+  ColumnType type = ColumnType::kDouble;
+  // Fixed types: row_count values. VARCHAR: row_count uint64 end offsets into `var_bytes`,
+  // bit 63 set for null rows.
+  const uint8_t* data = nullptr;
+  const uint8_t* var_bytes = nullptr;
+};
+
+struct PendingBatch {
+  int64_t row_count = 0;
+  const int64_t* timestamps = nullptr;  // designated timestamps; null without one
+  bool is_sorted = true;
+  int64_t min_timestamp_us = 0;
+  int64_t max_timestamp_us = 0;
+  std::vector<PendingColumnView> columns;  // parallel to the new record's schema
+};
+
+class CommitJob {
+ public:
+  // `committed` is the table's current state; `record` starts as the record to publish (new
+  // txn number and schema set) and gets its partitions updated.
+  CommitJob(TableFiles& files, const TableView::State& committed, bool sync);
+
+  // Writes the batch's rows into partitions and updates `record->partitions`. Old partition
+  // versions replaced by rewrites are added to `superseded`.
+  core::Status WriteRows(const PendingBatch& batch, TxnRecord* record,
+                         std::vector<std::string>* superseded);
+  // Appends `bytes` to the table-level file `name` at `committed_size`.
+  core::Status AppendTableFile(const std::string& name, uint64_t committed_size,
+                               std::string_view bytes);
+  // Syncs the table directory if partitions were created (kSync).
+  core::Status Finish();
+  // Restores the committed state on disk after a failure. Best effort; logs what it cannot do
+  // (recovery at the next open cleans it up).
+  void Undo();
+
+ private:
+  struct RowSel {  // rows of the batch: idx[begin..end) or, with idx null, begin..end
+    const uint32_t* idx;
+    int64_t begin, end;
+    int64_t size() const { return end - begin; }
+    int64_t at(int64_t k) const { return idx != nullptr ? idx[begin + k] : begin + k; }
+  };
+
+  // `is_new_dir`: the partition directory was created by this job (no undo per file).
+  core::Status AppendRows(PartitionInfo* part, const PendingBatch& b, RowSel rows,
+                          bool is_new_dir = false);
+  core::Status NewPartition(PartitionInfo* part, const PendingBatch& b, RowSel rows,
+                            uint64_t txn);
+  core::Status RewritePartition(size_t committed_index, PartitionInfo* part,
+                                const PendingBatch& b, RowSel rows, uint64_t txn);
+  core::Status AppendColumn(const PartitionInfo& part, int col, const PendingBatch& b,
+                            RowSel rows, bool is_new_dir);
+  core::Status EnsureColumnFile(const PartitionInfo& part, int col, ColumnType type);
+  // Writes at `offset` (reserving space first). Unless `is_new_dir`, remembers `offset` as the
+  // committed size to truncate back to on Undo().
+  core::Status WriteFile(const std::string& rel, uint64_t offset, const void* data, size_t n,
+                         bool is_new_dir);
+  core::Status WriteWholeFile(const std::string& rel, const void* data, size_t n);
+  core::Status ChoosePartitionDir(PartitionInfo* part, uint64_t txn, bool force_version);
+  core::Status MakeDir(const std::string& rel);
+
+  TableFiles& files_;
+  const TableView::State& committed_;
+  bool sync_;
+  std::vector<std::pair<std::string, uint64_t>> truncate_on_undo_;
+  std::vector<std::string> remove_on_undo_;
+  std::vector<std::string> stems_;  // file stems of the record's columns
+  std::vector<std::string> created_dirs_list_;
+};
+
+}  // namespace sundial::cairo

@@ -1,0 +1,388 @@
+// Engine: the catalog of tables under db/, writer leases, pins, DDL and purge.
+#include "cairo/engine.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+
+#include "cairo/table_handle.h"
+#include "cairo/table_recovery.h"
+#include "cairo/table_writer_impl.h"
+#include "core/log.h"
+
+namespace sundial::cairo {
+namespace {
+
+// Dropped tables wait here (as `<name>.<id>.<n>`) until no pin reads them. Table names cannot
+// contain '.', so these names never collide with a table.
+constexpr char kTrashDir[] = ".trash";
+constexpr char kCreatePrefix[] = ".create.";
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+core::Status NoSuchTable(std::string_view name) {
+  return core::Status::NotFound("table does not exist [table=" + std::string(name) + "]");
+}
+
+core::Status ValidateSchema(const TableSchema& s) {
+  if (s.columns.empty()) return core::Status::InvalidArgument("table needs at least one column");
+  for (size_t i = 0; i < s.columns.size(); ++i) {
+    const ColumnDef& c = s.columns[i];
+    std::string err = ValidateColumnName(c.name);
+    if (!err.empty()) return core::Status::InvalidArgument(err);
+    if (!IsValidColumnType(static_cast<uint8_t>(c.type))) {
+      return core::Status::InvalidArgument("invalid column type [column=" + c.name + "]");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (Lower(s.columns[j].name) == Lower(c.name)) {
+        return core::Status::InvalidArgument("duplicate column name [column=" + c.name + "]");
+      }
+    }
+  }
+  int ts = s.timestamp_index;
+  if (ts < -1 || ts >= static_cast<int>(s.columns.size())) {
+    return core::Status::InvalidArgument("designated timestamp index out of range");
+  }
+  if (ts >= 0 && s.columns[ts].type != ColumnType::kTimestamp) {
+    return core::Status::InvalidArgument("designated timestamp column must be of type TIMESTAMP [column=" +
+                                         s.columns[ts].name + "]");
+  }
+  if (ts < 0 && s.partition_by != PartitionBy::kNone) {
+    return core::Status::InvalidArgument("partitioning is possible only on tables with designated timestamps");
+  }
+  return core::Status::Ok();
+}
+
+class EngineImpl final : public Engine {
+ public:
+  explicit EngineImpl(std::shared_ptr<EngineShared> shared) : shared_(std::move(shared)) {}
+
+  core::Status Init();
+
+  const EngineOptions& options() const override { return shared_->options; }
+  core::FileSystem& fs() const override { return *shared_->fs; }
+
+  std::vector<std::string> ListTables() const override {
+    std::shared_lock lk(mu_);
+    std::vector<std::string> out;
+    for (const auto& [key, h] : tables_) out.push_back(h->name());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  bool HasTable(std::string_view name) const override { return Find(name) != nullptr; }
+  std::vector<std::pair<std::string, core::Status>> BrokenTables() const override {
+    std::shared_lock lk(mu_);
+    return broken_;
+  }
+
+  core::Status CreateTable(std::string_view name, const TableSchema& schema) override;
+  core::Status DropTable(std::string_view name) override;
+  core::Status RenameTable(std::string_view from, std::string_view to) override;
+
+  core::Result<WriterLease> AcquireWriter(std::string_view name) override {
+    auto h = Find(name);
+    if (!h) return NoSuchTable(name);
+    ASSIGN_OR_RETURN(TableWriterImpl * w, h->Acquire(shared_->options.lock_timeout_ms));
+    return WriterLease(w, [h] { h->Release(); });
+  }
+
+  core::Result<TableView> Pin(std::string_view name) const override {
+    auto h = Find(name);
+    if (!h) return NoSuchTable(name);
+    auto state = h->Current();
+    if (!state) return NoSuchTable(name);
+    return TableView(std::move(state));
+  }
+
+  core::Result<std::vector<TableView>> PinAll(const std::vector<std::string>& names) const override {
+    std::vector<std::shared_ptr<TableHandle>> handles;
+    {
+      std::shared_lock lk(mu_);
+      if (names.empty()) {
+        for (const auto& [key, h] : tables_) handles.push_back(h);
+      } else {
+        for (const auto& n : names) {
+          auto it = tables_.find(Lower(n));
+          if (it == tables_.end()) return NoSuchTable(n);
+          handles.push_back(it->second);
+        }
+      }
+    }
+    std::unique_lock publish_lock(shared_->publish_mu);  // no commit lands while we pin
+    std::vector<TableView> views;
+    for (const auto& h : handles) {
+      auto state = h->Current();
+      if (!state) return NoSuchTable(h->name());
+      views.emplace_back(std::move(state));
+    }
+    return views;
+  }
+
+  core::Status AddColumn(std::string_view table, std::string_view column, ColumnType type) override {
+    return WithWriter(table, [&](TableWriterImpl* w) { return w->AddColumn(column, type); });
+  }
+  core::Status DropColumn(std::string_view table, std::string_view column) override {
+    return WithWriter(table, [&](TableWriterImpl* w) { return w->DropColumn(column); });
+  }
+  core::Status RenameColumn(std::string_view table, std::string_view from,
+                            std::string_view to) override {
+    return WithWriter(table, [&](TableWriterImpl* w) { return w->RenameColumn(from, to); });
+  }
+  core::Status DropPartitions(std::string_view table,
+                              const std::vector<int64_t>& starts) override {
+    return WithWriter(table, [&](TableWriterImpl* w) { return w->DropPartitions(starts); });
+  }
+  core::Status Truncate(std::string_view table) override {
+    return WithWriter(table, [&](TableWriterImpl* w) { return w->Truncate(); });
+  }
+
+  void PausePurge() override { shared_->purge_paused.fetch_add(1); }
+  void ResumePurge() override {
+    int v = shared_->purge_paused.load();
+    while (v > 0 && !shared_->purge_paused.compare_exchange_weak(v, v - 1)) {
+    }
+    if (v > 0 && v - 1 == 0) Purge();
+  }
+  void Purge() override;
+
+ private:
+  std::shared_ptr<TableHandle> Find(std::string_view name) const {
+    std::shared_lock lk(mu_);
+    auto it = tables_.find(Lower(name));
+    return it == tables_.end() ? nullptr : it->second;
+  }
+
+  template <typename Fn>
+  core::Status WithWriter(std::string_view table, Fn fn) {
+    auto h = Find(table);
+    if (!h) return NoSuchTable(table);
+    ASSIGN_OR_RETURN(TableWriterImpl * w, h->Acquire(shared_->options.lock_timeout_ms));
+    core::Status st = fn(w);
+    w->Rollback();
+    h->Release();
+    return st;
+  }
+
+  std::string TablePath(std::string_view name) const {
+    return core::JoinPath(shared_->options.db_root, name);
+  }
+  core::Status SyncDb() {
+    if (shared_->options.commit_mode != CommitMode::kSync) return core::Status::Ok();
+    return shared_->fs->SyncDir(shared_->options.db_root);
+  }
+  void PurgeDropped();
+
+  std::shared_ptr<EngineShared> shared_;
+  mutable std::shared_mutex mu_;  // guards tables_, broken_, dropped_, next_table_id_
+  std::mutex ddl_mu_;             // one create/drop/rename at a time
+  std::map<std::string, std::shared_ptr<TableHandle>> tables_;  // key: lower-case name
+  std::vector<std::pair<std::string, core::Status>> broken_;
+  std::vector<std::shared_ptr<TableFiles>> dropped_;
+  uint32_t next_table_id_ = 1;
+  uint64_t trash_seq_ = 0;
+};
+
+core::Status EngineImpl::Init() {
+  core::FileSystem& fs = *shared_->fs;
+  const std::string& root = shared_->options.db_root;
+  RETURN_IF_ERROR(fs.CreateDirs(root));
+  ASSIGN_OR_RETURN(auto entries, fs.ListDir(root));
+  std::sort(entries.begin(), entries.end(),
+            [](const core::DirEntry& a, const core::DirEntry& b) { return a.name < b.name; });
+  for (const auto& e : entries) {
+    const std::string dir = core::JoinPath(root, e.name);
+    if (!e.is_dir) continue;
+    if (e.name == kTrashDir || e.name.rfind(kCreatePrefix, 0) == 0) {
+      // Nothing pins anything at open: dropped tables and half-created ones can go.
+      RETURN_IF_ERROR(fs.RemoveAll(dir));
+      continue;
+    }
+    if (!ValidateTableName(e.name).empty()) continue;
+    const std::string txn_path = core::JoinPath(dir, kTxnFileName);
+    if (!fs.Exists(txn_path)) continue;
+    auto bytes = fs.ReadFile(txn_path);
+    core::Result<TxnRecord> rec =
+        bytes.ok() ? ParseTxn(*bytes, txn_path) : core::Result<TxnRecord>(bytes.status());
+    core::Status st = rec.ok() ? RecoverTableFiles(fs, dir, *rec) : rec.status();
+    if (st.ok() && tables_.count(Lower(e.name)) != 0) {
+      st = core::Status::AlreadyExists("another table differs only in letter case [table=" +
+                                       e.name + "]");
+    }
+    if (!st.ok()) {
+      core::LogError("could not open table [table=" + e.name + ", error=" + st.ToString() + "]");
+      broken_.emplace_back(e.name, st);
+      continue;
+    }
+    next_table_id_ = std::max(next_table_id_, rec->table_id + 1);
+    auto files = std::make_shared<TableFiles>(shared_->fs, dir);
+    tables_[Lower(e.name)] =
+        std::make_shared<TableHandle>(shared_, e.name, std::move(files), std::move(*rec));
+  }
+  return core::Status::Ok();
+}
+
+core::Status EngineImpl::CreateTable(std::string_view name, const TableSchema& schema) {
+  std::string err = ValidateTableName(name);
+  if (!err.empty()) return core::Status::InvalidArgument(err);
+  RETURN_IF_ERROR(ValidateSchema(schema));
+  std::lock_guard ddl(ddl_mu_);
+  core::FileSystem& fs = *shared_->fs;
+  const std::string dir = TablePath(name);
+  bool is_broken = false;
+  {
+    std::shared_lock lk(mu_);
+    for (const auto& [n, st] : broken_) is_broken |= Lower(n) == Lower(name);
+  }
+  if (HasTable(name) || is_broken || fs.Exists(dir)) {
+    return core::Status::AlreadyExists("table already exists [table=" + std::string(name) + "]");
+  }
+  TxnRecord rec;
+  {
+    std::unique_lock lk(mu_);
+    rec.table_id = next_table_id_++;
+  }
+  rec.txn = 1;
+  rec.schema = schema;
+  for (auto& c : rec.schema.columns) {
+    c.file_version = 0;
+    ColumnState s;
+    s.file_stem = c.name;
+    rec.columns.push_back(std::move(s));
+  }
+  // Built under a temporary name and renamed into place: a table directory always has a _txn.
+  const std::string tmp = TablePath(std::string(kCreatePrefix) + std::to_string(rec.table_id));
+  const bool sync = shared_->options.commit_mode == CommitMode::kSync;
+  RETURN_IF_ERROR(fs.RemoveAll(tmp));
+  RETURN_IF_ERROR(fs.CreateDir(tmp));
+  core::Status st = fs.WriteFileAtomic(core::JoinPath(tmp, kTxnFileName), SerializeTxn(rec), sync);
+  if (st.ok()) st = fs.Rename(tmp, dir);
+  if (!st.ok()) {
+    (void)fs.RemoveAll(tmp);
+    return st;
+  }
+  RETURN_IF_ERROR(SyncDb());
+  auto files = std::make_shared<TableFiles>(shared_->fs, dir);
+  auto h = std::make_shared<TableHandle>(shared_, std::string(name), std::move(files), std::move(rec));
+  std::unique_lock lk(mu_);
+  tables_[Lower(name)] = std::move(h);
+  return core::Status::Ok();
+}
+
+core::Status EngineImpl::DropTable(std::string_view name) {
+  std::lock_guard ddl(ddl_mu_);
+  auto h = Find(name);
+  if (!h) return NoSuchTable(name);
+  ASSIGN_OR_RETURN(TableWriterImpl * w, h->Acquire(shared_->options.lock_timeout_ms));
+  w->Rollback();
+  core::FileSystem& fs = *shared_->fs;
+  const std::string trash = core::JoinPath(shared_->options.db_root, kTrashDir);
+  core::Status st = fs.CreateDirs(trash);
+  std::string target = core::JoinPath(
+      trash, h->name() + "." + std::to_string(h->Current()->record.table_id) + "." +
+                 std::to_string(++trash_seq_));
+  if (st.ok()) st = h->files()->MoveTo(target);
+  if (st.ok()) st = SyncDb();
+  if (!st.ok()) {
+    h->Release();
+    return st;
+  }
+  {
+    std::unique_lock lk(mu_);
+    tables_.erase(Lower(name));
+    dropped_.push_back(h->files());
+  }
+  h->Detach();
+  h->Release();
+  PurgeDropped();
+  return core::Status::Ok();
+}
+
+core::Status EngineImpl::RenameTable(std::string_view from, std::string_view to) {
+  std::string err = ValidateTableName(to);
+  if (!err.empty()) return core::Status::InvalidArgument(err);
+  std::lock_guard ddl(ddl_mu_);
+  auto h = Find(from);
+  if (!h) return NoSuchTable(from);
+  auto other = Find(to);
+  if (other && other != h) {
+    return core::Status::AlreadyExists("table already exists [table=" + std::string(to) + "]");
+  }
+  if (!other && shared_->fs->Exists(TablePath(to))) {
+    return core::Status::AlreadyExists("table directory already exists [table=" + std::string(to) + "]");
+  }
+  ASSIGN_OR_RETURN(TableWriterImpl * w, h->Acquire(shared_->options.lock_timeout_ms));
+  w->Rollback();
+  core::Status st = h->files()->MoveTo(TablePath(to));
+  if (st.ok()) {
+    {
+      std::unique_lock lk(mu_);
+      tables_.erase(Lower(from));
+      tables_[Lower(to)] = h;
+    }
+    h->set_name(std::string(to));
+    st = SyncDb();
+  }
+  h->Release();
+  return st;
+}
+
+void EngineImpl::Purge() {
+  if (shared_->purge_paused.load() > 0) return;
+  std::vector<std::shared_ptr<TableHandle>> handles;
+  {
+    std::shared_lock lk(mu_);
+    for (const auto& [k, h] : tables_) handles.push_back(h);
+  }
+  for (const auto& h : handles) {
+    // Only the lease holder deletes (so a commit never races a deletion); a busy table is
+    // purged after its writer's next commit instead.
+    if (h->TryAcquire() == nullptr) continue;
+    h->Purge();
+    h->Release();
+  }
+  PurgeDropped();
+}
+
+void EngineImpl::PurgeDropped() {
+  if (shared_->purge_paused.load() > 0) return;
+  std::vector<std::shared_ptr<TableFiles>> todo;
+  {
+    std::unique_lock lk(mu_);
+    todo.swap(dropped_);
+  }
+  std::vector<std::shared_ptr<TableFiles>> keep;
+  for (auto& f : todo) {
+    if (f->pin_count() > 0) {
+      keep.push_back(std::move(f));
+      continue;
+    }
+    core::Status st = shared_->fs->RemoveAll(f->dir());
+    if (!st.ok()) {
+      core::LogWarn("could not remove dropped table [path=" + f->dir() + ", error=" + st.ToString() + "]");
+      keep.push_back(std::move(f));
+    }
+  }
+  std::unique_lock lk(mu_);
+  dropped_.insert(dropped_.end(), keep.begin(), keep.end());
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<Engine>> Engine::Open(std::shared_ptr<core::FileSystem> fs,
+                                                   EngineOptions options) {
+  if (options.db_root.empty()) return core::Status::InvalidArgument("db root is not set");
+  auto shared = std::make_shared<EngineShared>();
+  shared->fs = std::move(fs);
+  shared->options = std::move(options);
+  auto engine = std::make_unique<EngineImpl>(std::move(shared));
+  RETURN_IF_ERROR(engine->Init());
+  return std::unique_ptr<Engine>(std::move(engine));
+}
+
+}  // namespace sundial::cairo

@@ -1,0 +1,142 @@
+#include "cairo/table_handle.h"
+
+#include <chrono>
+
+#include "cairo/table_writer_impl.h"
+#include "core/log.h"
+
+namespace sundial::cairo {
+
+TableHandle::TableHandle(std::shared_ptr<EngineShared> engine, std::string name,
+                         std::shared_ptr<TableFiles> files, TxnRecord record)
+    : engine_(std::move(engine)), files_(std::move(files)), name_(std::move(name)) {
+  current_ = std::make_shared<const TableView::State>(files_, name_, std::move(record), nullptr);
+}
+
+TableHandle::~TableHandle() = default;
+
+std::string TableHandle::name() const {
+  std::lock_guard lk(mu_);
+  return name_;
+}
+
+void TableHandle::set_name(std::string name) {
+  std::lock_guard lk(mu_);
+  name_ = name;
+  if (writer_) writer_->set_table_name(std::move(name));
+}
+
+std::shared_ptr<const TableView::State> TableHandle::Current() const {
+  std::lock_guard lk(mu_);
+  return current_;
+}
+
+core::Result<TableWriterImpl*> TableHandle::Acquire(int64_t timeout_ms) {
+  std::unique_lock lk(mu_);
+  if (!cv_.wait_for(lk, std::chrono::milliseconds(timeout_ms), [this] { return !leased_; })) {
+    return core::Status::Unavailable("table busy [table=" + name_ + "]");
+  }
+  if (current_ == nullptr) return core::Status::NotFound("table does not exist [table=" + name_ + "]");
+  leased_ = true;
+  if (!writer_) {
+    lk.unlock();
+    auto w = std::make_unique<TableWriterImpl>(this);
+    core::Status st = w->Init();
+    lk.lock();
+    if (!st.ok()) {
+      leased_ = false;
+      cv_.notify_all();
+      return st;
+    }
+    writer_ = std::move(w);
+  }
+  return writer_.get();
+}
+
+TableWriterImpl* TableHandle::TryAcquire() {
+  std::unique_lock lk(mu_);
+  if (leased_ || !writer_ || current_ == nullptr) return nullptr;
+  leased_ = true;
+  return writer_.get();
+}
+
+void TableHandle::Release() {
+  std::lock_guard lk(mu_);
+  leased_ = false;
+  cv_.notify_all();
+}
+
+core::Status TableHandle::Publish(TxnRecord record, const std::vector<std::string>& superseded,
+                                  bool* published) {
+  *published = false;
+  for (auto& p : record.partitions) {
+    p.dir_name = PartitionDirName(record.schema.partition_by, p.partition_start_us, p.name_txn);
+  }
+  const std::string bytes = SerializeTxn(record);
+  const bool sync = engine_->options.commit_mode == CommitMode::kSync;
+  core::FileSystem& fs = files_->fs();
+  const std::string path = files_->Path(kTxnFileName);
+  std::shared_lock publish_lock(engine_->publish_mu);
+  auto previous = Current();
+  core::Status st = fs.WriteFileAtomic(path, bytes, sync);
+  if (!st.ok()) {
+    // The rename may have gone through before the failure (a failed directory sync): put the
+    // previous record back so that disk and memory agree on the last committed txn.
+    auto on_disk = fs.ReadFile(path);
+    if (!on_disk.ok() || *on_disk != bytes) return st;
+    core::Status back = fs.WriteFileAtomic(path, SerializeTxn(previous->record), sync);
+    if (back.ok()) return st;
+    core::LogError("could not restore txn after failed publish, keeping the new one [path=" +
+                   path + ", error=" + back.ToString() + "]");
+  }
+  uint64_t txn = record.txn;
+  auto next = std::make_shared<const TableView::State>(files_, name(), std::move(record),
+                                                       previous.get());
+  {
+    std::lock_guard lk(mu_);
+    current_ = std::move(next);
+    for (const auto& rel : superseded) garbage_.push_back({rel, txn});
+  }
+  *published = true;
+  return st;
+}
+
+void TableHandle::Purge() {
+  if (engine_->purge_paused.load() > 0) return;
+  std::vector<Garbage> todo;
+  {
+    std::lock_guard lk(mu_);
+    if (garbage_.empty()) return;
+    todo.swap(garbage_);
+  }
+  // A version superseded at txn T is needed only by pins older than T. New pins are always
+  // taken at the current txn, so the oldest live pin only moves forward.
+  std::optional<uint64_t> oldest = files_->OldestPin();
+  std::vector<Garbage> keep;
+  for (auto& g : todo) {
+    if (oldest && *oldest < g.superseded_at_txn) {
+      keep.push_back(std::move(g));
+      continue;
+    }
+    core::Status st = files_->fs().RemoveAll(files_->Path(g.relative_path));
+    if (!st.ok()) {
+      core::LogWarn("could not purge [path=" + files_->Path(g.relative_path) +
+                    ", error=" + st.ToString() + "]");
+      keep.push_back(std::move(g));
+    }
+  }
+  std::lock_guard lk(mu_);
+  garbage_.insert(garbage_.end(), std::make_move_iterator(keep.begin()),
+                  std::make_move_iterator(keep.end()));
+}
+
+void TableHandle::Detach() {
+  std::shared_ptr<const TableView::State> old;
+  std::lock_guard lk(mu_);
+  old = std::move(current_);
+  current_ = nullptr;
+  writer_.reset();
+  garbage_.clear();
+}
+
+}  // namespace sundial::cairo

@@ -1,0 +1,83 @@
+// cairo/table_handle.h — the engine's record of one open table: its current committed state,
+// its writer lease, and the files its past txns superseded (deleted by Purge once no pin needs
+// them). Internal to cairo/.
+//
+// Thread-safety: all methods are thread-safe. Publish() and Purge() are called by the lease
+// holder only, so commits and deletions of one table never race.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "cairo/engine.h"
+#include "cairo/table_files.h"
+#include "cairo/table_state.h"
+#include "cairo/txn_file.h"
+
+namespace sundial::cairo {
+
+class TableWriterImpl;
+
+// State shared by the engine, its table handles and their writers (outlives the Engine object
+// while leases are held).
+struct EngineShared {
+  std::shared_ptr<core::FileSystem> fs;
+  EngineOptions options;
+  // Publishing a txn takes it shared; PinAll takes it exclusively so that no commit lands
+  // between the first and the last pin.
+  std::shared_mutex publish_mu;
+  std::atomic<int> purge_paused{0};
+};
+
+class TableHandle {
+ public:
+  TableHandle(std::shared_ptr<EngineShared> engine, std::string name,
+              std::shared_ptr<TableFiles> files, TxnRecord record);
+  ~TableHandle();
+
+  std::string name() const;
+  void set_name(std::string name);
+  const std::shared_ptr<TableFiles>& files() const { return files_; }
+  EngineShared& engine() const { return *engine_; }
+  std::shared_ptr<const TableView::State> Current() const;
+
+  // Waits up to `timeout_ms` for the writer; Unavailable "table busy" on timeout.
+  core::Result<TableWriterImpl*> Acquire(int64_t timeout_ms);
+  // Non-blocking variant for housekeeping; nullptr if leased.
+  TableWriterImpl* TryAcquire();
+  void Release();
+
+  // Lease holder only. Writes `record` as the new `_txn` and makes it current. Paths in
+  // `superseded` (relative to the table dir) are deleted by Purge once no pin older than
+  // `record.txn` remains. On error the previous txn stays current (and on disk), except when
+  // `*published` comes back true: then the new txn is on disk and current despite the error.
+  core::Status Publish(TxnRecord record, const std::vector<std::string>& superseded,
+                       bool* published);
+  // Lease holder only: deletes superseded files no pin needs (nothing while purge is paused).
+  void Purge();
+  // The table was dropped: forget the current state so only outside pins remain.
+  void Detach();
+
+ private:
+  struct Garbage {
+    std::string relative_path;
+    uint64_t superseded_at_txn;
+  };
+
+  std::shared_ptr<EngineShared> engine_;
+  std::shared_ptr<TableFiles> files_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::string name_;
+  bool leased_ = false;
+  std::unique_ptr<TableWriterImpl> writer_;
+  std::shared_ptr<const TableView::State> current_;
+  std::vector<Garbage> garbage_;
+};
+
+}  // namespace sundial::cairo

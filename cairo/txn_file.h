@@ -1,0 +1,59 @@
+// cairo/txn_file.h — the `_txn` record: a table's whole committed state, and its byte format.
+//
+// Layout (little-endian), format version kTxnFormatVersion:
+//   u32 magic "SDTX" | u32 format_version | u32 body_size | body | u32 crc32c(everything before)
+//   body: u32 table_id, u64 txn, i32 timestamp_index, u8 partition_by,
+//         u32 column_count, per column: u8 type, u32 file_version, str name, str file_stem,
+//                                       u32 symbol_count, u64 symbol_bytes
+//         u32 partition_count, per partition: i64 start, i64 rows, i64 min_ts, i64 max_ts,
+//                                             u64 name_txn
+//   str = u16 length + bytes.
+// A newer format version is refused with Unsupported naming the file; a short file, bad magic
+// or bad checksum is Corruption. Pure value code; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cairo/table_schema.h"
+#include "cairo/table_view.h"
+#include "core/status.h"
+
+namespace sundial::cairo {
+
+inline constexpr uint32_t kTxnFormatVersion = 1;
+inline constexpr char kTxnFileName[] = "_txn";
+
+// Per-column state kept beside the public ColumnDef.
+struct ColumnState {
+  std::string file_stem;      // file name stem; stays when the column is renamed
+  uint32_t symbol_count = 0;  // SYMBOL: committed dictionary entries
+  uint64_t symbol_bytes = 0;  // SYMBOL: committed byte size of `<stem>.sym`
+};
+
+struct TxnRecord {
+  uint32_t table_id = 0;
+  uint64_t txn = 0;
+  TableSchema schema;
+  std::vector<ColumnState> columns;  // parallel to schema.columns
+  std::vector<PartitionInfo> partitions;  // ascending; dir_name filled by Parse/AddPartition
+
+  int64_t row_count() const;
+};
+
+// "<partition name>" or "<partition name>.<name_txn>".
+std::string PartitionDirName(PartitionBy by, int64_t partition_start_us, uint64_t name_txn);
+// "<name>" when file_version is 0, "<name>.<file_version>" otherwise.
+std::string ColumnFileStem(const ColumnDef& def);
+
+std::string SerializeTxn(const TxnRecord& record);
+// `what` names the file in error messages.
+core::Result<TxnRecord> ParseTxn(std::string_view bytes, std::string_view what);
+
+// For backup and snapshot restore: OK if `bytes` is a well-formed `_txn` this build can read;
+// Corruption (damaged) or Unsupported (newer format) otherwise.
+core::Status ValidateTxnFile(std::string_view bytes);
+
+}  // namespace sundial::cairo
