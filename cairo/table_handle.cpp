@@ -80,12 +80,13 @@ core::Status TableHandle::Publish(TxnRecord record, const std::vector<std::strin
   auto previous = Current();
   core::Status st = fs.WriteFileAtomic(path, bytes, sync);
   if (!st.ok()) {
-    // The rename may have gone through before the failure (a failed directory sync): put the
-    // previous record back so that disk and memory agree on the last committed txn.
-    auto on_disk = fs.ReadFile(path);
-    if (!on_disk.ok() || *on_disk != bytes) return st;
+    // The rename may have gone through before the failure (a failed directory sync). Put the
+    // previous record back so that disk and memory agree on the last committed txn; if even
+    // that fails, believe what the file holds.
     core::Status back = fs.WriteFileAtomic(path, SerializeTxn(previous->record), sync);
     if (back.ok()) return st;
+    auto on_disk = fs.ReadFile(path);
+    if (!on_disk.ok() || *on_disk != bytes) return st;
     core::LogError("could not restore txn after failed publish, keeping the new one [path=" +
                    path + ", error=" + back.ToString() + "]");
   }
