@@ -17,6 +17,13 @@ inline bool IsNameEscapable(char c) {
 // Finds the end of the current (logical) line for error recovery: the first '\n' that is not
 // escaped and not inside a string. Returns `end` if there is none.
 char* SkipToLineEnd(char* p, char* end) {
+  // Fast path: no backslash and no quote before the first newline.
+  {
+    char* nl = static_cast<char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    char* lim = nl ? nl : end;
+    size_t n = static_cast<size_t>(lim - p);
+    if (std::memchr(p, '\\', n) == nullptr && std::memchr(p, '"', n) == nullptr) return lim;
+  }
   // A string starts with '"' right after '=' and ends at the next unescaped '"'.
   bool in_string = false;
   char prev = 0;
@@ -40,34 +47,81 @@ char* SkipToLineEnd(char* p, char* end) {
   return end;
 }
 
-enum class NameKind { kMeasurement, kKey, kTagValue };
+// Stop-character tables: a name ends at one of these (backslash starts the escape path).
+struct StopTables {
+  bool measurement[256] = {};
+  bool key[256] = {};
+  bool value[256] = {};  // unquoted field value / timestamp
+  StopTables() {
+    for (unsigned char c : {' ', ',', '\n', '\r', '\\'}) measurement[c] = key[c] = true;
+    key[static_cast<unsigned char>('=')] = true;
+    for (unsigned char c : {' ', ',', '\r'}) value[c] = true;
+  }
+};
+const StopTables kStop;
 
 // Reads a name (unescaping in place) up to a delimiter. Returns the position of the delimiter
-// (or end), and sets *out. Delimiters: measurement ' ' ','; key '=' ' ' ','; tag value ' ' ','.
-inline char* ReadName(char* p, char* end, NameKind kind, std::string_view* out) {
+// (or end), and sets *out. Delimiters: measurement and tag value ' ' ','; key also '='.
+inline char* ReadName(char* p, char* end, const bool* stop, std::string_view* out) {
   char* start = p;
+  while (p < end && !stop[static_cast<unsigned char>(*p)]) ++p;
+  if (p >= end || *p != '\\') {
+    *out = std::string_view(start, static_cast<size_t>(p - start));
+    return p;
+  }
   char* w = p;
-  bool escaped_any = false;
   while (p < end) {
     char c = *p;
-    if (c == ' ' || c == ',' || c == '\n' || c == '\r') break;
-    if (c == '=' && kind == NameKind::kKey) break;
-    if (c == '\\' && p + 1 < end && IsNameEscapable(p[1])) {
-      if (!escaped_any) {
-        escaped_any = true;
-        w = p;
+    if (c == '\\') {
+      if (p + 1 < end && IsNameEscapable(p[1])) {
+        *w++ = p[1];
+        p += 2;
+      } else {
+        *w++ = c;
+        ++p;
       }
-      *w++ = p[1];
-      p += 2;
       continue;
     }
-    if (escaped_any) *w = c;
-    ++w;
+    if (stop[static_cast<unsigned char>(c)]) break;
+    *w++ = c;
     ++p;
   }
-  if (!escaped_any) w = p;
   *out = std::string_view(start, static_cast<size_t>(w - start));
   return p;
+}
+
+// Decimal without exponent and at most 15 significant digits: exact mantissa divided by an
+// exact power of ten is correctly rounded (Clinger's fast path). Anything else: from_chars.
+inline bool FastDouble(std::string_view v, double* out) {
+  static const double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  const char* p = v.data();
+  const char* e = p + v.size();
+  bool neg = false;
+  if (p < e && *p == '-') {
+    neg = true;
+    ++p;
+  }
+  uint64_t mant = 0;
+  int digits = 0, frac = 0;
+  while (p < e && static_cast<unsigned>(*p - '0') < 10) {
+    mant = mant * 10 + static_cast<unsigned>(*p - '0');
+    ++p;
+    ++digits;
+  }
+  if (p < e && *p == '.') {
+    ++p;
+    while (p < e && static_cast<unsigned>(*p - '0') < 10) {
+      mant = mant * 10 + static_cast<unsigned>(*p - '0');
+      ++p;
+      ++digits;
+      ++frac;
+    }
+  }
+  if (p != e || digits == 0 || digits > 15) return false;
+  double d = static_cast<double>(mant) / kPow10[frac];
+  *out = neg ? -d : d;
+  return true;
 }
 
 bool IsBool(std::string_view v, bool* out) {
@@ -191,17 +245,17 @@ LineParser::Outcome LineParser::Parse(char* p, char* end, bool at_eof, IlpLine* 
   line->has_timestamp = false;
   line->timestamp = 0;
 
-  p = ReadName(p, end, NameKind::kMeasurement, &line->table);
+  p = ReadName(p, end, kStop.measurement, &line->table);
   if (line->table.empty()) return fail("table name is empty");
   // Tags.
   while (p < end && *p == ',') {
     ++p;
     std::string_view key, value;
-    p = ReadName(p, end, NameKind::kKey, &key);
+    p = ReadName(p, end, kStop.key, &key);
     if (key.empty()) return fail("tag name is empty");
     if (p >= end || *p != '=') return fail("tag value expected (missing '=')");
     ++p;
-    p = ReadName(p, end, NameKind::kTagValue, &value);
+    p = ReadName(p, end, kStop.measurement, &value);
     if (value.empty()) return fail("tag value is empty");
     if (line->values.size() >= kMaxValuesPerLine) return fail("too many columns in one line");
     IlpValue& v = line->values.emplace_back();
@@ -222,7 +276,7 @@ LineParser::Outcome LineParser::Parse(char* p, char* end, bool at_eof, IlpLine* 
   for (;;) {
     if (p >= end || *p == '\r') return fail("field expected");
     std::string_view key;
-    p = ReadName(p, end, NameKind::kKey, &key);
+    p = ReadName(p, end, kStop.key, &key);
     if (key.empty()) return fail("field name is empty");
     if (p >= end || *p != '=') return fail("field value expected (missing '=')");
     ++p;
@@ -255,7 +309,7 @@ LineParser::Outcome LineParser::Parse(char* p, char* end, bool at_eof, IlpLine* 
       v.s = std::string_view(start, static_cast<size_t>(w - start));
     } else {
       char* start = p;
-      while (p < end && *p != ',' && *p != ' ' && *p != '\r') ++p;
+      while (p < end && !kStop.value[static_cast<unsigned char>(*p)]) ++p;
       std::string_view tok(start, static_cast<size_t>(p - start));
       if (tok.empty()) return fail("field value is empty");
       char last = tok.back();
@@ -269,7 +323,7 @@ LineParser::Outcome LineParser::Parse(char* p, char* end, bool at_eof, IlpLine* 
         if (!ParseInt(tok.substr(0, tok.size() - 1), &v.i)) return fail("invalid timestamp field value");
       } else {
         v.type = IlpType::kDouble;
-        if (!ParseDouble(tok, &v.d)) return fail("invalid field value");
+        if (!FastDouble(tok, &v.d) && !ParseDouble(tok, &v.d)) return fail("invalid field value");
       }
     }
     if (p < end && *p == ',') {

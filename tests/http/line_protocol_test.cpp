@@ -208,3 +208,29 @@ TEST(LineParserFuzzTest, RandomMutationsNeverCrash) {
 
 }  // namespace
 }  // namespace sundial::http
+
+namespace sundial::http {
+namespace {
+
+TEST(LineParserTest, DecimalFieldsMatchStrtodExactly) {
+  std::mt19937_64 rng(2024);
+  for (int i = 0; i < 20000; ++i) {
+    int int_digits = 1 + static_cast<int>(rng() % 8), frac_digits = static_cast<int>(rng() % 9);
+    std::string num = (rng() % 2 ? "-" : "");
+    for (int d = 0; d < int_digits; ++d) num.push_back(static_cast<char>('0' + rng() % 10));
+    if (frac_digits > 0) {
+      num.push_back('.');
+      for (int d = 0; d < frac_digits; ++d) num.push_back(static_cast<char>('0' + rng() % 10));
+    }
+    std::string text = "m f=" + num + "\n";
+    LineParser p;
+    IlpLine line;
+    char* next = nullptr;
+    ASSERT_EQ(p.Parse(text.data(), text.data() + text.size(), true, &line, &next),
+              LineParser::Outcome::kLine) << num;
+    EXPECT_EQ(line.values[0].d, std::strtod(num.c_str(), nullptr)) << num;
+  }
+}
+
+}  // namespace
+}  // namespace sundial::http
