@@ -106,7 +106,10 @@ phys_baseline() {
 qbench() {
   local name=$1; shift
   local ans=$OUTD/$SYS-$name.json code
-  code=$(curl -sS -o "$ans" -w '%{http_code}' "$@" || echo 000)
+  rm -f "$ans"
+  code=$(curl -sS -o "$ans" -w '%{http_code}' "$@") || true
+  [ -n "$code" ] || code=000
+  [ -s "$ans" ] || echo '(empty reply)' > "$ans"
   if [ "$code" != 200 ] || python3 -c "import json,sys;d=json.load(open('$ans'));sys.exit(0 if isinstance(d,dict) and 'error' in d else 1)" 2>/dev/null; then
     local msg; msg=$(python3 -c "import json;d=json.load(open('$ans'));print(d['error'], '(position %s)' % d['position'] if 'position' in d else '')" 2>/dev/null ||
       head -c 300 "$ans" 2>/dev/null | tr '\n' ' ')

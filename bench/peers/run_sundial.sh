@@ -14,6 +14,7 @@ RPORT=${SUNDIAL_RESTORE_HTTP_PORT:-19200}; RTPORT=${SUNDIAL_RESTORE_ILP_PORT:-19
 D=$WORK/root; BKR=$WORK/backups; T=$WORK/tcproot
 EXPECT_Q1=$(meta expect_q1); EXPECT_Q5=$(meta expect_q5); HOSTS=$(meta hosts)
 URL=http://127.0.0.1:$PORT   # the server the helpers below talk to (start() sets it)
+RESTARTED=0                  # 1 once the main server crashed and was started again
 
 mkroot() { # mkroot ROOT HTTP_PORT ILP_PORT : pre-create ROOT/conf/server.conf (binds + backup root)
   mkdir -p "$1/conf" "$BKR"
@@ -37,6 +38,16 @@ cell() { python3 -c "import json,sys;d=json.load(sys.stdin);print(d['dataset'][0
 count() { x "SELECT count() FROM cpu" | cell; }
 count_is_n() { [ "$(count 2>/dev/null)" = "$N" ]; }
 is_ok() { python3 -c "import json,sys;d=json.load(sys.stdin);sys.exit(0 if 'error' not in d else 1)"; }
+# alive_or_restart STEP : if the server died during STEP, record how and start it again on the same root
+alive_or_restart() {
+  kill -0 "$PID" 2>/dev/null && return 0
+  local rc=0; wait "$PID" 2>/dev/null || rc=$?
+  local how="exit status $rc"; [ "$rc" -gt 128 ] && how="killed by SIG$(kill -l $((rc - 128)) 2>/dev/null || echo $((rc - 128)))"
+  log "server died during $1: $how; restarting it"
+  result "crash_$1" "\"server $how during $1\""
+  RESTARTED=1
+  start "$D" "$PORT" "$TPORT"
+}
 check() { # check NAME GOT WANT : NAMEcheck = ok | wrong: got X (want Y)
   if [ "$2" = "$3" ]; then result "${1}_check" ok; else result "${1}_check" "\"wrong: got $2, want $3\""; fi
 }
@@ -66,6 +77,7 @@ if wait_until 300 count_is_n; then
 else
   result ingest_rows_per_s "\"error: count() = $(count 2>/dev/null || echo '?') after 300 s, want $N\""
 fi
+alive_or_restart ingest
 result disk_after_ingest_bytes "$(du_b "$D/db")" B
 
 # the five queries, text exactly as in queries.md (the day = the dataset's query day)
@@ -75,9 +87,13 @@ printf '%s' "SELECT hostname, max(usage_user) FROM cpu;" > "$QF-q2"
 printf '%s' "SELECT hostname, ts, avg(usage_user), avg(usage_system), avg(usage_idle) FROM cpu WHERE ts IN '$QDAY' SAMPLE BY 1h ORDER BY hostname, ts;" > "$QF-q3"
 printf '%s' "SELECT * FROM cpu LATEST ON ts PARTITION BY hostname;" > "$QF-q4"
 printf '%s' "SELECT count() FROM cpu WHERE usage_user > 90 AND ts IN '$QDAY';" > "$QF-q5"
+# the fixed client cost of one query at this moment: start of one curl process (the table's limit uses it)
+hyperfine -N --style none --warmup 1 --runs 10 --export-json "$OUTD/$SYS-curl.hf.json" 'curl --version' >/dev/null 2>&1 &&
+  result curl_start_ms "$(python3 -c "import json;print('%.1f' % (json.load(open('$OUTD/$SYS-curl.hf.json'))['results'][0]['median']*1000))")" ms
 for i in 1 2 3 4 5; do
   result q${i}_sql "\"$(cat "$QF-q$i")\""
   qbench q$i -G --data-urlencode "query@$QF-q$i" "$URL/exec" || true
+  alive_or_restart q$i
 done
 ansv() { # ansv Qn PYEXPR : evaluate PYEXPR on the saved answer d (or print "error")
   python3 -c "import json;d=json.load(open('$OUTD/$SYS-$1.json'));print($2)" 2>/dev/null || echo error; }
@@ -98,8 +114,14 @@ else
   log "BACKUP DATABASE failed: $ans"; result backup_total_s "\"error: $(echo "$ans" | head -c 200)\""
   BK=
 fi
-result server_rss_hwm_mb "$(rss_hwm_mb $PID)" MB
-result server_cpu_total_s "$(div "$(cpu_ticks $PID)" "$CLK_TCK")" s
+alive_or_restart backup
+if [ "$RESTARTED" = 0 ]; then
+  result server_rss_hwm_mb "$(rss_hwm_mb $PID)" MB
+  result server_cpu_total_s "$(div "$(cpu_ticks $PID)" "$CLK_TCK")" s
+else   # the counters restarted with the process: not comparable
+  result server_rss_hwm_mb "\"$(rss_hwm_mb $PID) MB since the restart after a crash\""
+  result server_cpu_total_s "\"$(div "$(cpu_ticks $PID)" "$CLK_TCK") s since the restart after a crash\""
+fi
 t0=$(now); stop_pid $PID; result shutdown_s "$(sub "$t0" "$(now)")" s
 result disk_final_bytes "$(du_b "$D")" B
 

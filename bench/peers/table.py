@@ -80,7 +80,8 @@ def limits(machine, sc):
     """Physical lower bounds derived from the machine figures and the dataset (None if unknown)."""
     mem = num(machine.get(("machine", "mem_read_sum_GBps")))
     ddw = num(machine.get(("machine", "dd_write_fdatasync_MBps")))
-    curl = num(machine.get(("machine", "curl_version_median_ms"))) or 0.0
+    # curl start measured by run_sundial.sh right before its queries, else the one of physlimits.sh
+    curl = num(sc.get("sundial", "curl_start_ms")) or num(machine.get(("machine", "curl_version_median_ms"))) or 0.0
     m = sc.meta
     n, day, hosts = m.get("rows", sc.n), m.get("qday_rows", 0), m.get("hosts", 0)
     # bytes a query must at least read (SYMBOL keys 4 B, DOUBLE/TIMESTAMP 8 B), scanned at the 1-thread
@@ -111,6 +112,9 @@ def cell_text(sc, s, key, conv=num):
         return "—", None
     x = conv(v)
     if x is None:
+        q = key.split("_")[0]
+        if v == "error" and sc.get(s, "crash_" + q):
+            return "error: " + sc.get(s, "crash_" + q), None
         return v, None
     return fmt(x), x
 
@@ -215,8 +219,10 @@ def main():
     print("¹ N ÷ (Sundial's on-disk bytes ÷ dd fdatasync write rate): rows/s if the bytes Sundial keeps were "
           "written at the disk's sequential rate. "
           "² bytes the query must read at least (4 B per SYMBOL key, 8 B per DOUBLE/TIMESTAMP; Q1 none, Q2 N×12, "
-          "Q3 day×36, Q4 hosts×96, Q5 day×8) at the 1-thread scan rate, plus one curl start. "
-          "³ `cp -a` + `sync` of Sundial's stopped root (warm page cache).")
+          "Q3 day×36, Q4 hosts×96, Q5 day×8) at the 1-thread scan rate, plus one curl process start (%s ms, "
+          "measured just before Sundial's queries). "
+          "³ `cp -a` + `sync` of Sundial's stopped root (warm page cache)." % fmt(
+              num(sc.get("sundial", "curl_start_ms")) or num(machine.get(("machine", "curl_version_median_ms")))))
     print("Ratios: Sundial's figure divided by the best peer's (named) or by the limit; for rows/s higher is "
           "better, for every other row lower is better. DuckDB is embedded (no server, no HTTP): its query "
           "figures are in the in-process rows only, where it is the only peer.")
@@ -224,7 +230,7 @@ def main():
         print("Sundial in-process query figures: %s" % (sc.get("sundial_inproc", "note") or
                                                        "not measured (no bench/sql_queries_bench binary)"))
     errs = [(k, v) for (s, k), v in sorted(sc.vals.items())
-            if s == "sundial" and (k.endswith("_error") or k.endswith("_check") and v != "ok"
+            if s == "sundial" and (k.endswith("_error") or k.startswith("crash_") or k.endswith("_check") and v != "ok"
                                    or str(v).startswith("error") or k == "create_table" and v != "ok")]
     failed_q = {k.split("_")[0] for k, _ in errs if k.endswith("_error")}
     errs = [(k, v) for k, v in errs if k.endswith("_error") or k.split("_")[0] not in failed_q]
