@@ -334,10 +334,10 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
     resp.Send(200, kJson, b);
     return;
   }
-  std::string line(84, '-');
-  line = "+" + line + "+\r\n";
+  std::string first = "|      Location:  |  " + Pad(table, 44) + "|    Pattern  | Locale  |  Errors  |";
+  std::string line = "+" + std::string(first.size() - 2, '-') + "+\r\n";
   std::string t = line;
-  t += "|      Location:  |  " + Pad(table, 44) + "|    Pattern  | Locale  |  Errors  |\r\n";
+  t += first + "\r\n";
   t += "|   Partition by  |  " + Pad(std::string(cairo::PartitionByName(*partition_by)), 44) + "|             |         |          |\r\n";
   t += "|      Timestamp  |  " + Pad(ts_csv >= 0 ? cols[static_cast<size_t>(ts_csv)].name : "NONE", 44) + "|             |         |          |\r\n";
   t += line;
