@@ -256,7 +256,7 @@ def main():
                 ("on-disk MB", "disk_final_bytes")]
         scs = [Scale(d, x) for x in scales]
         hdr = ["metric", "system"] + ["{:,}".format(x) for x in scales] + \
-              ["last ÷ first", "data ÷ (last ÷ first)"]
+              ["last ÷ first", "(last ÷ first) ÷ data growth"]
         print("| " + " | ".join(hdr) + " |")
         print("|---" * len(hdr) + "|")
         dr = scales[-1] / scales[0]
@@ -270,11 +270,12 @@ def main():
                     continue
                 a, b = vs[0][1], vs[-1][1]
                 g = b / a if a and b is not None else None
-                print("| %s | %s | %s | %s | %s |" % (label, NAMES[s], " | ".join(t for t, _ in vs), fmt(g),
-                                                      fmt(dr / g) if g else "—"))
+                per_row = fmt(g / dr) if g and not key.endswith("per_s") else "—"
+                print("| %s | %s | %s | %s | %s |" % (label, NAMES[s], " | ".join(t for t, _ in vs), fmt(g), per_row))
         print()
-        print("Data grew ×%s. For times and sizes, \"data ÷ (last ÷ first)\" below 1 means the figure grew "
-              "faster than the data; for rows/s read \"last ÷ first\" directly (below 1 = slower per row)." % fmt(dr))
+        print("Data grew ×%s. For times and sizes, \"(last ÷ first) ÷ data growth\" above 1 means the figure grew "
+              "faster than the data; for rows/s, \"last ÷ first\" below 1 means fewer rows per second at the "
+              "larger size." % fmt(dr))
     return 0
 
 
