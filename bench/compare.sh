@@ -41,6 +41,10 @@ RES=$SCRATCH/results
 export DUCKDB_NODE_DIR=${DUCKDB_NODE_DIR:-$SCRATCH/duckdb-node}
 
 say() { echo "[compare $(date -u +%H:%M:%S)] $*" >&2; }
+# SCRATCH is removed at exit: refuse anything that is not a dedicated directory outside the repository
+case $(realpath -m "$SCRATCH") in
+  /|/tmp|/root|/home|"$HOME"|"$REPO"|"$REPO"/*) say "refusing SCRATCH=$SCRATCH (it is removed at exit)"; exit 2 ;;
+esac
 CHILD=
 cleanup() {
   local rc=$?
