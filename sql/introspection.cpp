@@ -1,0 +1,240 @@
+// Table functions and SHOW: tables(), table_columns('t'), table_partitions('t'),
+// long_sequence(n), SHOW TABLES / COLUMNS / PARTITIONS / CREATE TABLE.
+#include <algorithm>
+
+#include "core/timestamp.h"
+#include "sql/lexer.h"
+#include "sql/planner.h"
+
+namespace sundial::sql {
+namespace {
+
+using core::Status;
+
+// Builds a materialized result row by row.
+class RowsBuilder {
+ public:
+  explicit RowsBuilder(std::vector<ColInfo> cols) : cols_(std::move(cols)) {}
+  void Add(std::vector<Value> row) { rows_.push_back(std::move(row)); }
+  OpPtr Build(int ts_index = -1) {
+    Batch b;
+    b.n = rows_.size();
+    b.cols.resize(cols_.size());
+    for (size_t c = 0; c < cols_.size(); ++c) {
+      Vec& v = b.cols[c];
+      ColumnType t = cols_[c].type;
+      v.Reset(t, b.n);
+      Phys p = IsStringLike(t) ? Phys::kStr : PhysOf(t);
+      if (p == Phys::kStr) {
+        std::string_view* o = v.AllocS(b.n);
+        for (size_t r = 0; r < b.n; ++r) {
+          const Value& x = rows_[r][c];
+          o[r] = x.is_null ? std::string_view() : v.Pool()->Add(x.s.empty() ? std::string_view(StringPool::kEmpty, 0) : std::string_view(x.s));
+        }
+      } else if (p == Phys::kF64) {
+        double* o = v.AllocD(b.n);
+        for (size_t r = 0; r < b.n; ++r) o[r] = rows_[r][c].is_null ? std::nan("") : rows_[r][c].d;
+      } else {
+        int64_t* o = v.AllocI(b.n);
+        for (size_t r = 0; r < b.n; ++r) o[r] = rows_[r][c].is_null ? kNullI64 : rows_[r][c].i;
+      }
+    }
+    std::vector<Batch> batches;
+    batches.push_back(std::move(b));
+    return MakeMaterialized(cols_, std::move(batches), ts_index);
+  }
+
+ private:
+  std::vector<ColInfo> cols_;
+  std::vector<std::vector<Value>> rows_;
+};
+
+Value S(std::string s) { return Value::Str(ColumnType::kVarchar, std::move(s)); }
+Value I(int64_t v) { return Value::Long(ColumnType::kInt, v); }
+Value L(int64_t v) { return Value::Long(ColumnType::kLong, v); }
+Value B(bool v) { return Value::Long(ColumnType::kBoolean, v); }
+Value T(int64_t v) { return v == kNullI64 ? Value::Null(ColumnType::kTimestamp) : Value::Long(ColumnType::kTimestamp, v); }
+
+core::Result<cairo::TableView> PinTable(PlanContext& ctx, const std::string& name, int32_t pos) {
+  auto v = ctx.engine->Pin(name);
+  if (!v.ok()) {
+    if (v.status().code() == core::StatusCode::kNotFound) {
+      return Status::NotFound("table does not exist [table=" + name + "]", pos);
+    }
+    return v.status().WithPosition(pos);
+  }
+  return std::move(v).value();
+}
+
+core::Result<std::string> StringArg(const TableRef& ref, size_t k, PlanContext& ctx) {
+  if (ref.func_args.size() <= k) return Status::InvalidArgument("table name expected", ref.pos);
+  std::vector<ColInfo> none;
+  BindContext bc;
+  bc.cols = &none;
+  bc.now_us = ctx.now_us;
+  ASSIGN_OR_RETURN(BoundPtr b, Bind(*ref.func_args[k], bc));
+  const Value* c = b->constant();
+  if (!c || c->is_null || !IsStringLike(c->type)) {
+    return Status::InvalidArgument("table name expected", ref.func_args[k]->pos);
+  }
+  return c->s;
+}
+
+OpPtr Columns(const cairo::TableView& view) {
+  RowsBuilder rb({{"column", ColumnType::kVarchar, ""},
+                  {"type", ColumnType::kVarchar, ""},
+                  {"indexed", ColumnType::kBoolean, ""},
+                  {"indexBlockCapacity", ColumnType::kInt, ""},
+                  {"symbolCached", ColumnType::kBoolean, ""},
+                  {"symbolCapacity", ColumnType::kInt, ""},
+                  {"designated", ColumnType::kBoolean, ""},
+                  {"upsertKey", ColumnType::kBoolean, ""}});
+  const auto& schema = view.schema();
+  for (size_t c = 0; c < schema.columns.size(); ++c) {
+    const auto& col = schema.columns[c];
+    bool sym = col.type == ColumnType::kSymbol;
+    rb.Add({S(col.name), S(std::string(cairo::ColumnTypeName(col.type))), B(false), I(0), B(sym),
+            I(sym ? 128 : 0), B(static_cast<int>(c) == schema.timestamp_index), B(false)});
+  }
+  return rb.Build();
+}
+
+core::Result<OpPtr> Partitions(const cairo::TableView& view) {
+  RowsBuilder rb({{"index", ColumnType::kInt, ""},
+                  {"partitionBy", ColumnType::kVarchar, ""},
+                  {"name", ColumnType::kVarchar, ""},
+                  {"minTimestamp", ColumnType::kTimestamp, ""},
+                  {"maxTimestamp", ColumnType::kTimestamp, ""},
+                  {"numRows", ColumnType::kLong, ""},
+                  {"diskSize", ColumnType::kLong, ""},
+                  {"diskSizeHuman", ColumnType::kVarchar, ""},
+                  {"readOnly", ColumnType::kBoolean, ""},
+                  {"active", ColumnType::kBoolean, ""},
+                  {"attached", ColumnType::kBoolean, ""},
+                  {"detached", ColumnType::kBoolean, ""},
+                  {"attachable", ColumnType::kBoolean, ""}});
+  const auto& parts = view.partitions();
+  auto files = view.CommittedFiles();
+  cairo::PartitionBy by = view.schema().partition_by;
+  bool has_ts = view.schema().timestamp_index >= 0;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    const auto& info = parts[p];
+    uint64_t size = 0;
+    std::string prefix = info.dir_name + "/";
+    for (const auto& f : files) {
+      if (f.relative_path.rfind(prefix, 0) == 0) size += f.committed_size;
+    }
+    char human[32];
+    if (size >= (1u << 30)) {
+      std::snprintf(human, sizeof human, "%.1f GiB", size / double(1u << 30));
+    } else if (size >= (1u << 20)) {
+      std::snprintf(human, sizeof human, "%.1f MiB", size / double(1u << 20));
+    } else if (size >= 1024) {
+      std::snprintf(human, sizeof human, "%.1f KiB", size / 1024.0);
+    } else {
+      std::snprintf(human, sizeof human, "%llu.0 B", static_cast<unsigned long long>(size));
+    }
+    rb.Add({I(static_cast<int64_t>(p)), S(std::string(cairo::PartitionByName(by))),
+            S(cairo::PartitionName(by, info.partition_start_us)),
+            has_ts ? T(info.min_timestamp_us) : T(kNullI64), has_ts ? T(info.max_timestamp_us) : T(kNullI64),
+            L(info.row_count), L(static_cast<int64_t>(size)), S(human), B(false),
+            B(p + 1 == parts.size()), B(true), B(false), B(false)});
+  }
+  return rb.Build();
+}
+
+OpPtr Tables(PlanContext& ctx) {
+  RowsBuilder rb({{"id", ColumnType::kInt, ""},
+                  {"table_name", ColumnType::kVarchar, ""},
+                  {"designatedTimestamp", ColumnType::kVarchar, ""},
+                  {"partitionBy", ColumnType::kVarchar, ""},
+                  {"maxUncommittedRows", ColumnType::kInt, ""},
+                  {"o3MaxLag", ColumnType::kLong, ""},
+                  {"walEnabled", ColumnType::kBoolean, ""},
+                  {"directoryName", ColumnType::kVarchar, ""},
+                  {"dedup", ColumnType::kBoolean, ""}});
+  for (const auto& name : ctx.engine->ListTables()) {
+    auto v = ctx.engine->Pin(name);
+    if (!v.ok()) continue;
+    const auto& schema = v->schema();
+    Value ts = schema.timestamp_index >= 0 ? S(schema.columns[schema.timestamp_index].name)
+                                           : Value::Null(ColumnType::kVarchar);
+    rb.Add({I(v->table_id()), S(v->table_name()), ts,
+            S(std::string(cairo::PartitionByName(schema.partition_by))), I(500000), L(600000000),
+            B(false), S(v->table_name()), B(false)});
+  }
+  return rb.Build();
+}
+
+}  // namespace
+
+core::Result<OpPtr> PlanTableFunction(const TableRef& ref, PlanContext& ctx) {
+  const std::string& f = ref.name;
+  if (f == "long_sequence") {
+    if (ref.func_args.empty()) return Status::InvalidArgument("long_sequence expects a row count", ref.pos);
+    std::vector<ColInfo> none;
+    BindContext bc;
+    bc.cols = &none;
+    bc.now_us = ctx.now_us;
+    ASSIGN_OR_RETURN(BoundPtr b, Bind(*ref.func_args[0], bc));
+    const Value* c = b->constant();
+    if (!c || c->is_null || !IsIntegral(c->type)) {
+      return Status::InvalidArgument("long_sequence expects an integer constant", ref.func_args[0]->pos);
+    }
+    if (c->i > 100'000'000) {
+      return Status::ResourceExhausted("long_sequence is limited to 100000000 rows");
+    }
+    return MakeLongSequence(std::max<int64_t>(0, c->i));
+  }
+  if (f == "tables" || f == "all_tables") {
+    OpPtr t = Tables(ctx);
+    return t;
+  }
+  if (f == "table_columns") {
+    ASSIGN_OR_RETURN(std::string name, StringArg(ref, 0, ctx));
+    ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, name, ref.func_args[0]->pos));
+    return Columns(view);
+  }
+  if (f == "table_partitions") {
+    ASSIGN_OR_RETURN(std::string name, StringArg(ref, 0, ctx));
+    ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, name, ref.func_args[0]->pos));
+    return Partitions(view);
+  }
+  return Status::InvalidArgument("unknown function name: " + f, ref.pos);
+}
+
+core::Result<OpPtr> PlanShow(const ShowStmt& show, PlanContext& ctx) {
+  switch (show.what) {
+    case ShowStmt::What::kTables: {
+      RowsBuilder rb({{"table_name", ColumnType::kVarchar, ""}});
+      for (const auto& name : ctx.engine->ListTables()) rb.Add({S(name)});
+      return rb.Build();
+    }
+    case ShowStmt::What::kColumns: {
+      ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, show.table, show.table_pos));
+      return Columns(view);
+    }
+    case ShowStmt::What::kPartitions: {
+      ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, show.table, show.table_pos));
+      return Partitions(view);
+    }
+    case ShowStmt::What::kCreateTable: {
+      ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, show.table, show.table_pos));
+      const auto& schema = view.schema();
+      std::string ddl = "CREATE TABLE '" + view.table_name() + "' ( \n";
+      for (size_t c = 0; c < schema.columns.size(); ++c) {
+        ddl += "\t" + schema.columns[c].name + " " + std::string(cairo::ColumnTypeName(schema.columns[c].type));
+        ddl += c + 1 < schema.columns.size() ? ",\n" : "\n";
+      }
+      ddl += ")";
+      if (schema.timestamp_index >= 0) ddl += " timestamp(" + schema.columns[schema.timestamp_index].name + ")";
+      ddl += " PARTITION BY " + std::string(cairo::PartitionByName(schema.partition_by)) + " BYPASS WAL;";
+      RowsBuilder rb({{"ddl", ColumnType::kVarchar, ""}});
+      rb.Add({S(ddl)});
+      return rb.Build();
+    }
+  }
+  return Status::Internal("unknown SHOW");
+}
+
+}  // namespace sundial::sql

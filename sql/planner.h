@@ -1,0 +1,42 @@
+// sql/planner.h — turns a parsed query into a tree of physical operators.
+//
+// Binding happens here: FROM sources are resolved (tables pinned through the engine, CTEs,
+// subqueries, table functions), WHERE conjuncts on the designated timestamp become scan
+// intervals (partition pruning + binary search), aggregates and SAMPLE BY become an
+// AggregateOp, LATEST ON a backward scan, and the SELECT list a projection with QuestDB's
+// column names. Errors carry the position of the offending token.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cairo/engine.h"
+#include "core/status.h"
+#include "sql/ast.h"
+#include "sql/operator.h"
+
+namespace sundial::sql {
+
+struct PlanContext {
+  cairo::Engine* engine = nullptr;
+  int64_t now_us = 0;
+  int max_depth = 256;
+  int worker_threads = 1;
+  int depth = 0;
+  std::vector<std::pair<std::string, QueryPtr>> ctes;  // innermost last
+};
+
+core::Result<OpPtr> PlanQuery(const Query& q, PlanContext& ctx);
+
+// Table functions usable in FROM (tables(), table_columns('t'), table_partitions('t'),
+// long_sequence(n)) and SHOW statements (introspection.cpp).
+core::Result<OpPtr> PlanTableFunction(const TableRef& ref, PlanContext& ctx);
+core::Result<OpPtr> PlanShow(const ShowStmt& show, PlanContext& ctx);
+
+// QuestDB's output names: duplicates get 1, 2, ... suffixes.
+std::string UniqueName(const std::string& base, std::vector<std::string>* used);
+// The derived name of a select expression without alias.
+std::string DerivedName(const Expr& e);
+
+}  // namespace sundial::sql

@@ -1,0 +1,188 @@
+// Table scans: partition pruning by the designated timestamp, binary search of row ranges,
+// and zero-copy column loading from the pinned mmaps.
+#include <algorithm>
+
+#include "sql/operator.h"
+
+namespace sundial::sql {
+
+core::Result<std::vector<RowRange>> PlanRowRanges(const cairo::TableView& view,
+                                                  const std::vector<Interval>& intervals,
+                                                  bool has_intervals) {
+  std::vector<RowRange> out;
+  const auto& parts = view.partitions();
+  int ts = view.schema().timestamp_index;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    const cairo::PartitionInfo& info = parts[p];
+    if (info.row_count == 0) continue;
+    if (!has_intervals || ts < 0) {
+      out.push_back({p, 0, info.row_count});
+      continue;
+    }
+    const int64_t* tsv = nullptr;
+    for (const Interval& iv : intervals) {
+      if (iv.hi < info.min_timestamp_us || iv.lo > info.max_timestamp_us) continue;
+      if (iv.lo <= info.min_timestamp_us && iv.hi >= info.max_timestamp_us) {
+        out.push_back({p, 0, info.row_count});
+        continue;
+      }
+      if (!tsv) {
+        ASSIGN_OR_RETURN(cairo::ColumnData cd, view.Column(p, ts));
+        tsv = cd.values<int64_t>();
+      }
+      int64_t lo = std::lower_bound(tsv, tsv + info.row_count, iv.lo) - tsv;
+      int64_t hi = iv.hi == INT64_MAX ? info.row_count
+                                      : std::upper_bound(tsv, tsv + info.row_count, iv.hi) - tsv;
+      if (lo < hi) out.push_back({p, lo, hi});
+    }
+  }
+  return out;
+}
+
+core::Status LoadColumn(const cairo::TableView& view, size_t p, int col, int64_t lo, int64_t hi,
+                        Vec* out) {
+  const cairo::ColumnDef& def = view.schema().columns[col];
+  size_t n = static_cast<size_t>(hi - lo);
+  out->Reset(def.type, n);
+  ASSIGN_OR_RETURN(cairo::ColumnData cd, view.Column(p, col));
+  using cairo::ColumnType;
+  if (cd.is_all_null || (cd.data == nullptr && cd.varchar_index == nullptr)) {
+    Value v = Value::Null(def.type);
+    if (def.type == ColumnType::kBoolean || def.type == ColumnType::kByte || def.type == ColumnType::kShort) {
+      v = Value::Long(def.type, 0);
+    }
+    if (def.type == ColumnType::kSymbol) {
+      int64_t* o = out->AllocI(n);
+      std::fill(o, o + n, kNullI64);
+      out->symtab = view.Symbols(col);
+      return core::Status::Ok();
+    }
+    FillConstant(v, n, out);
+    return core::Status::Ok();
+  }
+  switch (def.type) {
+    case ColumnType::kDouble:
+      out->d = cd.values<double>() + lo;
+      break;
+    case ColumnType::kLong:
+    case ColumnType::kDate:
+    case ColumnType::kTimestamp:
+      out->i = cd.values<int64_t>() + lo;
+      break;
+    case ColumnType::kFloat: {
+      const float* s = cd.values<float>() + lo;
+      double* o = out->AllocD(n);
+      for (size_t k = 0; k < n; ++k) o[k] = s[k];
+      break;
+    }
+    case ColumnType::kInt: {
+      const int32_t* s = cd.values<int32_t>() + lo;
+      int64_t* o = out->AllocI(n);
+      for (size_t k = 0; k < n; ++k) o[k] = s[k] == cairo::kNullInt ? kNullI64 : s[k];
+      break;
+    }
+    case ColumnType::kSymbol: {
+      const int32_t* s = cd.values<int32_t>() + lo;
+      int64_t* o = out->AllocI(n);
+      for (size_t k = 0; k < n; ++k) o[k] = s[k] < 0 ? kNullI64 : s[k];
+      out->symtab = view.Symbols(col);
+      break;
+    }
+    case ColumnType::kShort: {
+      const int16_t* s = cd.values<int16_t>() + lo;
+      int64_t* o = out->AllocI(n);
+      for (size_t k = 0; k < n; ++k) o[k] = s[k];
+      break;
+    }
+    case ColumnType::kChar: {
+      const uint16_t* s = cd.values<uint16_t>() + lo;
+      int64_t* o = out->AllocI(n);
+      for (size_t k = 0; k < n; ++k) o[k] = s[k] == 0 ? kNullI64 : s[k];
+      break;
+    }
+    case ColumnType::kByte: {
+      const int8_t* s = cd.values<int8_t>() + lo;
+      int64_t* o = out->AllocI(n);
+      for (size_t k = 0; k < n; ++k) o[k] = s[k];
+      break;
+    }
+    case ColumnType::kBoolean: {
+      const uint8_t* s = cd.values<uint8_t>() + lo;
+      int64_t* o = out->AllocI(n);
+      for (size_t k = 0; k < n; ++k) o[k] = s[k] != 0;
+      break;
+    }
+    case ColumnType::kVarchar: {
+      std::string_view* o = out->AllocS(n);
+      const char* base = static_cast<const char*>(cd.data);
+      for (size_t k = 0; k < n; ++k) {
+        int64_t r = lo + static_cast<int64_t>(k);
+        if (cd.IsVarcharNull(r)) {
+          o[k] = {};
+        } else {
+          uint64_t b = cd.varchar_index[r] & cairo::ColumnData::kOffsetMask;
+          uint64_t e = cd.varchar_index[r + 1] & cairo::ColumnData::kOffsetMask;
+          o[k] = b == e ? std::string_view(StringPool::kEmpty, 0)
+                        : std::string_view(base + b, static_cast<size_t>(e - b));
+        }
+      }
+      break;
+    }
+  }
+  out->n = n;
+  return core::Status::Ok();
+}
+
+namespace {
+
+class TableScanOp final : public Operator {
+ public:
+  explicit TableScanOp(ScanSpec spec) : spec_(std::move(spec)) {
+    const auto& schema = spec_.view.schema();
+    for (const auto& c : schema.columns) cols_.push_back({c.name, c.type, spec_.qualifier});
+    ts_index_ = schema.timestamp_index;
+  }
+
+  core::Result<bool> Next(Batch* out) override {
+    if (!planned_) {
+      ASSIGN_OR_RETURN(ranges_, PlanRowRanges(spec_.view, spec_.intervals, spec_.has_intervals));
+      planned_ = true;
+    }
+    while (range_ < ranges_.size()) {
+      const RowRange& r = ranges_[range_];
+      if (cursor_ < r.lo) cursor_ = r.lo;
+      if (cursor_ >= r.hi) {
+        ++range_;
+        cursor_ = 0;
+        continue;
+      }
+      int64_t hi = std::min<int64_t>(r.hi, cursor_ + static_cast<int64_t>(kBatchRows));
+      out->n = static_cast<size_t>(hi - cursor_);
+      out->cols.resize(cols_.size());
+      for (size_t c = 0; c < cols_.size(); ++c) {
+        if (spec_.needed && !(*spec_.needed)[c]) {
+          out->cols[c].Reset(cols_[c].type, out->n);
+          continue;
+        }
+        RETURN_IF_ERROR(LoadColumn(spec_.view, r.partition, static_cast<int>(c), cursor_, hi,
+                                   &out->cols[c]));
+      }
+      cursor_ = hi;
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  ScanSpec spec_;
+  bool planned_ = false;
+  std::vector<RowRange> ranges_;
+  size_t range_ = 0;
+  int64_t cursor_ = 0;
+};
+
+}  // namespace
+
+OpPtr MakeTableScan(ScanSpec spec) { return std::make_unique<TableScanOp>(std::move(spec)); }
+
+}  // namespace sundial::sql

@@ -1,0 +1,96 @@
+// SqlEngine: BACKUP/SNAPSHOT statements first (backup_statement.h), then parse, plan and run.
+#include "sql/sql_engine.h"
+
+#include <thread>
+
+#include "core/timestamp.h"
+#include "sql/backup_statement.h"
+#include "sql/parser.h"
+#include "sql/planner.h"
+#include "sql/statements.h"
+
+namespace sundial::sql {
+
+struct SqlEngine::Impl {
+  cairo::Engine* engine;
+  cairo::BackupService* backup;
+  SqlOptions options;
+};
+
+SqlEngine::SqlEngine(cairo::Engine* engine, cairo::BackupService* backup, SqlOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->engine = engine;
+  impl_->backup = backup;
+  if (options.worker_threads <= 0) {
+    options.worker_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  impl_->options = options;
+}
+
+SqlEngine::~SqlEngine() = default;
+
+namespace {
+
+core::Result<ExecResult> Run(const Statement& st, PlanContext& ctx, const SqlOptions& options) {
+  if (options.read_only && st.kind != Statement::Kind::kQuery && st.kind != Statement::Kind::kShow &&
+      st.kind != Statement::Kind::kNoop) {
+    return core::Status::PermissionDenied("Write permission denied: the server is in read-only mode");
+  }
+  switch (st.kind) {
+    case Statement::Kind::kQuery: {
+      ASSIGN_OR_RETURN(OpPtr op, PlanQuery(*st.query, ctx));
+      ExecResult r;
+      r.kind = StatementKind::kQuery;
+      r.rows = MakeRowSource(std::move(op));
+      return r;
+    }
+    case Statement::Kind::kShow: {
+      ASSIGN_OR_RETURN(OpPtr op, PlanShow(*st.show, ctx));
+      ExecResult r;
+      r.kind = StatementKind::kQuery;
+      r.rows = MakeRowSource(std::move(op));
+      return r;
+    }
+    case Statement::Kind::kCreateTable: return ExecuteCreateTable(*st.create, ctx);
+    case Statement::Kind::kDropTable: return ExecuteDropTable(*st.drop, ctx);
+    case Statement::Kind::kTruncate: return ExecuteTruncate(*st.truncate, ctx);
+    case Statement::Kind::kRenameTable: return ExecuteRenameTable(*st.rename, ctx);
+    case Statement::Kind::kAlterTable: return ExecuteAlterTable(*st.alter, ctx);
+    case Statement::Kind::kInsert: return ExecuteInsert(*st.insert, ctx);
+    case Statement::Kind::kNoop: {
+      ExecResult r;
+      r.kind = StatementKind::kDdl;
+      return r;
+    }
+  }
+  return core::Status::Internal("unknown statement kind");
+}
+
+}  // namespace
+
+core::Result<ExecResult> SqlEngine::Execute(std::string_view sql, const ExecContext& ctx) {
+  try {
+    if (auto backup = TryExecuteBackupStatement(sql, impl_->backup)) {
+      if (impl_->options.read_only && backup->ok()) {
+        // BACKUP reads only; SNAPSHOT/CHECKPOINT are allowed too (they pause purging only).
+      }
+      return std::move(*backup);
+    }
+    ParserLimits limits;
+    limits.max_query_length = impl_->options.max_query_length;
+    limits.max_expression_depth = impl_->options.max_expression_depth;
+    ASSIGN_OR_RETURN(Statement st, ParseStatement(sql, limits));
+    PlanContext pc;
+    pc.engine = impl_->engine;
+    pc.now_us = ctx.now_us != 0 ? ctx.now_us : impl_->engine->options().clock->NowMicros();
+    pc.max_depth = impl_->options.max_expression_depth;
+    pc.worker_threads = impl_->options.worker_threads;
+    return Run(st, pc, impl_->options);
+  } catch (const std::bad_alloc&) {
+    return core::Status::ResourceExhausted("out of memory while executing the statement");
+  } catch (const std::exception& e) {
+    return core::Status::Internal(std::string("statement failed: ") + e.what());
+  }
+}
+
+}  // namespace sundial::sql

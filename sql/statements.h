@@ -1,0 +1,27 @@
+// sql/statements.h — execution of the non-query statements (ddl.cpp, insert.cpp) and the
+// adapter from an operator tree to the server's RowSource (row_source.cpp).
+#pragma once
+
+#include "cairo/engine.h"
+#include "sql/ast.h"
+#include "sql/planner.h"
+#include "sql/result.h"
+
+namespace sundial::sql {
+
+core::Result<ExecResult> ExecuteCreateTable(const CreateTableStmt& s, PlanContext& ctx);
+core::Result<ExecResult> ExecuteDropTable(const DropTableStmt& s, PlanContext& ctx);
+core::Result<ExecResult> ExecuteTruncate(const TruncateStmt& s, PlanContext& ctx);
+core::Result<ExecResult> ExecuteRenameTable(const RenameTableStmt& s, PlanContext& ctx);
+core::Result<ExecResult> ExecuteAlterTable(const AlterTableStmt& s, PlanContext& ctx);
+core::Result<ExecResult> ExecuteInsert(const InsertStmt& s, PlanContext& ctx);
+
+// Inserts all rows of `op` into `table` through one writer lease, mapping op columns by
+// position to `target_columns` (indexes in the table schema). Commits once; on any error
+// nothing is committed. Returns the row count.
+core::Result<int64_t> InsertRows(cairo::Engine* engine, const std::string& table, int32_t table_pos,
+                                 Operator* op, const std::vector<int>& target_columns);
+
+std::unique_ptr<RowSource> MakeRowSource(OpPtr op);
+
+}  // namespace sundial::sql
