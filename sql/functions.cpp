@@ -10,6 +10,7 @@
 #include "sql/interval.h"
 #include "sql/lexer.h"
 #include "sql/time_format.h"
+#include "sql/utf8_case.h"
 
 namespace sundial::sql {
 namespace {
@@ -527,12 +528,8 @@ std::optional<core::Result<BoundPtr>> BindFunction(const Expr& call, Args args, 
   if (f == "lower" || f == "upper" || f == "trim" || f == "ltrim" || f == "rtrim" || f == "reverse") {
     if (n != 1 || (!IsStringLike(args[0]->type()) && !IsNull(args[0]))) return ArgError(call, args);
     std::function<std::string(std::string_view)> fn;
-    if (f == "lower") fn = [](std::string_view s) { return ToLower(s); };
-    else if (f == "upper") fn = [](std::string_view s) {
-      std::string r(s);
-      for (char& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      return r;
-    };
+    if (f == "lower") fn = [](std::string_view s) { return Utf8Lower(s); };
+    else if (f == "upper") fn = [](std::string_view s) { return Utf8Upper(s); };
     else if (f == "reverse") fn = [](std::string_view s) { return std::string(s.rbegin(), s.rend()); };
     else {
       bool l = f != "rtrim", r = f != "ltrim";

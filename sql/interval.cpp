@@ -90,15 +90,10 @@ core::Result<std::vector<Interval>> ParseIntervalString(std::string_view s, int3
     char unit;
     int64_t count;
     if (!ParseDurationText(parts[1], &unit, &count)) return invalid();
+    // The modifier moves the end: a positive one extends, a negative one shrinks.
     int64_t hi;
     AddDuration(iv.hi, unit, count, &hi);
-    if (count < 0) {
-      int64_t lo;
-      AddDuration(iv.lo, unit, count, &lo);
-      iv.lo = lo;
-    } else {
-      iv.hi = hi;
-    }
+    iv.hi = hi;
   }
   std::vector<Interval> out{iv};
   if (parts.size() == 4) {

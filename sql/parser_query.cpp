@@ -291,7 +291,8 @@ core::Status Parser::SampleByClause(SelectCore* core) {
   if (unit.size() != 1 || std::string_view("UTsmhdwMy").find(unit[0]) == std::string_view::npos) {
     return Error("one letter sample by period unit expected", t.pos + static_cast<int32_t>(k));
   }
-  sb.count = k == 0 ? 1 : std::stoll(text.substr(0, std::min<size_t>(k, 15)));
+  if (k > 9) return Error("sample by period is too large", t.pos);
+  sb.count = k == 0 ? 1 : std::stoll(text.substr(0, k));
   if (sb.count <= 0) return Error("sample by period must be positive", t.pos);
   sb.unit = unit[0];
   if (AcceptKeyword("fill")) {
