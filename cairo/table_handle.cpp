@@ -21,9 +21,16 @@ std::string TableHandle::name() const {
 }
 
 void TableHandle::set_name(std::string name) {
+  std::shared_ptr<const TableView::State> old;
   std::lock_guard lk(mu_);
   name_ = name;
-  if (writer_) writer_->set_table_name(std::move(name));
+  if (writer_) writer_->set_table_name(name);
+  if (current_) {
+    // New pins report the new name; views pinned before keep theirs.
+    old = current_;
+    current_ = std::make_shared<const TableView::State>(files_, std::move(name), old->record,
+                                                        old.get());
+  }
 }
 
 std::shared_ptr<const TableView::State> TableHandle::Current() const {

@@ -286,6 +286,8 @@ TEST_F(EngineTest, RenameTableMovesDirectoryAndKeepsPins) {
   EXPECT_TRUE(fs_->Exists(TableDir("c") + "/_txn"));
   EXPECT_EQ(ReadRows(*pinned), rows);
   EXPECT_EQ(ReadRows(*engine_->Pin("c")), rows);
+  EXPECT_EQ(engine_->Pin("c")->table_name(), "c");
+  EXPECT_EQ(pinned->table_name(), "a");
   {
     auto w = engine_->AcquireWriter("c");
     ASSERT_TRUE(w.ok());
