@@ -37,6 +37,11 @@ core::Result<std::string> ParseSnapshotMeta(std::string_view bytes, std::string_
 // `<path>.removing` first (an atomic step), then deletes that. OK if `path` does not exist.
 core::Status RemoveDirAtomically(core::FileSystem& fs, const std::string& path);
 
+// Engine::PinAll, retried when pinning every table (`names` empty) races a DROP TABLE (the
+// engine then reports the dropped table as NotFound; the next attempt no longer lists it).
+core::Result<std::vector<TableView>> PinTablesAtOneInstant(const Engine& engine,
+                                                           const std::vector<std::string>& names);
+
 class SnapshotAgent {
  public:
   SnapshotAgent(Engine* engine, std::shared_ptr<core::FileSystem> fs, std::string server_root,
