@@ -15,6 +15,7 @@
 #include <mutex>
 #include <set>
 
+#include "cairo/backup_incremental.h"
 #include "cairo/backup_manifest.h"
 #include "cairo/backup_naming.h"
 #include "cairo/snapshot.h"
@@ -48,24 +49,36 @@ core::Status BackupFailed(const core::Status& st) {
 // Everything written into one staging directory, and the manifest being built for it.
 class BackupWriter {
  public:
-  BackupWriter(core::FileSystem& fs, std::string staging) : fs_(fs), staging_(std::move(staging)) {}
+  BackupWriter(core::FileSystem& fs, std::string staging, PreviousBackup* previous)
+      : fs_(fs), staging_(std::move(staging)), previous_(previous) {}
 
   BackupManifest& manifest() { return manifest_; }
   uint64_t bytes() const { return bytes_; }
+  uint64_t linked_bytes() const { return linked_bytes_; }
 
   core::Status MakeDir(const std::string& relative) {
     return fs_.CreateDir(core::JoinPath(staging_, relative));
   }
 
-  // Copies [0, size) of `src` to `relative` and records it in the manifest. Not synced here:
-  // one sync(2) at the end makes the whole staging tree durable (thousands of fsyncs, one per
-  // column file, cost far more than one flush of the file system).
-  core::Status CopyFile(core::File& src, uint64_t size, const std::string& relative) {
-    ASSIGN_OR_RETURN(auto dst,
-                     fs_.Open(core::JoinPath(staging_, relative), core::OpenMode::kCreateExclusive));
-    if (size > 0) RETURN_IF_ERROR(fs_.CopyRange(src, 0, *dst, 0, size));
-    // The source range is immutable while pinned, so its CRC is the CRC of what we copied.
+  // Copies [0, size) of `src` to `relative` (or hard-links the previous backup's identical
+  // file, for a file of partition `partition_dir` of `view`) and records it in the manifest.
+  // Not synced here: one sync(2) at the end makes the whole staging tree durable (thousands of
+  // fsyncs, one per column file, cost far more than one flush of the file system).
+  core::Status CopyFile(core::File& src, uint64_t size, const std::string& relative,
+                        const TableView* view = nullptr, std::string_view partition_dir = {}) {
+    // The source range is immutable while pinned, so its CRC is the CRC of what we copy.
     ASSIGN_OR_RETURN(uint32_t crc, FileCrc32c(src, size));
+    const std::string dst_path = core::JoinPath(staging_, relative);
+    if (previous_ != nullptr && view != nullptr) {
+      auto from = previous_->LinkSource(*view, partition_dir, relative, size, crc);
+      if (from && HardLink(*from, dst_path).ok()) {
+        manifest_.files.push_back({relative, size, crc});
+        linked_bytes_ += size;
+        return core::Status::Ok();
+      }
+    }
+    ASSIGN_OR_RETURN(auto dst, fs_.Open(dst_path, core::OpenMode::kCreateExclusive));
+    if (size > 0) RETURN_IF_ERROR(fs_.CopyRange(src, 0, *dst, 0, size));
     manifest_.files.push_back({relative, size, crc});
     bytes_ += size;
     return core::Status::Ok();
@@ -84,8 +97,10 @@ class BackupWriter {
  private:
   core::FileSystem& fs_;
   std::string staging_;
+  PreviousBackup* previous_;  // may be null: copy everything
   BackupManifest manifest_;
   uint64_t bytes_ = 0;
+  uint64_t linked_bytes_ = 0;
 };
 
 bool IsSafeRelativePath(std::string_view p) {
@@ -107,7 +122,7 @@ core::Status CopyTable(core::FileSystem& fs, const TableView& view, BackupWriter
     }
     // Open through the pinned state: it follows the table directory across RENAME and DROP.
     ASSIGN_OR_RETURN(auto src, view.state()->files->Open(f.relative_path, core::OpenMode::kRead));
-    RETURN_IF_ERROR(w->CopyFile(*src, f.committed_size, dir + "/" + f.relative_path));
+    RETURN_IF_ERROR(w->CopyFile(*src, f.committed_size, dir + "/" + f.relative_path, &view, parent));
   }
   RETURN_IF_ERROR(w->WriteFile(dir + "/" + kTxnFileName, view.SerializedTxn()));
   w->manifest().tables.push_back({view.table_name(), view.txn(), view.row_count()});
@@ -203,7 +218,9 @@ class BackupServiceImpl final : public BackupService {
                                             options_.backup_root + ", error=" + st.message() + "]");
     }
     RETURN_IF_ERROR(st);
-    return fs_->RemoveAll(probe);
+    // A probe that cannot be removed now is removed with the other leftovers right after.
+    (void)fs_->RemoveAll(probe);
+    return core::Status::Ok();
   }
 
   core::Result<BackupResult> Run(const std::vector<std::string>& names, bool is_database) {
@@ -246,7 +263,8 @@ class BackupServiceImpl final : public BackupService {
     }
     const int64_t ms = (options_.clock->MonotonicMicros() - t0) / 1000;
     core::LogInfo("backup complete [dir=" + result.directory + ", tables=" + JoinNames(table_names) +
-                  ", bytes=" + std::to_string(result.bytes_copied) + ", ms=" + std::to_string(ms) +
+                  ", bytes=" + std::to_string(result.bytes_copied) +
+                  ", linked_bytes=" + std::to_string(result.bytes_linked) + ", ms=" + std::to_string(ms) +
                   "]");
     return result;
   }
@@ -263,7 +281,10 @@ class BackupServiceImpl final : public BackupService {
   core::Status Build(const std::vector<TableView>& views, const std::string& staging,
                      bool is_database, int64_t created_us, BackupResult* result) {
     RETURN_IF_ERROR(fs_->CreateDir(staging));
-    BackupWriter w(*fs_, staging);
+    // Incremental: identical immutable partition files are linked from the latest backup.
+    std::unique_ptr<PreviousBackup> previous =
+        PreviousBackup::FindLatest(*fs_, options_.backup_root, options_.tmp_dir_name);
+    BackupWriter w(*fs_, staging, previous.get());
     w.manifest().created_us = created_us;
     w.manifest().is_database = is_database;
     RETURN_IF_ERROR(w.MakeDir("db"));
@@ -279,6 +300,7 @@ class BackupServiceImpl final : public BackupService {
     // publishes it; sync(2) waits for the writeback to complete on Linux.
     RETURN_IF_ERROR(fs_->SyncAll());
     result->bytes_copied = w.bytes();
+    result->bytes_linked = w.linked_bytes();
     return core::Status::Ok();
   }
 

@@ -30,7 +30,8 @@ struct BackupOptions {
 struct BackupResult {
   std::string directory;  // the final backup directory
   std::vector<std::string> tables;
-  uint64_t bytes_copied = 0;
+  uint64_t bytes_copied = 0;  // written (copied files, `_txn`s, conf/)
+  uint64_t bytes_linked = 0;  // hard-linked from the previous backup (incremental)
 };
 
 class BackupService {

@@ -13,7 +13,9 @@
 #include "cairo/backup.h"
 #include "cairo/backup_manifest.h"
 #include "cairo/txn_file.h"
+#include "core/fault_file_system.h"
 #include "core/log.h"
+#include "sql/backup_statement.h"
 #include "tests/backup/backup_test_util.h"
 
 namespace sundial::cairo::backup_testing {
@@ -78,6 +80,28 @@ TEST_F(BackupTest, BackupDatabaseIsAWholeRootThatOpens) {
   EXPECT_EQ(LiveRows("trades"), trades);
 }
 
+TEST_F(BackupTest, StatementsDriveTheRealService) {
+  ASSERT_TRUE(engine_->CreateTable("t", MixedSchema()).ok());
+  Append("t", 0, 10);
+  auto r = sql::TryExecuteBackupStatement("backup table t, tb2", service_.get());
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status().message(), "table does not exist [table=tb2]");
+  EXPECT_EQ(r->status().position(), 16);
+  r = sql::TryExecuteBackupStatement("BACKUP TABLE T;", service_.get());
+  ASSERT_TRUE(r.has_value() && r->ok()) << r->status().ToString();
+  EXPECT_EQ(r->value().kind, sql::StatementKind::kDdl);
+  r = sql::TryExecuteBackupStatement("backup database", service_.get());
+  ASSERT_TRUE(r.has_value() && r->ok());
+  EXPECT_EQ(BackupDirs().size(), 2u);
+  r = sql::TryExecuteBackupStatement("snapshot prepare", service_.get());
+  ASSERT_TRUE(r.has_value() && r->ok());
+  r = sql::TryExecuteBackupStatement("snapshot prepare", service_.get());
+  EXPECT_EQ(r->status().message(), "Waiting for SNAPSHOT COMPLETE to be called");
+  EXPECT_EQ(r->status().position(), 0);
+  r = sql::TryExecuteBackupStatement("snapshot complete", service_.get());
+  EXPECT_TRUE(r.has_value() && r->ok());
+}
+
 TEST_F(BackupTest, BackupTableCopiesOnlyNamedTablesButKeepsRootShape) {
   ASSERT_TRUE(engine_->CreateTable("a", MixedSchema()).ok());
   ASSERT_TRUE(engine_->CreateTable("b", MixedSchema()).ok());
@@ -123,6 +147,57 @@ TEST_F(BackupTest, SuccessiveBackupsGetSuffixesAndEarlierOnesStayUnchanged) {
   auto newer = OpenRoot(r3->directory);
   ASSERT_TRUE(newer);
   EXPECT_EQ(RowsOf(*newer, "t").size(), 20u);
+}
+
+// Incremental: a second backup links the unchanged, immutable partition files of the first;
+// files that may still grow in place (newest partition, symbol dictionaries) are copied. Both
+// backups stay whole even after one of them is started as a live root and written to.
+TEST_F(BackupTest, SecondBackupHardLinksUnchangedPartitions) {
+  ASSERT_TRUE(engine_->CreateTable("t", MixedSchema()).ok());
+  auto rows = Append("t", 0, 120);  // 5 day partitions
+  auto r1 = service_->BackupDatabase();
+  ASSERT_TRUE(r1.ok());
+  EXPECT_EQ(r1->bytes_linked, 0u);
+  auto more = Append("t", 120, 5);  // appends to the newest partition only
+  rows.insert(rows.end(), more.begin(), more.end());
+  auto r2 = service_->BackupDatabase();
+  ASSERT_TRUE(r2.ok());
+  EXPECT_GT(r2->bytes_linked, 0u);
+  EXPECT_LT(r2->bytes_copied, r1->bytes_copied);
+  struct stat st;
+  ASSERT_EQ(::stat((r2->directory + "/db/t/2025-11-21/v.d").c_str(), &st), 0);
+  EXPECT_EQ(st.st_nlink, 2u);  // linked from the first backup
+  ASSERT_EQ(::stat((r2->directory + "/db/t/2025-11-25/v.d").c_str(), &st), 0);
+  EXPECT_EQ(st.st_nlink, 1u);  // newest partition: copied
+  ASSERT_EQ(::stat((r2->directory + "/db/t/sym.sym").c_str(), &st), 0);
+  EXPECT_EQ(st.st_nlink, 1u);  // grows in place: copied
+  // Out-of-order rows rewrite an old partition as a new version: not linked, copied.
+  auto ooo = Append("t", 200, 2, kT0 + 30 * 60'000'000LL - 200 * kHour);
+  rows.insert(rows.end(), ooo.begin(), ooo.end());
+  auto r3 = service_->BackupDatabase();
+  ASSERT_TRUE(r3.ok());
+  // Start the first backup as a live root and write to it (in place into its newest partition,
+  // out of order into old ones); every backup must stay whole.
+  {
+    auto live1 = OpenRoot(r1->directory);
+    ASSERT_TRUE(live1);
+    auto w = live1->AcquireWriter("t");
+    ASSERT_TRUE(w.ok());
+    for (int i = 0; i < 30; i++) ASSERT_TRUE(WriteRow(**w, MakeRow(kT0 + i * kHour + 1, i)).ok());
+    ASSERT_TRUE((*w)->Commit().ok());
+    live1->Purge();
+  }
+  for (const auto& d : {r2->directory, r3->directory}) {
+    auto m = VerifyBackup(*real_fs_, d);
+    EXPECT_TRUE(m.ok()) << d << ": " << m.status().ToString();
+  }
+  auto restored = OpenRoot(r3->directory);
+  ASSERT_TRUE(restored);
+  EXPECT_EQ(Digest(RowsOf(*restored, "t")).n_sum, Digest(rows).n_sum);
+  EXPECT_EQ(RowsOf(*restored, "t").size(), rows.size());
+  // Deleting the first backup leaves the others whole.
+  ASSERT_TRUE(real_fs_->RemoveAll(r1->directory).ok());
+  EXPECT_TRUE(VerifyBackup(*real_fs_, r2->directory).ok());
 }
 
 TEST_F(BackupTest, DateFormatFromOptions) {
@@ -269,6 +344,50 @@ TEST_F(BackupTest, RealFullDiskOnTmpfs) {
   ASSERT_TRUE(free_after.ok());
   EXPECT_GT(*free_after, 900'000u);  // the partial copy was removed
   EXPECT_EQ(LiveRows("t").size(), 40000u);
+}
+
+// Fails, one at a time, every file-system call a backup makes under the backup root (with
+// ENOSPC or EIO): each failure is reported, leaves no partial final directory and no staging
+// leftovers, and the next backup works.
+TEST_F(BackupTest, FaultSweepOverEveryCallOfABackup) {
+  ASSERT_TRUE(engine_->CreateTable("t", MixedSchema(PartitionBy::kMonth)).ok());
+  auto rows = Append("t", 0, 50);
+  auto faulty = std::make_shared<core::FaultFileSystem>(real_fs_);
+  auto svc = BackupService::Create(engine_.get(), faulty, Options());
+  faulty->ResetCounts();
+  faulty->AddRule({core::FaultOp::kAny, "/backups", EIO, false, 1'000'000, 1});  // counts only
+  ASSERT_TRUE(svc->BackupDatabase().ok());
+  faulty->ClearRules();
+  const int64_t calls = faulty->CallCount();
+  ASSERT_GT(calls, 10);
+  ASSERT_TRUE(real_fs_->RemoveAll(backup_root_).ok());
+  int failed = 0;
+  for (int64_t n = 0; n < calls; n++) {
+    faulty->ClearRules();
+    faulty->AddRule({core::FaultOp::kAny, "/backups", n % 2 ? EIO : ENOSPC, false, n, 1});
+    auto r = svc->BackupDatabase();
+    faulty->ClearRules();
+    if (!r.ok()) {
+      failed++;
+      EXPECT_NE(r.status().message(), "") << n;
+    }
+    for (const auto& d : BackupDirs()) {
+      auto m = VerifyBackup(*real_fs_, d);
+      ASSERT_TRUE(m.ok()) << "call " << n << ": " << d << ": " << m.status().ToString();
+      ASSERT_TRUE(real_fs_->RemoveAll(d).ok());  // so that the next run copies (links nothing)
+    }
+    auto staged = real_fs_->ListDir(backup_root_ + "/tmp");
+    if (staged.ok() && !r.ok()) {
+      for (const auto& e : *staged) ADD_FAILURE() << "call " << n << " left " << e.name;
+    }
+  }
+  EXPECT_GT(failed, calls / 2);
+  auto r = svc->BackupDatabase();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto restored = OpenRoot(r->directory);
+  ASSERT_TRUE(restored);
+  EXPECT_EQ(RowsOf(*restored, "t"), rows);
+  EXPECT_EQ(LiveRows("t"), rows);
 }
 
 TEST_F(BackupTest, RenameFailureLeavesNoFinalDirectoryAndNextBackupWorks) {
