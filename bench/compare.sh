@@ -131,8 +131,11 @@ sundial_inproc() {
   local n=$1 b
   b=$(find "$REPO/$BUILD_DIR/bench" -name sql_queries_bench -type f -perm -u+x 2>/dev/null | head -1) || true
   [ -n "$b" ] || { echo "RESULT system=sundial_inproc metric=note value=\"not measured: no $BUILD_DIR/bench/sql_queries_bench (the SQL engineer's in-process bench)\"" >"$RES/inproc-$n.txt"; return 0; }
-  python3 "$PEERDIR/inproc.py" "$b" "$SCRATCH/data/cpu-$n" >"$RES/inproc-$n.txt" 2>>"$RES/$n-inproc.log" ||
+  say "Sundial in-process SQL: $b (builds its own cpu table of $n rows)"
+  SQLBENCH_DIR=$SCRATCH/sqlbench-$n python3 "$PEERDIR/inproc.py" "$b" "$SCRATCH/data/cpu-$n" \
+    >"$RES/inproc-$n.txt" 2>>"$RES/$n-inproc.log" ||
     echo "RESULT system=sundial_inproc metric=note value=\"sql_queries_bench failed, see log\"" >"$RES/inproc-$n.txt"
+  rm -rf "$SCRATCH/sqlbench-$n"
 }
 
 main() {
