@@ -116,8 +116,14 @@ inline std::vector<Row> SortedByTs(std::vector<Row> rows) {
 class EngineFixture : public ::testing::Test {
  protected:
   void SetUp() override {
+    fds_at_start_ = testutil::CountOpenFds();
     fs_ = core::NewPosixFileSystem();
     Reopen();
+  }
+  // Every file the engine opened is closed once the engine and the views are gone.
+  void TearDown() override {
+    engine_.reset();
+    EXPECT_EQ(testutil::CountOpenFds(), fds_at_start_) << "file descriptors leaked";
   }
   void Reopen(CommitMode mode = CommitMode::kNoSync) {
     engine_.reset();
@@ -134,6 +140,7 @@ class EngineFixture : public ::testing::Test {
   testutil::TempDir dir_;
   std::shared_ptr<core::FileSystem> fs_;
   std::unique_ptr<Engine> engine_;
+  int fds_at_start_ = 0;
 };
 
 }  // namespace sundial::cairo::testing

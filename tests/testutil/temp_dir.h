@@ -24,4 +24,7 @@ class TempDir {
 // Recursively removes `path` (a file or a directory tree); ignores errors.
 void RemoveTree(const std::string& path);
 
+// Number of open file descriptors of this process (for leak checks at test teardown).
+int CountOpenFds();
+
 }  // namespace sundial::testutil
