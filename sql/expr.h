@@ -70,6 +70,18 @@ class BoundExpr {
   // False for now(), rnd_*() and the like (not folded).
   virtual bool deterministic() const { return true; }
 
+  // `column <op> constant` conjunctions (op one of < <= > >=) that scans may evaluate
+  // straight over raw column data. Appends them and returns true if the whole expression
+  // is such a conjunction.
+  struct SimplePredicate {
+    int column = -1;
+    char op = '<';        // '<' '[' (<=) '>' ']' (>=)
+    bool is_double = false;
+    double dval = 0;
+    int64_t ival = 0;
+  };
+  virtual bool AsSimplePredicates(std::vector<SimplePredicate>* out) const { return false; }
+
  protected:
   ColumnType type_;
   int32_t pos_;

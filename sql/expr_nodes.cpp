@@ -172,6 +172,20 @@ void CompareLoop(const T* x, const T* y, bool y_scalar, size_t n, int64_t* o, Cm
 
 class CompareExpr final : public BoundExpr {
  public:
+  bool AsSimplePredicates(std::vector<SimplePredicate>* out) const override {
+    const Value* c = r_->constant();
+    int col = l_->column_index();
+    if (!c || c->is_null || col < 0 || domain_ == CmpDomain::kStr) return false;
+    if (op_ == Op::kEq || op_ == Op::kNe) return false;
+    SimplePredicate p;
+    p.column = col;
+    p.op = op_ == Op::kLt ? '<' : op_ == Op::kLe ? '[' : op_ == Op::kGt ? '>' : ']';
+    p.is_double = domain_ == CmpDomain::kF64;
+    p.dval = PhysOf(c->type) == Phys::kF64 ? c->d : static_cast<double>(c->i);
+    p.ival = c->i;
+    out->push_back(p);
+    return true;
+  }
   CompareExpr(Op op, BoundPtr l, BoundPtr r, CmpDomain domain, int32_t pos)
       : BoundExpr(ColumnType::kBoolean, pos), op_(op), l_(std::move(l)), r_(std::move(r)),
         domain_(domain) {}
@@ -302,6 +316,9 @@ class CompareExpr final : public BoundExpr {
 
 class LogicExpr final : public BoundExpr {
  public:
+  bool AsSimplePredicates(std::vector<SimplePredicate>* out) const override {
+    return and_ && l_->AsSimplePredicates(out) && r_->AsSimplePredicates(out);
+  }
   LogicExpr(bool is_and, BoundPtr l, BoundPtr r, int32_t pos)
       : BoundExpr(ColumnType::kBoolean, pos), and_(is_and), l_(std::move(l)), r_(std::move(r)) {}
   core::Status Eval(const Batch& in, Vec* out) const override {

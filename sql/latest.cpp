@@ -94,12 +94,42 @@ class LatestOnOp final : public Operator {
         // Every possible key (all dictionary entries and NULL) found: nothing older matters.
         if (single_sym && found_dense == dict_size + 1) goto done;
         hi = lo;
+        // All dictionary keys found: only a NULL key can still be missing. Look for the
+        // newest NULL key with a raw scan of the key column instead of loading batches.
+        if (single_sym && !spec_.filter && found_dense == dict_size && !seen_dense[0]) {
+          RETURN_IF_ERROR(FindNewestNull(ranges, it, hi));
+          goto done;
+        }
       }
     }
   done:
     std::sort(chosen_.begin(), chosen_.end(), [](const Pick& a, const Pick& b) {
       return a.partition != b.partition ? a.partition < b.partition : a.row < b.row;
     });
+    return core::Status::Ok();
+  }
+
+  // Scans backwards from row `hi` of range `it` (then older ranges) for the newest row whose
+  // symbol key is NULL, and picks it.
+  core::Status FindNewestNull(const std::vector<RowRange>& ranges,
+                              std::vector<RowRange>::const_reverse_iterator it, int64_t hi) {
+    const cairo::TableView& view = spec_.scan.view;
+    const int col = spec_.key_columns[0];
+    for (; it != ranges.rend(); ++it, hi = INT64_MAX) {
+      int64_t end = std::min(hi, it->hi);
+      ASSIGN_OR_RETURN(cairo::ColumnData cd, view.Column(it->partition, col));
+      if (cd.is_all_null || !cd.data) {
+        if (end > it->lo) chosen_.push_back({it->partition, end - 1});
+        return core::Status::Ok();
+      }
+      const int32_t* keys = cd.values<int32_t>();
+      for (int64_t r = end; r-- > it->lo;) {
+        if (keys[r] < 0) {
+          chosen_.push_back({it->partition, r});
+          return core::Status::Ok();
+        }
+      }
+    }
     return core::Status::Ok();
   }
 

@@ -8,6 +8,7 @@
 #include "core/timestamp.h"
 #include "sql/aggregate.h"
 #include "sql/expr_nodes.h"
+#include "sql/fast_aggregate.h"
 #include "sql/join.h"
 #include "sql/latest.h"
 #include "sql/lexer.h"
@@ -143,7 +144,11 @@ class Planner {
  private:
   core::Result<Source> FromSource(const TableRef& ref);
   core::Result<OpPtr> Finish(Source src);
+  // `input` is either an operator, or (for a direct table scan) null with `scan` and
+  // `filter` given separately so that the specialised aggregation can read the columns.
   core::Result<OpPtr> PlanAggregate(const SelectCore& core, OpPtr input,
+                                    std::optional<ScanSpec> scan, BoundPtr filter,
+                                    const std::vector<ColInfo>& cols, int ts_index,
                                     std::vector<SelectItem> items, size_t visible,
                                     std::vector<bool>* used);
   core::Result<std::vector<SelectItem>> ExpandItems(const SelectCore& core,
@@ -362,21 +367,26 @@ core::Result<OpPtr> Planner::Core(const SelectCore& core, const std::vector<Expr
   bool aggregate = core.sample_by.has_value() || !core.group_by.empty();
   for (const auto& it : items) aggregate |= ContainsAggregate(*it.expr);
 
+  if (aggregate) {
+    if (src.scan && core.sample_by && ts_index >= 0) (*used)[ts_index] = true;
+    OpPtr in_op = std::move(src.op);
+    if (in_op && filter) in_op = MakeFilter(std::move(in_op), filter);
+    std::optional<ScanSpec> scan = std::move(src.scan);
+    BoundPtr scan_filter = scan ? filter : nullptr;
+    ASSIGN_OR_RETURN(OpPtr out, PlanAggregate(core, std::move(in_op), std::move(scan),
+                                              scan_filter, cols, ts_index,
+                                              std::move(items), visible, used));
+    if (core.distinct) out = MakeDistinct(std::move(out));
+    return out;
+  }
   // Mark the columns the projection needs before the scan starts.
   OpPtr input;
   if (src.scan) {
-    if (aggregate && core.sample_by && ts_index >= 0) (*used)[ts_index] = true;
     ASSIGN_OR_RETURN(input, Finish(std::move(src)));
   } else {
     input = std::move(src.op);
   }
   if (filter) input = MakeFilter(std::move(input), filter);
-
-  if (aggregate) {
-    ASSIGN_OR_RETURN(OpPtr out, PlanAggregate(core, std::move(input), std::move(items), visible, used));
-    if (core.distinct) out = MakeDistinct(std::move(out));
-    return out;
-  }
 
   std::vector<BoundPtr> exprs;
   std::vector<std::string> names, used_names;
@@ -400,10 +410,10 @@ core::Result<OpPtr> Planner::Core(const SelectCore& core, const std::vector<Expr
 }
 
 core::Result<OpPtr> Planner::PlanAggregate(const SelectCore& core, OpPtr input,
+                                           std::optional<ScanSpec> scan, BoundPtr filter,
+                                           const std::vector<ColInfo>& cols, int ts_index,
                                            std::vector<SelectItem> items, size_t visible,
                                            std::vector<bool>* used) {
-  const std::vector<ColInfo> cols = input->columns();
-  const int ts_index = input->timestamp_index();
   AggregateSpec spec;
   spec.worker_threads = ctx_.worker_threads;
   std::vector<std::pair<std::string, int>> subst;
@@ -527,6 +537,10 @@ core::Result<OpPtr> Planner::PlanAggregate(const SelectCore& core, OpPtr input,
     const SampleBy& sb = *core.sample_by;
     for (size_t k = 0; k < spec.aggs.size() && !sb.fills.empty(); ++k) {
       size_t f = std::min(k, sb.fills.size() - 1);
+      if (sb.fills[f] == FillKind::kLinear && !spec.keys.empty()) {
+        return Status::Unsupported("linear interpolation is not supported when using fill values for keyed sample by expression",
+                                   sb.pos);
+      }
       spec.sample->fills.push_back(sb.fills[f]);
       Value v = Value::Null(spec.aggs[k].type);
       if (sb.fills[f] == FillKind::kValue) {
@@ -539,7 +553,15 @@ core::Result<OpPtr> Planner::PlanAggregate(const SelectCore& core, OpPtr input,
       spec.sample->fill_values.push_back(v);
     }
   }
-  OpPtr agg = MakeAggregate(std::move(input), std::move(spec));
+  OpPtr agg;
+  if (scan) {
+    agg = TryMakeFastAggregate(*scan, filter, spec);
+    if (!agg) {
+      input = MakeTableScan(std::move(*scan));
+      if (filter) input = MakeFilter(std::move(input), filter);
+    }
+  }
+  if (!agg) agg = MakeAggregate(std::move(input), std::move(spec));
   // Project the select items over [bucket, keys, aggregates].
   const std::vector<ColInfo> acols = agg->columns();
   std::vector<BoundPtr> exprs;
