@@ -60,23 +60,25 @@ core::Result<cairo::WriterLease> IlpBatch::AcquireWriter(const std::string& name
   }
 }
 
-core::Result<IlpBatch::TableState*> IlpBatch::GetTable(const IlpLine& line) {
-  if (last_ != nullptr && last_->name.size() == line.table.size() &&
-      std::memcmp(last_->name.data(), line.table.data(), line.table.size()) == 0) {
+core::Result<IlpBatch::TableState*> IlpBatch::GetTable(std::string_view table,
+                                                       const IlpValue* values, size_t n) {
+  if (last_ != nullptr && last_->name.size() == table.size() &&
+      std::memcmp(last_->name.data(), table.data(), table.size()) == 0) {
     return last_;
   }
   for (auto& t : tables_) {
-    if (IEquals(t->name, line.table)) {
+    if (IEquals(t->name, table)) {
       last_ = t.get();
       return last_;
     }
   }
-  std::string name(line.table);
+  std::string name(table);
   if (!engine_->HasTable(name)) {
     std::string err = cairo::ValidateTableName(name);
     if (!err.empty()) return Status::InvalidArgument(err + " [table=" + name + "]");
     cairo::TableSchema schema;
-    for (const IlpValue& v : line.values) {
+    for (size_t k = 0; k < n; ++k) {
+      const IlpValue& v = values[k];
       std::string col(v.name);
       std::string cerr = cairo::ValidateColumnName(col);
       if (!cerr.empty()) return Status::InvalidArgument(cerr + " [column=" + col + "]");
@@ -190,24 +192,29 @@ Status IlpBatch::PutValue(cairo::TableWriter* w, int col, ColumnType type, const
 }
 
 Status IlpBatch::Append(const IlpLine& line, int64_t timestamp_us) {
-  ASSIGN_OR_RETURN(TableState * t, GetTable(line));
+  return Append(line.table, line.values.data(), line.values.size(), timestamp_us);
+}
+
+Status IlpBatch::Append(std::string_view table, const IlpValue* values, size_t n,
+                        int64_t timestamp_us) {
+  ASSIGN_OR_RETURN(TableState * t, GetTable(table, values, n));
   cairo::TableWriter* w = t->lease.get();
   // Resolve every column (and add missing ones) before starting the row.
   int cols[64];
   std::vector<int> big;
   int* idx = cols;
-  if (line.values.size() > 64) {
-    big.resize(line.values.size());
+  if (n > 64) {
+    big.resize(n);
     idx = big.data();
   }
-  for (size_t k = 0; k < line.values.size(); ++k) {
-    ASSIGN_OR_RETURN(idx[k], ResolveColumn(t, k, line.values[k]));
+  for (size_t k = 0; k < n; ++k) {
+    ASSIGN_OR_RETURN(idx[k], ResolveColumn(t, k, values[k]));
   }
   RETURN_IF_ERROR(w->NewRow(timestamp_us));
   const auto& columns = w->schema().columns;
-  for (size_t k = 0; k < line.values.size(); ++k) {
+  for (size_t k = 0; k < n; ++k) {
     ColumnType type = columns[static_cast<size_t>(idx[k])].type;
-    Status st = PutValue(w, idx[k], type, line.values[k], *t);
+    Status st = PutValue(w, idx[k], type, values[k], *t);
     if (!st.ok()) {
       w->CancelRow();
       return st;

@@ -33,6 +33,9 @@ class IlpBatch {
   // InvalidArgument (bad name, type mismatch; the row is not appended), Unavailable (table
   // busy), ResourceExhausted / IOError from the engine.
   core::Status Append(const IlpLine& line, int64_t timestamp_us);
+  // Same, for a line whose values are stored elsewhere (values[0..n)).
+  core::Status Append(std::string_view table, const IlpValue* values, size_t n,
+                      int64_t timestamp_us);
   // Commits every table with pending rows. On the first failure the rest are rolled back and
   // the error returned (tables committed before it stay committed).
   core::Status CommitAll();
@@ -56,7 +59,7 @@ class IlpBatch {
     int64_t pending = 0;
   };
 
-  core::Result<TableState*> GetTable(const IlpLine& line);
+  core::Result<TableState*> GetTable(std::string_view table, const IlpValue* values, size_t n);
   core::Result<cairo::WriterLease> AcquireWriter(const std::string& name);
   core::Result<int> ResolveColumn(TableState* t, size_t position, const IlpValue& v);
   core::Status PutValue(cairo::TableWriter* w, int col, cairo::ColumnType type,

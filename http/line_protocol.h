@@ -23,13 +23,16 @@ enum class IlpType : uint8_t { kTag, kDouble, kLong, kBool, kString, kTimestamp 
 
 std::string_view IlpTypeName(IlpType t);
 
+// 48 bytes: /write stages every value of a request before appending.
 struct IlpValue {
   std::string_view name;
-  IlpType type = IlpType::kDouble;
-  double d = 0;          // kDouble
-  int64_t i = 0;         // kLong, kTimestamp (µs)
-  bool b = false;        // kBool
   std::string_view s;    // kTag, kString
+  union {
+    double d = 0;        // kDouble
+    int64_t i;           // kLong, kTimestamp (µs)
+  };
+  IlpType type = IlpType::kDouble;
+  bool b = false;        // kBool
 };
 
 struct IlpLine {

@@ -1,4 +1,5 @@
 // The `sundial` server: sundial [-d DIR]. See http/README.md.
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -75,6 +76,10 @@ int Run(int argc, char** argv) {
     return 1;
   }
   if (root.empty()) root = DefaultRoot();
+  // Request bodies and staging buffers are large and short-lived: serve them from mmap so
+  // freeing returns the memory to the OS (glibc would otherwise raise its threshold and keep
+  // them in per-thread arenas, multiplying peak RSS by the worker count).
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
   // Signals: SIGTERM/SIGINT are taken by sigwait() below; every thread inherits the mask.
   sigset_t signals;

@@ -26,7 +26,7 @@ struct TcpLineOptions {
   int connection_limit = 256;
   int64_t commit_interval_ms = 1000;
   int64_t maintenance_interval_ms = 1000;
-  int64_t max_uncommitted_rows = 500'000;
+  int64_t max_uncommitted_rows = 100'000;
   int64_t max_line_bytes = 1 << 20;
   int64_t idle_timeout_ms = 300'000;
   IlpIngestOptions ingest;
