@@ -22,7 +22,8 @@ def main():
     env = dict(os.environ, SUNDIAL_SQL_BENCH_ROWS=str(meta["rows"]), SUNDIAL_SQL_BENCH_DIR=bdir)
     p = subprocess.run([binary, "--benchmark_format=json", "--benchmark_repetitions=5",
                         "--benchmark_report_aggregates_only=true"],
-                       env=env, capture_output=True, text=True, timeout=1800)
+                       env=env, capture_output=True, text=True,
+                       timeout=int(os.environ.get("INPROC_TIMEOUT", "1800")))
     sys.stderr.write(p.stderr)
     if p.returncode != 0:
         print('RESULT system=sundial_inproc metric=note value="sql_queries_bench exited %d"' % p.returncode)
