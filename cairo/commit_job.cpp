@@ -255,6 +255,7 @@ core::Status CommitJob::WriteWholeFile(const std::string& rel, const void* data,
     return st;
   }
   remove_on_undo_.push_back(rel);
+  if (sync_) return files_.fs().SyncDir(std::string(core::DirName(files_.Path(rel))));
   return core::Status::Ok();
 }
 

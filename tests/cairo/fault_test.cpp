@@ -21,7 +21,9 @@ class EngineFaultTest : public ::testing::Test {
     for (int i = 0; i < 40; ++i) batch.push_back(MakeRow(kT0 + i * 2 * kHour, i));
     CommitOk(batch);
   }
+  void SweepEveryCall(FaultOp op);
   void Open(CommitMode mode) {
+    mode_ = mode;
     lease_ = WriterLease();
     engine_.reset();
     EngineOptions o;
@@ -68,7 +70,7 @@ class EngineFaultTest : public ::testing::Test {
   }
   void ExpectLeftoversCleanAfterReopen() {
     fault_->ClearRules();
-    Open(CommitMode::kNoSync);
+    Open(mode_);
     EXPECT_TRUE(engine_->BrokenTables().empty());
     ExpectCommittedState();
     auto v = engine_->Pin("t");
@@ -83,6 +85,7 @@ class EngineFaultTest : public ::testing::Test {
   std::shared_ptr<core::FaultFileSystem> fault_;
   std::unique_ptr<Engine> engine_;
   WriterLease lease_;
+  CommitMode mode_ = CommitMode::kNoSync;
   std::vector<Row> model_;
 };
 
@@ -194,15 +197,16 @@ TEST_F(EngineFaultTest, FailedPurgeDeletionIsRetried) {
   ExpectCommittedState();
 }
 
-// Fails the Nth file-system call of a mixed commit, for every N, alternating EIO and ENOSPC.
-TEST_F(EngineFaultTest, EveryCallOfAMixedCommitCanFail) {
+// Fails the Nth file-system call (of kind `op`) of a mixed commit, for every N, alternating EIO
+// and ENOSPC (every third one a short write).
+void EngineFaultTest::SweepEveryCall(FaultOp op) {
   int failures = 0;
-  for (int64_t n = 0; n < 1000; ++n) {
+  for (int64_t n = 0; n < 2000; ++n) {
     SCOPED_TRACE("failing call " + std::to_string(n));
     fault_->ClearRules();
     fault_->ResetCounts();
     int err = n % 2 == 0 ? EIO : ENOSPC;
-    fault_->AddRule({FaultOp::kAny, dir_.path(), err, n % 3 == 0, n, 1});
+    fault_->AddRule({op, dir_.path(), err, n % 3 == 0, n, 1});
     std::vector<Row> batch = MixedBatch();
     core::Status st = Commit(batch);
     bool injected = fault_->FaultsInjected() > 0;
@@ -220,12 +224,24 @@ TEST_F(EngineFaultTest, EveryCallOfAMixedCommitCanFail) {
         << st.ToString();
     EXPECT_EQ(st.code() == core::StatusCode::kResourceExhausted, err == ENOSPC) << st.ToString();
     ExpectCommittedState();
-    CommitOk(MixedBatch());  // the writer works once the fault is gone
     if (n % 10 == 0) ExpectLeftoversCleanAfterReopen();
+    CommitOk(MixedBatch());  // the writer works once the fault is gone
     if (HasFailure()) break;
   }
-  EXPECT_GT(failures, 20);
+  EXPECT_GT(failures, op == FaultOp::kAny ? 20 : 1);
   ExpectLeftoversCleanAfterReopen();
+}
+
+TEST_F(EngineFaultTest, EveryCallOfAMixedCommitCanFail) { SweepEveryCall(FaultOp::kAny); }
+
+// kSync adds file and directory syncs (the sweep above covers every other call); the added
+// column makes the first commit create its null-prefix file in the newest partition.
+TEST_F(EngineFaultTest, EverySyncOfAMixedCommitCanFailInSyncMode) {
+  lease_ = WriterLease();
+  ASSERT_TRUE(engine_->AddColumn("t", "extra", ColumnType::kInt).ok());
+  Open(CommitMode::kSync);
+  SweepEveryCall(FaultOp::kSync);
+  SweepEveryCall(FaultOp::kSyncDir);
 }
 
 }  // namespace
