@@ -168,6 +168,8 @@ const SymbolTable* TableView::State::Symbols(int ci) const {
   return symbols_[ci].get();
 }
 
+// Sizes come from the record (and, for VARCHAR, the committed index entry), not from mapping
+// the files: a backup of a table with many partitions must not depend on mmap limits.
 std::vector<CommittedFile> TableView::State::CommittedFiles() const {
   std::vector<CommittedFile> out;
   for (size_t c = 0; c < record.schema.columns.size(); ++c) {
@@ -176,20 +178,26 @@ std::vector<CommittedFile> TableView::State::CommittedFiles() const {
       out.push_back({cs.file_stem + ".sym", cs.symbol_bytes});
     }
   }
-  for (size_t p = 0; p < record.partitions.size(); ++p) {
-    const PartitionInfo& part = record.partitions[p];
+  for (const PartitionInfo& part : record.partitions) {
+    const uint64_t rows = static_cast<uint64_t>(part.row_count);
     for (size_t c = 0; c < record.schema.columns.size(); ++c) {
-      auto col = Column(p, static_cast<int>(c));
-      if (!col.ok() || col->is_all_null) continue;
+      const ColumnType type = record.schema.columns[c].type;
       const std::string base = part.dir_name + "/" + record.columns[c].file_stem;
-      if (IsVarSize(col->type)) {
-        uint64_t rows = static_cast<uint64_t>(part.row_count);
-        out.push_back({base + ".d", col->varchar_index[rows] & ColumnData::kOffsetMask});
-        out.push_back({base + ".i", (rows + 1) * 8});
-      } else {
-        out.push_back({base + ".d", static_cast<uint64_t>(part.row_count) *
-                                        ColumnTypeSize(col->type)});
+      if (!files->Exists(base + ".d")) continue;  // added later: all null here
+      if (!IsVarSize(type)) {
+        out.push_back({base + ".d", rows * ColumnTypeSize(type)});
+        continue;
       }
+      uint64_t end = 0;
+      auto index = files->Open(base + ".i", core::OpenMode::kRead);
+      auto got = index.ok() ? (*index)->ReadAt(rows * 8, &end, 8) : core::Result<size_t>(index.status());
+      if (!got.ok() || *got != 8) {
+        core::LogError("could not read committed varchar size [table=" + table_name + ", file=" +
+                       base + ".i, error=" +
+                       (got.ok() ? std::string("short index") : got.status().ToString()) + "]");
+      }
+      out.push_back({base + ".d", end & ColumnData::kOffsetMask});
+      out.push_back({base + ".i", (rows + 1) * 8});
     }
   }
   return out;

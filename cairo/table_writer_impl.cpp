@@ -25,6 +25,14 @@ core::Result<std::unique_ptr<SymbolDictionary>> LoadDictionary(const TableFiles&
   return dict;
 }
 
+// Where the VARCHAR bytes of pending row `row` start: the end offset of the row before it.
+uint64_t VarStart(const RawBuffer& entries, int64_t row) {
+  if (row == 0) return 0;
+  uint64_t e;
+  std::memcpy(&e, entries.data() + (row - 1) * 8, 8);
+  return e & kMask;
+}
+
 }  // namespace
 
 TableWriterImpl::TableWriterImpl(TableHandle* handle)
@@ -167,12 +175,7 @@ void TableWriterImpl::PutVarchar(int col, std::string_view v) {
 
 void TableWriterImpl::SetVarchar(int col, std::string_view v, bool is_null) {
   Column& c = cols_[col];
-  uint64_t start = 0;
-  if (pending_rows_ > 0) {
-    std::memcpy(&start, c.data.data() + (pending_rows_ - 1) * 8, 8);
-    start &= kMask;
-  }
-  c.var_bytes.ShrinkTo(start);
+  c.var_bytes.ShrinkTo(VarStart(c.data, pending_rows_));
   if (!is_null) c.var_bytes.Append(v.data(), v.size());
   uint64_t e = c.var_bytes.size() | (is_null ? kNullBit : 0);
   std::memcpy(Slot(col), &e, 8);
@@ -205,14 +208,7 @@ core::Status TableWriterImpl::EndRow() {
 void TableWriterImpl::CancelRow() {
   if (!in_row_) return;
   for (Column& c : cols_) {
-    if (c.type == ColumnType::kVarchar) {
-      uint64_t start = 0;
-      if (pending_rows_ > 0) {
-        std::memcpy(&start, c.data.data() + (pending_rows_ - 1) * 8, 8);
-        start &= kMask;
-      }
-      c.var_bytes.ShrinkTo(start);
-    }
+    if (c.type == ColumnType::kVarchar) c.var_bytes.ShrinkTo(VarStart(c.data, pending_rows_));
     c.data.ShrinkTo(static_cast<size_t>(pending_rows_) * c.width);
   }
   in_row_ = false;
