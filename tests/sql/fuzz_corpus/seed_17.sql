@@ -1,0 +1,1 @@
+SELECT a, CASE WHEN a > 1 THEN 'x' WHEN a IS NULL THEN NULL ELSE 'y' END, cast(b AS LONG), c::int FROM t WHERE s IN ('a', 'b') AND v BETWEEN 1 AND 2 OR name ILIKE 'a%'

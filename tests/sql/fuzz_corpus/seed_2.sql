@@ -1,0 +1,1 @@
+SELECT hostname, max(usage_user) FROM cpu;

@@ -1,0 +1,1 @@
+SELECT extract(hour FROM ts), dateadd('h', -1, now()), timestamp_floor('1d', ts), to_timestamp('2024', 'yyyy') FROM t

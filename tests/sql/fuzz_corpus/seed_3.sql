@@ -1,0 +1,1 @@
+SELECT hostname, ts, avg(usage_user), avg(usage_system), avg(usage_idle) FROM cpu WHERE ts IN '2024-01-02' SAMPLE BY 1h ORDER BY hostname, ts;

@@ -1,0 +1,1 @@
+SELECT * FROM cpu LATEST ON ts PARTITION BY hostname;

@@ -1,0 +1,1 @@
+SELECT count() FROM cpu WHERE usage_user > 90 AND ts IN '2024-01-02';

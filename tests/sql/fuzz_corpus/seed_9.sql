@@ -1,0 +1,1 @@
+INSERT INTO t SELECT x, x * 2.5 FROM long_sequence(10)
