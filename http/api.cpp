@@ -279,7 +279,7 @@ void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
   // runs concurrently with other requests' appends to the same table (the writer is exclusive),
   // and a syntax error anywhere in the first chunk touches no table at all. Staging is bounded;
   // a bigger body is handled chunk by chunk (all chunks still commit together).
-  constexpr size_t kMaxStagedValues = 1 << 20;  // 48 MiB of IlpValue
+  constexpr size_t kMaxStagedValues = 1 << 19;  // 24 MiB of IlpValue
   struct StagedLine {
     std::string_view table;
     uint32_t first = 0;
