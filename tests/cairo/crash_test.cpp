@@ -1,7 +1,7 @@
-// Crash test: a child process commits random batches (in order and out of order) and reports
-// each commit through a pipe once Commit() returned; the parent SIGKILLs it at random moments,
-// reopens the engine and checks that the table holds exactly the reported commits, or those
-// plus the one in flight. Seeded: SUNDIAL_CRASH_SEED=<n> replays a run; the seed is printed.
+// Crash test: a child process commits random batches (in order and out of order, with an ADD
+// COLUMN or a DROP PARTITION now and then) and reports each commit through a pipe once
+// Commit() returned; the parent SIGKILLs it at random moments, reopens the engine and checks
+// that the table holds exactly the reported commits, or those plus the one in flight. Seeded: SUNDIAL_CRASH_SEED=<n> replays a run; the seed is printed.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -41,6 +41,24 @@ std::vector<Row> Batch(uint64_t seed, int k) {
   return rows;
 }
 
+// Every 61st step drops the oldest partition instead of writing rows; every 13th step also
+// adds a column (through the writer) before writing its rows.
+bool IsDropStep(int k) { return k % 61 == 60; }
+bool IsAddColumnStep(int k) { return k % 13 == 12; }
+
+// The table after step `k`, as the engine must keep it.
+void ApplyStep(uint64_t seed, int k, std::vector<Row>* model) {
+  if (IsDropStep(k)) {
+    if (model->empty()) return;
+    int64_t day = PartitionFloor(PartitionBy::kDay, model->front().ts);
+    std::erase_if(*model, [&](const Row& r) { return PartitionFloor(PartitionBy::kDay, r.ts) == day; });
+    return;
+  }
+  auto rows = Batch(seed, k);
+  model->insert(model->end(), rows.begin(), rows.end());
+  *model = SortedByTs(std::move(*model));
+}
+
 [[noreturn]] void RunChild(const std::string& root, uint64_t seed, int first_batch, int fd) {
   EngineOptions o;
   o.db_root = root;
@@ -50,10 +68,27 @@ std::vector<Row> Batch(uint64_t seed, int k) {
   auto w = (*engine)->AcquireWriter("t");
   if (!w.ok()) _exit(4);
   for (int k = first_batch;; ++k) {
-    for (const Row& r : Batch(seed, k)) {
-      if (!WriteRow(**w, r).ok()) _exit(5);
+    if (IsDropStep(k)) {
+      *w = WriterLease();
+      auto v = (*engine)->Pin("t");
+      if (!v.ok()) _exit(8);
+      if (!v->partitions().empty()) {
+        int64_t oldest = v->partitions().front().partition_start_us;
+        if (!(*engine)->DropPartitions("t", {oldest}).ok()) _exit(9);
+      }
+      w = (*engine)->AcquireWriter("t");
+      if (!w.ok()) _exit(4);
+    } else {
+      if (IsAddColumnStep(k)) {
+        // Already there when the previous child was killed between the two commits.
+        core::Status st = (*w)->AddColumn("c" + std::to_string(k), ColumnType::kInt);
+        if (!st.ok() && st.code() != core::StatusCode::kAlreadyExists) _exit(10);
+      }
+      for (const Row& r : Batch(seed, k)) {
+        if (!WriteRow(**w, r).ok()) _exit(5);
+      }
+      if (!(*w)->Commit().ok()) _exit(6);
     }
-    if (!(*w)->Commit().ok()) _exit(6);
     int32_t done = k;
     if (write(fd, &done, sizeof(done)) != sizeof(done)) _exit(7);
   }
@@ -105,15 +140,9 @@ TEST_F(EngineCrashTest, KilledWriterLosesNothingCommitted) {
     close(fds[0]);
 
     std::vector<Row> reported = model;
-    for (int b = next_batch; b <= last_reported; ++b) {
-      auto rows = Batch(seed, b);
-      reported.insert(reported.end(), rows.begin(), rows.end());
-      reported = SortedByTs(std::move(reported));
-    }
+    for (int b = next_batch; b <= last_reported; ++b) ApplyStep(seed, b, &reported);
     std::vector<Row> with_in_flight = reported;
-    auto rows = Batch(seed, last_reported + 1);
-    with_in_flight.insert(with_in_flight.end(), rows.begin(), rows.end());
-    with_in_flight = SortedByTs(std::move(with_in_flight));
+    ApplyStep(seed, last_reported + 1, &with_in_flight);
 
     Reopen();
     ASSERT_TRUE(engine_->BrokenTables().empty()) << engine_->BrokenTables()[0].second.ToString();
