@@ -32,6 +32,7 @@ struct Connection {
   std::string out;      // response bytes not yet written
   size_t out_off = 0;
   int64_t last_activity_us = 0;
+  int64_t request_start_us = 0;  // when the current request's first byte arrived
   bool busy = false;    // a worker owns it
   bool close_after_write = false;
   bool dead = false;    // socket error: close as soon as the I/O thread has it
@@ -441,6 +442,7 @@ struct HttpServer::Impl {
       return;
     }
     c->last_activity_us = core::MonotonicMicros();
+    if (!c->parser.started()) c->request_start_us = c->last_activity_us;
     c->in.append(buf, static_cast<size_t>(n));
     Drive(c);
   }
@@ -487,7 +489,13 @@ struct HttpServer::Impl {
     std::vector<Connection*> expired;
     for (auto& [fd, c] : conns) {
       if (c->busy) continue;
-      if (now - c->last_activity_us > options.idle_timeout_ms * 1000) expired.push_back(c.get());
+      // Idle, or trickling a request head (slowloris): the head must complete within the
+      // idle timeout however slowly its bytes arrive.
+      bool head_too_slow = c->parser.started() && !c->parser.head_complete() &&
+                           now - c->request_start_us > options.idle_timeout_ms * 1000;
+      if (head_too_slow || now - c->last_activity_us > options.idle_timeout_ms * 1000) {
+        expired.push_back(c.get());
+      }
     }
     for (Connection* c : expired) Close(c);
   }

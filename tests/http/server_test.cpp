@@ -195,8 +195,17 @@ TEST_F(ServerTest, IdleConnectionsAreClosedAfterTimeout) {
   Client idle(port());
   Client slow(port());
   slow.Send("GET /pi");  // slowloris: never finishes the request line
+  Client trickle(port());
+  std::atomic<bool> stop{false};
+  std::thread trickler([&] {  // one header byte every 100 ms: active, but never done
+    trickle.Send("GET /ping HTTP/1.1\r\n");
+    while (!stop.load() && trickle.Send("X")) std::this_thread::sleep_for(100ms);
+  });
   EXPECT_TRUE(idle.WaitClosed(5000));
   EXPECT_TRUE(slow.WaitClosed(5000));
+  EXPECT_TRUE(trickle.WaitClosed(5000));
+  stop.store(true);
+  trickler.join();
   EXPECT_EQ(Get(port(), "/ping").status, 204);
 }
 
