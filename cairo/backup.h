@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cairo/backup_manifest.h"  // CheckBackupFormatAtStartup, VerifyBackup
 #include "cairo/engine.h"
 #include "core/status.h"
 
@@ -50,16 +51,23 @@ class BackupService {
   // NotFound "table does not exist [table=x]" for an unknown table.
   virtual core::Result<BackupResult> BackupTables(const std::vector<std::string>& tables) = 0;
 
-  // `checkpoint` selects the CHECKPOINT spelling's messages and directory.
+  // `checkpoint` selects the CHECKPOINT spelling's messages; both use `<server_root>/snapshot/`.
   virtual core::Status SnapshotPrepare(bool checkpoint) = 0;
   virtual core::Status SnapshotComplete(bool checkpoint) = 0;
   virtual bool snapshot_in_progress() const = 0;
 };
 
+// Start-up sequence in the server's main, before Engine::Open:
+//   1. CheckBackupFormatAtStartup(fs, server_root) (cairo/backup_manifest.h): refuses a root
+//      that is a backup written by a newer Sundial;
+//   2. RecoverSnapshotAtStartup(fs, options) below.
+//
 // Run at start-up, before Engine::Open: if `<root>/_restore` exists (or the snapshot's instance
 // id differs from options.snapshot_instance_id), rolls every table back to the snapshot's txn
-// and removes the snapshot directory and the trigger. Also removes leftovers of crashed
-// backups is NOT done here (BackupService does that). An error aborts start-up.
+// and removes the snapshot directory and the trigger (tables are matched by table id: one renamed
+// after PREPARE gets its name back, one dropped after PREPARE comes back from the engine's
+// trash, one created after PREPARE is removed). Leftovers of crashed backups are NOT handled
+// here (BackupService does that). An error aborts start-up; the trigger stays for a retry.
 core::Status RecoverSnapshotAtStartup(core::FileSystem& fs, const BackupOptions& options);
 
 }  // namespace sundial::cairo
