@@ -4,7 +4,8 @@
 //
 // The `cpu` table (5M rows, 1000 hosts, identical to gen.py's data) is built once into
 // $SUNDIAL_SQL_BENCH_DIR (default /tmp/sundial-sql-bench) and reused by later runs. Disk-backed,
-// page-cache speed (the table is read through mmap). SUNDIAL_SQL_BENCH_ROWS overrides the size.
+// page-cache speed (the table is read through mmap). SUNDIAL_SQL_BENCH_ROWS overrides the size,
+// SUNDIAL_SQL_BENCH_THREADS the SQL worker threads (default: one per core).
 //
 //   BM_Sql_Q1..Q5        SqlEngine::Execute + RowSource::Next until exhausted
 //   BM_HandLoop_Q1..Q5   the same answer computed directly from TableView columns
@@ -77,7 +78,8 @@ Env& GetEnv() {
       }
     }
     SqlOptions so;
-    so.worker_threads = 0;
+    const char* threads = std::getenv("SUNDIAL_SQL_BENCH_THREADS");  // 0: one per core
+    so.worker_threads = threads ? std::atoi(threads) : 0;
     e->sql = std::make_unique<SqlEngine>(e->engine.get(), nullptr, so);
     return e;
   }();

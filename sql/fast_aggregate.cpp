@@ -182,6 +182,7 @@ class FastAggregateOp final : public Operator {
     const size_t n = static_cast<size_t>(ch.hi - ch.lo);
     // Group of each row.
     std::vector<uint32_t> g(n);
+    bool counted = false;
     const int32_t* keys = nullptr;
     if (key_column_ >= 0) {
       ASSIGN_OR_RETURN(cairo::ColumnData kd, view.Column(ch.partition, key_column_));
@@ -197,6 +198,16 @@ class FastAggregateOp final : public Operator {
         size_t k = keys ? (keys[r] < 0 ? 0 : static_cast<size_t>(keys[r]) + 1) : 0;
         g[r] = static_cast<uint32_t>(b * nk + k);
       }
+    } else if (keys && !filter_) {
+      // One pass: group ids and per-group row counts.
+      int64_t* rows = a->rows.data();
+      int64_t* first = a->first.data();
+      for (size_t r = 0; r < n; ++r) {
+        uint32_t gi = keys[r] < 0 ? 0u : static_cast<uint32_t>(keys[r]) + 1;
+        g[r] = gi;
+        if (rows[gi]++ == 0) first[gi] = std::min(first[gi], ch.ordinal + static_cast<int64_t>(r));
+      }
+      counted = true;
     } else if (keys) {
       for (size_t r = 0; r < n; ++r) g[r] = keys[r] < 0 ? 0u : static_cast<uint32_t>(keys[r]) + 1;
     } else {
@@ -229,7 +240,7 @@ class FastAggregateOp final : public Operator {
       }
     }
     const uint8_t* kp = filter_ ? keep.data() : nullptr;
-    {
+    if (!counted) {
       int64_t* rows = a->rows.data();
       int64_t* first = a->first.data();
       const uint32_t* gp = g.data();
@@ -290,12 +301,24 @@ class FastAggregateOp final : public Operator {
   template <AggKind K, typename T, typename NotNull>
   static void UpdateKind(const T* v, const uint32_t* g, const uint8_t* kp, size_t n, size_t k,
                          size_t na, Acc* a, NotNull ok) {
+    if (kp) {
+      UpdateLoop<K, true>(v, g, kp, n, k, na, a, ok);
+    } else {
+      UpdateLoop<K, false>(v, g, kp, n, k, na, a, ok);
+    }
+  }
+
+  template <AggKind K, bool kFiltered, typename T, typename NotNull>
+  static void UpdateLoop(const T* v, const uint32_t* g, const uint8_t* kp, size_t n, size_t k,
+                         size_t na, Acc* a, NotNull ok) {
     constexpr bool is_d = std::is_same_v<T, double>;
     int64_t* cnt = a->n.data() + k;
     double* dv = a->d.data() + k;
     int64_t* iv = a->i.data() + k;
     for (size_t r = 0; r < n; ++r) {
-      if (kp && !kp[r]) continue;
+      if constexpr (kFiltered) {
+        if (!kp[r]) continue;
+      }
       T x = v[r];
       if (!ok(x)) continue;
       size_t s = g[r] * na;
