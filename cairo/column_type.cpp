@@ -242,6 +242,8 @@ std::optional<int64_t> ParsePartitionName(PartitionBy by, std::string_view name)
   return PartitionFloor(by, *ts);
 }
 
+bool NamesEqualIgnoreCase(std::string_view a, std::string_view b) { return EqualsIgnoreCase(a, b); }
+
 std::string ValidateTableName(std::string_view name) { return ValidateName(name, "table"); }
 std::string ValidateColumnName(std::string_view name) { return ValidateName(name, "column"); }
 

@@ -61,5 +61,7 @@ std::optional<int64_t> ParsePartitionName(PartitionBy by, std::string_view name)
 // ?,'"\\:*<>|~ or a leading/trailing space. Returns an error message, or empty if valid.
 std::string ValidateTableName(std::string_view name);
 std::string ValidateColumnName(std::string_view name);
+// Table and column names compare case-insensitively (ASCII), as in QuestDB.
+bool NamesEqualIgnoreCase(std::string_view a, std::string_view b);
 
 }  // namespace sundial::cairo

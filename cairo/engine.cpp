@@ -40,7 +40,7 @@ core::Status ValidateSchema(const TableSchema& s) {
       return core::Status::InvalidArgument("invalid column type [column=" + c.name + "]");
     }
     for (size_t j = 0; j < i; ++j) {
-      if (Lower(s.columns[j].name) == Lower(c.name)) {
+      if (NamesEqualIgnoreCase(s.columns[j].name, c.name)) {
         return core::Status::InvalidArgument("duplicate column name [column=" + c.name + "]");
       }
     }
@@ -237,7 +237,7 @@ core::Status EngineImpl::CreateTable(std::string_view name, const TableSchema& s
   bool is_broken = false;
   {
     std::shared_lock lk(mu_);
-    for (const auto& [n, st] : broken_) is_broken |= Lower(n) == Lower(name);
+    for (const auto& [n, st] : broken_) is_broken |= NamesEqualIgnoreCase(n, name);
   }
   if (HasTable(name) || is_broken || fs.Exists(dir)) {
     return core::Status::AlreadyExists("table already exists [table=" + std::string(name) + "]");
