@@ -257,8 +257,10 @@ TEST_F(SnapshotTest, PrepareIsFastOnABigTable) {
   ASSERT_TRUE(service_->SnapshotPrepare(false).ok());
   int64_t us = core::MonotonicMicros() - t0;
   ASSERT_TRUE(service_->SnapshotComplete(false).ok());
-  // Independent of data size (no copy); generous bound for sanitizer builds on a busy box.
-  EXPECT_LT(us, 200'000) << "SNAPSHOT PREPARE took " << us << " us";
+  // No data is copied (checked above: only `_txn` files), so the time is the pins plus one
+  // sync(2), whose cost depends on the whole machine's dirty pages; the bound only catches a
+  // copy creeping in. Latency figures: bench/backup_db_bench.cpp.
+  EXPECT_LT(us, 2'000'000) << "SNAPSHOT PREPARE took " << us << " us";
   std::printf("SNAPSHOT PREPARE on 20000 rows: %lld us\n", static_cast<long long>(us));
 }
 
