@@ -93,7 +93,9 @@ class KeyEncoder {
       return;
     }
     switch (v.phys()) {
-      case Phys::kI64: std::memcpy(out, v.i, n * 8); break;
+      case Phys::kI64:
+        if (n) std::memcpy(out, v.i, n * 8);
+        break;
       case Phys::kF64:
         for (size_t k = 0; k < n; ++k) {
           double d = v.d[k];
@@ -120,11 +122,11 @@ class KeyEncoder {
     }
     if (PhysOf(type_) == Phys::kF64) {
       double* p = out->AllocD(n);
-      std::memcpy(p, codes.data(), n * 8);
+      if (n) std::memcpy(p, codes.data(), n * 8);
       return;
     }
     int64_t* p = out->AllocI(n);
-    std::memcpy(p, codes.data(), n * 8);
+    if (n) std::memcpy(p, codes.data(), n * 8);
   }
   std::string_view StringOf(int64_t code) const { return interner_.Get(code); }
 
