@@ -42,10 +42,24 @@ void JsonAppendInt(std::string* out, int64_t v) {
   out->append(buf, r.ptr);
 }
 
+namespace {
+
+// QuestDB (like Java) shows an integral double with a fraction digit: 42.0, not 42, so
+// clients that tell DOUBLE from LONG by the text see the same thing.
+void AppendFractionIfIntegral(std::string* out, const char* begin, const char* end) {
+  for (const char* p = begin; p != end; ++p) {
+    if (*p == '.' || *p == 'e' || *p == 'n' || *p == 'i') return;  // fraction, exponent, nan/inf
+  }
+  out->append(".0");
+}
+
+}  // namespace
+
 void AppendShortestDouble(std::string* out, double v) {
   char buf[40];
   auto r = std::to_chars(buf, buf + sizeof(buf), v);
   out->append(buf, r.ptr);
+  AppendFractionIfIntegral(out, buf, r.ptr);
 }
 
 void JsonAppendDouble(std::string* out, double v) {
@@ -64,6 +78,7 @@ void JsonAppendFloat(std::string* out, float v) {
   char buf[40];
   auto r = std::to_chars(buf, buf + sizeof(buf), v);
   out->append(buf, r.ptr);
+  AppendFractionIfIntegral(out, buf, r.ptr);
 }
 
 }  // namespace sundial::core

@@ -27,7 +27,11 @@ TEST(JsonTest, DoublesShortestRoundTripAndNonFiniteNull) {
   core::JsonAppendDouble(&out, 42.0);
   out.push_back(' ');
   core::JsonAppendFloat(&out, 0.1f);
-  EXPECT_EQ(out, "0.1 1e+21 null null 42 0.1");
+  out.push_back(' ');
+  core::JsonAppendDouble(&out, -3.0);
+  out.push_back(' ');
+  core::JsonAppendFloat(&out, 7.0f);
+  EXPECT_EQ(out, "0.1 1e+21 null null 42.0 0.1 -3.0 7.0");
 }
 
 }  // namespace
