@@ -135,6 +135,10 @@ int Run(int argc, char** argv) {
   backup_options.mkdir_mode = static_cast<int>(cfg.backup_mkdir_mode);
   backup_options.snapshot_instance_id = cfg.snapshot_instance_id;
   backup_options.snapshot_recovery_enabled = cfg.snapshot_recovery_enabled;
+  // A root made by BACKUP carries a manifest: refuse one written by a newer format.
+  if (auto st = cairo::CheckBackupFormatAtStartup(*fs, root); !st.ok()) {
+    return Fail("refusing to start on this root [error=" + st.ToString() + "]");
+  }
   if (auto st = cairo::RecoverSnapshotAtStartup(*fs, backup_options); !st.ok()) {
     return Fail("snapshot recovery failed, refusing to start [error=" + st.ToString() + "]");
   }

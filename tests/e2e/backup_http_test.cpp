@@ -234,6 +234,26 @@ TEST_F(BackupHttpTest, BackupTableOfSeveralTablesIsAWholeRoot) {
   EXPECT_EQ(Exec(restored.port(), "SELECT * FROM c").status, 400);
 }
 
+TEST_F(BackupHttpTest, ABackupOfANewerFormatIsRefusedAtStart) {
+  StartOrFail();
+  ASSERT_EQ(Post(port(), "/write", Batch(0)).status, 204);
+  ASSERT_EQ(Exec(port(), "BACKUP DATABASE").status, 200);
+  auto dirs = FinalBackups(backup_root_);
+  ASSERT_EQ(dirs.size(), 1u);
+  std::string manifest_path = dirs[0] + "/" + cairo::kBackupManifestName;
+  std::ifstream in(manifest_path);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  size_t at = text.find("format_version 1\n");
+  ASSERT_NE(at, std::string::npos) << text.substr(0, 200);
+  text.replace(at, 17, "format_version 9\n");
+  std::ofstream(manifest_path, std::ios::trunc) << text;
+  RestoredServer restored(dirs[0]);
+  EXPECT_FALSE(restored.Start());
+  EXPECT_NE(restored.Log().find("refusing to start"), std::string::npos) << restored.Log();
+  // The refusal changed nothing: the table directory is still there as backed up.
+  EXPECT_TRUE(fs::exists(dirs[0] + "/db/ticks/_txn"));
+}
+
 TEST_F(BackupHttpTest, ErrorsAreClearAndLeaveNothing) {
   StartOrFail();
   ASSERT_EQ(Exec(port(), "CREATE TABLE a (x INT)").status, 200);
