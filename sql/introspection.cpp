@@ -94,7 +94,7 @@ OpPtr Columns(const cairo::TableView& view) {
     const auto& col = schema.columns[c];
     bool sym = col.type == ColumnType::kSymbol;
     rb.Add({S(col.name), S(std::string(cairo::ColumnTypeName(col.type))), B(false), I(0), B(sym),
-            I(sym ? 128 : 0), B(static_cast<int>(c) == schema.timestamp_index), B(false)});
+            I(sym ? 256 : 0), B(static_cast<int>(c) == schema.timestamp_index), B(false)});
   }
   return rb.Build();
 }
