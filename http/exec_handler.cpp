@@ -235,29 +235,37 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+// Reads the `query` parameter shared by /exec and /exp and answers the request itself (QuestDB's
+// shapes) when it is blank, not UTF-8, or a write in read-only mode. True: go on with *query.
+bool AcceptQuery(HttpRequest& req, bool readonly, ResponseWriter& resp, std::string* query) {
+  const std::string* q = req.Param("query");
+  *query = q ? *q : std::string();
+  bool blank = true;
+  for (char c : *query) blank = blank && std::isspace(static_cast<unsigned char>(c));
+  if (blank) {
+    resp.Send(400, kJson, "{\"error\":\"empty query\",\"query\":\"\",\"position\":\"0\"}");
+    return false;
+  }
+  if (!IsValidUtf8(*query)) {
+    SendSqlError(resp, "", core::Status::InvalidArgument("Bad UTF8 encoding in query text", 0));
+    return false;
+  }
+  if (readonly && Api::IsMutatingStatement(*query)) {
+    SendSqlError(resp, *query,
+                 core::Status(core::StatusCode::kPermissionDenied,
+                              "Write permission denied: server is in read-only mode "
+                              "(http.security.readonly)", 0));
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
   const int64_t t_start = core::MonotonicMicros();
-  const std::string* q = req.Param("query");
-  std::string query = q ? *q : std::string();
-  bool blank = true;
-  for (char c : query) blank = blank && std::isspace(static_cast<unsigned char>(c));
-  if (blank) {
-    resp.Send(400, kJson, "{\"error\":\"empty query\",\"query\":\"\",\"position\":\"0\"}");
-    return;
-  }
-  if (!IsValidUtf8(query)) {
-    SendSqlError(resp, "", core::Status::InvalidArgument("Bad UTF8 encoding in query text", 0));
-    return;
-  }
-  if (config_.http_readonly && IsMutatingStatement(query)) {
-    SendSqlError(resp, query,
-                 core::Status(core::StatusCode::kPermissionDenied,
-                              "Write permission denied: server is in read-only mode "
-                              "(http.security.readonly)", 0));
-    return;
-  }
+  std::string query;
+  if (!AcceptQuery(req, config_.http_readonly, resp, &query)) return;
   const bool nm = IsTrue(req.Param("nm"));
   const bool count_all = IsTrue(req.Param("count"));
   const bool timings = IsTrue(req.Param("timings"));
@@ -371,24 +379,8 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
 
 void Api::HandleExport(HttpRequest& req, ResponseWriter& resp) {
   const int64_t t_start = core::MonotonicMicros();
-  const std::string* q = req.Param("query");
-  std::string query = q ? *q : std::string();
-  bool blank = true;
-  for (char c : query) blank = blank && std::isspace(static_cast<unsigned char>(c));
-  if (blank) {
-    resp.Send(400, kJson, "{\"error\":\"empty query\",\"query\":\"\",\"position\":\"0\"}");
-    return;
-  }
-  if (!IsValidUtf8(query)) {
-    SendSqlError(resp, "", core::Status::InvalidArgument("Bad UTF8 encoding in query text", 0));
-    return;
-  }
-  if (config_.http_readonly && IsMutatingStatement(query)) {
-    SendSqlError(resp, query,
-                 core::Status(core::StatusCode::kPermissionDenied,
-                              "Write permission denied: server is in read-only mode", 0));
-    return;
-  }
+  std::string query;
+  if (!AcceptQuery(req, config_.http_readonly, resp, &query)) return;
   char delimiter = ',';
   if (const std::string* d = req.Param("delimiter"); d != nullptr && !d->empty()) {
     if (d->size() != 1 || (*d)[0] == '"' || (*d)[0] == '\n' || (*d)[0] == '\r') {
