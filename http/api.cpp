@@ -244,6 +244,15 @@ void IlpErrorStatus(const core::Status& st, int* status, std::string_view* code)
 
 }  // namespace
 
+void Api::SendLineError(ResponseWriter& resp, IlpBatch* batch, int64_t line_no,
+                        const std::string& message) {
+  batch->ReleaseAll();
+  SendWriteError(resp, 400, "invalid",
+                 "failed to parse line protocol:errors encountered on line(s):\nerror in line " +
+                     std::to_string(line_no) + ": " + message,
+                 line_no);
+}
+
 void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
   if (!config_.line_http_enabled) {
     resp.Send(404, "text/plain", "Not Found");
@@ -275,73 +284,35 @@ void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
   IlpBatch batch(engine_, opts);
   LineParser parser;
   IlpLine line;
-  // Lines are parsed into a staging area before any writer is touched, so a request's parsing
-  // runs concurrently with other requests' appends to the same table (the writer is exclusive),
-  // and a syntax error anywhere in the first chunk touches no table at all. Staging is bounded;
-  // a bigger body is handled chunk by chunk (all chunks still commit together).
-  constexpr size_t kMaxStagedValues = 1 << 19;  // 24 MiB of IlpValue
-  struct StagedLine {
-    std::string_view table;
-    uint32_t first = 0;
-    uint32_t count = 0;
-    int64_t timestamp_us = 0;
-    int64_t line_no = 0;
-  };
-  std::vector<IlpValue> staged;
-  std::vector<StagedLine> staged_lines;
-  // ~20 bytes of text per value: reserve once instead of doubling.
-  staged.reserve(std::min(kMaxStagedValues, req.body.size() / 20 + 16));
-  auto parse_error = [&](int64_t line_no, const std::string& message) {
-    batch.ReleaseAll();
-    SendWriteError(resp, 400, "invalid",
-                   "failed to parse line protocol:errors encountered on line(s):\nerror in line " +
-                       std::to_string(line_no) + ": " + message,
-                   line_no);
-  };
+  // The batch stages rows column-wise and leases a table's writer only to move them in, so
+  // concurrent requests to one table parse in parallel; a refused line touches no table.
   std::string& body = req.body;
   char* p = body.data();
   char* end = p + body.size();
   int64_t line_no = 0;
   while (p < end) {
-    staged.clear();
-    staged_lines.clear();
-    while (p < end && staged.size() < kMaxStagedValues) {
-      ++line_no;
-      char* next = end;
-      auto outcome = parser.Parse(p, end, /*at_eof=*/true, &line, &next);
-      if (outcome == LineParser::Outcome::kError) return parse_error(line_no, parser.error());
-      p = next;
-      if (outcome != LineParser::Outcome::kLine) continue;
-      StagedLine sl;
-      sl.table = line.table;
-      sl.first = static_cast<uint32_t>(staged.size());
-      sl.count = static_cast<uint32_t>(line.values.size());
-      sl.line_no = line_no;
-      sl.timestamp_us = now_us;
-      if (line.has_timestamp && !IlpTimestampToMicros(line.timestamp, precision, &sl.timestamp_us)) {
-        return parse_error(line_no, "timestamp out of range");
-      }
-      staged.insert(staged.end(), line.values.begin(), line.values.end());
-      staged_lines.push_back(sl);
+    ++line_no;
+    char* next = end;
+    auto outcome = parser.Parse(p, end, /*at_eof=*/true, &line, &next);
+    if (outcome == LineParser::Outcome::kError) {
+      return SendLineError(resp, &batch, line_no, parser.error());
     }
-    for (const StagedLine& sl : staged_lines) {
-      core::Status st = batch.Append(sl.table, staged.data() + sl.first, sl.count, sl.timestamp_us);
-      if (st.ok()) continue;
-      batch.ReleaseAll();
-      int status;
-      std::string_view code;
-      IlpErrorStatus(st, &status, &code);
-      if (status == 400) {
-        SendWriteError(resp, 400, code,
-                       "failed to parse line protocol:errors encountered on line(s):\nerror in "
-                       "line " + std::to_string(sl.line_no) + ": " + st.message(),
-                       sl.line_no);
-      } else {
-        core::LogWarn("line protocol write failed [error=" + st.ToString() + "]");
-        SendWriteError(resp, status, code, st.message(), 0);
-      }
-      return;
+    p = next;
+    if (outcome != LineParser::Outcome::kLine) continue;
+    int64_t ts_us = now_us;
+    if (line.has_timestamp && !IlpTimestampToMicros(line.timestamp, precision, &ts_us)) {
+      return SendLineError(resp, &batch, line_no, "timestamp out of range");
     }
+    core::Status st = batch.Append(line, ts_us);
+    if (st.ok()) continue;
+    int status;
+    std::string_view code;
+    IlpErrorStatus(st, &status, &code);
+    if (status == 400) return SendLineError(resp, &batch, line_no, st.message());
+    batch.ReleaseAll();
+    core::LogWarn("line protocol write failed [error=" + st.ToString() + "]");
+    SendWriteError(resp, status, code, st.message(), 0);
+    return;
   }
   core::Status st = batch.CommitAll();
   batch.ReleaseAll();
@@ -349,7 +320,8 @@ void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
     int status;
     std::string_view code;
     IlpErrorStatus(st, &status, &code);
-    if (status == 400) status = 500, code = "internal error";
+    // 400 here: the table changed under the request (e.g. a column's type) — the client's
+    // data no longer fits, and a retry would not help.
     core::LogWarn("line protocol commit failed [error=" + st.ToString() + "]");
     SendWriteError(resp, status, code, "commit failed: " + st.message(), 0);
     return;

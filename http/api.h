@@ -12,6 +12,7 @@
 
 #include "cairo/engine.h"
 #include "http/http_server.h"
+#include "http/ilp_ingest.h"
 #include "http/server_config.h"
 #include "sql/sql_engine.h"
 
@@ -42,6 +43,9 @@ class Api {
   void HandleSettings(HttpRequest& req, ResponseWriter& resp);
   void SendWriteError(ResponseWriter& resp, int status, std::string_view code,
                       const std::string& message, int64_t line);
+  // A refused line of a /write body: rolls the request back and answers 400 naming the line.
+  void SendLineError(ResponseWriter& resp, IlpBatch* batch, int64_t line_no,
+                     const std::string& message);
 
   cairo::Engine* engine_;
   sql::SqlEngine* sql_;

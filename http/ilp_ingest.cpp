@@ -2,10 +2,15 @@
 
 #include <strings.h>
 
+#include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <functional>
+#include <limits>
 #include <thread>
+#include <unordered_map>
 
 #include "cairo/column_type.h"
 #include "core/timestamp.h"
@@ -32,14 +37,191 @@ ColumnType DefaultType(IlpType t) {
   return ColumnType::kVarchar;
 }
 
-Status CastError(const IlpValue& v, ColumnType type, std::string_view table) {
-  return Status::InvalidArgument("cast error from protocol type: " + std::string(IlpTypeName(v.type)) +
+Status CastError(IlpType from, std::string_view column, ColumnType type, std::string_view table) {
+  return Status::InvalidArgument("cast error from protocol type: " + std::string(IlpTypeName(from)) +
                                  " to column type: " + std::string(cairo::ColumnTypeName(type)) +
                                  " [table=" + std::string(table) + ", column=" +
-                                 std::string(v.name) + "]");
+                                 std::string(column) + "]");
 }
 
+// Whether values of line-protocol type `from` can be stored in a column of type `to` at all
+// (per-value checks — integer ranges, one-character CHAR — come on top).
+bool Compatible(IlpType from, ColumnType to) {
+  switch (from) {
+    case IlpType::kTag:
+    case IlpType::kString:
+      return to == ColumnType::kSymbol || to == ColumnType::kVarchar || to == ColumnType::kChar;
+    case IlpType::kDouble:
+      return to == ColumnType::kDouble || to == ColumnType::kFloat;
+    case IlpType::kLong:
+      switch (to) {
+        case ColumnType::kLong:
+        case ColumnType::kTimestamp:
+        case ColumnType::kDate:
+        case ColumnType::kInt:
+        case ColumnType::kShort:
+        case ColumnType::kByte:
+        case ColumnType::kDouble:
+        case ColumnType::kFloat:
+          return true;
+        default:
+          return false;
+      }
+    case IlpType::kBool:
+      return to == ColumnType::kBoolean;
+    case IlpType::kTimestamp:
+      return to == ColumnType::kTimestamp || to == ColumnType::kDate;
+  }
+  return false;
+}
+
+bool InRange(int64_t v, ColumnType to) {
+  switch (to) {
+    // INT's null is INT32_MIN, so it is not a storable value.
+    case ColumnType::kInt: return v > INT32_MIN && v <= INT32_MAX;
+    case ColumnType::kShort: return v >= INT16_MIN && v <= INT16_MAX;
+    case ColumnType::kByte: return v >= INT8_MIN && v <= INT8_MAX;
+    default: return true;
+  }
+}
+
+Status RangeError(ColumnType to, std::string_view table, std::string_view column) {
+  return Status::InvalidArgument("integer value out of range for column type " +
+                                 std::string(cairo::ColumnTypeName(to)) + " [table=" +
+                                 std::string(table) + ", column=" + std::string(column) + "]");
+}
+
+// A staged DOUBLE that was not in its row: a NaN with a payload no parser produces, so it is
+// told apart from a NaN the client sent (both read back as null).
+constexpr uint64_t kMissingDoubleBits = 0x7ff8'0000'dead'beefULL;
+const double kMissingDouble = std::bit_cast<double>(kMissingDoubleBits);
+constexpr int32_t kMissingId = -1;
+
+struct StringViewHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
 }  // namespace
+
+// One staged column: the values of one name and one line-protocol type, row-aligned with the
+// table's staged timestamps (rows without a value hold a "missing" marker).
+struct IlpBatch::LocalColumn {
+  std::string name;
+  IlpType type = IlpType::kDouble;
+  // The table column's type (when the table had the column as the column was first seen) or
+  // the type it will be created with.
+  ColumnType target = ColumnType::kDouble;
+  int64_t present = 0;      // rows holding a value
+  std::vector<double> f64;  // kDouble
+  std::vector<int64_t> i64; // kLong, kTimestamp (missing: kNullLong)
+  std::vector<int32_t> ids; // kTag: dictionary index; kString: strings index; kBool: 0/1
+  // kTag: each distinct value once.
+  std::unordered_map<std::string, int32_t, StringViewHash, std::equal_to<>> dict;
+  std::vector<std::string_view> dict_values;  // views of dict's keys (node-stable)
+  // kString: bytes of every value, and (offset, length) per value.
+  std::string arena;
+  std::vector<std::pair<size_t, size_t>> strings;
+
+  int64_t size() const {
+    switch (type) {
+      case IlpType::kDouble: return static_cast<int64_t>(f64.size());
+      case IlpType::kLong:
+      case IlpType::kTimestamp: return static_cast<int64_t>(i64.size());
+      default: return static_cast<int64_t>(ids.size());
+    }
+  }
+  void PadTo(int64_t rows) {
+    switch (type) {
+      case IlpType::kDouble: f64.resize(static_cast<size_t>(rows), kMissingDouble); break;
+      case IlpType::kLong:
+      case IlpType::kTimestamp: i64.resize(static_cast<size_t>(rows), cairo::kNullLong); break;
+      default: ids.resize(static_cast<size_t>(rows), kMissingId); break;
+    }
+  }
+  bool Present(int64_t r) const {
+    size_t i = static_cast<size_t>(r);
+    switch (type) {
+      case IlpType::kDouble: return std::bit_cast<uint64_t>(f64[i]) != kMissingDoubleBits;
+      case IlpType::kLong:
+      case IlpType::kTimestamp: return i64[i] != cairo::kNullLong;
+      default: return ids[i] != kMissingId;
+    }
+  }
+  // Stores `v` as row `row` (overwriting a value the same line already gave).
+  void Put(int64_t row, const IlpValue& v) {
+    bool overwrite = size() == row + 1;
+    if (!overwrite) {
+      if (size() < row) PadTo(row);
+      ++present;
+    }
+    switch (type) {
+      case IlpType::kDouble:
+        if (overwrite) f64.back() = v.d; else f64.push_back(v.d);
+        return;
+      case IlpType::kLong:
+      case IlpType::kTimestamp:
+        if (overwrite) i64.back() = v.i; else i64.push_back(v.i);
+        return;
+      case IlpType::kBool: {
+        int32_t b = v.b ? 1 : 0;
+        if (overwrite) ids.back() = b; else ids.push_back(b);
+        return;
+      }
+      case IlpType::kTag: {
+        int32_t id;
+        auto it = dict.find(v.s);
+        if (it != dict.end()) {
+          id = it->second;
+        } else {
+          id = static_cast<int32_t>(dict_values.size());
+          auto ins = dict.emplace(std::string(v.s), id).first;
+          dict_values.push_back(ins->first);
+        }
+        if (overwrite) ids.back() = id; else ids.push_back(id);
+        return;
+      }
+      case IlpType::kString: {
+        int32_t id = static_cast<int32_t>(strings.size());
+        strings.emplace_back(arena.size(), v.s.size());
+        arena.append(v.s);
+        if (overwrite) ids.back() = id; else ids.push_back(id);
+        return;
+      }
+    }
+  }
+  std::string_view StringAt(int64_t r) const {
+    int32_t id = ids[static_cast<size_t>(r)];
+    if (type == IlpType::kTag) return dict_values[static_cast<size_t>(id)];
+    const auto& [off, len] = strings[static_cast<size_t>(id)];
+    return std::string_view(arena.data() + off, len);
+  }
+  void Clear() {
+    present = 0;
+    f64.clear();
+    i64.clear();
+    ids.clear();
+    dict.clear();
+    dict_values.clear();
+    arena.clear();
+    strings.clear();
+  }
+};
+
+struct IlpBatch::TableState {
+  std::string name;               // as the client spelled it
+  // The table's schema: a snapshot taken when the batch first saw the table (empty if it did
+  // not exist), replaced by the writer's once leased. Used to check lines as they come.
+  cairo::TableSchema schema;
+  bool exists = false;
+  cairo::WriterLease lease;       // from the first flush until commit / rollback
+  std::vector<std::unique_ptr<LocalColumn>> columns;  // in order of first sight
+  std::vector<LocalColumn*> by_position;  // column of the k-th value of the last line
+  std::vector<int64_t> timestamps;        // one per staged row
+  int64_t in_writer = 0;          // rows moved into the writer, not yet committed
+
+  int64_t staged() const { return static_cast<int64_t>(timestamps.size()); }
+};
 
 IlpBatch::IlpBatch(cairo::Engine* engine, IlpIngestOptions options)
     : engine_(engine), options_(options) {}
@@ -60,8 +242,7 @@ core::Result<cairo::WriterLease> IlpBatch::AcquireWriter(const std::string& name
   }
 }
 
-core::Result<IlpBatch::TableState*> IlpBatch::GetTable(std::string_view table,
-                                                       const IlpValue* values, size_t n) {
+core::Result<IlpBatch::TableState*> IlpBatch::GetTable(std::string_view table) {
   if (last_ != nullptr && last_->name.size() == table.size() &&
       std::memcmp(last_->name.data(), table.data(), table.size()) == 0) {
     return last_;
@@ -72,123 +253,82 @@ core::Result<IlpBatch::TableState*> IlpBatch::GetTable(std::string_view table,
       return last_;
     }
   }
-  std::string name(table);
-  if (!engine_->HasTable(name)) {
-    std::string err = cairo::ValidateTableName(name);
-    if (!err.empty()) return Status::InvalidArgument(err + " [table=" + name + "]");
-    cairo::TableSchema schema;
-    for (size_t k = 0; k < n; ++k) {
-      const IlpValue& v = values[k];
-      std::string col(v.name);
-      std::string cerr = cairo::ValidateColumnName(col);
-      if (!cerr.empty()) return Status::InvalidArgument(cerr + " [column=" + col + "]");
-      if (schema.FindColumn(col) >= 0) continue;  // duplicate in the line: first wins
-      if (IEquals(col, "timestamp")) {
-        return Status::InvalidArgument("column name 'timestamp' is reserved for the designated "
-                                       "timestamp [table=" + name + "]");
-      }
-      schema.columns.push_back({col, DefaultType(v.type), 0});
-    }
-    schema.columns.push_back({"timestamp", ColumnType::kTimestamp, 0});
-    schema.timestamp_index = static_cast<int>(schema.columns.size()) - 1;
-    schema.partition_by = options_.partition_by;
-    Status st = engine_->CreateTable(name, schema);
-    if (!st.ok() && st.code() != core::StatusCode::kAlreadyExists) return st;
-  }
-  ASSIGN_OR_RETURN(cairo::WriterLease lease, AcquireWriter(name));
   auto t = std::make_unique<TableState>();
-  t->name = lease->table_name();
-  t->timestamp_index = lease->schema().timestamp_index;
-  t->lease = std::move(lease);
-  // Keep the name as the client spelled it for the fast comparison above.
-  t->name = name;
+  t->name = std::string(table);
+  if (engine_->HasTable(t->name)) {
+    auto view = engine_->Pin(t->name);
+    if (view.ok()) {
+      t->schema = view->schema();
+      t->exists = true;
+    }
+  }
+  if (!t->exists) {
+    std::string err = cairo::ValidateTableName(t->name);
+    if (!err.empty()) return Status::InvalidArgument(err + " [table=" + t->name + "]");
+  }
   tables_.push_back(std::move(t));
   last_ = tables_.back().get();
   return last_;
 }
 
-core::Result<int> IlpBatch::ResolveColumn(TableState* t, size_t position, const IlpValue& v) {
-  if (position < t->by_position.size()) {
-    const CachedColumn& c = t->by_position[position];
-    if (c.name.size() == v.name.size() &&
-        std::memcmp(c.name.data(), v.name.data(), v.name.size()) == 0) {
-      return c.index;
+core::Result<IlpBatch::LocalColumn*> IlpBatch::NewColumn(TableState* t, const IlpValue& v) {
+  ColumnType target = DefaultType(v.type);
+  bool known = false;
+  int idx = t->schema.FindColumn(v.name);
+  if (idx >= 0) {
+    if (idx == t->schema.timestamp_index) {
+      return Status::InvalidArgument("designated timestamp column cannot be set from a field "
+                                     "[table=" + t->name + ", column=" + std::string(v.name) + "]");
+    }
+    target = t->schema.columns[static_cast<size_t>(idx)].type;
+    known = true;
+  } else {
+    std::string err = cairo::ValidateColumnName(v.name);
+    if (!err.empty()) return Status::InvalidArgument(err + " [column=" + std::string(v.name) + "]");
+    if (!t->exists && IEquals(v.name, "timestamp")) {
+      return Status::InvalidArgument("column name 'timestamp' is reserved for the designated "
+                                     "timestamp [table=" + t->name + "]");
+    }
+    // The same name staged with another type decides the column's type.
+    for (const auto& c : t->columns) {
+      if (IEquals(c->name, v.name)) {
+        target = c->target;
+        known = true;
+        break;
+      }
     }
   }
-  cairo::TableWriter* w = t->lease.get();
-  int idx = w->schema().FindColumn(v.name);
-  if (idx < 0) {
-    std::string col(v.name);
-    std::string cerr = cairo::ValidateColumnName(col);
-    if (!cerr.empty()) return Status::InvalidArgument(cerr + " [column=" + col + "]");
-    Status st = w->AddColumn(col, DefaultType(v.type));
-    if (!st.ok() && st.code() != core::StatusCode::kAlreadyExists) return st;
-    idx = w->schema().FindColumn(col);
-    if (idx < 0) return Status::Internal("added column not found [column=" + col + "]");
-  }
-  if (idx == t->timestamp_index) {
-    return Status::InvalidArgument("designated timestamp column cannot be set from a field "
-                                   "[table=" + t->name + ", column=" + std::string(v.name) + "]");
-  }
-  if (t->by_position.size() <= position) t->by_position.resize(position + 1);
-  CachedColumn& c = t->by_position[position];
-  c.name.assign(v.name.data(), v.name.size());
-  c.index = idx;
-  c.type = w->schema().columns[static_cast<size_t>(idx)].type;
-  return idx;
+  if (known && !Compatible(v.type, target)) return CastError(v.type, v.name, target, t->name);
+  auto c = std::make_unique<LocalColumn>();
+  c->name = std::string(v.name);
+  c->type = v.type;
+  c->target = target;
+  t->columns.push_back(std::move(c));
+  return t->columns.back().get();
 }
 
-Status IlpBatch::PutValue(cairo::TableWriter* w, int col, ColumnType type, const IlpValue& v,
-                          const TableState& t) {
-  switch (v.type) {
-    case IlpType::kTag:
-    case IlpType::kString:
-      if (type == ColumnType::kSymbol) return w->PutSymbol(col, v.s), Status::Ok();
-      if (type == ColumnType::kVarchar) return w->PutVarchar(col, v.s), Status::Ok();
-      if (type == ColumnType::kChar && v.s.size() == 1) {
-        return w->PutChar(col, static_cast<uint8_t>(v.s[0])), Status::Ok();
-      }
-      return CastError(v, type, t.name);
-    case IlpType::kDouble:
-      if (type == ColumnType::kDouble || type == ColumnType::kFloat) {
-        return w->PutDouble(col, v.d), Status::Ok();
-      }
-      return CastError(v, type, t.name);
-    case IlpType::kLong:
-      switch (type) {
-        case ColumnType::kLong:
-        case ColumnType::kTimestamp:
-        case ColumnType::kDate:
-          return w->PutLong(col, v.i), Status::Ok();
-        case ColumnType::kInt:
-          if (v.i < INT32_MIN || v.i > INT32_MAX) break;
-          return w->PutLong(col, v.i), Status::Ok();
-        case ColumnType::kShort:
-          if (v.i < INT16_MIN || v.i > INT16_MAX) break;
-          return w->PutLong(col, v.i), Status::Ok();
-        case ColumnType::kByte:
-          if (v.i < INT8_MIN || v.i > INT8_MAX) break;
-          return w->PutLong(col, v.i), Status::Ok();
-        case ColumnType::kDouble:
-        case ColumnType::kFloat:
-          return w->PutDouble(col, static_cast<double>(v.i)), Status::Ok();
-        default:
-          return CastError(v, type, t.name);
-      }
-      return Status::InvalidArgument("integer value out of range for column type " +
-                                     std::string(cairo::ColumnTypeName(type)) + " [table=" +
-                                     t.name + ", column=" + std::string(v.name) + "]");
-    case IlpType::kBool:
-      if (type == ColumnType::kBoolean) return w->PutBool(col, v.b), Status::Ok();
-      return CastError(v, type, t.name);
-    case IlpType::kTimestamp:
-      if (type == ColumnType::kTimestamp) return w->PutLong(col, v.i), Status::Ok();
-      if (type == ColumnType::kDate) {
-        return w->PutLong(col, core::FloorDiv(v.i, 1000)), Status::Ok();
-      }
-      return CastError(v, type, t.name);
+core::Result<IlpBatch::LocalColumn*> IlpBatch::ResolveColumn(TableState* t, size_t position,
+                                                             const IlpValue& v) {
+  if (position < t->by_position.size()) {
+    LocalColumn* c = t->by_position[position];
+    if (c != nullptr && c->type == v.type && c->name.size() == v.name.size() &&
+        std::memcmp(c->name.data(), v.name.data(), v.name.size()) == 0) {
+      return c;
+    }
   }
-  return Status::Internal("unknown value type");
+  LocalColumn* found = nullptr;
+  for (const auto& c : t->columns) {
+    if (c->type == v.type && c->name == v.name) {
+      found = c.get();
+      break;
+    }
+  }
+  if (found == nullptr) {
+    ASSIGN_OR_RETURN(found, NewColumn(t, v));
+  }
+  if (t->by_position.size() <= position) t->by_position.resize(position + 1, nullptr);
+  t->by_position[position] = found;
+  return found;
 }
 
 Status IlpBatch::Append(const IlpLine& line, int64_t timestamp_us) {
@@ -197,55 +337,245 @@ Status IlpBatch::Append(const IlpLine& line, int64_t timestamp_us) {
 
 Status IlpBatch::Append(std::string_view table, const IlpValue* values, size_t n,
                         int64_t timestamp_us) {
-  ASSIGN_OR_RETURN(TableState * t, GetTable(table, values, n));
-  cairo::TableWriter* w = t->lease.get();
-  // Resolve every column (and add missing ones) before starting the row.
-  int cols[64];
-  std::vector<int> big;
-  int* idx = cols;
+  ASSIGN_OR_RETURN(TableState * t, GetTable(table));
+  if (timestamp_us == cairo::kNullLong) {
+    return Status::InvalidArgument("designated timestamp must not be null [table=" + t->name + "]");
+  }
+  // Resolve and check every value before staging any, so a refused line leaves nothing.
+  LocalColumn* small[64];
+  std::vector<LocalColumn*> big;
+  LocalColumn** cols = small;
   if (n > 64) {
     big.resize(n);
-    idx = big.data();
+    cols = big.data();
   }
   for (size_t k = 0; k < n; ++k) {
-    ASSIGN_OR_RETURN(idx[k], ResolveColumn(t, k, values[k]));
-  }
-  RETURN_IF_ERROR(w->NewRow(timestamp_us));
-  const auto& columns = w->schema().columns;
-  for (size_t k = 0; k < n; ++k) {
-    ColumnType type = columns[static_cast<size_t>(idx[k])].type;
-    Status st = PutValue(w, idx[k], type, values[k], *t);
-    if (!st.ok()) {
-      w->CancelRow();
-      return st;
+    const IlpValue& v = values[k];
+    ASSIGN_OR_RETURN(LocalColumn * c, ResolveColumn(t, k, v));
+    if (v.type == IlpType::kLong && !InRange(v.i, c->target)) {
+      return RangeError(c->target, t->name, v.name);
     }
+    if ((v.type == IlpType::kTag || v.type == IlpType::kString) &&
+        c->target == ColumnType::kChar && v.s.size() != 1) {
+      return CastError(v.type, v.name, c->target, t->name);
+    }
+    cols[k] = c;
   }
-  Status st = w->EndRow();
-  if (!st.ok()) {
-    w->CancelRow();
-    return st;
-  }
-  ++t->pending;
+  const int64_t row = t->staged();
+  for (size_t k = 0; k < n; ++k) cols[k]->Put(row, values[k]);
+  t->timestamps.push_back(timestamp_us);
   ++pending_rows_;
+  if (t->staged() >= options_.flush_rows) return Flush(t);
+  return Status::Ok();
+}
+
+void IlpBatch::ClearStaging(TableState* t) {
+  for (auto& c : t->columns) c->Clear();
+  t->timestamps.clear();
+}
+
+Status IlpBatch::Flush(TableState* t) {
+  const int64_t rows = t->staged();
+  if (rows == 0) return Status::Ok();
+  if (t->lease.get() == nullptr) {
+    if (!engine_->HasTable(t->name)) {
+      cairo::TableSchema schema;
+      for (const auto& c : t->columns) {
+        if (c->present == 0 || schema.FindColumn(c->name) >= 0) continue;
+        schema.columns.push_back({c->name, c->target, 0});
+      }
+      schema.columns.push_back({"timestamp", ColumnType::kTimestamp, 0});
+      schema.timestamp_index = static_cast<int>(schema.columns.size()) - 1;
+      schema.partition_by = options_.partition_by;
+      Status st = engine_->CreateTable(t->name, schema);
+      if (!st.ok() && st.code() != core::StatusCode::kAlreadyExists) return st;
+    }
+    ASSIGN_OR_RETURN(t->lease, AcquireWriter(t->name));
+  }
+  cairo::TableWriter* w = t->lease.get();
+
+  // Map staged columns to table columns, adding what is missing.
+  struct Target {
+    int index;
+    ColumnType type;
+    std::vector<LocalColumn*> sources;
+  };
+  std::vector<Target> targets;
+  for (const auto& c : t->columns) {
+    if (c->present == 0) continue;
+    int idx = w->schema().FindColumn(c->name);
+    if (idx < 0) {
+      Status st = w->AddColumn(c->name, c->target);
+      if (!st.ok() && st.code() != core::StatusCode::kAlreadyExists) return st;
+      idx = w->schema().FindColumn(c->name);
+      if (idx < 0) return Status::Internal("added column not found [column=" + c->name + "]");
+    }
+    if (idx == w->schema().timestamp_index) {
+      return Status::InvalidArgument("designated timestamp column cannot be set from a field "
+                                     "[table=" + t->name + ", column=" + c->name + "]");
+    }
+    ColumnType type = w->schema().columns[static_cast<size_t>(idx)].type;
+    // Checked as lines came, against the schema then; the table may have changed since.
+    if (!Compatible(c->type, type)) return CastError(c->type, c->name, type, t->name);
+    auto it = std::find_if(targets.begin(), targets.end(),
+                           [&](const Target& x) { return x.index == idx; });
+    if (it == targets.end()) {
+      targets.push_back({idx, type, {}});
+      it = targets.end() - 1;
+    }
+    it->sources.push_back(c.get());
+  }
+
+  // Build one ColumnBatch per table column. Where one staged column of the column's own
+  // storage type is the only source, its buffer is passed as is.
+  const size_t n = static_cast<size_t>(rows);
+  std::vector<cairo::ColumnBatch> batches;
+  std::vector<std::vector<char>> fixed;  // converted fixed-size buffers
+  std::vector<std::vector<std::string_view>> texts;
+  fixed.reserve(targets.size());
+  texts.reserve(targets.size());
+  for (Target& tg : targets) {
+    for (LocalColumn* src : tg.sources) src->PadTo(rows);
+    cairo::ColumnBatch b;
+    b.column_index = tg.index;
+    LocalColumn* only = tg.sources.size() == 1 ? tg.sources[0] : nullptr;
+    if (only != nullptr && only->type == IlpType::kDouble && tg.type == ColumnType::kDouble) {
+      // Missing markers are NaNs already; make them the canonical null NaN.
+      auto& v = only->f64;
+      if (only->present != rows) {
+        for (double& d : v) {
+          if (std::bit_cast<uint64_t>(d) == kMissingDoubleBits) d = std::nan("");
+        }
+      }
+      b.values = v.data();
+      batches.push_back(b);
+      continue;
+    }
+    if (only != nullptr && (only->type == IlpType::kLong || only->type == IlpType::kTimestamp) &&
+        (tg.type == ColumnType::kLong || tg.type == ColumnType::kTimestamp)) {
+      b.values = only->i64.data();  // missing is kNullLong, the null
+      batches.push_back(b);
+      continue;
+    }
+    if (tg.type == ColumnType::kVarchar ||
+        (tg.type == ColumnType::kSymbol &&
+         !(only != nullptr && only->type == IlpType::kTag))) {
+      auto& out = texts.emplace_back(n);  // default: null
+      for (const LocalColumn* src : tg.sources) {
+        for (int64_t r = 0; r < rows; ++r) {
+          if (src->Present(r)) out[static_cast<size_t>(r)] = src->StringAt(r);
+        }
+      }
+      b.strings = out.data();
+      batches.push_back(b);
+      continue;
+    }
+    const int width = cairo::ColumnTypeSize(tg.type);
+    auto& buf = fixed.emplace_back(n * static_cast<size_t>(width));
+    char* out = buf.data();
+    // Nulls first (BOOLEAN/BYTE/SHORT/CHAR: 0; the others below).
+    switch (tg.type) {
+      case ColumnType::kInt:
+      case ColumnType::kSymbol: std::fill_n(reinterpret_cast<int32_t*>(out), n, cairo::kNullInt); break;
+      case ColumnType::kLong:
+      case ColumnType::kDate:
+      case ColumnType::kTimestamp:
+        std::fill_n(reinterpret_cast<int64_t*>(out), n, cairo::kNullLong);
+        break;
+      case ColumnType::kFloat: std::fill_n(reinterpret_cast<float*>(out), n, std::nanf("")); break;
+      case ColumnType::kDouble: std::fill_n(reinterpret_cast<double*>(out), n, std::nan("")); break;
+      default: break;
+    }
+    for (const LocalColumn* src : tg.sources) {
+      std::vector<int32_t> keys;  // kTag → SYMBOL: key per dictionary entry
+      if (src->type == IlpType::kTag && tg.type == ColumnType::kSymbol) {
+        keys.resize(src->dict_values.size());
+        for (size_t i = 0; i < keys.size(); ++i) {
+          ASSIGN_OR_RETURN(keys[i], w->SymbolKey(tg.index, src->dict_values[i]));
+        }
+      }
+      for (int64_t r = 0; r < rows; ++r) {
+        if (!src->Present(r)) continue;
+        const size_t i = static_cast<size_t>(r);
+        switch (src->type) {
+          case IlpType::kDouble: {
+            double d = src->f64[i];
+            if (tg.type == ColumnType::kFloat) reinterpret_cast<float*>(out)[i] = static_cast<float>(d);
+            else reinterpret_cast<double*>(out)[i] = d;
+            break;
+          }
+          case IlpType::kLong:
+          case IlpType::kTimestamp: {
+            int64_t v = src->i64[i];
+            if (src->type == IlpType::kLong && !InRange(v, tg.type)) {
+              return RangeError(tg.type, t->name, src->name);
+            }
+            switch (tg.type) {
+              case ColumnType::kLong:
+              case ColumnType::kTimestamp: reinterpret_cast<int64_t*>(out)[i] = v; break;
+              case ColumnType::kDate:
+                reinterpret_cast<int64_t*>(out)[i] =
+                    src->type == IlpType::kTimestamp ? core::FloorDiv(v, 1000) : v;
+                break;
+              case ColumnType::kInt: reinterpret_cast<int32_t*>(out)[i] = static_cast<int32_t>(v); break;
+              case ColumnType::kShort: reinterpret_cast<int16_t*>(out)[i] = static_cast<int16_t>(v); break;
+              case ColumnType::kByte: reinterpret_cast<int8_t*>(out)[i] = static_cast<int8_t>(v); break;
+              case ColumnType::kDouble: reinterpret_cast<double*>(out)[i] = static_cast<double>(v); break;
+              case ColumnType::kFloat: reinterpret_cast<float*>(out)[i] = static_cast<float>(v); break;
+              default: return CastError(src->type, src->name, tg.type, t->name);
+            }
+            break;
+          }
+          case IlpType::kBool:
+            reinterpret_cast<int8_t*>(out)[i] = static_cast<int8_t>(src->ids[i]);
+            break;
+          case IlpType::kTag:
+          case IlpType::kString: {
+            if (tg.type == ColumnType::kSymbol) {  // only a kTag source gets here
+              reinterpret_cast<int32_t*>(out)[i] = keys[static_cast<size_t>(src->ids[i])];
+              break;
+            }
+            std::string_view s = src->StringAt(r);
+            if (tg.type != ColumnType::kChar || s.size() != 1) {
+              return CastError(src->type, src->name, tg.type, t->name);
+            }
+            reinterpret_cast<uint16_t*>(out)[i] = static_cast<uint8_t>(s[0]);
+            break;
+          }
+        }
+      }
+    }
+    b.values = out;
+    batches.push_back(b);
+  }
+  RETURN_IF_ERROR(w->AppendBatch(t->timestamps.data(), rows, batches.data(), batches.size()));
+  t->in_writer += rows;
+  t->schema = w->schema();
+  t->exists = true;
+  ClearStaging(t);
   return Status::Ok();
 }
 
 Status IlpBatch::CommitAll() {
   Status first;
   for (auto& t : tables_) {
-    if (!first.ok()) {
-      t->lease->Rollback();
-      t->pending = 0;
-      continue;
+    if (first.ok()) {
+      Status st = Flush(t.get());
+      if (st.ok() && t->in_writer > 0) {
+        auto r = t->lease->Commit();
+        if (r.ok()) {
+          committed_rows_ += t->in_writer;
+        } else {
+          st = r.status();
+        }
+      }
+      if (!st.ok()) {
+        first = Status(st.code(), st.message() + " [table=" + t->name + "]");
+      }
     }
-    if (t->pending == 0) continue;
-    auto r = t->lease->Commit();
-    if (!r.ok()) {
-      first = Status(r.status().code(), r.status().message() + " [table=" + t->name + "]");
-    } else {
-      committed_rows_ += t->pending;
-    }
-    t->pending = 0;
+    if (!first.ok() && t->lease.get() != nullptr) t->lease->Rollback();
+    ClearStaging(t.get());
+    t->in_writer = 0;
   }
   pending_rows_ = 0;
   return first;
@@ -253,8 +583,9 @@ Status IlpBatch::CommitAll() {
 
 void IlpBatch::RollbackAll() {
   for (auto& t : tables_) {
-    t->lease->Rollback();
-    t->pending = 0;
+    if (t->lease.get() != nullptr) t->lease->Rollback();
+    ClearStaging(t.get());
+    t->in_writer = 0;
   }
   pending_rows_ = 0;
 }

@@ -1,12 +1,19 @@
 // http/ilp_ingest.h — applies parsed line-protocol lines to tables: auto-creates tables (tags →
 // SYMBOL, floats → DOUBLE, integers → LONG, strings → VARCHAR, booleans → BOOLEAN, `t` fields →
 // TIMESTAMP, designated timestamp `timestamp`, PARTITION BY from line.default.partition.by) and
-// columns, checks types against existing columns, and appends rows to writer leases held for
-// the batch. Nothing is visible until CommitAll(); RollbackAll() discards everything pending.
+// columns, checks types against existing columns, and appends rows. Nothing is visible until
+// CommitAll(); RollbackAll() discards everything pending.
 //
-// One IlpBatch per HTTP request (atomic) or per TCP ingest thread. Not thread-safe. Column
-// indexes are cached per table per batch (by position in the line, then by name), so the hot
-// path does no hashing and no allocation.
+// Rows are staged column-wise in the batch, without touching the table's writer: values keep
+// their line-protocol type (one staged column per name and type), tags are deduplicated into a
+// small dictionary per column. Every check that can refuse a line (names, types against the
+// table's schema, integer ranges) runs in Append(), so a refused line is reported with its own
+// line number and leaves nothing behind. The writer is leased only to move staged rows in
+// (TableWriter::AppendBatch: at CommitAll(), or once a table has `flush_rows` rows staged) and
+// is then held until the batch commits or rolls back. So concurrent requests to one table parse
+// and stage in parallel and hold its writer only briefly.
+//
+// One IlpBatch per HTTP request (atomic) or per TCP ingest thread. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -22,16 +29,21 @@ namespace sundial::http {
 struct IlpIngestOptions {
   cairo::PartitionBy partition_by = cairo::PartitionBy::kDay;
   int64_t writer_wait_ms = 5000;  // how long to wait for a busy table's writer
+  int64_t flush_rows = 65536;     // staged rows of one table before they move into its writer
 };
 
 class IlpBatch {
  public:
   IlpBatch(cairo::Engine* engine, IlpIngestOptions options);
   ~IlpBatch();
+  IlpBatch(const IlpBatch&) = delete;
+  IlpBatch& operator=(const IlpBatch&) = delete;
 
   // Appends one row. `timestamp_us` is the designated timestamp (already converted). Errors:
-  // InvalidArgument (bad name, type mismatch; the row is not appended), Unavailable (table
-  // busy), ResourceExhausted / IOError from the engine.
+  // InvalidArgument (bad name, type mismatch, value out of range; the row is not appended,
+  // rows before it stay pending), and, when the row fills a table's staging, whatever moving
+  // the staged rows into the writer returns (Unavailable: table busy; ResourceExhausted,
+  // IOError from the engine).
   core::Status Append(const IlpLine& line, int64_t timestamp_us);
   // Same, for a line whose values are stored elsewhere (values[0..n)).
   core::Status Append(std::string_view table, const IlpValue* values, size_t n,
@@ -46,24 +58,16 @@ class IlpBatch {
   int64_t committed_rows() const { return committed_rows_; }
 
  private:
-  struct CachedColumn {
-    std::string name;
-    int index = -1;
-    cairo::ColumnType type = cairo::ColumnType::kDouble;
-  };
-  struct TableState {
-    std::string name;
-    cairo::WriterLease lease;
-    std::vector<CachedColumn> by_position;  // column for the k-th value of the last line
-    int timestamp_index = -1;
-    int64_t pending = 0;
-  };
+  struct LocalColumn;
+  struct TableState;
 
-  core::Result<TableState*> GetTable(std::string_view table, const IlpValue* values, size_t n);
+  core::Result<TableState*> GetTable(std::string_view table);
   core::Result<cairo::WriterLease> AcquireWriter(const std::string& name);
-  core::Result<int> ResolveColumn(TableState* t, size_t position, const IlpValue& v);
-  core::Status PutValue(cairo::TableWriter* w, int col, cairo::ColumnType type,
-                        const IlpValue& v, const TableState& t);
+  core::Result<LocalColumn*> ResolveColumn(TableState* t, size_t position, const IlpValue& v);
+  core::Result<LocalColumn*> NewColumn(TableState* t, const IlpValue& v);
+  // Moves the table's staged rows into its writer (leasing it first).
+  core::Status Flush(TableState* t);
+  void ClearStaging(TableState* t);
 
   cairo::Engine* engine_;
   IlpIngestOptions options_;
