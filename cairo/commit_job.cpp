@@ -274,6 +274,18 @@ core::Status CommitJob::WriteFile(const std::string& rel, uint64_t offset, const
   return core::Status::Ok();
 }
 
+// Copies the first `n` bytes of `from` into the new file `to` inside the kernel
+// (copy_file_range): no user-space buffer, and the old version's pages are not mapped in.
+core::Status CommitJob::CopyPrefix(const std::string& from, const std::string& to, uint64_t n) {
+  ASSIGN_OR_RETURN(auto dst, files_.Open(to, core::OpenMode::kCreate));
+  if (n == 0) return core::Status::Ok();
+  ASSIGN_OR_RETURN(auto src, files_.Open(from, core::OpenMode::kRead));
+  RETURN_IF_ERROR(dst->Allocate(0, n));
+  RETURN_IF_ERROR(files_.fs().CopyRange(*src, 0, *dst, 0, n));
+  if (sync_) RETURN_IF_ERROR(dst->Sync());
+  return core::Status::Ok();
+}
+
 core::Status CommitJob::MakeDir(const std::string& rel) {
   RETURN_IF_ERROR(files_.fs().CreateDir(files_.Path(rel)));
   remove_on_undo_.push_back(rel);
@@ -314,10 +326,14 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
   const int64_t* ets = ets_col.values<int64_t>();
   const int64_t* nts = b.timestamps;
 
-  // Merge order: committed rows first among equal timestamps.
+  // Committed rows before the oldest new one (rows equal to it stay first) keep their places:
+  // the new version starts with them as they are, straight from the old version's mapping,
+  // and only the rows from `keep` on are merged. O3 data usually lands near the partition's
+  // end, so the merge is short even when the partition is large.
+  const int64_t keep = std::upper_bound(ets, ets + old.row_count, nts[rows.at(0)]) - ets;
   std::vector<int64_t> order;
-  order.reserve(static_cast<size_t>(old.row_count + rows.size()));
-  int64_t i = 0, k = 0;
+  order.reserve(static_cast<size_t>(old.row_count - keep + rows.size()));
+  int64_t i = keep, k = 0;
   while (i < old.row_count || k < rows.size()) {
     if (k == rows.size() || (i < old.row_count && ets[i] <= nts[rows.at(k)])) {
       order.push_back(i++);
@@ -341,35 +357,53 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
     const std::string base = next.dir_name + "/" + stems_[c];
     if (!IsVarSize(col.type)) {
       const int w = ColumnTypeSize(col.type);
+      const size_t prefix = static_cast<size_t>(keep) * w;
+      if (ex.is_all_null) {
+        std::vector<uint8_t> nulls(prefix);
+        FillNulls(col.type, nulls.data(), static_cast<size_t>(keep));
+        RETURN_IF_ERROR(WriteFile(base + ".d", 0, nulls.data(), prefix, true));
+      } else {
+        RETURN_IF_ERROR(CopyPrefix(old.dir_name + "/" + stems_[c] + ".d", base + ".d", prefix));
+      }
       std::vector<uint8_t> out(order.size() * w);
       MergeFixed(w, ex, col.data, order, col.type, out.data());
-      RETURN_IF_ERROR(WriteFile(base + ".d", 0, out.data(), out.size(), true));
+      RETURN_IF_ERROR(WriteFile(base + ".d", prefix, out.data(), out.size(), true));
       continue;
     }
-    std::vector<uint64_t> entries;
-    entries.reserve(order.size() + 1);
-    entries.push_back(0);
+    // VARCHAR: the first keep+1 index entries and the bytes they cover are kept.
+    std::vector<uint64_t> entries;  // entries after the kept ones
+    uint64_t base_bytes = 0;
+    if (ex.is_all_null) {
+      entries.assign(static_cast<size_t>(keep) + 1, kNullBit);
+      entries[0] = 0;
+    } else {
+      base_bytes = ex.varchar_index[keep] & kMask;
+      const std::string from = old.dir_name + "/" + stems_[c];
+      RETURN_IF_ERROR(CopyPrefix(from + ".d", base + ".d", base_bytes));
+      RETURN_IF_ERROR(CopyPrefix(from + ".i", base + ".i", static_cast<uint64_t>(keep + 1) * 8));
+    }
+    const uint64_t entries_offset = ex.is_all_null ? 0 : static_cast<uint64_t>(keep + 1) * 8;
     std::string bytes;
     for (int64_t r : order) {
       if (r >= 0) {
         if (ex.is_all_null) {
-          entries.push_back(bytes.size() | kNullBit);
+          entries.push_back((base_bytes + bytes.size()) | kNullBit);
           continue;
         }
         bytes.append(ex.Varchar(r));
-        entries.push_back(bytes.size() | (ex.IsVarcharNull(r) ? kNullBit : 0));
+        entries.push_back((base_bytes + bytes.size()) | (ex.IsVarcharNull(r) ? kNullBit : 0));
       } else {
         int64_t br = -r - 1;
         uint64_t e = EntryAt(col, br);
         uint64_t start = StartAt(col, br);
         bytes.append(reinterpret_cast<const char*>(col.var_bytes) + start, (e & kMask) - start);
-        entries.push_back(bytes.size() | (e & kNullBit));
+        entries.push_back((base_bytes + bytes.size()) | (e & kNullBit));
       }
     }
-    RETURN_IF_ERROR(WriteFile(base + ".d", 0, bytes.data(), bytes.size(), true));
-    RETURN_IF_ERROR(WriteFile(base + ".i", 0, entries.data(), entries.size() * 8, true));
+    RETURN_IF_ERROR(WriteFile(base + ".d", base_bytes, bytes.data(), bytes.size(), true));
+    RETURN_IF_ERROR(WriteFile(base + ".i", entries_offset, entries.data(), entries.size() * 8, true));
   }
-  next.row_count = static_cast<int64_t>(order.size());
+  next.row_count = keep + static_cast<int64_t>(order.size());
   next.min_timestamp_us = std::min(old.min_timestamp_us, nts[rows.at(0)]);
   next.max_timestamp_us = std::max(old.max_timestamp_us, nts[rows.at(rows.size() - 1)]);
   *part = std::move(next);

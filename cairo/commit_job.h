@@ -79,6 +79,8 @@ class CommitJob {
                          bool is_new_dir);
   core::Status WriteWholeFile(const std::string& rel, const void* data, size_t n);
   core::Status ChoosePartitionDir(PartitionInfo* part, uint64_t txn, bool force_version);
+  // Copies the first `n` bytes of file `from` to the new file `to` (paths relative to the table).
+  core::Status CopyPrefix(const std::string& from, const std::string& to, uint64_t n);
   core::Status MakeDir(const std::string& rel);
 
   TableFiles& files_;

@@ -144,5 +144,52 @@ TEST_F(O3Test, PartitionByNoneRewritesWholeTable) {
   EXPECT_EQ(ReadRows(*v), model_);
 }
 
+// An O3 row near the end of a large partition: the rows before it keep their places in the
+// new version (copied as they are), including a column added after they were written.
+TEST_F(O3Test, TailMergeKeepsPrefixAndAddedColumnNulls) {
+  ASSERT_TRUE(engine_->CreateTable("t", MixedSchema()).ok());
+  {
+    auto w = engine_->AcquireWriter("t");
+    std::vector<Row> first;
+    for (int i = 0; i < 1000; ++i) first.push_back(MakeRow(kT0 + i * 10, i));
+    CommitBatch(**w, first);
+  }
+  ASSERT_TRUE(engine_->AddColumn("t", "x", ColumnType::kInt).ok());
+  ASSERT_TRUE(engine_->AddColumn("t", "y", ColumnType::kVarchar).ok());
+  auto w = engine_->AcquireWriter("t");
+  ASSERT_TRUE(w.ok());
+  // Lands between rows 989 (ts 9890) and 990 (ts 9900); equal to row 989's timestamp.
+  Row late = MakeRow(kT0 + 9890, 5000);
+  ASSERT_TRUE(WriteRow(**w, late).ok());
+  // A second O3 row sets only the added columns.
+  ASSERT_TRUE((*w)->NewRow(kT0 + 9895).ok());
+  (*w)->PutLong(5, 7);
+  (*w)->PutVarchar(6, "late");
+  ASSERT_TRUE((*w)->EndRow().ok());
+  ASSERT_TRUE((*w)->Commit().ok());
+  auto v = engine_->Pin("t");
+  ASSERT_EQ(v->partitions().size(), 1u);
+  ASSERT_EQ(v->partitions()[0].row_count, 1002);
+  auto rows = ReadRows(*v);
+  ASSERT_EQ(rows.size(), 1002u);
+  EXPECT_EQ(rows[989].n, 989);
+  EXPECT_EQ(rows[990].n, 5000);  // after the committed row with the same timestamp
+  EXPECT_EQ(rows[991].ts, kT0 + 9895);
+  EXPECT_EQ(rows[992].n, 990);
+  EXPECT_EQ(rows[1001].n, 999);
+  auto x = v->Column(0, 5);
+  auto y = v->Column(0, 6);
+  ASSERT_TRUE(x.ok() && y.ok());
+  for (int64_t r = 0; r < 1002; ++r) {
+    EXPECT_EQ(x->values<int32_t>()[r], r == 991 ? 7 : kNullInt) << r;
+    EXPECT_EQ(y->IsVarcharNull(r), r != 991) << r;
+  }
+  EXPECT_EQ(y->Varchar(991), "late");
+  Reopen();
+  auto again = engine_->Pin("t");
+  EXPECT_EQ(ReadRows(*again), rows);
+  EXPECT_EQ(again->Column(0, 6)->Varchar(991), "late");
+}
+
 }  // namespace
 }  // namespace sundial::cairo::testing
