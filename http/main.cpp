@@ -209,6 +209,7 @@ int Run(int argc, char** argv) {
     to.maintenance_interval_ms = cfg.line_tcp_maintenance_interval_ms;
     to.max_uncommitted_rows = cfg.line_tcp_max_uncommitted_rows;
     to.max_line_bytes = cfg.line_tcp_max_line_bytes;
+    to.worker_count = static_cast<int>(cfg.line_tcp_worker_count);
     to.idle_timeout_ms = cfg.http_idle_timeout_ms;
     auto pb = cairo::ParsePartitionBy(cfg.line_default_partition_by);
     to.ingest.partition_by = pb ? *pb : cairo::PartitionBy::kDay;

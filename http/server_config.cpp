@@ -28,6 +28,7 @@ const std::vector<std::string>& KnownConfigKeys() {
       "line.tcp.maintenance.job.interval",
       "line.tcp.max.uncommitted.rows",
       "line.tcp.max.measurement.size",
+      "line.tcp.io.worker.count",
       "line.http.enabled",
       "line.default.partition.by",
       "cairo.commit.mode",
@@ -108,6 +109,8 @@ core::Result<ServerConfig> ReadServerConfig(const core::Properties& p,
   ASSIGN_OR_RETURN(c.line_tcp_max_uncommitted_rows,
                    p.GetInt("line.tcp.max.uncommitted.rows", c.line_tcp_max_uncommitted_rows, 1,
                             100'000'000));
+  ASSIGN_OR_RETURN(c.line_tcp_worker_count,
+                   p.GetInt("line.tcp.io.worker.count", c.line_tcp_worker_count, 0, 64));
   ASSIGN_OR_RETURN(c.line_tcp_max_line_bytes,
                    p.GetSize("line.tcp.max.measurement.size", c.line_tcp_max_line_bytes, 256,
                              1LL << 30));

@@ -32,6 +32,7 @@ struct ServerConfig {
   std::string line_default_partition_by = "DAY";  // line.default.partition.by
   int64_t line_tcp_commit_interval_ms = 1000;     // line.tcp.commit.interval.default
   int64_t line_tcp_maintenance_interval_ms = 1000;// line.tcp.maintenance.job.interval
+  int64_t line_tcp_worker_count = 0;              // line.tcp.io.worker.count (0 = min(cores, 4))
   int64_t line_tcp_max_uncommitted_rows = 100'000;// line.tcp.max.uncommitted.rows
   int64_t line_tcp_connection_limit = 256;        // line.tcp.net.connection.limit
   int64_t line_tcp_max_line_bytes = 1 << 20;      // line.tcp.max.measurement.size

@@ -8,7 +8,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "core/log.h"
 #include "core/timestamp.h"
@@ -37,15 +41,18 @@ std::string PeerName(int fd) {
 
 }  // namespace
 
-struct TcpLineServer::Impl {
+// One ingest thread: its own epoll set, connections, parser and batch. Every worker waits on
+// the shared listening socket (EPOLLEXCLUSIVE wakes one) and keeps the connections it accepts,
+// so a connection's lines are parsed and committed in order by one thread.
+struct TcpWorker {
   cairo::Engine* engine;
-  TcpLineOptions options;
+  const TcpLineOptions& options;
+  std::atomic<int>* connection_count;
   int listen_fd = -1;
   int epoll_fd = -1;
   int wake_fd = -1;
   std::thread thread;
   std::atomic<bool> stop{false};
-  bool running = false;
   std::unordered_map<int, std::unique_ptr<TcpConn>> conns;
   std::unique_ptr<IlpBatch> batch;
   LineParser parser;
@@ -69,10 +76,19 @@ struct TcpLineServer::Impl {
     }
   }
 
+  TcpWorker(cairo::Engine* e, const TcpLineOptions* o, std::atomic<int>* count, int listen)
+      : engine(e), options(*o), connection_count(count), listen_fd(listen) {
+    IlpIngestOptions io = options.ingest;
+    // The writer is leased only when a commit is due: staged rows move in and commit at once.
+    io.flush_rows = std::max(io.flush_rows, options.max_uncommitted_rows);
+    batch = std::make_unique<IlpBatch>(engine, io);
+  }
+
   void Close(TcpConn* c) {
     ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, nullptr);
     ::close(c->fd);
     conns.erase(c->fd);
+    connection_count->fetch_sub(1);
   }
 
   // Parses the complete lines in c->buf. Returns false if the connection must be closed.
@@ -153,7 +169,8 @@ struct TcpLineServer::Impl {
         if (errno == EINTR) continue;
         return;
       }
-      if (static_cast<int>(conns.size()) >= options.connection_limit) {
+      if (connection_count->fetch_add(1) >= options.connection_limit) {
+        connection_count->fetch_sub(1);
         core::LogWarn("line tcp connection refused, limit reached [limit=" +
                       std::to_string(options.connection_limit) + "]");
         ::close(fd);
@@ -226,11 +243,23 @@ struct TcpLineServer::Impl {
   }
 };
 
+struct TcpLineServer::Impl {
+  cairo::Engine* engine;
+  TcpLineOptions options;
+  int listen_fd = -1;
+  std::atomic<int> connection_count{0};
+  std::vector<std::unique_ptr<TcpWorker>> workers;
+  bool running = false;
+};
+
 TcpLineServer::TcpLineServer(cairo::Engine* engine, TcpLineOptions options)
     : impl_(std::make_unique<Impl>()) {
   impl_->engine = engine;
   impl_->options = std::move(options);
-  impl_->batch = std::make_unique<IlpBatch>(engine, impl_->options.ingest);
+  if (impl_->options.worker_count <= 0) {
+    impl_->options.worker_count =
+        static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  }
 }
 
 TcpLineServer::~TcpLineServer() { Stop(); }
@@ -238,16 +267,31 @@ TcpLineServer::~TcpLineServer() { Stop(); }
 core::Status TcpLineServer::Start() {
   Impl& m = *impl_;
   ASSIGN_OR_RETURN(m.listen_fd, ListenTcp(m.options.host, m.options.port, &port_));
-  m.epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
-  m.wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (m.epoll_fd < 0 || m.wake_fd < 0) return core::Status::FromErrno(errno, "epoll setup");
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.ptr = &m;
-  ::epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, m.listen_fd, &ev);
-  ev.data.ptr = nullptr;
-  ::epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, m.wake_fd, &ev);
-  m.thread = std::thread([&m] { m.Loop(); });
+  for (int i = 0; i < m.options.worker_count; ++i) {
+    auto w = std::make_unique<TcpWorker>(m.engine, &m.options, &m.connection_count, m.listen_fd);
+    w->epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+    w->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (w->epoll_fd < 0 || w->wake_fd < 0) {
+      core::Status st = core::Status::FromErrno(errno, "epoll setup");
+      if (w->epoll_fd >= 0) ::close(w->epoll_fd);
+      if (w->wake_fd >= 0) ::close(w->wake_fd);
+      m.running = true;
+      Stop();
+      return st;
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+    ev.data.ptr = w.get();
+    ::epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, m.listen_fd, &ev);
+    ev.events = EPOLLIN;
+    ev.data.ptr = nullptr;
+    ::epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, w->wake_fd, &ev);
+    m.workers.push_back(std::move(w));
+  }
+  for (auto& w : m.workers) {
+    TcpWorker* p = w.get();
+    p->thread = std::thread([p] { p->Loop(); });
+  }
   m.running = true;
   return core::Status::Ok();
 }
@@ -256,17 +300,22 @@ void TcpLineServer::Stop() {
   Impl& m = *impl_;
   if (!m.running) return;
   m.running = false;
-  ::epoll_ctl(m.epoll_fd, EPOLL_CTL_DEL, m.listen_fd, nullptr);
+  for (auto& w : m.workers) ::epoll_ctl(w->epoll_fd, EPOLL_CTL_DEL, m.listen_fd, nullptr);
   ::close(m.listen_fd);
   m.listen_fd = -1;
-  m.stop.store(true);
-  uint64_t one = 1;
-  ssize_t r = ::write(m.wake_fd, &one, sizeof(one));
-  (void)r;
-  m.thread.join();
-  m.batch->ReleaseAll();
-  ::close(m.epoll_fd);
-  ::close(m.wake_fd);
+  for (auto& w : m.workers) {
+    w->stop.store(true);
+    uint64_t one = 1;
+    ssize_t r = ::write(w->wake_fd, &one, sizeof(one));
+    (void)r;
+  }
+  for (auto& w : m.workers) {
+    if (w->thread.joinable()) w->thread.join();
+    w->batch->ReleaseAll();
+    ::close(w->epoll_fd);
+    ::close(w->wake_fd);
+  }
+  m.workers.clear();
 }
 
 }  // namespace sundial::http

@@ -29,6 +29,7 @@ struct TcpLineOptions {
   int64_t max_uncommitted_rows = 100'000;
   int64_t max_line_bytes = 1 << 20;
   int64_t idle_timeout_ms = 300'000;
+  int worker_count = 0;  // ingest threads; 0 = one per core, at most 4
   IlpIngestOptions ingest;
 };
 
