@@ -119,39 +119,62 @@ core::Status CommitJob::WriteRows(const PendingBatch& b, TxnRecord* record,
     std::stable_sort(order.begin(), order.end(),
                      [ts](uint32_t x, uint32_t y) { return ts[x] < ts[y]; });
   }
+  // A partition may be held by several entries ("splits", see RewritePartition): entries of
+  // one partition are adjacent, ordered by time, and each later one starts at or after the
+  // end of the one before. Rows go to the last entry starting at or before them (the first
+  // entry for older rows).
   int64_t i = 0;
   while (i < n) {
-    int64_t start = PartitionFloor(by, ts[order[i]]);
-    int64_t next = PartitionNext(by, start);
-    int64_t j = std::partition_point(order.begin() + i, order.end(),
-                                     [&](uint32_t r) { return ts[r] < next; }) -
-                order.begin();
-    RowSel sel{order.data(), i, j};
-    auto it = std::lower_bound(parts.begin(), parts.end(), start,
-                               [](const PartitionInfo& p, int64_t s) {
-                                 return p.partition_start_us < s;
-                               });
-    if (it != parts.end() && it->partition_start_us == start) {
-      bool is_last = it + 1 == parts.end();
-      if (is_last && ts[order[i]] >= it->max_timestamp_us) {
-        RETURN_IF_ERROR(AppendRows(&*it, b, sel));
-      } else {
-        const auto& cparts = committed_.record.partitions;
-        auto cit = std::lower_bound(cparts.begin(), cparts.end(), start,
-                                    [](const PartitionInfo& p, int64_t s) {
-                                      return p.partition_start_us < s;
-                                    });
-        if (cit == cparts.end() || cit->partition_start_us != start) {
-          return core::Status::Internal("partition missing from committed state");
-        }
-        superseded->push_back(it->dir_name);
-        RETURN_IF_ERROR(RewritePartition(cit - cparts.begin(), &*it, b, sel, txn));
-      }
-    } else {
+    const int64_t t0 = ts[order[i]];
+    const int64_t start = PartitionFloor(by, t0);
+    const int64_t next = PartitionNext(by, start);
+    auto first = std::lower_bound(parts.begin(), parts.end(), start,
+                                  [](const PartitionInfo& p, int64_t s) {
+                                    return p.partition_start_us < s;
+                                  });
+    auto last = first;
+    while (last != parts.end() && last->partition_start_us == start) ++last;
+    if (first == last) {
+      int64_t j = std::partition_point(order.begin() + i, order.end(),
+                                       [&](uint32_t r) { return ts[r] < next; }) -
+                  order.begin();
       PartitionInfo p;
       p.partition_start_us = start;
-      RETURN_IF_ERROR(NewPartition(&p, b, sel, txn));
-      parts.insert(it, std::move(p));
+      RETURN_IF_ERROR(NewPartition(&p, b, RowSel{order.data(), i, j}, txn));
+      parts.insert(first, std::move(p));
+      i = j;
+      continue;
+    }
+    auto e = first;
+    for (auto it = first + 1; it != last; ++it) {
+      if (it->min_timestamp_us <= t0) e = it;
+    }
+    const int64_t limit = e + 1 != last ? (e + 1)->min_timestamp_us : next;
+    int64_t j = std::partition_point(order.begin() + i, order.end(),
+                                     [&](uint32_t r) { return ts[r] < limit; }) -
+                order.begin();
+    RowSel sel{order.data(), i, j};
+    if (e + 1 == parts.end() && t0 >= e->max_timestamp_us) {
+      RETURN_IF_ERROR(AppendRows(&*e, b, sel));
+    } else {
+      // Every entry this commit writes to is taken whole in one step, so `e` is still the
+      // committed entry of that directory.
+      const auto& cparts = committed_.record.partitions;
+      auto cit = std::find_if(cparts.begin(), cparts.end(), [&](const PartitionInfo& p) {
+        return p.dir_name == e->dir_name;
+      });
+      if (cit == cparts.end()) return core::Status::Internal("partition missing from committed state");
+      const bool may_split = (last - first) < kMaxPartitionSplits;
+      PartitionInfo split;
+      bool did_split = false;
+      const std::string old_dir = e->dir_name;
+      RETURN_IF_ERROR(RewritePartition(static_cast<size_t>(cit - cparts.begin()), &*e, b, sel,
+                                       txn, may_split, &split, &did_split));
+      if (did_split) {
+        parts.insert(e + 1, std::move(split));
+      } else {
+        superseded->push_back(old_dir);
+      }
     }
     i = j;
   }
@@ -294,18 +317,21 @@ core::Status CommitJob::MakeDir(const std::string& rel) {
 }
 
 // New partitions use the plain name unless a directory of that name still exists (a version a
-// pin may read, pending purge); rewrites always get a new `<name>.<txn>` version.
+// pin may read, pending purge); rewrites and splits get a new `<name>.<n>` version, n = the txn
+// or, when that directory exists (another entry of the partition written by this commit, or a
+// version pending purge), the next free number. An existing directory is never reused.
 core::Status CommitJob::ChoosePartitionDir(PartitionInfo* part, uint64_t txn,
                                            bool force_version) {
   const PartitionBy by = committed_.record.schema.partition_by;
   part->name_txn = 0;
-  if (force_version || files_.Exists(PartitionName(by, part->partition_start_us))) {
+  part->dir_name = PartitionDirName(by, part->partition_start_us, 0);
+  if (force_version || files_.Exists(part->dir_name)) {
     part->name_txn = txn;
-  }
-  part->dir_name = PartitionDirName(by, part->partition_start_us, part->name_txn);
-  if (files_.Exists(part->dir_name)) {
-    // Left by a failed commit whose undo could not finish; no txn references it.
-    RETURN_IF_ERROR(files_.fs().RemoveAll(files_.Path(part->dir_name)));
+    for (;;) {
+      part->dir_name = PartitionDirName(by, part->partition_start_us, part->name_txn);
+      if (!files_.Exists(part->dir_name)) break;
+      ++part->name_txn;
+    }
   }
   return MakeDir(part->dir_name);
 }
@@ -318,7 +344,8 @@ core::Status CommitJob::NewPartition(PartitionInfo* part, const PendingBatch& b,
 }
 
 core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const PendingBatch& b,
-                                         RowSel rows, uint64_t txn) {
+                                         RowSel rows, uint64_t txn, bool may_split,
+                                         PartitionInfo* split, bool* did_split) {
   const TxnRecord& old_rec = committed_.record;
   const PartitionInfo& old = old_rec.partitions[ci];
   const int tsi = old_rec.schema.timestamp_index;
@@ -327,10 +354,17 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
   const int64_t* nts = b.timestamps;
 
   // Committed rows before the oldest new one (rows equal to it stay first) keep their places:
-  // the new version starts with them as they are, straight from the old version's mapping,
-  // and only the rows from `keep` on are merged. O3 data usually lands near the partition's
-  // end, so the merge is short even when the partition is large.
+  // the new version starts with them as they are, copied in the kernel, and only the rows
+  // from `keep` on are merged. O3 data usually lands near the partition's end, so the merge
+  // is short even when the partition is large.
   const int64_t keep = std::upper_bound(ets, ets + old.row_count, nts[rows.at(0)]) - ets;
+  // Split: when the kept rows outweigh the rest, they stay where they are — the entry is cut
+  // to them (the files' tail past the cut is no longer committed) — and the merged rows go to
+  // a new entry of the same partition. Nothing is copied, and a reader of the old version
+  // still finds every byte it reads unchanged.
+  const int64_t rest = old.row_count - keep + rows.size();
+  const bool splitting = may_split && keep >= kMinSplitRows && keep > 2 * rest;
+  *did_split = splitting;
   std::vector<int64_t> order;
   order.reserve(static_cast<size_t>(old.row_count - keep + rows.size()));
   int64_t i = keep, k = 0;
@@ -344,6 +378,7 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
 
   PartitionInfo next = *part;
   next.partition_start_us = old.partition_start_us;
+  const int64_t prefix_rows = splitting ? 0 : keep;
   RETURN_IF_ERROR(ChoosePartitionDir(&next, txn, true));
   for (size_t c = 0; c < b.columns.size(); ++c) {
     const PendingColumnView& col = b.columns[c];
@@ -357,10 +392,12 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
     const std::string base = next.dir_name + "/" + stems_[c];
     if (!IsVarSize(col.type)) {
       const int w = ColumnTypeSize(col.type);
-      const size_t prefix = static_cast<size_t>(keep) * w;
-      if (ex.is_all_null) {
+      const size_t prefix = static_cast<size_t>(prefix_rows) * w;
+      if (prefix == 0) {
+        // nothing kept in this file
+      } else if (ex.is_all_null) {
         std::vector<uint8_t> nulls(prefix);
-        FillNulls(col.type, nulls.data(), static_cast<size_t>(keep));
+        FillNulls(col.type, nulls.data(), static_cast<size_t>(prefix_rows));
         RETURN_IF_ERROR(WriteFile(base + ".d", 0, nulls.data(), prefix, true));
       } else {
         RETURN_IF_ERROR(CopyPrefix(old.dir_name + "/" + stems_[c] + ".d", base + ".d", prefix));
@@ -370,19 +407,22 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
       RETURN_IF_ERROR(WriteFile(base + ".d", prefix, out.data(), out.size(), true));
       continue;
     }
-    // VARCHAR: the first keep+1 index entries and the bytes they cover are kept.
+    // VARCHAR: the first prefix_rows+1 index entries and the bytes they cover are kept.
     std::vector<uint64_t> entries;  // entries after the kept ones
     uint64_t base_bytes = 0;
-    if (ex.is_all_null) {
-      entries.assign(static_cast<size_t>(keep) + 1, kNullBit);
+    const int64_t kept = prefix_rows;
+    bool copied = false;
+    if (kept == 0 || ex.is_all_null) {
+      entries.assign(static_cast<size_t>(kept) + 1, kNullBit);
       entries[0] = 0;
     } else {
-      base_bytes = ex.varchar_index[keep] & kMask;
+      copied = true;
+      base_bytes = ex.varchar_index[kept] & kMask;
       const std::string from = old.dir_name + "/" + stems_[c];
       RETURN_IF_ERROR(CopyPrefix(from + ".d", base + ".d", base_bytes));
-      RETURN_IF_ERROR(CopyPrefix(from + ".i", base + ".i", static_cast<uint64_t>(keep + 1) * 8));
+      RETURN_IF_ERROR(CopyPrefix(from + ".i", base + ".i", static_cast<uint64_t>(kept + 1) * 8));
     }
-    const uint64_t entries_offset = ex.is_all_null ? 0 : static_cast<uint64_t>(keep + 1) * 8;
+    const uint64_t entries_offset = copied ? static_cast<uint64_t>(kept + 1) * 8 : 0;
     std::string bytes;
     for (int64_t r : order) {
       if (r >= 0) {
@@ -403,9 +443,18 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
     RETURN_IF_ERROR(WriteFile(base + ".d", base_bytes, bytes.data(), bytes.size(), true));
     RETURN_IF_ERROR(WriteFile(base + ".i", entries_offset, entries.data(), entries.size() * 8, true));
   }
-  next.row_count = keep + static_cast<int64_t>(order.size());
-  next.min_timestamp_us = std::min(old.min_timestamp_us, nts[rows.at(0)]);
-  next.max_timestamp_us = std::max(old.max_timestamp_us, nts[rows.at(rows.size() - 1)]);
+  next.row_count = prefix_rows + static_cast<int64_t>(order.size());
+  const int64_t new_min = nts[rows.at(0)], new_max = nts[rows.at(rows.size() - 1)];
+  if (splitting) {
+    next.min_timestamp_us = keep < old.row_count ? std::min(ets[keep], new_min) : new_min;
+    next.max_timestamp_us = std::max(old.max_timestamp_us, new_max);
+    *split = std::move(next);
+    part->row_count = keep;
+    part->max_timestamp_us = ets[keep - 1];
+    return core::Status::Ok();
+  }
+  next.min_timestamp_us = std::min(old.min_timestamp_us, new_min);
+  next.max_timestamp_us = std::max(old.max_timestamp_us, new_max);
   *part = std::move(next);
   return core::Status::Ok();
 }

@@ -18,6 +18,12 @@
 
 namespace sundial::cairo {
 
+// An out-of-order commit splits a partition entry instead of rewriting it when at least this
+// many of its rows precede the new ones (and they are over two thirds of the result)...
+inline constexpr int64_t kMinSplitRows = 4096;
+// ...and the partition has fewer entries than this.
+inline constexpr int64_t kMaxPartitionSplits = 64;
+
 // The writer's uncommitted rows, column-wise, in arrival order.
 struct PendingColumnView {
   ColumnType type = ColumnType::kDouble;
@@ -68,8 +74,12 @@ class CommitJob {
                           bool is_new_dir = false);
   core::Status NewPartition(PartitionInfo* part, const PendingBatch& b, RowSel rows,
                             uint64_t txn);
+  // Merges `rows` into the committed entry `committed_index` (`part` in the new record): a new
+  // version of the entry, or, when `may_split` and most of the entry precedes the new rows,
+  // a cut of the entry plus a new entry `*split` after it (*did_split set).
   core::Status RewritePartition(size_t committed_index, PartitionInfo* part,
-                                const PendingBatch& b, RowSel rows, uint64_t txn);
+                                const PendingBatch& b, RowSel rows, uint64_t txn,
+                                bool may_split, PartitionInfo* split, bool* did_split);
   core::Status AppendColumn(const PartitionInfo& part, int col, const PendingBatch& b,
                             RowSel rows, bool is_new_dir);
   core::Status EnsureColumnFile(const PartitionInfo& part, int col, ColumnType type);

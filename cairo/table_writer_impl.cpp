@@ -481,15 +481,19 @@ core::Status TableWriterImpl::DropPartitions(const std::vector<int64_t>& starts)
   TxnRecord rec = handle_->Current()->record;
   std::vector<std::string> superseded;
   for (int64_t s : starts) {
-    auto it = std::find_if(rec.partitions.begin(), rec.partitions.end(),
-                           [s](const PartitionInfo& p) { return p.partition_start_us == s; });
+    // Every entry of the partition (an out-of-order commit may have split it).
+    auto it = std::remove_if(rec.partitions.begin(), rec.partitions.end(),
+                             [&](const PartitionInfo& p) {
+                               if (p.partition_start_us != s) return false;
+                               superseded.push_back(p.dir_name);
+                               return true;
+                             });
     if (it == rec.partitions.end()) {
       return core::Status::NotFound(
           "partition does not exist [table=" + table_name_ +
           ", partition=" + PartitionName(rec.schema.partition_by, s) + "]");
     }
-    superseded.push_back(it->dir_name);
-    rec.partitions.erase(it);
+    rec.partitions.erase(it, rec.partitions.end());
   }
   if (superseded.empty()) return core::Status::Ok();
   return PublishChange(std::move(rec), superseded);

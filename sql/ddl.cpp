@@ -184,7 +184,17 @@ core::Result<ExecResult> ExecuteAlterTable(const AlterTableStmt& s, PlanContext&
         bc.cols = &cols;
         bc.now_us = ctx.now_us;
         ASSIGN_OR_RETURN(BoundPtr pred, Bind(*s.partition_where, bc));
+        // A partition may be held by several entries (splits): judge it as a whole.
+        std::vector<cairo::PartitionInfo> whole;
         for (const auto& p : view->partitions()) {
+          if (!whole.empty() && whole.back().partition_start_us == p.partition_start_us) {
+            whole.back().min_timestamp_us = std::min(whole.back().min_timestamp_us, p.min_timestamp_us);
+            whole.back().max_timestamp_us = std::max(whole.back().max_timestamp_us, p.max_timestamp_us);
+          } else {
+            whole.push_back(p);
+          }
+        }
+        for (const auto& p : whole) {
           Batch b;
           b.n = 2;
           b.cols.resize(cols.size());

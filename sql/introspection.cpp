@@ -117,12 +117,21 @@ core::Result<OpPtr> Partitions(const cairo::TableView& view) {
   auto files = view.CommittedFiles();
   cairo::PartitionBy by = view.schema().partition_by;
   bool has_ts = view.schema().timestamp_index >= 0;
-  for (size_t p = 0; p < parts.size(); ++p) {
+  // One row per partition, however many entries (splits) hold it.
+  int64_t index = 0;
+  for (size_t p = 0; p < parts.size();) {
     const auto& info = parts[p];
+    int64_t rows = 0, min_ts = info.min_timestamp_us, max_ts = info.max_timestamp_us;
     uint64_t size = 0;
-    std::string prefix = info.dir_name + "/";
-    for (const auto& f : files) {
-      if (f.relative_path.rfind(prefix, 0) == 0) size += f.committed_size;
+    size_t q = p;
+    for (; q < parts.size() && parts[q].partition_start_us == info.partition_start_us; ++q) {
+      rows += parts[q].row_count;
+      min_ts = std::min(min_ts, parts[q].min_timestamp_us);
+      max_ts = std::max(max_ts, parts[q].max_timestamp_us);
+      std::string prefix = parts[q].dir_name + "/";
+      for (const auto& f : files) {
+        if (f.relative_path.rfind(prefix, 0) == 0) size += f.committed_size;
+      }
     }
     char human[32];
     if (size >= (1u << 30)) {
@@ -134,11 +143,12 @@ core::Result<OpPtr> Partitions(const cairo::TableView& view) {
     } else {
       std::snprintf(human, sizeof human, "%llu.0 B", static_cast<unsigned long long>(size));
     }
-    rb.Add({I(static_cast<int64_t>(p)), S(std::string(cairo::PartitionByName(by))),
+    rb.Add({I(index++), S(std::string(cairo::PartitionByName(by))),
             S(cairo::PartitionName(by, info.partition_start_us)),
-            has_ts ? T(info.min_timestamp_us) : T(kNullI64), has_ts ? T(info.max_timestamp_us) : T(kNullI64),
-            L(info.row_count), L(static_cast<int64_t>(size)), S(human), B(false),
-            B(p + 1 == parts.size()), B(true), B(false), B(false)});
+            has_ts ? T(min_ts) : T(kNullI64), has_ts ? T(max_ts) : T(kNullI64),
+            L(rows), L(static_cast<int64_t>(size)), S(human), B(false),
+            B(q == parts.size()), B(true), B(false), B(false)});
+    p = q;
   }
   return rb.Build();
 }

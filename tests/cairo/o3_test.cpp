@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "cairo/commit_job.h"
 #include "tests/cairo/cairo_test_util.h"
 
 namespace sundial::cairo::testing {
@@ -189,6 +190,85 @@ TEST_F(O3Test, TailMergeKeepsPrefixAndAddedColumnNulls) {
   auto again = engine_->Pin("t");
   EXPECT_EQ(ReadRows(*again), rows);
   EXPECT_EQ(again->Column(0, 6)->Varchar(991), "late");
+}
+
+// An O3 commit whose rows land near the end of a large entry splits it: the entry is cut to
+// the rows before them (its directory and bytes untouched) and a new entry of the same
+// partition holds the merged rest.
+TEST_F(O3Test, LateRowsSplitLargePartitionWithoutTouchingIt) {
+  ASSERT_TRUE(engine_->CreateTable("t", MixedSchema()).ok());
+  auto w = engine_->AcquireWriter("t");
+  std::vector<Row> first;
+  for (int i = 0; i < 3 * static_cast<int>(kMinSplitRows); ++i) first.push_back(MakeRow(kT0 + i, i));
+  CommitBatch(**w, first);
+  auto before = engine_->Pin("t");
+  auto before_bytes = Snapshot(*before);
+  const std::string dir0 = before->partitions()[0].dir_name;
+  const int64_t n = before->partitions()[0].row_count;
+  // Equal to the timestamp of row n-100: committed rows with it stay first.
+  CommitBatch(**w, {MakeRow(kT0 + n - 100, 100001), MakeRow(kT0 + n - 50, 100002)});
+  auto v = engine_->Pin("t");
+  ASSERT_EQ(v->partitions().size(), 2u);
+  EXPECT_EQ(v->partitions()[0].dir_name, dir0);
+  EXPECT_EQ(v->partitions()[0].row_count, n - 99);
+  EXPECT_EQ(v->partitions()[0].max_timestamp_us, kT0 + n - 100);
+  EXPECT_EQ(v->partitions()[1].partition_start_us, v->partitions()[0].partition_start_us);
+  EXPECT_EQ(v->partitions()[1].row_count, 99 + 2);
+  EXPECT_EQ(v->partitions()[1].min_timestamp_us, kT0 + n - 100);
+  EXPECT_EQ(ReadRows(*v), model_);
+  EXPECT_EQ(Snapshot(*before), before_bytes);  // the old version reads the same bytes
+  // In-order rows go to the newest entry; older rows to the entry they fall in.
+  CommitBatch(**w, {MakeRow(kT0 + n + 5, 100003)});
+  CommitBatch(**w, {MakeRow(kT0 + 10, 100004), MakeRow(kT0 + n - 60, 100005)});
+  EXPECT_EQ(ReadRows(*engine_->Pin("t")), model_);
+  *before = TableView();
+  *v = TableView();
+  w->Reset();
+  Reopen();
+  auto after = engine_->Pin("t");
+  EXPECT_EQ(ReadRows(*after), model_);
+  // Open cut the first entry's files back to its rows.
+  for (const auto& p : after->partitions()) {
+    auto size = fs_->FileSize(TableDir("t") + "/" + p.dir_name + "/ts.d");
+    ASSERT_TRUE(size.ok()) << p.dir_name;
+    EXPECT_EQ(*size, static_cast<uint64_t>(p.row_count) * 8) << p.dir_name;
+  }
+}
+
+TEST_F(O3Test, SplitPartitionsMatchModelThroughBurstsDropAndReopen) {
+  ASSERT_TRUE(engine_->CreateTable("t", MixedSchema()).ok());
+  const uint32_t seed = 99;
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  auto w = engine_->AcquireWriter("t");
+  int id = 0;
+  int64_t now = kT0;
+  // Two senders a little apart in time, committing in turn: the later one's rows land
+  // behind the earlier one's, like two connections streaming into one table.
+  for (int round = 0; round < 40; ++round) {
+    std::vector<Row> batch;
+    int64_t base = now + (round % 2 == 0 ? 3000 : 0);
+    for (int i = 0; i < 1500; ++i) batch.push_back(MakeRow(base + i * 2 + static_cast<int64_t>(rng() % 2), id++));
+    if (round % 2 == 1) now += 6000;
+    CommitBatch(**w, batch);
+    if (round % 7 == 0) engine_->Purge();
+    ASSERT_EQ(ReadRows(*engine_->Pin("t")), model_) << "round " << round;
+  }
+  // Rows into the next day and back, then drop the first day whatever its entries.
+  CommitBatch(**w, {MakeRow(kT0 + kDay + 1, id++), MakeRow(kT0 + 7, id++)});
+  auto v = engine_->Pin("t");
+  size_t day0 = 0;
+  for (const auto& p : v->partitions()) day0 += p.partition_start_us == kT0;
+  EXPECT_GT(day0, 1u) << "expected the first day to be split";
+  *v = TableView();
+  w->Reset();
+  ASSERT_TRUE(engine_->DropPartitions("t", {kT0}).ok());
+  std::vector<Row> rest;
+  for (const auto& r : model_) if (r.ts >= kT0 + kDay) rest.push_back(r);
+  model_ = rest;
+  EXPECT_EQ(ReadRows(*engine_->Pin("t")), model_);
+  Reopen();
+  EXPECT_EQ(ReadRows(*engine_->Pin("t")), model_);
 }
 
 }  // namespace
