@@ -7,10 +7,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <functional>
 #include <limits>
 #include <thread>
-#include <unordered_map>
 
 #include "cairo/column_type.h"
 #include "core/timestamp.h"
@@ -97,9 +95,92 @@ constexpr uint64_t kMissingDoubleBits = 0x7ff8'0000'dead'beefULL;
 const double kMissingDouble = std::bit_cast<double>(kMissingDoubleBits);
 constexpr int32_t kMissingId = -1;
 
-struct StringViewHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+// Equality of short byte strings (names, tag values) without a library call.
+inline bool SameBytes(const char* a, const char* b, size_t n) {
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(a, b, n) == 0;
+    uint64_t a1, b1, a2, b2;
+    std::memcpy(&a1, a, 8);
+    std::memcpy(&b1, b, 8);
+    std::memcpy(&a2, a + n - 8, 8);
+    std::memcpy(&b2, b + n - 8, 8);
+    return a1 == b1 && a2 == b2;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+inline bool Same(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && SameBytes(a.data(), b.data(), a.size());
+}
+
+inline uint64_t HashBytes(std::string_view s) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ s.size();
+  const char* p = s.data();
+  size_t n = s.size();
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
+    p += 8;
+    n -= 8;
+  }
+  uint64_t w = 0;
+  for (size_t i = 0; i < n; ++i) w |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
+  h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+  return h ^ (h >> 29);
+}
+
+// The distinct values of one staged tag column: id → value, open addressing on a fast hash.
+class TagDictionary {
+ public:
+  int32_t FindOrAdd(std::string_view s) {
+    if (last_ >= 0 && Same(values_[static_cast<size_t>(last_)], s)) return last_;
+    if ((values_.size() + 1) * 2 > slots_.size()) Grow();
+    const uint64_t h = HashBytes(s);
+    const size_t mask = slots_.size() - 1;
+    size_t i = h & mask;
+    while (slots_[i] >= 0) {
+      int32_t id = slots_[i];
+      if (hashes_[static_cast<size_t>(id)] == h && Same(values_[static_cast<size_t>(id)], s)) {
+        return last_ = id;
+      }
+      i = (i + 1) & mask;
+    }
+    int32_t id = static_cast<int32_t>(values_.size());
+    values_.emplace_back(s);
+    hashes_.push_back(h);
+    slots_[i] = id;
+    return last_ = id;
+  }
+  size_t size() const { return values_.size(); }
+  std::string_view value(size_t id) const { return values_[id]; }
+  void Clear() {
+    values_.clear();
+    hashes_.clear();
+    std::fill(slots_.begin(), slots_.end(), -1);
+    last_ = -1;
+  }
+
+ private:
+  void Grow() {
+    std::vector<int32_t> slots(std::max<size_t>(16, slots_.size() * 2), -1);
+    const size_t mask = slots.size() - 1;
+    for (size_t id = 0; id < values_.size(); ++id) {
+      size_t i = hashes_[id] & mask;
+      while (slots[i] >= 0) i = (i + 1) & mask;
+      slots[i] = static_cast<int32_t>(id);
+    }
+    slots_ = std::move(slots);
+  }
+
+  std::vector<std::string> values_;
+  std::vector<uint64_t> hashes_;
+  std::vector<int32_t> slots_;
+  int32_t last_ = -1;
 };
 
 }  // namespace
@@ -116,9 +197,7 @@ struct IlpBatch::LocalColumn {
   std::vector<double> f64;  // kDouble
   std::vector<int64_t> i64; // kLong, kTimestamp (missing: kNullLong)
   std::vector<int32_t> ids; // kTag: dictionary index; kString: strings index; kBool: 0/1
-  // kTag: each distinct value once.
-  std::unordered_map<std::string, int32_t, StringViewHash, std::equal_to<>> dict;
-  std::vector<std::string_view> dict_values;  // views of dict's keys (node-stable)
+  TagDictionary dict;       // kTag: each distinct value once
   // kString: bytes of every value, and (offset, length) per value.
   std::string arena;
   std::vector<std::pair<size_t, size_t>> strings;
@@ -169,15 +248,7 @@ struct IlpBatch::LocalColumn {
         return;
       }
       case IlpType::kTag: {
-        int32_t id;
-        auto it = dict.find(v.s);
-        if (it != dict.end()) {
-          id = it->second;
-        } else {
-          id = static_cast<int32_t>(dict_values.size());
-          auto ins = dict.emplace(std::string(v.s), id).first;
-          dict_values.push_back(ins->first);
-        }
+        int32_t id = dict.FindOrAdd(v.s);
         if (overwrite) ids.back() = id; else ids.push_back(id);
         return;
       }
@@ -192,7 +263,7 @@ struct IlpBatch::LocalColumn {
   }
   std::string_view StringAt(int64_t r) const {
     int32_t id = ids[static_cast<size_t>(r)];
-    if (type == IlpType::kTag) return dict_values[static_cast<size_t>(id)];
+    if (type == IlpType::kTag) return dict.value(static_cast<size_t>(id));
     const auto& [off, len] = strings[static_cast<size_t>(id)];
     return std::string_view(arena.data() + off, len);
   }
@@ -201,8 +272,7 @@ struct IlpBatch::LocalColumn {
     f64.clear();
     i64.clear();
     ids.clear();
-    dict.clear();
-    dict_values.clear();
+    dict.Clear();
     arena.clear();
     strings.clear();
   }
@@ -243,10 +313,7 @@ core::Result<cairo::WriterLease> IlpBatch::AcquireWriter(const std::string& name
 }
 
 core::Result<IlpBatch::TableState*> IlpBatch::GetTable(std::string_view table) {
-  if (last_ != nullptr && last_->name.size() == table.size() &&
-      std::memcmp(last_->name.data(), table.data(), table.size()) == 0) {
-    return last_;
-  }
+  if (last_ != nullptr && Same(last_->name, table)) return last_;
   for (auto& t : tables_) {
     if (IEquals(t->name, table)) {
       last_ = t.get();
@@ -311,10 +378,7 @@ core::Result<IlpBatch::LocalColumn*> IlpBatch::ResolveColumn(TableState* t, size
                                                              const IlpValue& v) {
   if (position < t->by_position.size()) {
     LocalColumn* c = t->by_position[position];
-    if (c != nullptr && c->type == v.type && c->name.size() == v.name.size() &&
-        std::memcmp(c->name.data(), v.name.data(), v.name.size()) == 0) {
-      return c;
-    }
+    if (c != nullptr && c->type == v.type && Same(c->name, v.name)) return c;
   }
   LocalColumn* found = nullptr;
   for (const auto& c : t->columns) {
@@ -489,9 +553,9 @@ Status IlpBatch::Flush(TableState* t) {
     for (const LocalColumn* src : tg.sources) {
       std::vector<int32_t> keys;  // kTag → SYMBOL: key per dictionary entry
       if (src->type == IlpType::kTag && tg.type == ColumnType::kSymbol) {
-        keys.resize(src->dict_values.size());
+        keys.resize(src->dict.size());
         for (size_t i = 0; i < keys.size(); ++i) {
-          ASSIGN_OR_RETURN(keys[i], w->SymbolKey(tg.index, src->dict_values[i]));
+          ASSIGN_OR_RETURN(keys[i], w->SymbolKey(tg.index, src->dict.value(i)));
         }
       }
       for (int64_t r = 0; r < rows; ++r) {
