@@ -24,35 +24,23 @@ g++ -O2 -std=c++20 -DSUNDIAL_INPROC -I. -I"$BUILD/http/generated" -o "$BUILD/ing
   bench/ingest_lp_bench.cpp "$BUILD/http/libsundial_http.a" "$BUILD/sql/libsundial_sql.a" \
   "$BUILD/cairo/libsundial_cairo.a" "$BUILD/core/libsundial_core.a" -pthread
 
-now() { date +%s.%N; }
-
 run_server_mode() {
-  local mode=$1 root http_port=19190 tcp_port=19199 pid t0 t1 count hwm
+  local mode=$1 root http_port=19190 tcp_port=19199 pid out hwm port
   root=$(mktemp -d)
   SUNDIAL_HTTP_BIND_TO=127.0.0.1:$http_port SUNDIAL_LINE_TCP_NET_BIND_TO=127.0.0.1:$tcp_port \
     "$BUILD/sundial" -d "$root" 2>"$root.log" &
   pid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$http_port/ping" >/dev/null && break; sleep 0.1; done
-  t0=$(now)
-  if [ "$mode" = http ]; then
-    "$BUILD/ingest_lp_bench" http $http_port "$CONNS" $FILES >/dev/null
-  else
-    "$BUILD/ingest_lp_bench" tcp $tcp_port "$CONNS" $FILES >/dev/null
-  fi
-  t1=$(now)
-  # Wait until every row is visible to queries.
-  for _ in $(seq 600); do
-    count=$(curl -s -G --data-urlencode "query=select count() from cpu" "http://127.0.0.1:$http_port/exec" \
-      | sed -n 's/.*"dataset":\[\[\([0-9]*\)\]\].*/\1/p')
-    [ "${count:-0}" = "$ROWS" ] && break
-    sleep 0.05
-  done
-  local t2; t2=$(now)
+  port=$http_port; [ "$mode" = tcp ] && port=$tcp_port
+  # The client loads the files, then times sending until count() answers every row.
+  out=$(VISIBLE_HTTP_PORT=$http_port "$BUILD/ingest_lp_bench" "$mode" "$port" "$CONNS" $FILES)
   hwm=$(awk '/VmHWM/{print $2}' /proc/$pid/status)
   kill -TERM $pid; wait $pid || true
-  awk -v m="$mode" -v r="$ROWS" -v a="$t0" -v b="$t1" -v c="$t2" -v h="$hwm" -v n="${count:-0}" 'BEGIN {
-    printf "%s: rows=%d visible=%d ack_s=%.2f visible_s=%.2f rows_per_s=%.0f peak_rss_mb=%.1f\n",
-      m, r, n, b-a, c-a, r/(c-a), h/1024 }'
+  echo "$out" | awk -v m="$mode" -v h="$hwm" '
+    /^mode=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); a[kv[1]] = kv[2] } }
+    /^visible:/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
+    END { printf "%s: rows=%d ack_s=%.2f visible_s=%.2f rows_per_s=%.0f peak_rss_mb=%.1f\n",
+            m, v["rows"], a["seconds"], v["seconds"], v["rows_per_s"], h / 1024 }'
   rm -rf "$root" "$root.log"
 }
 

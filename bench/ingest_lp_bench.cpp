@@ -5,7 +5,10 @@
 //   ingest_lp_bench tcp  <port> <connections> <file.lp>...   stream over TCP (port 9009 style)
 //   ingest_lp_bench inproc <dir> <file.lp>...                Engine + IlpBatch in this process
 //
-// Prints rows sent, seconds and rows/s. For tcp the caller polls count() for visibility.
+// Files are read into memory first; the clock starts when the first byte is sent. Prints rows
+// sent, seconds and rows/s until the last acknowledgement (http: the last 204; tcp: the last
+// byte handed to the kernel) and, with VISIBLE_HTTP_PORT=<port> in the environment, until
+// `select count() from cpu` on that port answers the number of rows sent ("visible").
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -93,6 +96,29 @@ int ReadResponse(int fd, std::string* buf) {
     if (n <= 0) return -1;
     buf->append(tmp, static_cast<size_t>(n));
   }
+}
+
+// Polls `select count() from cpu` on the HTTP port until it answers `rows`; false after 600 s.
+bool WaitVisible(int port, size_t rows) {
+  const std::string want = "\"dataset\":[[" + std::to_string(rows) + "]]";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(600);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int fd = Connect(port);
+    std::string req = "GET /exec?query=select%20count()%20from%20cpu HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    std::string buf;
+    bool ok = SendAll(fd, req.data(), req.size());
+    for (int i = 0; ok && i < 1000 && buf.find(want) == std::string::npos; ++i) {
+      char tmp[4096];
+      ssize_t n = ::recv(fd, tmp, sizeof(tmp), 0);
+      if (n <= 0) break;
+      buf.append(tmp, static_cast<size_t>(n));
+      if (buf.find("\r\n\r\n") != std::string::npos && buf.find("\"count\"") != std::string::npos) break;
+    }
+    ::close(fd);
+    if (buf.find(want) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
 }
 
 }  // namespace
@@ -220,5 +246,14 @@ int main(int argc, char** argv) {
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("mode=%s rows=%zu bytes=%zu seconds=%.3f rows_per_s=%.0f MB_per_s=%.1f\n",
               mode.c_str(), rows, bytes, s, rows / s, bytes / s / 1e6);
+  if (const char* vp = std::getenv("VISIBLE_HTTP_PORT"); vp != nullptr && mode != "inproc") {
+    if (!WaitVisible(std::atoi(vp), rows)) {
+      std::fprintf(stderr, "rows did not become visible\n");
+      return 1;
+    }
+    double v = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("visible: mode=%s rows=%zu seconds=%.3f rows_per_s=%.0f\n", mode.c_str(), rows,
+                v, rows / v);
+  }
   return 0;
 }
