@@ -65,8 +65,9 @@ void MergeFixed(int width, const ColumnData& ex, const uint8_t* batch,
 
 }  // namespace
 
-CommitJob::CommitJob(TableFiles& files, const TableView::State& committed, bool sync)
-    : files_(files), committed_(committed), sync_(sync) {}
+CommitJob::CommitJob(TableFiles& files, const TableView::State& committed, bool sync,
+                     int64_t split_min_rows)
+    : files_(files), committed_(committed), sync_(sync), split_min_rows_(split_min_rows) {}
 
 core::Status CommitJob::WriteRows(const PendingBatch& b, TxnRecord* record,
                                   std::vector<std::string>* superseded) {
@@ -363,7 +364,7 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
   // a new entry of the same partition. Nothing is copied, and a reader of the old version
   // still finds every byte it reads unchanged.
   const int64_t rest = old.row_count - keep + rows.size();
-  const bool splitting = may_split && keep >= kMinSplitRows && keep > 2 * rest;
+  const bool splitting = may_split && keep >= std::max<int64_t>(1, split_min_rows_) && keep > 2 * rest;
   *did_split = splitting;
   std::vector<int64_t> order;
   order.reserve(static_cast<size_t>(old.row_count - keep + rows.size()));

@@ -18,10 +18,8 @@
 
 namespace sundial::cairo {
 
-// An out-of-order commit splits a partition entry instead of rewriting it when at least this
-// many of its rows precede the new ones (and they are over two thirds of the result)...
-inline constexpr int64_t kMinSplitRows = 4096;
-// ...and the partition has fewer entries than this.
+// An out-of-order commit splits a partition entry only while the partition has fewer entries
+// than this (EngineOptions::o3_split_min_rows says when it does).
 inline constexpr int64_t kMaxPartitionSplits = 64;
 
 // The writer's uncommitted rows, column-wise, in arrival order.
@@ -46,7 +44,9 @@ class CommitJob {
  public:
   // `committed` is the table's current state; `record` starts as the record to publish (new
   // txn number and schema set) and gets its partitions updated.
-  CommitJob(TableFiles& files, const TableView::State& committed, bool sync);
+  // `split_min_rows`: EngineOptions::o3_split_min_rows.
+  CommitJob(TableFiles& files, const TableView::State& committed, bool sync,
+            int64_t split_min_rows = 4096);
 
   // Writes the batch's rows into partitions and updates `record->partitions`. Old partition
   // versions replaced by rewrites are added to `superseded`.
@@ -96,6 +96,7 @@ class CommitJob {
   TableFiles& files_;
   const TableView::State& committed_;
   bool sync_;
+  int64_t split_min_rows_;
   std::vector<std::pair<std::string, uint64_t>> truncate_on_undo_;
   std::vector<std::string> remove_on_undo_;
   std::vector<std::string> stems_;  // file stems of the record's columns

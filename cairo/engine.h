@@ -39,6 +39,9 @@ struct EngineOptions {
   CommitMode commit_mode = CommitMode::kNoSync;
   int64_t lock_timeout_ms = 5000;
   const core::Clock* clock = core::SystemClock::Instance();
+  // An out-of-order commit splits a partition entry rather than rewriting it when at least this
+  // many of the entry's rows precede the new ones (and they are over two thirds of the result).
+  int64_t o3_split_min_rows = 4096;
 };
 
 class Engine {

@@ -358,7 +358,7 @@ core::Status TableWriterImpl::CommitPending(uint64_t* txn) {
   rec.schema = schema_;
   rec.columns = states_;
   const bool sync = handle_->engine().options.commit_mode == CommitMode::kSync;
-  CommitJob job(*handle_->files(), *current, sync);
+  CommitJob job(*handle_->files(), *current, sync, handle_->engine().options.o3_split_min_rows);
 
   PendingBatch b;
   b.row_count = pending_rows_;

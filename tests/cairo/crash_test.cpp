@@ -63,6 +63,7 @@ void ApplyStep(uint64_t seed, int k, std::vector<Row>* model) {
   EngineOptions o;
   o.db_root = root;
   o.commit_mode = CommitMode::kNoSync;
+  o.o3_split_min_rows = 16;  // small partitions here: let out-of-order commits split them
   auto engine = Engine::Open(core::NewPosixFileSystem(), o);
   if (!engine.ok()) _exit(3);
   auto w = (*engine)->AcquireWriter("t");
@@ -108,7 +109,7 @@ TEST_F(EngineCrashTest, KilledWriterLosesNothingCommitted) {
   const std::string root = dir_.Sub("db");
   std::vector<Row> model;
   int next_batch = 0;
-  int in_flight_seen = 0, total_commits = 0;
+  int in_flight_seen = 0, total_commits = 0, split_seen = 0;
   const int kIterations = 100;
   for (int iter = 0; iter < kIterations; ++iter) {
     SCOPED_TRACE("iteration " + std::to_string(iter));
@@ -160,13 +161,21 @@ TEST_F(EngineCrashTest, KilledWriterLosesNothingCommitted) {
       ++in_flight_seen;
     }
     total_commits = next_batch;
+    const auto& parts = view->partitions();
+    for (size_t p = 1; p < parts.size(); ++p) {
+      if (parts[p].partition_start_us == parts[p - 1].partition_start_us) {
+        ++split_seen;
+        break;
+      }
+    }
     view = TableView();
     engine_.reset();
   }
   std::cout << "crash test: " << kIterations << " kills, " << total_commits << " commits, "
             << model.size() << " rows, in-flight commit found durable " << in_flight_seen
-            << " times" << std::endl;
+            << " times, split partitions after " << split_seen << " reopens" << std::endl;
   EXPECT_GT(total_commits, kIterations / 2);
+  EXPECT_GT(split_seen, 0);
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 // last committed state, the error is clear, and the writer works again once the fault clears.
 #include <gtest/gtest.h>
 
+#include <functional>
+
+#include "cairo/commit_job.h"
 #include "core/fault_file_system.h"
 #include "tests/cairo/cairo_test_util.h"
 
@@ -21,7 +24,8 @@ class EngineFaultTest : public ::testing::Test {
     for (int i = 0; i < 40; ++i) batch.push_back(MakeRow(kT0 + i * 2 * kHour, i));
     CommitOk(batch);
   }
-  void SweepEveryCall(FaultOp op);
+  void SweepEveryCall(FaultOp op) { SweepEveryCall(op, [this] { return MixedBatch(); }); }
+  void SweepEveryCall(FaultOp op, const std::function<std::vector<Row>()>& make_batch);
   void Open(CommitMode mode) {
     mode_ = mode;
     lease_ = WriterLease();
@@ -199,7 +203,8 @@ TEST_F(EngineFaultTest, FailedPurgeDeletionIsRetried) {
 
 // Fails the Nth file-system call (of kind `op`) of a mixed commit, for every N, alternating EIO
 // and ENOSPC (every third one a short write).
-void EngineFaultTest::SweepEveryCall(FaultOp op) {
+void EngineFaultTest::SweepEveryCall(FaultOp op,
+                                     const std::function<std::vector<Row>()>& make_batch) {
   int failures = 0;
   for (int64_t n = 0; n < 2000; ++n) {
     SCOPED_TRACE("failing call " + std::to_string(n));
@@ -207,7 +212,7 @@ void EngineFaultTest::SweepEveryCall(FaultOp op) {
     fault_->ResetCounts();
     int err = n % 2 == 0 ? EIO : ENOSPC;
     fault_->AddRule({op, dir_.path(), err, n % 3 == 0, n, 1});
-    std::vector<Row> batch = MixedBatch();
+    std::vector<Row> batch = make_batch();
     core::Status st = Commit(batch);
     bool injected = fault_->FaultsInjected() > 0;
     fault_->ClearRules();
@@ -225,7 +230,7 @@ void EngineFaultTest::SweepEveryCall(FaultOp op) {
     EXPECT_EQ(st.code() == core::StatusCode::kResourceExhausted, err == ENOSPC) << st.ToString();
     ExpectCommittedState();
     if (n % 10 == 0) ExpectLeftoversCleanAfterReopen();
-    CommitOk(MixedBatch());  // the writer works once the fault is gone
+    CommitOk(make_batch());  // the writer works once the fault is gone
     if (HasFailure()) break;
   }
   EXPECT_GT(failures, op == FaultOp::kAny ? 20 : 1);
@@ -233,6 +238,33 @@ void EngineFaultTest::SweepEveryCall(FaultOp op) {
 }
 
 TEST_F(EngineFaultTest, EveryCallOfAMixedCommitCanFail) { SweepEveryCall(FaultOp::kAny); }
+
+// A commit that splits a large partition entry (rows just before the end of the oldest entry
+// of the day) and appends to the newest: every call of it can fail.
+TEST_F(EngineFaultTest, EveryCallOfASplittingCommitCanFail) {
+  std::vector<Row> big;
+  const int64_t day = kT0 + 5 * kDay;
+  for (int i = 0; i < 3 * static_cast<int>(EngineOptions().o3_split_min_rows); ++i) big.push_back(MakeRow(day + i * 1000, 5000 + i));
+  CommitOk(big);
+  int id = 100000;
+  SweepEveryCall(FaultOp::kAny, [&] {
+    auto v = engine_->Pin("t");
+    int64_t end_of_first = 0;
+    for (const auto& p : v->partitions()) {
+      if (p.partition_start_us == day) {
+        end_of_first = p.max_timestamp_us;
+        break;
+      }
+    }
+    std::vector<Row> b;
+    b.push_back(MakeRow(end_of_first - 1, id++));
+    b.push_back(MakeRow(model_.back().ts + 1, id++));
+    return b;
+  });
+  size_t entries = 0;
+  for (const auto& p : engine_->Pin("t")->partitions()) entries += p.partition_start_us == kT0 + 5 * kDay;
+  EXPECT_GT(entries, 2u);
+}
 
 // kSync adds file and directory syncs (the sweep above covers every other call); the added
 // column makes the first commit create its null-prefix file in the newest partition.

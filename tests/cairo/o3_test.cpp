@@ -199,7 +199,7 @@ TEST_F(O3Test, LateRowsSplitLargePartitionWithoutTouchingIt) {
   ASSERT_TRUE(engine_->CreateTable("t", MixedSchema()).ok());
   auto w = engine_->AcquireWriter("t");
   std::vector<Row> first;
-  for (int i = 0; i < 3 * static_cast<int>(kMinSplitRows); ++i) first.push_back(MakeRow(kT0 + i, i));
+  for (int i = 0; i < 3 * static_cast<int>(EngineOptions().o3_split_min_rows); ++i) first.push_back(MakeRow(kT0 + i, i));
   CommitBatch(**w, first);
   auto before = engine_->Pin("t");
   auto before_bytes = Snapshot(*before);
