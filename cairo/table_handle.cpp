@@ -85,12 +85,12 @@ core::Status TableHandle::Publish(TxnRecord record, const std::vector<std::strin
   const std::string path = files_->Path(kTxnFileName);
   std::shared_lock publish_lock(engine_->publish_mu);
   auto previous = Current();
-  core::Status st = fs.WriteFileAtomic(path, bytes, sync);
+  core::Status st = fs.ReplaceFile(path, bytes, sync);
   if (!st.ok()) {
     // The rename may have gone through before the failure (a failed directory sync). Put the
     // previous record back so that disk and memory agree on the last committed txn; if even
     // that fails, believe what the file holds.
-    core::Status back = fs.WriteFileAtomic(path, SerializeTxn(previous->record), sync);
+    core::Status back = fs.ReplaceFile(path, SerializeTxn(previous->record), sync);
     if (back.ok()) return st;
     auto on_disk = fs.ReadFile(path);
     if (!on_disk.ok() || *on_disk != bytes) return st;

@@ -170,6 +170,11 @@ Status FaultFileSystem::Rename(const std::string& from, const std::string& to) {
   return base_->Rename(from, to);
 }
 
+Status FaultFileSystem::Exchange(const std::string& a, const std::string& b) {
+  RETURN_IF_ERROR(Check(FaultOp::kRename, a + " <-> " + b));
+  return base_->Exchange(a, b);
+}
+
 Status FaultFileSystem::SyncDir(const std::string& path) {
   RETURN_IF_ERROR(Check(FaultOp::kSyncDir, path));
   return base_->SyncDir(path);

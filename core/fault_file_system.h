@@ -70,6 +70,7 @@ class FaultFileSystem final : public FileSystem {
   Status RemoveFile(const std::string& path) override;
   Status RemoveDir(const std::string& path) override;
   Status Rename(const std::string& from, const std::string& to) override;
+  Status Exchange(const std::string& a, const std::string& b) override;  // a kRename fault
   Status SyncDir(const std::string& path) override;
   bool Exists(const std::string& path) override { return base_->Exists(path); }
   bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }

@@ -85,6 +85,13 @@ class FileSystem {
   virtual Status RemoveFile(const std::string& path) = 0;
   virtual Status RemoveDir(const std::string& path) = 0;  // empty directory only
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  // Atomically swaps the names `a` and `b` (both must exist): renameat2(RENAME_EXCHANGE).
+  // Unsupported where the file system cannot; NotFound if either is missing.
+  virtual Status Exchange(const std::string& a, const std::string& b) {
+    (void)a;
+    (void)b;
+    return Status::Unsupported("rename exchange is not supported");
+  }
   virtual Status SyncDir(const std::string& path) = 0;
   virtual bool Exists(const std::string& path) = 0;
   virtual bool IsDirectory(const std::string& path) = 0;
@@ -108,6 +115,12 @@ class FileSystem {
   // The one durable-replacement path: write `path.tmp`, fsync it, rename over `path`, fsync the
   // directory. With sync=false the fsyncs are skipped (the rename is still atomic).
   Status WriteFileAtomic(const std::string& path, std::string_view data, bool sync = true);
+  // The same replacement for a file rewritten while its directory may be copied (a table's
+  // `_txn` during SNAPSHOT PREPARE .. COMPLETE): `path.tmp` is written and then *exchanged*
+  // with `path`, so both names always exist and `cp -a` never meets a name that vanished;
+  // `path.tmp` keeps the previous content until the next replacement. Falls back to a rename
+  // where exchange is unsupported (or `path` does not exist yet).
+  Status ReplaceFile(const std::string& path, std::string_view data, bool sync = true);
 };
 
 // The real file system. Instance() is created once, in main() or a test fixture.

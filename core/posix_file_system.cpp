@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "core/file_system.h"
@@ -130,6 +131,15 @@ class PosixFileSystem final : public FileSystem {
   Status Rename(const std::string& from, const std::string& to) override {
     if (::rename(from.c_str(), to.c_str()) != 0) {
       return Err("rename", from + ", to=" + to);
+    }
+    return Status::Ok();
+  }
+  Status Exchange(const std::string& a, const std::string& b) override {
+    if (::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) != 0) {
+      if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) {
+        return Status::Unsupported("rename exchange is not supported [path=" + a + "]");
+      }
+      return Err("exchange", a + ", with=" + b);
     }
     return Status::Ok();
   }
@@ -270,6 +280,26 @@ Status FileSystem::WriteFileAtomic(const std::string& path, std::string_view dat
     (void)RemoveFile(tmp);
     return st;
   }
+  if (sync) {
+    std::string dir(DirName(path));
+    RETURN_IF_ERROR(SyncDir(dir.empty() ? "." : dir));
+  }
+  return Status::Ok();
+}
+
+Status FileSystem::ReplaceFile(const std::string& path, std::string_view data, bool sync) {
+  std::string tmp = path + ".tmp";
+  {
+    ASSIGN_OR_RETURN(auto f, Open(tmp, OpenMode::kTruncate));
+    Status st = f->WriteAt(0, data.data(), data.size());
+    if (st.ok() && sync) st = f->Sync();
+    if (!st.ok()) return st;  // `path` is untouched
+  }
+  Status st = Exchange(tmp, path);
+  if (st.code() == StatusCode::kUnsupported || st.code() == StatusCode::kNotFound) {
+    st = Rename(tmp, path);
+  }
+  if (!st.ok()) return st;
   if (sync) {
     std::string dir(DirName(path));
     RETURN_IF_ERROR(SyncDir(dir.empty() ? "." : dir));

@@ -77,6 +77,10 @@ class HookFileSystem final : public core::FileSystem {
     RETURN_IF_ERROR(Run("rename", to));
     return base_->Rename(from, to);
   }
+  core::Status Exchange(const std::string& a, const std::string& b) override {
+    RETURN_IF_ERROR(Run("rename", b));
+    return base_->Exchange(a, b);
+  }
   core::Status SyncDir(const std::string& path) override { return base_->SyncDir(path); }
   bool Exists(const std::string& path) override { return base_->Exists(path); }
   bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }

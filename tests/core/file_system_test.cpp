@@ -29,6 +29,24 @@ TEST_F(FileSystemTest, WriteFileAtomicReplacesContent) {
   EXPECT_FALSE(fs_->Exists(p + ".tmp"));
 }
 
+// ReplaceFile never removes a name: after the first call both `a` and `a.tmp` exist, `a` with
+// the new content and `a.tmp` with the previous one (on a file system with RENAME_EXCHANGE).
+TEST_F(FileSystemTest, ReplaceFileKeepsBothNames) {
+  std::string p = JoinPath(dir_, "a");
+  ASSERT_TRUE(fs_->ReplaceFile(p, "one").ok());  // `a` did not exist: renamed into place
+  EXPECT_EQ(fs_->ReadFile(p).value(), "one");
+  ASSERT_TRUE(fs_->ReplaceFile(p, "two!", false).ok());
+  EXPECT_EQ(fs_->ReadFile(p).value(), "two!");
+  auto ex = fs_->Exchange(p, p + ".tmp");
+  if (ex.code() == StatusCode::kUnsupported) GTEST_SKIP() << "no RENAME_EXCHANGE here";
+  ASSERT_TRUE(ex.ok()) << ex.ToString();  // swap back and forth: names and contents follow
+  ASSERT_TRUE(fs_->Exchange(p, p + ".tmp").ok());
+  ASSERT_TRUE(fs_->ReplaceFile(p, "three").ok());
+  EXPECT_EQ(fs_->ReadFile(p).value(), "three");
+  EXPECT_EQ(fs_->ReadFile(p + ".tmp").value(), "two!");
+  EXPECT_EQ(fs_->Exchange(p, JoinPath(dir_, "missing")).code(), StatusCode::kNotFound);
+}
+
 TEST_F(FileSystemTest, CopyRangeCopiesExactBytes) {
   std::string src = JoinPath(dir_, "src"), dst = JoinPath(dir_, "dst");
   std::string data(3 << 20, 'x');
