@@ -104,8 +104,9 @@ core::Status Restore(core::FileSystem& fs, const std::string& root, const std::s
   for (auto& [id, dir] : live) {
     if (!snapshot_ids.count(id)) continue;
     const std::string parked = kRestoringPrefix + std::to_string(id);
+    const uint32_t table_id = id;  // clang 14 cannot capture a structured binding
     auto it = std::find_if(tables.begin(), tables.end(),
-                           [&](const SnapshotTable& t) { return t.table_id == id; });
+                           [&](const SnapshotTable& t) { return t.table_id == table_id; });
     if (dir == it->name || dir == parked) continue;
     RETURN_IF_ERROR(fs.Rename(core::JoinPath(db, dir), core::JoinPath(db, parked)));
     dir = parked;
