@@ -229,37 +229,32 @@ struct IlpBatch::LocalColumn {
   }
   // Stores `v` as row `row` (overwriting a value the same line already gave).
   void Put(int64_t row, const IlpValue& v) {
-    bool overwrite = size() == row + 1;
-    if (!overwrite) {
-      if (size() < row) PadTo(row);
-      ++present;
-    }
+    const size_t r = static_cast<size_t>(row);
     switch (type) {
-      case IlpType::kDouble:
-        if (overwrite) f64.back() = v.d; else f64.push_back(v.d);
-        return;
+      case IlpType::kDouble: PutInto(f64, r, v.d, kMissingDouble); return;
       case IlpType::kLong:
-      case IlpType::kTimestamp:
-        if (overwrite) i64.back() = v.i; else i64.push_back(v.i);
-        return;
-      case IlpType::kBool: {
-        int32_t b = v.b ? 1 : 0;
-        if (overwrite) ids.back() = b; else ids.push_back(b);
-        return;
-      }
-      case IlpType::kTag: {
-        int32_t id = dict.FindOrAdd(v.s);
-        if (overwrite) ids.back() = id; else ids.push_back(id);
-        return;
-      }
+      case IlpType::kTimestamp: PutInto(i64, r, v.i, cairo::kNullLong); return;
+      case IlpType::kBool: PutInto(ids, r, v.b ? 1 : 0, kMissingId); return;
+      case IlpType::kTag: PutInto(ids, r, dict.FindOrAdd(v.s), kMissingId); return;
       case IlpType::kString: {
         int32_t id = static_cast<int32_t>(strings.size());
         strings.emplace_back(arena.size(), v.s.size());
         arena.append(v.s);
-        if (overwrite) ids.back() = id; else ids.push_back(id);
+        PutInto(ids, r, id, kMissingId);
         return;
       }
     }
+  }
+  template <typename T>
+  void PutInto(std::vector<T>& vec, size_t row, T value, T missing) {
+    const size_t n = vec.size();
+    if (n == row + 1) {
+      vec.back() = value;
+      return;
+    }
+    if (n < row) vec.resize(row, missing);
+    vec.push_back(value);
+    ++present;
   }
   std::string_view StringAt(int64_t r) const {
     int32_t id = ids[static_cast<size_t>(r)];
@@ -415,7 +410,10 @@ Status IlpBatch::Append(std::string_view table, const IlpValue* values, size_t n
   }
   for (size_t k = 0; k < n; ++k) {
     const IlpValue& v = values[k];
-    ASSIGN_OR_RETURN(LocalColumn * c, ResolveColumn(t, k, v));
+    LocalColumn* c = k < t->by_position.size() ? t->by_position[k] : nullptr;
+    if (c == nullptr || c->type != v.type || !Same(c->name, v.name)) {
+      ASSIGN_OR_RETURN(c, ResolveColumn(t, k, v));
+    }
     if (v.type == IlpType::kLong && !InRange(v.i, c->target)) {
       return RangeError(c->target, t->name, v.name);
     }
@@ -557,6 +555,14 @@ Status IlpBatch::Flush(TableState* t) {
         for (size_t i = 0; i < keys.size(); ++i) {
           ASSIGN_OR_RETURN(keys[i], w->SymbolKey(tg.index, src->dict.value(i)));
         }
+      }
+      if (src->type == IlpType::kTag && tg.type == ColumnType::kSymbol) {
+        int32_t* o = reinterpret_cast<int32_t*>(out);
+        for (size_t i = 0; i < n; ++i) {
+          const int32_t id = src->ids[i];
+          if (id != kMissingId) o[i] = keys[static_cast<size_t>(id)];
+        }
+        continue;
       }
       for (int64_t r = 0; r < rows; ++r) {
         if (!src->Present(r)) continue;
