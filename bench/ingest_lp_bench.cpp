@@ -123,6 +123,8 @@ bool WaitVisible(int port, size_t rows) {
 
 }  // namespace
 
+std::atomic<int64_t> max_request_us{0};  // slowest POST /write, send to 204
+
 int main(int argc, char** argv) {
   if (argc < 4) {
     std::fprintf(stderr, "usage: %s http|tcp <port> <connections> files... | inproc <dir> files...\n", argv[0]);
@@ -226,9 +228,15 @@ int main(int argc, char** argv) {
           if (mode == "http") {
             std::string head = "POST /write HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
                                std::to_string(b.size()) + "\r\n\r\n";
+            auto r0 = std::chrono::steady_clock::now();
             if (!SendAll(fd, head.data(), head.size()) || !SendAll(fd, b.data(), b.size()) ||
                 ReadResponse(fd, &buf) != 204) {
               failures.fetch_add(1);
+            }
+            int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::steady_clock::now() - r0).count();
+            int64_t seen = max_request_us.load();
+            while (us > seen && !max_request_us.compare_exchange_weak(seen, us)) {
             }
           } else {
             if (!SendAll(fd, b.data(), b.size())) failures.fetch_add(1);
@@ -244,8 +252,10 @@ int main(int argc, char** argv) {
     }
   }
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("mode=%s rows=%zu bytes=%zu seconds=%.3f rows_per_s=%.0f MB_per_s=%.1f\n",
+  std::printf("mode=%s rows=%zu bytes=%zu seconds=%.3f rows_per_s=%.0f MB_per_s=%.1f",
               mode.c_str(), rows, bytes, s, rows / s, bytes / s / 1e6);
+  if (mode == "http") std::printf(" max_request_ms=%.1f", max_request_us.load() / 1000.0);
+  std::printf("\n");
   if (const char* vp = std::getenv("VISIBLE_HTTP_PORT"); vp != nullptr && mode != "inproc") {
     if (!WaitVisible(std::atoi(vp), rows)) {
       std::fprintf(stderr, "rows did not become visible\n");
