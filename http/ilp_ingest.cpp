@@ -202,14 +202,6 @@ struct IlpBatch::LocalColumn {
   std::string arena;
   std::vector<std::pair<size_t, size_t>> strings;
 
-  int64_t size() const {
-    switch (type) {
-      case IlpType::kDouble: return static_cast<int64_t>(f64.size());
-      case IlpType::kLong:
-      case IlpType::kTimestamp: return static_cast<int64_t>(i64.size());
-      default: return static_cast<int64_t>(ids.size());
-    }
-  }
   void PadTo(int64_t rows) {
     switch (type) {
       case IlpType::kDouble: f64.resize(static_cast<size_t>(rows), kMissingDouble); break;
