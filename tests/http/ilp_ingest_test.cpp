@@ -1,0 +1,245 @@
+// IlpBatch against a model: random lines (fields in random order, some missing, some given
+// twice, now and then a value of the wrong type) staged in batches that commit or roll back,
+// with small and large flush thresholds. Accepted lines must all arrive, exactly, and refused
+// lines and rolled-back batches must leave nothing.
+#include "http/ilp_ingest.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+
+#include "cairo/column_type.h"
+#include "core/file_system.h"
+
+namespace sundial::http {
+namespace {
+
+struct TableModel {
+  int64_t rows = 0;
+  int64_t a_present = 0;
+  double a_sum = 0;
+  int64_t b_present = 0;
+  int64_t b_sum = 0;
+  std::map<std::string, int64_t> s_counts;
+};
+
+class IlpBatchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/sundial-ilp-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    fs_ = core::NewPosixFileSystem();
+    cairo::EngineOptions o;
+    o.db_root = dir_ + "/db";
+    auto e = cairo::Engine::Open(fs_, o);
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    engine_ = std::move(*e);
+  }
+  void TearDown() override {
+    engine_.reset();
+    ASSERT_TRUE(fs_->RemoveAll(dir_).ok());
+  }
+
+  // Reads the table back and compares it with the model.
+  void Check(const std::string& table, const TableModel& m) {
+    SCOPED_TRACE(table);
+    auto v = engine_->Pin(table);
+    if (m.rows == 0) {
+      EXPECT_FALSE(v.ok()) << "a table with no accepted row was created";
+      return;
+    }
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    const auto& sc = v->schema();
+    int ca = sc.FindColumn("a"), cb = sc.FindColumn("b"), cs = sc.FindColumn("s");
+    ASSERT_GE(ca, 0);
+    ASSERT_GE(cb, 0);
+    ASSERT_GE(cs, 0);
+    EXPECT_EQ(sc.columns[ca].type, cairo::ColumnType::kDouble);
+    EXPECT_EQ(sc.columns[cb].type, cairo::ColumnType::kLong);
+    EXPECT_EQ(sc.columns[cs].type, cairo::ColumnType::kSymbol);
+    int64_t rows = 0, a_present = 0, b_present = 0, b_sum = 0;
+    double a_sum = 0;
+    std::map<std::string, int64_t> s_counts;
+    for (size_t p = 0; p < v->partitions().size(); ++p) {
+      int64_t n = v->partitions()[p].row_count;
+      rows += n;
+      auto a = v->Column(p, ca);
+      auto b = v->Column(p, cb);
+      auto s = v->Column(p, cs);
+      ASSERT_TRUE(a.ok() && b.ok() && s.ok());
+      for (int64_t r = 0; r < n; ++r) {
+        if (!a->is_all_null && !std::isnan(a->values<double>()[r])) {
+          ++a_present;
+          a_sum += a->values<double>()[r];
+        }
+        if (!b->is_all_null && b->values<int64_t>()[r] != cairo::kNullLong) {
+          ++b_present;
+          b_sum += b->values<int64_t>()[r];
+        }
+        if (!s->is_all_null && s->values<int32_t>()[r] != cairo::kNullSymbolKey) {
+          ++s_counts[std::string(v->Symbols(cs)->Value(s->values<int32_t>()[r]))];
+        }
+      }
+    }
+    EXPECT_EQ(rows, m.rows);
+    EXPECT_EQ(a_present, m.a_present);
+    EXPECT_NEAR(a_sum, m.a_sum, 1e-6 * std::max(1.0, std::abs(m.a_sum)));
+    EXPECT_EQ(b_present, m.b_present);
+    EXPECT_EQ(b_sum, m.b_sum);
+    EXPECT_EQ(s_counts, m.s_counts);
+  }
+
+  std::string dir_;
+  std::shared_ptr<core::FileSystem> fs_;
+  std::unique_ptr<cairo::Engine> engine_;
+};
+
+TEST_F(IlpBatchTest, RandomLinesMatchModelThroughCommitsRollbacksAndFlushes) {
+  std::mt19937_64 rng(20261122);
+  const std::vector<std::string> tables = {"t0", "t1", "T2"};
+  std::map<std::string, TableModel> model;  // committed
+  // Every table starts with a line that has all of a, b and s, so their types are fixed.
+  {
+    IlpBatch seed(engine_.get(), {});
+    for (const auto& t : tables) {
+      std::string name = t;
+      std::vector<IlpValue> vals(3);
+      vals[0].name = "s";
+      vals[0].type = IlpType::kTag;
+      vals[0].s = "x0";
+      vals[1].name = "a";
+      vals[1].type = IlpType::kDouble;
+      vals[1].d = 0.5;
+      vals[2].name = "b";
+      vals[2].type = IlpType::kLong;
+      vals[2].i = 1;
+      ASSERT_TRUE(seed.Append(name, vals.data(), vals.size(), 1'700'000'000'000'000).ok());
+      TableModel& m = model[t];
+      m.rows = 1;
+      m.a_present = 1;
+      m.a_sum = 0.5;
+      m.b_present = 1;
+      m.b_sum = 1;
+      m.s_counts["x0"] = 1;
+    }
+    ASSERT_TRUE(seed.CommitAll().ok());
+  }
+  std::vector<std::string> tag_values;
+  for (int i = 0; i < 20; ++i) tag_values.push_back("x" + std::to_string(i));
+  int64_t ts = 1'700'000'000'000'000;
+  int refused = 0;
+  for (int round = 0; round < 60; ++round) {
+    IlpIngestOptions opts;
+    opts.flush_rows = round % 3 == 0 ? 7 : 65536;
+    IlpBatch batch(engine_.get(), opts);
+    std::map<std::string, TableModel> pending = model;
+    const int lines = 1 + static_cast<int>(rng() % 400);
+    for (int l = 0; l < lines; ++l) {
+      const std::string& table = tables[rng() % tables.size()];
+      std::vector<IlpValue> vals;
+      double a = 0;
+      int64_t b = 0;
+      bool has_a = false, has_b = false, bad = false;
+      std::string tag;
+      if (rng() % 4 != 0) {
+        IlpValue v;
+        v.name = "s";
+        v.type = IlpType::kTag;
+        tag = tag_values[rng() % tag_values.size()];
+        v.s = tag;
+        vals.push_back(v);
+      }
+      int fields = static_cast<int>(rng() % 4);
+      for (int f = 0; f < fields; ++f) {
+        IlpValue v;
+        switch (rng() % 4) {
+          case 0:
+            v.name = "a";
+            v.type = IlpType::kDouble;
+            v.d = static_cast<double>(rng() % 10000) / 100;
+            has_a = true;
+            break;
+          case 1:
+            v.name = "b";
+            if (rng() % 30 == 0) {  // wrong type for the LONG column
+              v.type = IlpType::kDouble;
+              v.d = 1.5;
+              bad = true;
+            } else {
+              v.type = IlpType::kLong;
+              v.i = static_cast<int64_t>(rng() % 1000) - 500;
+              has_b = true;
+            }
+            break;
+          case 2:
+            v.name = "v";
+            v.type = IlpType::kString;
+            v.s = "text";
+            break;
+          default:
+            v.name = "f";
+            v.type = IlpType::kBool;
+            v.b = rng() % 2 == 0;
+            break;
+        }
+        vals.push_back(v);
+      }
+      if (vals.empty()) continue;
+      std::shuffle(vals.begin(), vals.end(), rng);
+      // A field given twice: the one later in the line wins.
+      for (const IlpValue& v : vals) {
+        if (v.name == "a") a = v.d;
+        if (v.name == "b" && v.type == IlpType::kLong) b = v.i;
+      }
+      // Tag values must outlive the line only until Append returns (the batch copies them).
+      ts += 1 + static_cast<int64_t>(rng() % 1000);
+      int64_t row_ts = rng() % 5 == 0 ? ts - static_cast<int64_t>(rng() % 100000) : ts;
+      core::Status st = batch.Append(table, vals.data(), vals.size(), row_ts);
+      if (bad) {
+        EXPECT_EQ(st.code(), core::StatusCode::kInvalidArgument) << st.ToString();
+        ++refused;
+        continue;
+      }
+      ASSERT_TRUE(st.ok()) << st.ToString();
+      TableModel& m = pending[table];
+      ++m.rows;
+      if (has_a) ++m.a_present, m.a_sum += a;
+      if (has_b) ++m.b_present, m.b_sum += b;
+      if (!tag.empty()) ++m.s_counts[tag];
+    }
+    if (round % 5 == 4) {
+      batch.RollbackAll();
+    } else {
+      ASSERT_TRUE(batch.CommitAll().ok());
+      model = pending;
+    }
+    batch.ReleaseAll();
+    if (round % 10 == 9) {
+      for (const auto& t : tables) Check(t, model[t]);
+    }
+  }
+  EXPECT_GT(refused, 0);
+  for (const auto& t : tables) Check(t, model[t]);
+}
+
+TEST_F(IlpBatchTest, RefusedLineOfNewTableCreatesNothing) {
+  IlpBatch batch(engine_.get(), {});
+  IlpValue v;
+  v.name = "timestamp";
+  v.type = IlpType::kDouble;
+  v.d = 1;
+  EXPECT_EQ(batch.Append("fresh", &v, 1, 1'700'000'000'000'000).code(),
+            core::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(batch.CommitAll().ok());
+  EXPECT_FALSE(engine_->HasTable("fresh"));
+  TableModel empty;
+  Check("fresh", empty);
+}
+
+}  // namespace
+}  // namespace sundial::http
