@@ -7,6 +7,10 @@
 #include <atomic>
 #include <chrono>
 #include <random>
+#include <cstring>
+#include <set>
+#include <mutex>
+#include <map>
 #include <thread>
 
 #include "tests/http/server_harness.h"
@@ -427,6 +431,70 @@ TEST_F(ServerTest, ConcurrentSendersIntoOneTableKeepEveryRowInOrder) {
   ASSERT_TRUE(server_.Start()) << server_.Log();
   check("conc");
   check("conc_tcp");
+}
+
+// kill -9 while two senders POST /write out of order: after each restart every acknowledged
+// request is there, and every request there is whole (a request commits all its rows or none).
+TEST_F(ServerTest, KillDuringHttpIngestLosesNoAcknowledgedRow) {
+  constexpr int kRows = 1500, kIterations = 8;
+  std::mt19937 rng(4242);
+  std::set<int64_t> acked;
+  std::mutex mu;
+  std::atomic<int64_t> next_req{0};
+  for (int iter = 0; iter < kIterations; ++iter) {
+    SCOPED_TRACE("iteration " + std::to_string(iter));
+    ASSERT_TRUE(server_.Start()) << server_.Log();
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> senders;
+    for (int s = 0; s < 2; ++s) {
+      senders.emplace_back([&] {
+        while (!stop.load()) {
+          int64_t req = next_req.fetch_add(1);
+          // Requests overlap in time (every other one lands behind the newest rows).
+          int64_t base = 1700000000000000000LL + (req / 2) * 2 * kRows * 1000LL + (req % 2) * 1000LL;
+          std::string body;
+          for (int i = 0; i < kRows; ++i) {
+            body += "killed,s=s" + std::to_string(i % 5) + " req=" + std::to_string(req) +
+                    "i,v=" + std::to_string(i) + " " + std::to_string(base + i * 2000LL) + "\n";
+          }
+          if (Post(port(), "/write", body).status == 204) {
+            std::lock_guard lk(mu);
+            acked.insert(req);
+          } else if (stop.load()) {
+            break;
+          }
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 500));
+    server_.Stop(SIGKILL);
+    stop = true;
+    for (auto& t : senders) t.join();
+    ASSERT_TRUE(server_.Start()) << server_.Log();
+    HttpResponse r = Exec(port(), "select req, count() from killed");
+    ASSERT_EQ(r.status, 200) << r.body;
+    // dataset: [[req,count],...]
+    std::map<int64_t, int64_t> counts;
+    size_t at = r.body.find("\"dataset\":[");
+    ASSERT_NE(at, std::string::npos) << r.body;
+    const char* c = r.body.c_str() + at;
+    while ((c = std::strstr(c, "[")) != nullptr) {
+      ++c;
+      char* e = nullptr;
+      long long req = std::strtoll(c, &e, 10);
+      if (e == c || *e != ',') continue;
+      long long n = std::strtoll(e + 1, &e, 10);
+      counts[req] = n;
+    }
+    for (const auto& [req, n] : counts) EXPECT_EQ(n, kRows) << "request " << req << " is partial";
+    std::lock_guard lk(mu);
+    for (int64_t req : acked) EXPECT_EQ(counts.count(req), 1u) << "acknowledged request " << req << " lost";
+    ASSERT_EQ(server_.Stop(SIGTERM), 0) << server_.Log();
+    if (HasFailure()) break;
+  }
+  std::cout << "[ kill -9 during /write ] " << kIterations << " kills, " << acked.size()
+            << " acknowledged requests of " << kRows << " rows, all there and whole\n";
+  EXPECT_GT(acked.size(), static_cast<size_t>(kIterations));
 }
 
 TEST_F(ServerTest, SigtermShutsDownCleanlyAndDataSurvivesRestart) {
