@@ -364,7 +364,7 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
   // a new entry of the same partition. Nothing is copied, and a reader of the old version
   // still finds every byte it reads unchanged.
   const int64_t rest = old.row_count - keep + rows.size();
-  const bool splitting = may_split && keep >= std::max<int64_t>(1, split_min_rows_) && keep > 2 * rest;
+  const bool splitting = may_split && keep >= std::max<int64_t>(1, split_min_rows_) && keep > rest;
   *did_split = splitting;
   std::vector<int64_t> order;
   order.reserve(static_cast<size_t>(old.row_count - keep + rows.size()));

@@ -40,7 +40,7 @@ struct EngineOptions {
   int64_t lock_timeout_ms = 5000;
   const core::Clock* clock = core::SystemClock::Instance();
   // An out-of-order commit splits a partition entry rather than rewriting it when at least this
-  // many of the entry's rows precede the new ones (and they are over two thirds of the result).
+  // many of the entry's rows precede the new ones (and they outnumber the rows to merge).
   int64_t o3_split_min_rows = 4096;
 };
 

@@ -295,7 +295,7 @@ core::Result<cairo::WriterLease> IlpBatch::AcquireWriter(const std::string& name
       return lease;
     }
     std::this_thread::sleep_for(std::chrono::microseconds(sleep_us));
-    sleep_us = std::min<int64_t>(sleep_us * 2, 20'000);
+    sleep_us = std::min<int64_t>(sleep_us * 2, 1'000);
   }
 }
 
