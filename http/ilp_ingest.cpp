@@ -363,10 +363,6 @@ core::Result<IlpBatch::LocalColumn*> IlpBatch::NewColumn(TableState* t, const Il
 
 core::Result<IlpBatch::LocalColumn*> IlpBatch::ResolveColumn(TableState* t, size_t position,
                                                              const IlpValue& v) {
-  if (position < t->by_position.size()) {
-    LocalColumn* c = t->by_position[position];
-    if (c != nullptr && c->type == v.type && Same(c->name, v.name)) return c;
-  }
   LocalColumn* found = nullptr;
   for (const auto& c : t->columns) {
     if (c->type == v.type && c->name == v.name) {
@@ -541,14 +537,12 @@ Status IlpBatch::Flush(TableState* t) {
       default: break;
     }
     for (const LocalColumn* src : tg.sources) {
-      std::vector<int32_t> keys;  // kTag → SYMBOL: key per dictionary entry
       if (src->type == IlpType::kTag && tg.type == ColumnType::kSymbol) {
-        keys.resize(src->dict.size());
+        // A key per dictionary entry, then per row.
+        std::vector<int32_t> keys(src->dict.size());
         for (size_t i = 0; i < keys.size(); ++i) {
           ASSIGN_OR_RETURN(keys[i], w->SymbolKey(tg.index, src->dict.value(i)));
         }
-      }
-      if (src->type == IlpType::kTag && tg.type == ColumnType::kSymbol) {
         int32_t* o = reinterpret_cast<int32_t*>(out);
         for (size_t i = 0; i < n; ++i) {
           const int32_t id = src->ids[i];
@@ -592,11 +586,7 @@ Status IlpBatch::Flush(TableState* t) {
             reinterpret_cast<int8_t*>(out)[i] = static_cast<int8_t>(src->ids[i]);
             break;
           case IlpType::kTag:
-          case IlpType::kString: {
-            if (tg.type == ColumnType::kSymbol) {  // only a kTag source gets here
-              reinterpret_cast<int32_t*>(out)[i] = keys[static_cast<size_t>(src->ids[i])];
-              break;
-            }
+          case IlpType::kString: {  // SYMBOL and VARCHAR targets were handled above: CHAR
             std::string_view s = src->StringAt(r);
             if (tg.type != ColumnType::kChar || s.size() != 1) {
               return CastError(src->type, src->name, tg.type, t->name);

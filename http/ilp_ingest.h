@@ -63,6 +63,8 @@ class IlpBatch {
 
   core::Result<TableState*> GetTable(std::string_view table);
   core::Result<cairo::WriterLease> AcquireWriter(const std::string& name);
+  // The staged column for the k-th value of a line (`position` = k) when the by-position cache
+  // missed: found by name and type, or created (checked against the table).
   core::Result<LocalColumn*> ResolveColumn(TableState* t, size_t position, const IlpValue& v);
   core::Result<LocalColumn*> NewColumn(TableState* t, const IlpValue& v);
   // Moves the table's staged rows into its writer (leasing it first).

@@ -5,7 +5,6 @@
 #include "http/ilp_ingest.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -14,6 +13,7 @@
 
 #include "cairo/column_type.h"
 #include "core/file_system.h"
+#include "tests/testutil/temp_dir.h"
 
 namespace sundial::http {
 namespace {
@@ -30,19 +30,11 @@ struct TableModel {
 class IlpBatchTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/sundial-ilp-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    fs_ = core::NewPosixFileSystem();
     cairo::EngineOptions o;
-    o.db_root = dir_ + "/db";
-    auto e = cairo::Engine::Open(fs_, o);
+    o.db_root = dir_.Sub("db");
+    auto e = cairo::Engine::Open(core::NewPosixFileSystem(), o);
     ASSERT_TRUE(e.ok()) << e.status().ToString();
     engine_ = std::move(*e);
-  }
-  void TearDown() override {
-    engine_.reset();
-    ASSERT_TRUE(fs_->RemoveAll(dir_).ok());
   }
 
   // Reads the table back and compares it with the model.
@@ -94,9 +86,8 @@ class IlpBatchTest : public ::testing::Test {
     EXPECT_EQ(s_counts, m.s_counts);
   }
 
-  std::string dir_;
-  std::shared_ptr<core::FileSystem> fs_;
-  std::unique_ptr<cairo::Engine> engine_;
+  testutil::TempDir dir_{"sundial-ilp"};
+  std::unique_ptr<cairo::Engine> engine_;  // declared after dir_: closed before it is removed
 };
 
 TEST_F(IlpBatchTest, RandomLinesMatchModelThroughCommitsRollbacksAndFlushes) {
