@@ -244,89 +244,143 @@ void IlpErrorStatus(const core::Status& st, int* status, std::string_view* code)
 
 }  // namespace
 
-void Api::SendLineError(ResponseWriter& resp, IlpBatch* batch, int64_t line_no,
-                        const std::string& message) {
-  batch->ReleaseAll();
-  SendWriteError(resp, 400, "invalid",
-                 "failed to parse line protocol:errors encountered on line(s):\nerror in line " +
-                     std::to_string(line_no) + ": " + message,
-                 line_no);
+namespace {
+
+// Rows of one /write request staged before they move into the table's writer. A request is
+// committed as a whole, and the writer is leased from the first move on; staging up to this
+// many rows keeps a slowly sent body from holding the writer while it arrives (100 MiB of
+// line protocol rarely holds more rows).
+constexpr int64_t kWriteFlushRows = int64_t{1} << 20;
+
+}  // namespace
+
+// One /write request across the parts of its body (HttpRequest::streamed): lines are parsed
+// and staged as the body arrives; the first refusal is kept and answered once the body is in.
+struct Api::WriteState : RequestState {
+  WriteState(cairo::Engine* engine, IlpIngestOptions options) : batch(engine, options) {}
+  IlpBatch batch;
+  LineParser parser;
+  IlpLine line;
+  IlpPrecision precision = IlpPrecision::kNanos;
+  int64_t now_us = 0;
+  int64_t line_no = 0;
+  int status = 0;  // 0 while every line was taken
+  std::string_view code;
+  std::string message;
+  int64_t error_line = 0;
+};
+
+bool Api::StreamsBody(const HttpRequest& req) const {
+  return config_.line_http_enabled && (req.path == "/write" || req.path == "/api/v2/write");
+}
+
+std::string Api::LineErrorMessage(int64_t line_no, const std::string& message) {
+  return "failed to parse line protocol:errors encountered on line(s):\nerror in line " +
+         std::to_string(line_no) + ": " + message;
 }
 
 void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
-  if (!config_.line_http_enabled) {
-    resp.Send(404, "text/plain", "Not Found");
-    return;
-  }
-  if (req.method != "POST" && req.method != "PUT") {
-    SendWriteError(resp, 404, "invalid", "method not supported", 0);
-    return;
-  }
-  if (config_.http_readonly) {
-    SendWriteError(resp, 403, "unauthorised", "server is in read-only mode (http.security.readonly)", 0);
-    return;
-  }
-  if (const std::string* enc = req.Header("content-encoding");
-      enc != nullptr && !enc->empty() && strcasecmp(enc->c_str(), "identity") != 0) {
-    SendWriteError(resp, 415, "not supported", "unsupported content encoding: " + *enc, 0);
-    return;
-  }
-  IlpPrecision precision = IlpPrecision::kNanos;
-  if (const std::string* p = req.Param("precision"); p != nullptr && !p->empty()) {
-    if (!ParseIlpPrecision(*p, &precision)) {
-      SendWriteError(resp, 400, "not supported", "unsupported precision", 0);
+  auto* st = static_cast<WriteState*>(req.state.get());
+  if (st == nullptr) {  // the first call of this request
+    if (!config_.line_http_enabled) {
+      resp.Send(404, "text/plain", "Not Found");
       return;
     }
+    if (req.method != "POST" && req.method != "PUT") {
+      SendWriteError(resp, 404, "invalid", "method not supported", 0);
+      return;
+    }
+    if (config_.http_readonly) {
+      SendWriteError(resp, 403, "unauthorised", "server is in read-only mode (http.security.readonly)", 0);
+      return;
+    }
+    if (const std::string* enc = req.Header("content-encoding");
+        enc != nullptr && !enc->empty() && strcasecmp(enc->c_str(), "identity") != 0) {
+      SendWriteError(resp, 415, "not supported", "unsupported content encoding: " + *enc, 0);
+      return;
+    }
+    IlpPrecision precision = IlpPrecision::kNanos;
+    if (const std::string* p = req.Param("precision"); p != nullptr && !p->empty()) {
+      if (!ParseIlpPrecision(*p, &precision)) {
+        SendWriteError(resp, 400, "not supported", "unsupported precision", 0);
+        return;
+      }
+    }
+    IlpIngestOptions opts;
+    opts.partition_by = line_partition_by_;
+    opts.flush_rows = kWriteFlushRows;
+    // The batch stages rows column-wise and leases a table's writer only to move them in, so
+    // concurrent requests to one table parse in parallel; a refused line touches no table.
+    auto state = std::make_unique<WriteState>(engine_, opts);
+    st = state.get();
+    st->precision = precision;
+    st->now_us = core::RealtimeMicros();
+    req.state = std::move(state);
   }
-  const int64_t now_us = core::RealtimeMicros();
-  IlpIngestOptions opts;
-  opts.partition_by = line_partition_by_;
-  IlpBatch batch(engine_, opts);
-  LineParser parser;
-  IlpLine line;
-  // The batch stages rows column-wise and leases a table's writer only to move them in, so
-  // concurrent requests to one table parse in parallel; a refused line touches no table.
-  std::string& body = req.body;
-  char* p = body.data();
-  char* end = p + body.size();
-  int64_t line_no = 0;
-  while (p < end) {
-    ++line_no;
-    char* next = end;
-    auto outcome = parser.Parse(p, end, /*at_eof=*/true, &line, &next);
-    if (outcome == LineParser::Outcome::kError) {
-      return SendLineError(resp, &batch, line_no, parser.error());
-    }
-    p = next;
-    if (outcome != LineParser::Outcome::kLine) continue;
-    int64_t ts_us = now_us;
-    if (line.has_timestamp && !IlpTimestampToMicros(line.timestamp, precision, &ts_us)) {
-      return SendLineError(resp, &batch, line_no, "timestamp out of range");
-    }
-    core::Status st = batch.Append(line, ts_us);
-    if (st.ok()) continue;
-    int status;
-    std::string_view code;
-    IlpErrorStatus(st, &status, &code);
-    if (status == 400) return SendLineError(resp, &batch, line_no, st.message());
-    batch.ReleaseAll();
-    core::LogWarn("line protocol write failed [error=" + st.ToString() + "]");
-    SendWriteError(resp, status, code, st.message(), 0);
+  if (st->status == 0) TakeLines(st, &req.body, req.body_complete);
+  if (st->status != 0) {  // refused: the rest of the body is read, not parsed
+    req.body.clear();
+    req.discard_body = true;
+  }
+  if (!req.body_complete) return;
+  if (st->status != 0) {
+    SendWriteError(resp, st->status, st->code, st->message, st->error_line);
     return;
   }
-  core::Status st = batch.CommitAll();
-  batch.ReleaseAll();
-  if (!st.ok()) {
+  core::Status cs = st->batch.CommitAll();
+  st->batch.ReleaseAll();
+  if (!cs.ok()) {
     int status;
     std::string_view code;
-    IlpErrorStatus(st, &status, &code);
+    IlpErrorStatus(cs, &status, &code);
     // 400 here: the table changed under the request (e.g. a column's type) — the client's
     // data no longer fits, and a retry would not help.
-    core::LogWarn("line protocol commit failed [error=" + st.ToString() + "]");
-    SendWriteError(resp, status, code, "commit failed: " + st.message(), 0);
+    core::LogWarn("line protocol commit failed [error=" + cs.ToString() + "]");
+    SendWriteError(resp, status, code, "commit failed: " + cs.message(), 0);
     return;
   }
   resp.Send(204, "", "");
+}
+
+void Api::TakeLines(WriteState* st, std::string* body, bool at_eof) {
+  char* const begin = body->data();
+  char* p = begin;
+  char* end = p + body->size();
+  auto refuse = [&](int status, std::string_view code, std::string message, int64_t line) {
+    st->batch.ReleaseAll();
+    st->status = status;
+    st->code = code;
+    st->message = std::move(message);
+    st->error_line = line;
+  };
+  while (p < end) {
+    char* next = end;
+    auto outcome = st->parser.Parse(p, end, at_eof, &st->line, &next);
+    if (outcome == LineParser::Outcome::kIncomplete) break;  // the rest comes with the next part
+    ++st->line_no;
+    if (outcome == LineParser::Outcome::kError) {
+      return refuse(400, "invalid", LineErrorMessage(st->line_no, st->parser.error()), st->line_no);
+    }
+    p = next;
+    if (outcome != LineParser::Outcome::kLine) continue;
+    const IlpLine& line = st->line;
+    int64_t ts_us = st->now_us;
+    if (line.has_timestamp && !IlpTimestampToMicros(line.timestamp, st->precision, &ts_us)) {
+      return refuse(400, "invalid", LineErrorMessage(st->line_no, "timestamp out of range"),
+                    st->line_no);
+    }
+    core::Status as = st->batch.Append(line, ts_us);
+    if (as.ok()) continue;
+    int status;
+    std::string_view code;
+    IlpErrorStatus(as, &status, &code);
+    if (status == 400) {
+      return refuse(400, "invalid", LineErrorMessage(st->line_no, as.message()), st->line_no);
+    }
+    core::LogWarn("line protocol write failed [error=" + as.ToString() + "]");
+    return refuse(status, code, as.message(), 0);
+  }
+  body->erase(0, static_cast<size_t>(p - begin));
 }
 
 }  // namespace sundial::http

@@ -27,6 +27,8 @@ class Api {
   void Handle(HttpRequest& req, ResponseWriter& resp);
   // Requests cheap enough to answer on the I/O thread.
   bool IsInline(const HttpRequest& req) const;
+  // Requests whose bodies are taken part by part as they arrive (/write: HttpRequest::streamed).
+  bool StreamsBody(const HttpRequest& req) const;
 
   // Exposed for tests.
   static bool CheckBasicAuth(const std::string* authorization, const std::string& user,
@@ -43,9 +45,12 @@ class Api {
   void HandleSettings(HttpRequest& req, ResponseWriter& resp);
   void SendWriteError(ResponseWriter& resp, int status, std::string_view code,
                       const std::string& message, int64_t line);
-  // A refused line of a /write body: rolls the request back and answers 400 naming the line.
-  void SendLineError(ResponseWriter& resp, IlpBatch* batch, int64_t line_no,
-                     const std::string& message);
+  // QuestDB's message for a refused line of a /write body.
+  static std::string LineErrorMessage(int64_t line_no, const std::string& message);
+  // Parses and stages the complete lines of a /write body part, erasing them from `body`
+  // (`at_eof`: the body is all there). The first refused line ends the request (st->status).
+  struct WriteState;
+  void TakeLines(WriteState* st, std::string* body, bool at_eof);
 
   cairo::Engine* engine_;
   sql::SqlEngine* sql_;

@@ -102,6 +102,7 @@ void RequestParser::Reset() {
   head_.clear();
   line_.clear();
   body_remaining_ = 0;
+  body_total_ = 0;
   expects_continue_ = false;
   continue_sent_ = false;
   error_status_ = 0;
@@ -194,6 +195,8 @@ RequestParser::State RequestParser::ParseHead() {
     req_.keep_alive = conn == nullptr || !ContainsToken(*conn, "close");
   }
   if (chunked && has_length) return Fail(400, "both content-length and chunked encoding");
+  req_.streamed = (chunked || content_length > 0) && stream_if_ && stream_if_(req_);
+  req_.body_complete = !req_.streamed;
   if (chunked) {
     phase_ = Phase::kChunkSize;
     return State::kNeedMore;
@@ -203,8 +206,9 @@ RequestParser::State RequestParser::ParseHead() {
                          "]");
   }
   body_remaining_ = static_cast<size_t>(content_length);
-  req_.body.reserve(body_remaining_);
+  if (!req_.streamed) req_.body.reserve(body_remaining_);
   phase_ = body_remaining_ > 0 ? Phase::kBody : Phase::kDone;
+  if (phase_ == Phase::kDone) req_.body_complete = true;
   return phase_ == Phase::kDone ? State::kComplete : State::kNeedMore;
 }
 
@@ -255,11 +259,13 @@ RequestParser::State RequestParser::Feed(const char* data, size_t len, size_t* c
       }
       case Phase::kBody: {
         size_t take = std::min(len - pos, body_remaining_);
-        req_.body.append(data + pos, take);
+        if (!req_.discard_body) req_.body.append(data + pos, take);
         pos += take;
         body_remaining_ -= take;
+        body_total_ += take;
         if (body_remaining_ == 0) {
           phase_ = Phase::kDone;
+          req_.body_complete = true;
           return finish(State::kComplete);
         }
         break;
@@ -283,6 +289,7 @@ RequestParser::State RequestParser::Feed(const char* data, size_t len, size_t* c
         } else if (phase_ == Phase::kTrailer) {
           if (l.empty()) {
             phase_ = Phase::kDone;
+            req_.body_complete = true;
             line_.clear();
             return finish(State::kComplete);
           }
@@ -294,7 +301,7 @@ RequestParser::State RequestParser::Feed(const char* data, size_t len, size_t* c
           if (hex.empty() || r.ec != std::errc() || r.ptr != hex.data() + hex.size()) {
             return finish(Fail(400, "malformed chunk size"));
           }
-          if (n > limits_.max_body_bytes || req_.body.size() + n > limits_.max_body_bytes) {
+          if (n > limits_.max_body_bytes || body_total_ + n > limits_.max_body_bytes) {
             return finish(Fail(413, "request body too large [limit=" +
                                         std::to_string(limits_.max_body_bytes) + "]"));
           }
@@ -310,9 +317,10 @@ RequestParser::State RequestParser::Feed(const char* data, size_t len, size_t* c
       }
       case Phase::kChunkData: {
         size_t take = std::min(len - pos, body_remaining_);
-        req_.body.append(data + pos, take);
+        if (!req_.discard_body) req_.body.append(data + pos, take);
         pos += take;
         body_remaining_ -= take;
+        body_total_ += take;
         if (body_remaining_ == 0) phase_ = Phase::kChunkDataEnd;
         break;
       }

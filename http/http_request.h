@@ -6,12 +6,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace sundial::http {
+
+// What a handler keeps between the calls of one streamed request (see HttpRequest::streamed).
+struct RequestState {
+  virtual ~RequestState() = default;
+};
 
 struct HttpRequest {
   std::string method;  // upper-case as sent
@@ -22,6 +29,18 @@ struct HttpRequest {
   std::string body;
   int version_minor = 1;  // HTTP/1.x
   bool keep_alive = true;
+
+  // A streamed request (the server decides at its head, see RequestParser::set_stream_if) is
+  // handed to its handler part by part while the body arrives: `body_complete` is false on
+  // those calls and `body` holds what arrived since, after what the handler left in it; the
+  // handler erases what it has taken. The last call (body_complete) must respond. A handler
+  // that responds on an earlier call ends the request: the rest of the body is read and
+  // dropped, and the handler is not called again. `discard_body` drops the rest of the body
+  // without ending the request (the last call still comes).
+  bool streamed = false;
+  bool body_complete = true;
+  bool discard_body = false;
+  std::unique_ptr<RequestState> state;  // the handler's, across the calls of one request
 
   // First value of a query parameter / header (header name lower-case), or nullptr.
   const std::string* Param(std::string_view name) const;
@@ -45,6 +64,8 @@ class RequestParser {
   State Feed(const char* data, size_t len, size_t* consumed);
   // Starts over for the next request on the same connection.
   void Reset();
+  // Decides, once a request's head is parsed, whether its body is streamed (see HttpRequest).
+  void set_stream_if(std::function<bool(const HttpRequest&)> f) { stream_if_ = std::move(f); }
 
   HttpRequest& request() { return req_; }
   int error_status() const { return error_status_; }
@@ -67,6 +88,8 @@ class RequestParser {
   std::string head_;
   std::string line_;  // chunk-size / trailer line being assembled
   size_t body_remaining_ = 0;
+  size_t body_total_ = 0;  // body bytes received so far (a streamed body is taken in parts)
+  std::function<bool(const HttpRequest&)> stream_if_;
   bool expects_continue_ = false;
   bool continue_sent_ = false;
   int error_status_ = 0;

@@ -34,6 +34,8 @@ struct Connection {
   int64_t last_activity_us = 0;
   int64_t request_start_us = 0;  // when the current request's first byte arrived
   bool busy = false;    // a worker owns it
+  bool part_task = false;  // the worker is to take a part of a streamed body, not respond
+  bool answered = false;   // a streamed request was answered before its body ended
   bool close_after_write = false;
   bool dead = false;    // socket error: close as soon as the I/O thread has it
   uint32_t armed = 0;   // events registered with epoll (0: not registered)
@@ -334,6 +336,50 @@ struct HttpServer::Impl {
     c->parser.Reset();
   }
 
+  // Hands the part of a streamed body that arrived so far to the handler. If it responds, the
+  // request is over: the rest of its body is dropped as it arrives.
+  void RunPart(Connection* c) {
+    HttpRequest& req = c->parser.request();
+    ResponseWriter w(c, req.method == "HEAD", req.keep_alive && !stop_requested.load(),
+                     /*may_block=*/true, options.idle_timeout_ms);
+    try {
+      handler(req, w);
+    } catch (const std::exception& e) {
+      core::LogError(std::string("request handler failed [error=") + e.what() + "]");
+      if (!w.started()) {
+        w.SetClose();
+        w.Send(500, "application/json", "{\"error\":\"internal error\"}");
+      }
+    } catch (...) {
+      if (!w.started()) {
+        w.SetClose();
+        w.Send(500, "application/json", "{\"error\":\"internal error\"}");
+      }
+    }
+    if (w.started()) {
+      w.Finish();
+      c->answered = true;
+      req.discard_body = true;
+      req.body.clear();
+      req.body.shrink_to_fit();
+      req.state.reset();
+      if (!w.keep_alive()) c->close_after_write = true;
+    }
+    if (w.failed()) c->dead = true;
+  }
+
+  void Dispatch(Connection* c, bool part) {
+    c->busy = true;
+    c->part_task = part;
+    ++busy_count;
+    Arm(c, 0);
+    {
+      std::lock_guard lock(mu);
+      tasks.push_back(c);
+    }
+    cv.notify_one();
+  }
+
   void WorkerLoop() {
     for (;;) {
       Connection* c = nullptr;
@@ -344,7 +390,11 @@ struct HttpServer::Impl {
         c = tasks.front();
         tasks.pop_front();
       }
-      RunHandler(c, /*may_block=*/true);
+      if (c->part_task) {
+        RunPart(c);
+      } else {
+        RunHandler(c, /*may_block=*/true);
+      }
       {
         std::lock_guard lock(mu);
         returned.push_back(c);
@@ -396,19 +446,34 @@ struct HttpServer::Impl {
       auto st = c->parser.Feed(c->in.data() + c->in_off, c->in.size() - c->in_off, &consumed);
       c->in_off += consumed;
       if (st == RequestParser::State::kError) {
+        if (c->answered) {  // the request has its response; the connection cannot go on
+          c->close_after_write = true;
+          continue;
+        }
         SendError(c, c->parser.error_status(), c->parser.error_message());
         c->in.clear();
         c->in_off = 0;
         continue;
       }
       if (st == RequestParser::State::kNeedMore) {
-        if (c->parser.wants_continue()) {
+        if (c->parser.wants_continue() && !c->answered) {
           c->out.append("HTTP/1.1 100 Continue\r\n\r\n");
           c->parser.MarkContinueSent();
+        }
+        const HttpRequest& r = c->parser.request();
+        if (r.streamed && !r.discard_body && !c->answered &&
+            r.body.size() >= options.stream_part_bytes) {
+          Dispatch(c, /*part=*/true);
+          return;
         }
         continue;
       }
       // A complete request.
+      if (c->answered) {  // a streamed request answered early: its body is now read
+        c->answered = false;
+        c->parser.Reset();
+        continue;
+      }
       if (stop_requested.load()) {
         SendError(c, 503, "server is shutting down");
         continue;
@@ -417,14 +482,7 @@ struct HttpServer::Impl {
         RunHandler(c, /*may_block=*/false);
         continue;
       }
-      c->busy = true;
-      ++busy_count;
-      Arm(c, 0);
-      {
-        std::lock_guard lock(mu);
-        tasks.push_back(c);
-      }
-      cv.notify_one();
+      Dispatch(c, /*part=*/false);
       return;
     }
   }
@@ -475,6 +533,7 @@ struct HttpServer::Impl {
       int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
       auto c = std::make_unique<Connection>(options.limits);
+      if (options.stream_if) c->parser.set_stream_if(options.stream_if);
       c->fd = fd;
       c->last_activity_us = core::MonotonicMicros();
       Connection* raw = c.get();

@@ -9,6 +9,10 @@
 // itself (blocking on poll() with the idle timeout, so a client that stops reading is dropped);
 // what is left when the handler returns is written by the I/O thread.
 //
+// A streamed request's body (HttpServerOptions::stream_if) is handed to a worker part by part
+// as it arrives; between parts the connection is back with the I/O thread, so a slow sender
+// holds no worker.
+//
 // Stop() stops accepting, lets in-flight requests finish and flushes their responses, then
 // closes every connection.
 #pragma once
@@ -87,6 +91,10 @@ struct HttpServerOptions {
   int64_t idle_timeout_ms = 300'000;
   RequestLimits limits;
   int worker_count = 4;
+  // Requests whose bodies the handler takes part by part as they arrive (HttpRequest::streamed),
+  // decided at each request's head; a part goes to a worker once `stream_part_bytes` arrived.
+  std::function<bool(const HttpRequest&)> stream_if;
+  size_t stream_part_bytes = 1 << 20;
 };
 
 class HttpServer {

@@ -183,6 +183,7 @@ int Run(int argc, char** argv) {
     ho.limits.max_header_bytes = static_cast<size_t>(cfg.http_header_limit_bytes);
     ho.limits.max_body_bytes = static_cast<size_t>(cfg.http_max_request_bytes);
     ho.worker_count = static_cast<int>(cfg.http_worker_count);
+    ho.stream_if = [&api](const http::HttpRequest& req) { return api.StreamsBody(req); };
     http_server = std::make_unique<http::HttpServer>(
         ho, [&api](http::HttpRequest& req, http::ResponseWriter& w) { api.Handle(req, w); },
         [&api](const http::HttpRequest& req) { return api.IsInline(req); });

@@ -127,6 +127,59 @@ TEST(RequestParserTest, ExpectContinueIsReported) {
   EXPECT_FALSE(p.wants_continue());
 }
 
+// A streamed request: the body may be taken (erased) between feeds, discarding drops the
+// rest, body_complete flips at the end, the chunked 413 limit counts every byte received.
+TEST(RequestParserTest, StreamedBodiesAreTakenInParts) {
+  RequestLimits limits;
+  limits.max_body_bytes = 20;
+  for (bool chunked : {false, true}) {
+    SCOPED_TRACE(chunked ? "chunked" : "content-length");
+    RequestParser p(limits);
+    p.set_stream_if([](const HttpRequest& r) { return r.path == "/write"; });
+    std::string head = chunked ? "POST /write HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               : "POST /write HTTP/1.1\r\nContent-Length: 18\r\n\r\n";
+    std::string body = chunked ? "6\r\nabcdef\r\n6\r\nghijkl\r\n6\r\nmnopqr\r\n0\r\n\r\n"
+                               : "abcdefghijklmnopqr";
+    std::string all = head + body + "GET /ping HTTP/1.1\r\n\r\n";
+    size_t pos = 0, consumed = 0;
+    std::string taken;
+    State s = State::kNeedMore;
+    while (s == State::kNeedMore) {
+      size_t n = std::min<size_t>(7, all.size() - pos);
+      s = p.Feed(all.data() + pos, n, &consumed);
+      pos += consumed;
+      HttpRequest& r = p.request();
+      if (p.head_complete()) EXPECT_TRUE(r.streamed);
+      if (s == State::kNeedMore && p.head_complete()) EXPECT_FALSE(r.body_complete);
+      taken += r.body;  // the handler takes what arrived
+      r.body.clear();
+      if (taken.size() >= 12) r.discard_body = true;
+    }
+    ASSERT_EQ(s, State::kComplete);
+    EXPECT_TRUE(p.request().body_complete);
+    EXPECT_EQ(taken.substr(0, 12), "abcdefghijkl");
+    EXPECT_LT(taken.size(), 18u);  // the rest was dropped
+    p.Reset();
+    ASSERT_EQ(p.Feed(all.data() + pos, all.size() - pos, &consumed), State::kComplete);
+    EXPECT_EQ(p.request().path, "/ping");
+    EXPECT_FALSE(p.request().streamed);
+  }
+  // A chunked body over the limit is refused even when its parts were taken.
+  RequestParser p(limits);
+  p.set_stream_if([](const HttpRequest&) { return true; });
+  std::string over = "POST /write HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "a\r\n0123456789\r\na\r\n0123456789\r\n1\r\nx\r\n0\r\n\r\n";
+  size_t pos = 0, consumed = 0;
+  State s = State::kNeedMore;
+  while (s == State::kNeedMore && pos < over.size()) {
+    s = p.Feed(over.data() + pos, std::min<size_t>(5, over.size() - pos), &consumed);
+    pos += consumed;
+    p.request().body.clear();
+  }
+  EXPECT_EQ(s, State::kError);
+  EXPECT_EQ(p.error_status(), 413);
+}
+
 TEST(RequestParserFuzzTest, RandomBytesNeverCrash) {
   uint32_t seed = 12345;
   std::mt19937 rng(seed);
