@@ -2,14 +2,17 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
 #include "core/json.h"
 #include "core/log.h"
 #include "core/timestamp.h"
 #include "http/ilp_ingest.h"
+#include "http/ilp_write.h"
 #include "http/line_protocol.h"
 
 namespace sundial::http {
@@ -84,7 +87,13 @@ Api::Api(cairo::Engine* engine, sql::SqlEngine* sql, ServerConfig config)
   std::snprintf(buf, sizeof(buf), "%llx",
                 static_cast<unsigned long long>(core::RealtimeMicros() & 0xffffffffffffull));
   error_id_prefix_ = buf;
+  unsigned cores = std::thread::hardware_concurrency();
+  write_pool_ = std::make_unique<JobPool>(static_cast<int>(std::clamp(cores, 2u, 8u)));
 }
+
+Api::~Api() = default;
+
+void Api::Stop() { write_pool_.reset(); }
 
 bool Api::CheckBasicAuth(const std::string* authorization, const std::string& user,
                          const std::string& password) {
@@ -244,31 +253,6 @@ void IlpErrorStatus(const core::Status& st, int* status, std::string_view* code)
 
 }  // namespace
 
-namespace {
-
-// Rows of one /write request staged before they move into the table's writer. A request is
-// committed as a whole, and the writer is leased from the first move on; staging up to this
-// many rows keeps a slowly sent body from holding the writer while it arrives (100 MiB of
-// line protocol rarely holds more rows).
-constexpr int64_t kWriteFlushRows = int64_t{1} << 20;
-
-}  // namespace
-
-// One /write request across the parts of its body (HttpRequest::streamed): lines are parsed
-// and staged as the body arrives; the first refusal is kept and answered once the body is in.
-struct Api::WriteState : RequestState {
-  WriteState(cairo::Engine* engine, IlpIngestOptions options) : batch(engine, options) {}
-  IlpBatch batch;
-  LineParser parser;
-  IlpLine line;
-  IlpPrecision precision = IlpPrecision::kNanos;
-  int64_t now_us = 0;
-  int64_t line_no = 0;
-  int status = 0;  // 0 while every line was taken
-  std::string_view code;
-  std::string message;
-  int64_t error_line = 0;
-};
 
 bool Api::StreamsBody(const HttpRequest& req) const {
   return config_.line_http_enabled && (req.path == "/write" || req.path == "/api/v2/write");
@@ -280,7 +264,7 @@ std::string Api::LineErrorMessage(int64_t line_no, const std::string& message) {
 }
 
 void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
-  auto* st = static_cast<WriteState*>(req.state.get());
+  auto* st = static_cast<IlpWriteRequest*>(req.state.get());
   if (st == nullptr) {  // the first call of this request
     if (!config_.line_http_enabled) {
       resp.Send(404, "text/plain", "Not Found");
@@ -299,88 +283,47 @@ void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
       SendWriteError(resp, 415, "not supported", "unsupported content encoding: " + *enc, 0);
       return;
     }
-    IlpPrecision precision = IlpPrecision::kNanos;
+    IlpWriteOptions opts;
     if (const std::string* p = req.Param("precision"); p != nullptr && !p->empty()) {
-      if (!ParseIlpPrecision(*p, &precision)) {
+      if (!ParseIlpPrecision(*p, &opts.precision)) {
         SendWriteError(resp, 400, "not supported", "unsupported precision", 0);
         return;
       }
     }
-    IlpIngestOptions opts;
-    opts.partition_by = line_partition_by_;
-    opts.flush_rows = kWriteFlushRows;
-    // The batch stages rows column-wise and leases a table's writer only to move them in, so
-    // concurrent requests to one table parse in parallel; a refused line touches no table.
-    auto state = std::make_unique<WriteState>(engine_, opts);
+    opts.ingest.partition_by = line_partition_by_;
+    opts.now_us = core::RealtimeMicros();
+    // Parts of the body parse in parallel into batches that only stage; the table's writer is
+    // leased once the whole body is in, to move the rows in and commit.
+    if (write_pool_ == nullptr) {
+      SendWriteError(resp, 503, "retry operation", "server is shutting down", 0);
+      return;
+    }
+    auto state = std::make_unique<IlpWriteRequest>(engine_, write_pool_.get(), opts);
     st = state.get();
-    st->precision = precision;
-    st->now_us = core::RealtimeMicros();
     req.state = std::move(state);
   }
-  if (st->status == 0) TakeLines(st, &req.body, req.body_complete);
-  if (st->status != 0) {  // refused: the rest of the body is read, not parsed
+  st->Take(&req.body, req.body_complete);
+  if (st->refused()) {  // the rest of the body is read, not parsed
     req.body.clear();
     req.discard_body = true;
   }
   if (!req.body_complete) return;
-  if (st->status != 0) {
-    SendWriteError(resp, st->status, st->code, st->message, st->error_line);
+  IlpWriteRequest::Outcome out = st->Finish();
+  if (out.error.ok()) {
+    resp.Send(204, "", "");
     return;
   }
-  core::Status cs = st->batch.CommitAll();
-  st->batch.ReleaseAll();
-  if (!cs.ok()) {
-    int status;
-    std::string_view code;
-    IlpErrorStatus(cs, &status, &code);
-    // 400 here: the table changed under the request (e.g. a column's type) — the client's
-    // data no longer fits, and a retry would not help.
-    core::LogWarn("line protocol commit failed [error=" + cs.ToString() + "]");
-    SendWriteError(resp, status, code, "commit failed: " + cs.message(), 0);
+  int status;
+  std::string_view code;
+  IlpErrorStatus(out.error, &status, &code);
+  if (out.line > 0 && status == 400) {
+    SendWriteError(resp, 400, "invalid", LineErrorMessage(out.line, out.error.message()), out.line);
     return;
   }
-  resp.Send(204, "", "");
-}
-
-void Api::TakeLines(WriteState* st, std::string* body, bool at_eof) {
-  char* const begin = body->data();
-  char* p = begin;
-  char* end = p + body->size();
-  auto refuse = [&](int status, std::string_view code, std::string message, int64_t line) {
-    st->batch.ReleaseAll();
-    st->status = status;
-    st->code = code;
-    st->message = std::move(message);
-    st->error_line = line;
-  };
-  while (p < end) {
-    char* next = end;
-    auto outcome = st->parser.Parse(p, end, at_eof, &st->line, &next);
-    if (outcome == LineParser::Outcome::kIncomplete) break;  // the rest comes with the next part
-    ++st->line_no;
-    if (outcome == LineParser::Outcome::kError) {
-      return refuse(400, "invalid", LineErrorMessage(st->line_no, st->parser.error()), st->line_no);
-    }
-    p = next;
-    if (outcome != LineParser::Outcome::kLine) continue;
-    const IlpLine& line = st->line;
-    int64_t ts_us = st->now_us;
-    if (line.has_timestamp && !IlpTimestampToMicros(line.timestamp, st->precision, &ts_us)) {
-      return refuse(400, "invalid", LineErrorMessage(st->line_no, "timestamp out of range"),
-                    st->line_no);
-    }
-    core::Status as = st->batch.Append(line, ts_us);
-    if (as.ok()) continue;
-    int status;
-    std::string_view code;
-    IlpErrorStatus(as, &status, &code);
-    if (status == 400) {
-      return refuse(400, "invalid", LineErrorMessage(st->line_no, as.message()), st->line_no);
-    }
-    core::LogWarn("line protocol write failed [error=" + as.ToString() + "]");
-    return refuse(status, code, as.message(), 0);
-  }
-  body->erase(0, static_cast<size_t>(p - begin));
+  // Without a line: the rows did not fit the table as it is now (400: a retry would not help),
+  // or the engine failed (503/507 with Retry-After, 500).
+  core::LogWarn("line protocol write failed [error=" + out.error.ToString() + "]");
+  SendWriteError(resp, status, code, "commit failed: " + out.error.message(), 0);
 }
 
 }  // namespace sundial::http

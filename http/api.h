@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "cairo/engine.h"
@@ -18,11 +19,17 @@
 
 namespace sundial::http {
 
+class JobPool;
+
 inline constexpr const char* kSundialVersion = "0.1.0";
 
 class Api {
  public:
   Api(cairo::Engine* engine, sql::SqlEngine* sql, ServerConfig config);
+  ~Api();
+  // Lets background work (parts of /write bodies being parsed) finish; call after the HTTP
+  // server stopped and before the engine closes.
+  void Stop();
 
   void Handle(HttpRequest& req, ResponseWriter& resp);
   // Requests cheap enough to answer on the I/O thread.
@@ -47,10 +54,6 @@ class Api {
                       const std::string& message, int64_t line);
   // QuestDB's message for a refused line of a /write body.
   static std::string LineErrorMessage(int64_t line_no, const std::string& message);
-  // Parses and stages the complete lines of a /write body part, erasing them from `body`
-  // (`at_eof`: the body is all there). The first refused line ends the request (st->status).
-  struct WriteState;
-  void TakeLines(WriteState* st, std::string* body, bool at_eof);
 
   cairo::Engine* engine_;
   sql::SqlEngine* sql_;
@@ -58,6 +61,7 @@ class Api {
   cairo::PartitionBy line_partition_by_ = cairo::PartitionBy::kDay;
   std::string error_id_prefix_;
   std::atomic<uint64_t> error_seq_{0};
+  std::unique_ptr<JobPool> write_pool_;  // parses parts of /write bodies
 };
 
 }  // namespace sundial::http

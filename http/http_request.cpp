@@ -212,6 +212,19 @@ RequestParser::State RequestParser::ParseHead() {
   return phase_ == Phase::kDone ? State::kComplete : State::kNeedMore;
 }
 
+size_t RequestParser::FeedBody(const char* data, size_t len) {
+  if (phase_ != Phase::kBody) return 0;
+  size_t take = std::min(len, body_remaining_);
+  if (!req_.discard_body) req_.body.append(data, take);
+  body_remaining_ -= take;
+  body_total_ += take;
+  if (body_remaining_ == 0) {
+    phase_ = Phase::kDone;
+    req_.body_complete = true;
+  }
+  return take;
+}
+
 RequestParser::State RequestParser::Feed(const char* data, size_t len, size_t* consumed) {
   size_t pos = 0;
   auto finish = [&](State s) {

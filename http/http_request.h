@@ -75,6 +75,11 @@ class RequestParser {
   bool wants_continue() const { return expects_continue_ && !continue_sent_ && phase_ != Phase::kHead && phase_ != Phase::kDone; }
   void MarkContinueSent() { continue_sent_ = true; }
   bool head_complete() const { return phase_ != Phase::kHead; }
+  bool done() const { return phase_ == Phase::kDone; }
+  // Takes bytes of a Content-Length body straight from the socket's read (the caller feeds
+  // nothing else first); returns how many belong to the body (0 outside such a body). Once
+  // the body is complete, done() is true and Feed() reports the request.
+  size_t FeedBody(const char* data, size_t len);
   bool started() const { return !head_.empty() || phase_ != Phase::kHead; }
 
  private:

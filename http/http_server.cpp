@@ -368,6 +368,13 @@ struct HttpServer::Impl {
     if (w.failed()) c->dead = true;
   }
 
+  // Whether enough of a streamed body waits to go to the handler as a part.
+  bool PartDue(Connection* c) const {
+    const HttpRequest& r = c->parser.request();
+    return r.streamed && !r.discard_body && !c->answered && !c->parser.done() &&
+           r.body.size() >= options.stream_part_bytes;
+  }
+
   void Dispatch(Connection* c, bool part) {
     c->busy = true;
     c->part_task = part;
@@ -435,12 +442,18 @@ struct HttpServer::Impl {
       if (c->in_off >= c->in.size()) {
         c->in.clear();
         c->in_off = 0;
-        if (stop_requested.load() && !c->parser.started()) {
-          Close(c);
+        if (!c->parser.done()) {  // else: a body completed by FeedBody, reported by Feed below
+          if (PartDue(c)) {
+            Dispatch(c, /*part=*/true);
+            return;
+          }
+          if (stop_requested.load() && !c->parser.started()) {
+            Close(c);
+            return;
+          }
+          Arm(c, EPOLLIN);
           return;
         }
-        Arm(c, EPOLLIN);
-        return;
       }
       size_t consumed = 0;
       auto st = c->parser.Feed(c->in.data() + c->in_off, c->in.size() - c->in_off, &consumed);
@@ -460,9 +473,7 @@ struct HttpServer::Impl {
           c->out.append("HTTP/1.1 100 Continue\r\n\r\n");
           c->parser.MarkContinueSent();
         }
-        const HttpRequest& r = c->parser.request();
-        if (r.streamed && !r.discard_body && !c->answered &&
-            r.body.size() >= options.stream_part_bytes) {
+        if (PartDue(c)) {
           Dispatch(c, /*part=*/true);
           return;
         }
@@ -501,7 +512,11 @@ struct HttpServer::Impl {
     }
     c->last_activity_us = core::MonotonicMicros();
     if (!c->parser.started()) c->request_start_us = c->last_activity_us;
-    c->in.append(buf, static_cast<size_t>(n));
+    size_t taken = 0;
+    if (c->in_off >= c->in.size()) {  // nothing buffered: body bytes go straight to the request
+      taken = c->parser.FeedBody(buf, static_cast<size_t>(n));
+    }
+    c->in.append(buf + taken, static_cast<size_t>(n) - taken);
     Drive(c);
   }
 

@@ -424,10 +424,24 @@ void IlpBatch::ClearStaging(TableState* t) {
   t->timestamps.clear();
 }
 
-Status IlpBatch::Flush(TableState* t) {
+Status IlpBatch::Flush(TableState* t) { return FlushTo(t, t); }
+
+Status IlpBatch::MoveInto(IlpBatch* target) {
+  for (auto& t : tables_) {
+    const int64_t rows = t->staged();
+    if (rows == 0) continue;
+    ASSIGN_OR_RETURN(TableState * owner, target->GetTable(t->name));
+    RETURN_IF_ERROR(FlushTo(t.get(), owner));
+    target->pending_rows_ += rows;
+    pending_rows_ -= rows;
+  }
+  return Status::Ok();
+}
+
+Status IlpBatch::FlushTo(TableState* t, TableState* owner) {
   const int64_t rows = t->staged();
   if (rows == 0) return Status::Ok();
-  if (t->lease.get() == nullptr) {
+  if (owner->lease.get() == nullptr) {
     if (!engine_->HasTable(t->name)) {
       cairo::TableSchema schema;
       for (const auto& c : t->columns) {
@@ -440,9 +454,9 @@ Status IlpBatch::Flush(TableState* t) {
       Status st = engine_->CreateTable(t->name, schema);
       if (!st.ok() && st.code() != core::StatusCode::kAlreadyExists) return st;
     }
-    ASSIGN_OR_RETURN(t->lease, AcquireWriter(t->name));
+    ASSIGN_OR_RETURN(owner->lease, AcquireWriter(owner->name));
   }
-  cairo::TableWriter* w = t->lease.get();
+  cairo::TableWriter* w = owner->lease.get();
 
   // Map staged columns to table columns, adding what is missing.
   struct Target {
@@ -601,9 +615,9 @@ Status IlpBatch::Flush(TableState* t) {
     batches.push_back(b);
   }
   RETURN_IF_ERROR(w->AppendBatch(t->timestamps.data(), rows, batches.data(), batches.size()));
-  t->in_writer += rows;
-  t->schema = w->schema();
-  t->exists = true;
+  owner->in_writer += rows;
+  owner->schema = w->schema();
+  owner->exists = true;
   ClearStaging(t);
   return Status::Ok();
 }

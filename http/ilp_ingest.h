@@ -48,6 +48,11 @@ class IlpBatch {
   // Same, for a line whose values are stored elsewhere (values[0..n)).
   core::Status Append(std::string_view table, const IlpValue* values, size_t n,
                       int64_t timestamp_us);
+  // Moves every staged row into `target`'s writers (leasing them for `target`, creating tables
+  // and columns as Flush does), in the order staged; `target` then commits or rolls them back
+  // with its own. Lets parts of one request be parsed by separate batches in parallel and
+  // committed together. On error, what moved so far stays with `target` (roll it back).
+  core::Status MoveInto(IlpBatch* target);
   // Commits every table with pending rows. On the first failure the rest are rolled back and
   // the error returned (tables committed before it stay committed).
   core::Status CommitAll();
@@ -69,6 +74,9 @@ class IlpBatch {
   core::Result<LocalColumn*> NewColumn(TableState* t, const IlpValue& v);
   // Moves the table's staged rows into its writer (leasing it first).
   core::Status Flush(TableState* t);
+  // Moves `t`'s staged rows into the writer `owner` holds (leasing it first): `owner` is `t`,
+  // or the same table's state in the batch of MoveInto().
+  core::Status FlushTo(TableState* t, TableState* owner);
   void ClearStaging(TableState* t);
 
   cairo::Engine* engine_;

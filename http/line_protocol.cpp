@@ -215,6 +215,33 @@ bool IlpTimestampToMicros(int64_t v, IlpPrecision p, int64_t* out) {
   return true;
 }
 
+char* EndOfCompleteLines(char* p, char* end) {
+  const size_t n = static_cast<size_t>(end - p);
+  if (std::memchr(p, '"', n) == nullptr && std::memchr(p, '\\', n) == nullptr) {
+    // No strings and no escapes: every newline ends a line.
+    void* nl = memrchr(p, '\n', n);
+    return nl != nullptr ? static_cast<char*>(nl) + 1 : p;
+  }
+  char* done = p;
+  while (p < end) {
+    // As Parse() sees a line: leading blanks, then an empty line, a comment or a line.
+    char* q = p;
+    while (q < end && (*q == ' ' || *q == '\t' || *q == '\r')) ++q;
+    char* nl = nullptr;
+    if (q < end && *q == '\n') {
+      nl = q;
+    } else if (q < end && *q == '#') {
+      nl = static_cast<char*>(std::memchr(q, '\n', static_cast<size_t>(end - q)));
+    } else if (q < end) {
+      nl = SkipToLineEnd(q, end);
+      if (nl == end) nl = nullptr;
+    }
+    if (nl == nullptr) break;
+    done = p = nl + 1;
+  }
+  return done;
+}
+
 LineParser::Outcome LineParser::Parse(char* p, char* end, bool at_eof, IlpLine* line,
                                       char** next) {
   // Blank lines, comments.

@@ -42,6 +42,12 @@ struct IlpLine {
   int64_t timestamp = 0;         // as sent, in the request's precision
 };
 
+// The end of the last complete line in [p, end) — just past its '\n', with line ends found as
+// LineParser::Parse finds them (escaped newlines and newlines in strings do not end a line,
+// comment lines end at their first newline) — or `p` when no line is complete. Lets a body be
+// cut into parts that parse independently.
+char* EndOfCompleteLines(char* p, char* end);
+
 enum class IlpPrecision { kNanos, kMicros, kMillis, kSeconds, kMinutes, kHours };
 // "n"/"ns", "u"/"us", "ms", "s", "m", "h"; false for anything else.
 bool ParseIlpPrecision(std::string_view s, IlpPrecision* out);

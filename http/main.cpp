@@ -231,6 +231,7 @@ int Run(int argc, char** argv) {
   core::LogInfo(std::string("shutdown requested [signal=") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "]");
   if (http_server) http_server->Stop();
   if (tcp_server) tcp_server->Stop();
+  api.Stop();
   sql_engine.reset();
   backup.reset();
   engine.reset();

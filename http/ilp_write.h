@@ -1,0 +1,89 @@
+// http/ilp_write.h — one /write request: its body is cut into parts at line ends as it arrives,
+// the parts are parsed and staged in parallel (each into its own IlpBatch, on a JobPool), and
+// once the body is complete they are moved, in order, into one batch and committed together:
+// the request stays all-or-nothing, and its first refused line (in body order) is the one
+// reported, numbered within the whole body.
+//
+// A refusal found while parsing stops further parsing; the rest of the body is dropped unread
+// (refused()). At most `max_parts_in_flight` parts wait or run at once: Take() blocks beyond
+// that, so a fast sender cannot queue the whole body in memory.
+//
+// Two parts parse against the table as it was when each started: a column first seen in two
+// parts with different types is only found at Finish() (a 400 without a line number), where a
+// single-part body would name the line.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cairo/engine.h"
+#include "http/http_request.h"
+#include "http/ilp_ingest.h"
+#include "http/line_protocol.h"
+
+namespace sundial::http {
+
+// A fixed set of threads running submitted jobs in order of submission.
+class JobPool {
+ public:
+  explicit JobPool(int threads);
+  ~JobPool();  // runs what is queued, then joins
+  JobPool(const JobPool&) = delete;
+  JobPool& operator=(const JobPool&) = delete;
+  void Submit(std::function<void()> job);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+struct IlpWriteOptions {
+  IlpIngestOptions ingest;
+  IlpPrecision precision = IlpPrecision::kNanos;
+  int64_t now_us = 0;  // the timestamp of lines without one
+  size_t max_parts_in_flight = 4;
+};
+
+class IlpWriteRequest : public RequestState {
+ public:
+  // How the request ended: `error` is Ok for a commit; a refused line has `line` > 0.
+  struct Outcome {
+    core::Status error;
+    int64_t line = 0;
+  };
+
+  IlpWriteRequest(cairo::Engine* engine, JobPool* pool, IlpWriteOptions options);
+  ~IlpWriteRequest() override;
+
+  // Takes the complete lines at the front of `body` and erases them; `at_eof`: the body is all
+  // there (its last line needs no terminator, and this part is parsed on the calling thread).
+  void Take(std::string* body, bool at_eof);
+  // True once some part has a refused line: what is not parsed yet never will be.
+  bool refused() const;
+  // Waits for every part; then either the first refused line, or the parts moved into one
+  // batch and committed (`error` says why not).
+  Outcome Finish();
+
+ private:
+  struct Part;
+  struct Shared;
+  static void ParsePart(Part* part, const IlpWriteOptions& options, Shared* shared);
+
+  cairo::Engine* engine_;
+  JobPool* pool_;
+  IlpWriteOptions options_;
+  std::shared_ptr<Shared> shared_;
+  std::vector<std::shared_ptr<Part>> parts_;
+};
+
+}  // namespace sundial::http
