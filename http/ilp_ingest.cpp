@@ -42,37 +42,6 @@ Status CastError(IlpType from, std::string_view column, ColumnType type, std::st
                                  std::string(column) + "]");
 }
 
-// Whether values of line-protocol type `from` can be stored in a column of type `to` at all
-// (per-value checks — integer ranges, one-character CHAR — come on top).
-bool Compatible(IlpType from, ColumnType to) {
-  switch (from) {
-    case IlpType::kTag:
-    case IlpType::kString:
-      return to == ColumnType::kSymbol || to == ColumnType::kVarchar || to == ColumnType::kChar;
-    case IlpType::kDouble:
-      return to == ColumnType::kDouble || to == ColumnType::kFloat;
-    case IlpType::kLong:
-      switch (to) {
-        case ColumnType::kLong:
-        case ColumnType::kTimestamp:
-        case ColumnType::kDate:
-        case ColumnType::kInt:
-        case ColumnType::kShort:
-        case ColumnType::kByte:
-        case ColumnType::kDouble:
-        case ColumnType::kFloat:
-          return true;
-        default:
-          return false;
-      }
-    case IlpType::kBool:
-      return to == ColumnType::kBoolean;
-    case IlpType::kTimestamp:
-      return to == ColumnType::kTimestamp || to == ColumnType::kDate;
-  }
-  return false;
-}
-
 bool InRange(int64_t v, ColumnType to) {
   switch (to) {
     // INT's null is INT32_MIN, so it is not a storable value.
@@ -184,6 +153,35 @@ class TagDictionary {
 };
 
 }  // namespace
+
+bool IlpTypeFits(IlpType from, ColumnType to) {
+  switch (from) {
+    case IlpType::kTag:
+    case IlpType::kString:
+      return to == ColumnType::kSymbol || to == ColumnType::kVarchar || to == ColumnType::kChar;
+    case IlpType::kDouble:
+      return to == ColumnType::kDouble || to == ColumnType::kFloat;
+    case IlpType::kLong:
+      switch (to) {
+        case ColumnType::kLong:
+        case ColumnType::kTimestamp:
+        case ColumnType::kDate:
+        case ColumnType::kInt:
+        case ColumnType::kShort:
+        case ColumnType::kByte:
+        case ColumnType::kDouble:
+        case ColumnType::kFloat:
+          return true;
+        default:
+          return false;
+      }
+    case IlpType::kBool:
+      return to == ColumnType::kBoolean;
+    case IlpType::kTimestamp:
+      return to == ColumnType::kTimestamp || to == ColumnType::kDate;
+  }
+  return false;
+}
 
 // One staged column: the values of one name and one line-protocol type, row-aligned with the
 // table's staged timestamps (rows without a value hold a "missing" marker).
@@ -352,7 +350,7 @@ core::Result<IlpBatch::LocalColumn*> IlpBatch::NewColumn(TableState* t, const Il
       }
     }
   }
-  if (known && !Compatible(v.type, target)) return CastError(v.type, v.name, target, t->name);
+  if (known && !IlpTypeFits(v.type, target)) return CastError(v.type, v.name, target, t->name);
   auto c = std::make_unique<LocalColumn>();
   c->name = std::string(v.name);
   c->type = v.type;
@@ -424,6 +422,16 @@ void IlpBatch::ClearStaging(TableState* t) {
   t->timestamps.clear();
 }
 
+std::vector<IlpBatch::StagedColumn> IlpBatch::StagedColumns() const {
+  std::vector<StagedColumn> out;
+  for (const auto& t : tables_) {
+    for (const auto& c : t->columns) {
+      if (c->present > 0) out.push_back({t->name, c->name, c->type, c->target});
+    }
+  }
+  return out;
+}
+
 Status IlpBatch::Flush(TableState* t) { return FlushTo(t, t); }
 
 Status IlpBatch::MoveInto(IlpBatch* target) {
@@ -480,7 +488,7 @@ Status IlpBatch::FlushTo(TableState* t, TableState* owner) {
     }
     ColumnType type = w->schema().columns[static_cast<size_t>(idx)].type;
     // Checked as lines came, against the schema then; the table may have changed since.
-    if (!Compatible(c->type, type)) return CastError(c->type, c->name, type, t->name);
+    if (!IlpTypeFits(c->type, type)) return CastError(c->type, c->name, type, t->name);
     auto it = std::find_if(targets.begin(), targets.end(),
                            [&](const Target& x) { return x.index == idx; });
     if (it == targets.end()) {

@@ -26,6 +26,10 @@
 
 namespace sundial::http {
 
+// Whether values of line-protocol type `from` can be stored in a column of type `to` at all
+// (per-value checks — integer ranges, one-character CHAR — come on top).
+bool IlpTypeFits(IlpType from, cairo::ColumnType to);
+
 struct IlpIngestOptions {
   cairo::PartitionBy partition_by = cairo::PartitionBy::kDay;
   int64_t writer_wait_ms = 5000;  // how long to wait for a busy table's writer
@@ -53,6 +57,15 @@ class IlpBatch {
   // with its own. Lets parts of one request be parsed by separate batches in parallel and
   // committed together. On error, what moved so far stays with `target` (roll it back).
   core::Status MoveInto(IlpBatch* target);
+  // The staged columns holding values: table, name, line-protocol type, and the column type
+  // they were checked against (the table's, or the one a new column gets).
+  struct StagedColumn {
+    std::string table;
+    std::string column;
+    IlpType type;
+    cairo::ColumnType target;
+  };
+  std::vector<StagedColumn> StagedColumns() const;
   // Commits every table with pending rows. On the first failure the rest are rolled back and
   // the error returned (tables committed before it stay committed).
   core::Status CommitAll();

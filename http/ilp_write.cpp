@@ -1,9 +1,21 @@
 #include "http/ilp_write.h"
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
+#include <map>
+
+#include "cairo/column_type.h"
 
 namespace sundial::http {
+namespace {
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
 
 JobPool::JobPool(int threads) {
   for (int i = 0; i < std::max(1, threads); ++i) {
@@ -169,6 +181,21 @@ IlpWriteRequest::Outcome IlpWriteRequest::Finish() {
       return out;
     }
     base += part->lines;
+  }
+  // Parts were checked against the table as it was; a column new to the table that two parts
+  // give different types is refused here, before anything is created.
+  std::map<std::pair<std::string, std::string>, cairo::ColumnType> types;  // lower-case names
+  for (const auto& part : parts_) {
+    for (const auto& c : part->batch->StagedColumns()) {
+      auto [it, first] = types.emplace(std::make_pair(Lower(c.table), Lower(c.column)), c.target);
+      if (!first && !IlpTypeFits(c.type, it->second)) {
+        out.error = core::Status::InvalidArgument(
+            "cast error from protocol type: " + std::string(IlpTypeName(c.type)) +
+            " to column type: " + std::string(cairo::ColumnTypeName(it->second)) + " [table=" +
+            c.table + ", column=" + c.column + "]");
+        return out;
+      }
+    }
   }
   IlpBatch all(engine_, options_.ingest);
   for (auto& part : parts_) {

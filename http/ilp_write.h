@@ -8,9 +8,9 @@
 // (refused()). At most `max_parts_in_flight` parts wait or run at once: Take() blocks beyond
 // that, so a fast sender cannot queue the whole body in memory.
 //
-// Two parts parse against the table as it was when each started: a column first seen in two
-// parts with different types is only found at Finish() (a 400 without a line number), where a
-// single-part body would name the line.
+// Two parts parse against the table as it was when each started: a column new to the table
+// that two parts give different types is only found at Finish(), before anything is created (a
+// 400 naming table and column, without a line number), where a single-part body names the line.
 #pragma once
 
 #include <condition_variable>

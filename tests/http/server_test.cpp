@@ -219,6 +219,16 @@ TEST_F(ServerTest, LargeWriteBodiesArriveInPartsAndStayAtomic) {
   EXPECT_NE(Exec(port(), "select count() from big").body.find("[[" + std::to_string(kLines) + "]]"),
             std::string::npos);
 
+  // A column given two types over a MiB apart (parsed in different parts): still 400, nothing
+  // committed, the column named.
+  std::string clash = "clash a=1.5 1700000000000000000\n";
+  while (clash.size() < (3u << 20)) clash += "clash b=1i 1700000000000000000\n";
+  clash += "clash a=\"text\" 1700000000000000000\n";
+  HttpResponse clashed = Post(port(), "/write", clash);
+  EXPECT_EQ(clashed.status, 400) << clashed.body;
+  EXPECT_NE(clashed.body.find("column=a"), std::string::npos) << clashed.body;
+  EXPECT_EQ(Get(port(), "/chk?j=clash").body, "{\"status\":\"Does not exist\"}");
+
   // Chunked framing with Expect: 100-continue; chunks cut lines anywhere.
   Client k(port());
   ASSERT_TRUE(k.Send("POST /write HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
