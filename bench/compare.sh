@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures Sundial against its peers (InfluxDB, VictoriaMetrics, ClickHouse, DuckDB) on the same data in
-# one run, next to the machine's physical limits, and prints one markdown table at the end.
+# one run, next to the machine's physical limits and the ingest harness's own ceiling (bench/peers/run_sink.sh),
+# and prints one markdown table at the end.
 #
 #   bash bench/compare.sh            N=5,000,000 rows, RUNS=5, all systems
 #   bash bench/compare.sh --quick    N=200,000 rows, RUNS=3 (smoke run, a few minutes)
@@ -170,6 +171,7 @@ main() {
       python3 "$PEERDIR/gen.py" --rows "$n" --out "$SCRATCH/data" >/dev/null
     fi
     cp "$SCRATCH/data/cpu-$n/meta.json" "$RES/meta-$n.json"
+    run_system sink "$n"   # the harness's ceiling (bench/peers/run_sink.sh)
     for s in "${systems[@]}"; do
       if [ -n "$s" ]; then run_system "$s" "$n"; fi
     done

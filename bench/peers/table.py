@@ -92,8 +92,14 @@ def limits(machine, sc):
         for q, b in scan.items():
             out[q] = b / (mem * 1e9) * 1e3 + curl
     disk = num(sc.get("sundial", "disk_final_bytes"))
+    ing = []
     if ddw and disk:
-        out["ingest"] = n / (disk / (ddw * 1e6))      # rows/s if Sundial's bytes were written at dd speed
+        ing.append(n / (disk / (ddw * 1e6)))          # rows/s if Sundial's bytes were written at dd speed
+    sink = num(sc.get("sink", "ingest_ack_rows_per_s"))
+    if sink:
+        ing.append(sink)                              # the harness into a server that drops every body
+    if ing:
+        out["ingest"] = min(ing)
     cp = num(sc.get("sundial", "cp_a_warm_sync_s"))
     if cp is not None:
         out["backup"] = cp                             # cp -a + sync of Sundial's stopped root
@@ -223,8 +229,13 @@ def main():
               fmt(num(mm.get(("machine", "mem_read_sum_GBps")))),
               fmt(num(mm.get(("machine", "mem_memcpy_GBps")))),
               fmt(num(mm.get(("machine", "curl_version_min_ms"))))))
-    print("¹ N ÷ (Sundial's on-disk bytes ÷ dd fdatasync write rate): rows/s if the bytes Sundial keeps were "
-          "written at the disk's sequential rate. "
+    sink = num(sc.get("sink", "ingest_ack_rows_per_s"))
+    disk, ddw = num(sc.get("sundial", "disk_final_bytes")), num(mm.get(("machine", "dd_write_fdatasync_MBps")))
+    print(("¹ the lower of: the harness's own ceiling, %s rows/s (the same files sent the same way, PAR curl "
+           "processes of one file each, into bench/peers/http_sink.c, which reads and drops every body; best of "
+           "3), and N ÷ (Sundial's on-disk bytes ÷ dd fdatasync write rate), %s rows/s (the bytes Sundial keeps "
+           "written at the disk's sequential rate). ") % (
+              fmt(sink), fmt(sc.n / (disk / (ddw * 1e6)) if disk and ddw else None)) +
           "² bytes the query must read at least (4 B per SYMBOL key, 8 B per DOUBLE/TIMESTAMP; Q1 none, Q2 N×12, "
           "Q3 day×36, Q4 hosts×96, Q5 day×8) at the 1-thread scan rate, plus one curl process start (%s ms, "
           "the fastest of 10 `curl --version` runs just before Sundial's queries). "
