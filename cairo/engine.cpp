@@ -192,12 +192,31 @@ core::Status EngineImpl::Init() {
   core::FileSystem& fs = *shared_->fs;
   const std::string& root = shared_->options.db_root;
   RETURN_IF_ERROR(fs.CreateDirs(root));
+  // An open snapshot's records, by table id: their files stay (see EngineOptions).
+  std::map<uint32_t, TxnRecord> snapshot_records;
+  const std::string& snap_db = shared_->options.open_snapshot_db;
+  if (!snap_db.empty() && fs.IsDirectory(snap_db)) {
+    ASSIGN_OR_RETURN(auto snap_entries, fs.ListDir(snap_db));
+    for (const auto& e : snap_entries) {
+      if (!e.is_dir) continue;
+      const std::string path = core::JoinPath(core::JoinPath(snap_db, e.name), kTxnFileName);
+      auto bytes = fs.ReadFile(path);
+      auto rec = bytes.ok() ? ParseTxn(*bytes, path) : core::Result<TxnRecord>(bytes.status());
+      if (!rec.ok()) {
+        core::LogWarn("snapshot txn unreadable, its files are not kept [path=" + path +
+                      ", error=" + rec.status().ToString() + "]");
+        continue;
+      }
+      snapshot_records.emplace(rec->table_id, std::move(*rec));
+    }
+  }
   ASSIGN_OR_RETURN(auto entries, fs.ListDir(root));
   std::sort(entries.begin(), entries.end(),
             [](const core::DirEntry& a, const core::DirEntry& b) { return a.name < b.name; });
   for (const auto& e : entries) {
     const std::string dir = core::JoinPath(root, e.name);
     if (!e.is_dir) continue;
+    if (e.name == kTrashDir && !snap_db.empty()) continue;  // an open snapshot may need them
     if (e.name == kTrashDir || e.name.rfind(kCreatePrefix, 0) == 0) {
       // Nothing pins anything at open: dropped tables and half-created ones can go.
       RETURN_IF_ERROR(fs.RemoveAll(dir));
@@ -209,7 +228,12 @@ core::Status EngineImpl::Init() {
     auto bytes = fs.ReadFile(txn_path);
     core::Result<TxnRecord> rec =
         bytes.ok() ? ParseTxn(*bytes, txn_path) : core::Result<TxnRecord>(bytes.status());
-    core::Status st = rec.ok() ? RecoverTableFiles(fs, dir, *rec) : rec.status();
+    const TxnRecord* keep = nullptr;
+    if (rec.ok()) {
+      auto it = snapshot_records.find(rec->table_id);
+      if (it != snapshot_records.end()) keep = &it->second;
+    }
+    core::Status st = rec.ok() ? RecoverTableFiles(fs, dir, *rec, keep) : rec.status();
     if (st.ok() && tables_.count(Lower(e.name)) != 0) {
       st = core::Status::AlreadyExists("another table differs only in letter case [table=" +
                                        e.name + "]");

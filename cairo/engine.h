@@ -42,6 +42,10 @@ struct EngineOptions {
   // An out-of-order commit splits a partition entry rather than rewriting it when at least this
   // many of the entry's rows precede the new ones (and they outnumber the rows to merge).
   int64_t o3_split_min_rows = 4096;
+  // The `db` directory of a snapshot prepared before this start and not completed yet
+  // (`<root>/snapshot/db`; empty: none). Opening keeps every file its tables' `_txn`s need, and
+  // the dropped tables, so a copy of the root taken before SNAPSHOT COMPLETE still restores.
+  std::string open_snapshot_db;
 };
 
 class Engine {

@@ -25,19 +25,38 @@ core::Result<std::vector<TableView>> PinTablesAtOneInstant(const Engine& engine,
   }
 }
 
+std::string PendingSnapshotDb(core::FileSystem& fs, const std::string& server_root,
+                              const std::string& instance_id) {
+  const std::string db = core::JoinPath(core::JoinPath(server_root, kSnapshotDirName), "db");
+  if (fs.Exists(core::JoinPath(server_root, kRestoreTriggerName))) return "";
+  auto bytes = fs.ReadFile(core::JoinPath(db, kSnapshotMetaName));
+  if (!bytes.ok()) return "";
+  auto id = ParseSnapshotMeta(*bytes, "snapshot metadata");
+  if (!id.ok()) return "";
+  if (!id->empty() && !instance_id.empty() && *id != instance_id) return "";
+  return db;
+}
+
 SnapshotAgent::SnapshotAgent(Engine* engine, std::shared_ptr<core::FileSystem> fs,
                              std::string server_root, std::string instance_id)
     : engine_(engine),
       fs_(std::move(fs)),
       server_root_(std::move(server_root)),
-      instance_id_(std::move(instance_id)) {}
+      instance_id_(std::move(instance_id)) {
+  if (!PendingSnapshotDb(*fs_, server_root_, instance_id_).empty()) {
+    engine_->PausePurge();
+    in_progress_ = true;
+    adopted_ = true;
+    core::LogInfo("a snapshot prepared before this start is still open: its files are kept "
+                  "until SNAPSHOT COMPLETE (or a new SNAPSHOT PREPARE)");
+  }
+}
 
 SnapshotAgent::~SnapshotAgent() {
+  // An open snapshot stays open across a restart: purging stays paused, so nothing it needs is
+  // deleted on the way down (the next start keeps its files, see PendingSnapshotDb).
   std::lock_guard lk(mu_);
-  if (in_progress_) {
-    pins_.clear();
-    engine_->ResumePurge();
-  }
+  pins_.clear();
 }
 
 bool SnapshotAgent::in_progress() const {
@@ -47,6 +66,11 @@ bool SnapshotAgent::in_progress() const {
 
 core::Status SnapshotAgent::Prepare(bool checkpoint) {
   std::lock_guard lk(mu_);
+  if (adopted_) {  // a snapshot from before this start: the new one replaces it
+    adopted_ = false;
+    in_progress_ = false;
+    engine_->ResumePurge();
+  }
   if (in_progress_) {
     return core::Status::InvalidArgument(checkpoint
                                              ? "Waiting for CHECKPOINT RELEASE to be called"
@@ -110,6 +134,7 @@ core::Status SnapshotAgent::Complete(bool checkpoint) {
   if (!st.ok()) core::LogWarn("could not remove snapshot dir [error=" + st.ToString() + "]");
   pins_.clear();
   in_progress_ = false;
+  adopted_ = false;
   engine_->ResumePurge();
   core::LogInfo(checkpoint ? "checkpoint released" : "snapshot completed");
   return core::Status::Ok();

@@ -8,6 +8,11 @@
 // `_snapshot.txt` (the id as text), then syncs the file system. No data is copied, so it takes
 // about as long as one sync(2). COMPLETE removes the directory, drops the pins and resumes
 // purging. Thread-safe.
+//
+// A snapshot survives a restart: the engine opens keeping the files the snapshot's `_txn`s need
+// (EngineOptions::open_snapshot_db), and the agent starts with it open and purging paused, so a
+// copy taken across the restart still restores. COMPLETE ends it; so does a new PREPARE, which
+// replaces it.
 #pragma once
 
 #include <cstdint>
@@ -42,11 +47,17 @@ core::Status RemoveDirAtomically(core::FileSystem& fs, const std::string& path);
 core::Result<std::vector<TableView>> PinTablesAtOneInstant(const Engine& engine,
                                                            const std::vector<std::string>& names);
 
+// `<root>/snapshot/db` when it holds a snapshot this instance prepared and did not complete
+// (metadata written, the same instance id or none, no `_restore` trigger): the server restarted
+// between PREPARE and COMPLETE. Empty otherwise. Run after RecoverSnapshotAtStartup.
+std::string PendingSnapshotDb(core::FileSystem& fs, const std::string& server_root,
+                              const std::string& instance_id);
+
 class SnapshotAgent {
  public:
   SnapshotAgent(Engine* engine, std::shared_ptr<core::FileSystem> fs, std::string server_root,
                 std::string instance_id);
-  ~SnapshotAgent();  // releases the pins and resumes purging if a snapshot is still open
+  ~SnapshotAgent();  // releases the pins; an open snapshot leaves purging paused
 
   core::Status Prepare(bool checkpoint);
   core::Status Complete(bool checkpoint);
@@ -61,6 +72,7 @@ class SnapshotAgent {
   const std::string instance_id_;
   mutable std::mutex mu_;
   bool in_progress_ = false;           // guarded by mu_
+  bool adopted_ = false;               // guarded by mu_: the open snapshot predates this start
   std::vector<TableView> pins_;        // guarded by mu_
 };
 

@@ -1,5 +1,7 @@
 #include "cairo/table_recovery.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 
@@ -17,59 +19,62 @@ struct Plan {
   std::vector<std::string> remove;
 };
 
+// Sizes the files of a table hold for its records, by path: `keep` is the largest size any
+// record needs (a file of no record goes), `strict` what the table's own txn needs (a file
+// shorter than that is Corruption). kWhole: keep the file as it is.
+struct Needs {
+  std::map<std::string, uint64_t, std::less<>> keep;
+  std::map<std::string, uint64_t, std::less<>> strict;
+  void Add(const std::string& path, uint64_t size, bool is_strict) {
+    auto [it, added] = keep.emplace(path, size);
+    if (!added) it->second = std::max(it->second, size);
+    if (is_strict) strict[path] = size;
+  }
+};
+constexpr uint64_t kWhole = UINT64_MAX;
+
 core::Status Short(const std::string& path) {
   return core::Status::Corruption("file shorter than committed [path=" + path + "]");
 }
 
-// Adds a truncation of `path` to `size` if it is longer; Corruption if shorter.
-core::Status CheckSize(core::FileSystem& fs, const std::string& path, uint64_t size,
-                       Plan* plan) {
-  ASSIGN_OR_RETURN(uint64_t actual, fs.FileSize(path));
-  if (actual < size) return Short(path);
-  if (actual > size) plan->truncate.emplace_back(path, size);
-  return core::Status::Ok();
-}
-
-core::Status PlanPartition(core::FileSystem& fs, const std::string& dir, const PartitionInfo& p,
-                           const TxnRecord& rec, Plan* plan) {
-  std::map<std::string, int, std::less<>> live;
-  for (size_t c = 0; c < rec.columns.size(); ++c) live[rec.columns[c].file_stem] = static_cast<int>(c);
-  ASSIGN_OR_RETURN(auto entries, fs.ListDir(dir));
+// Adds what partition `p` of `rec` needs of the column files in `dir` (files that exist: a
+// column added after the partition was written has none). `is_strict`: `rec` is the table's
+// own txn, and a missing index entry is Corruption; otherwise the file is kept whole.
+core::Status AddPartitionNeeds(core::FileSystem& fs, const std::string& dir,
+                               const PartitionInfo& p, const TxnRecord& rec, bool is_strict,
+                               Needs* needs) {
   const uint64_t rows = static_cast<uint64_t>(p.row_count);
-  for (const auto& e : entries) {
-    const std::string path = core::JoinPath(dir, e.name);
-    if (e.is_dir) continue;
-    if (EndsWith(e.name, ".tmp")) {
-      plan->remove.push_back(path);
-      continue;
-    }
-    if (!EndsWith(e.name, ".d") && !EndsWith(e.name, ".i")) continue;
-    std::string_view stem = std::string_view(e.name).substr(0, e.name.size() - 2);
-    auto it = live.find(stem);
-    if (it == live.end()) {  // a dropped column's file
-      plan->remove.push_back(path);
-      continue;
-    }
-    ColumnType type = rec.schema.columns[it->second].type;
-    bool is_index = EndsWith(e.name, ".i");
+  for (size_t c = 0; c < rec.columns.size() && c < rec.schema.columns.size(); ++c) {
+    const ColumnType type = rec.schema.columns[c].type;
+    const std::string stem = core::JoinPath(dir, rec.columns[c].file_stem);
+    const std::string data_path = stem + ".d";
     if (!IsVarSize(type)) {
-      if (is_index) {
-        plan->remove.push_back(path);
-      } else {
-        RETURN_IF_ERROR(CheckSize(fs, path, rows * ColumnTypeSize(type), plan));
-      }
+      if (fs.Exists(data_path)) needs->Add(data_path, rows * ColumnTypeSize(type), is_strict);
       continue;
     }
-    const std::string index_path = core::JoinPath(dir, std::string(stem) + ".i");
-    if (is_index) {
-      RETURN_IF_ERROR(CheckSize(fs, path, (rows + 1) * 8, plan));
+    const std::string index_path = stem + ".i";
+    if (!fs.Exists(index_path)) {
+      if (!fs.Exists(data_path)) continue;
+      if (is_strict) return core::Status::Corruption("index file missing [path=" + index_path + "]");
+      needs->Add(data_path, kWhole, false);
       continue;
     }
-    ASSIGN_OR_RETURN(auto index, fs.Open(index_path, core::OpenMode::kRead));
+    needs->Add(index_path, (rows + 1) * 8, is_strict);
+    if (!fs.Exists(data_path)) continue;
     uint64_t end = 0;
-    ASSIGN_OR_RETURN(size_t got, index->ReadAt(rows * 8, &end, 8));
-    if (got != 8) return Short(index_path);
-    RETURN_IF_ERROR(CheckSize(fs, path, end & ColumnData::kOffsetMask, plan));
+    size_t got = 0;
+    auto index = fs.Open(index_path, core::OpenMode::kRead);
+    if (index.ok()) {
+      auto r = (*index)->ReadAt(rows * 8, &end, 8);
+      if (r.ok()) got = *r;
+    }
+    if (got == 8) {
+      needs->Add(data_path, end & ColumnData::kOffsetMask, is_strict);
+    } else if (is_strict) {
+      return Short(index_path);
+    } else {
+      needs->Add(data_path, kWhole, false);
+    }
   }
   return core::Status::Ok();
 }
@@ -77,16 +82,45 @@ core::Status PlanPartition(core::FileSystem& fs, const std::string& dir, const P
 }  // namespace
 
 core::Status RecoverTableFiles(core::FileSystem& fs, const std::string& table_dir,
-                               const TxnRecord& rec) {
+                               const TxnRecord& record, const TxnRecord* keep) {
+  std::vector<std::pair<const TxnRecord*, bool>> records = {{&record, true}};
+  if (keep != nullptr) records.emplace_back(keep, false);
   Plan plan;
+  Needs needs;
   std::set<std::string, std::less<>> partition_dirs;
-  for (const auto& p : rec.partitions) partition_dirs.insert(p.dir_name);
-  std::map<std::string, uint64_t, std::less<>> symbol_files;
-  for (size_t c = 0; c < rec.columns.size(); ++c) {
-    if (rec.schema.columns[c].type == ColumnType::kSymbol) {
-      symbol_files[rec.columns[c].file_stem + ".sym"] = rec.columns[c].symbol_bytes;
+  for (const auto& [rec, is_strict] : records) {
+    for (size_t c = 0; c < rec->columns.size() && c < rec->schema.columns.size(); ++c) {
+      if (rec->schema.columns[c].type != ColumnType::kSymbol) continue;
+      const std::string path = core::JoinPath(table_dir, rec->columns[c].file_stem + ".sym");
+      const uint64_t bytes = rec->columns[c].symbol_bytes;
+      if (is_strict && bytes > 0 && !fs.Exists(path)) {
+        return core::Status::Corruption("symbol file missing [path=" + path + "]");
+      }
+      needs.Add(path, bytes, is_strict);
+    }
+    for (const auto& p : rec->partitions) {
+      const std::string dir = core::JoinPath(table_dir, p.dir_name);
+      if (!fs.IsDirectory(dir)) {
+        if (!is_strict) continue;
+        return core::Status::Corruption("partition directory missing [path=" + dir + "]");
+      }
+      partition_dirs.insert(p.dir_name);
+      RETURN_IF_ERROR(AddPartitionNeeds(fs, dir, p, *rec, is_strict, &needs));
     }
   }
+  // Keeps a needed file at the largest size a record needs; anything else goes.
+  auto plan_file = [&](const std::string& path) -> core::Status {
+    auto it = needs.keep.find(path);
+    if (it == needs.keep.end()) {
+      plan.remove.push_back(path);
+      return core::Status::Ok();
+    }
+    ASSIGN_OR_RETURN(uint64_t actual, fs.FileSize(path));
+    auto s = needs.strict.find(path);
+    if (s != needs.strict.end() && actual < s->second) return Short(path);
+    if (it->second != kWhole && actual > it->second) plan.truncate.emplace_back(path, it->second);
+    return core::Status::Ok();
+  };
   ASSIGN_OR_RETURN(auto entries, fs.ListDir(table_dir));
   for (const auto& e : entries) {
     const std::string path = core::JoinPath(table_dir, e.name);
@@ -97,26 +131,21 @@ core::Status RecoverTableFiles(core::FileSystem& fs, const std::string& table_di
     if (EndsWith(e.name, ".tmp")) {
       plan.remove.push_back(path);
     } else if (EndsWith(e.name, ".sym")) {
-      auto it = symbol_files.find(e.name);
-      if (it == symbol_files.end()) {
+      RETURN_IF_ERROR(plan_file(path));
+    }
+  }
+  for (const std::string& name : partition_dirs) {
+    const std::string dir = core::JoinPath(table_dir, name);
+    ASSIGN_OR_RETURN(auto files, fs.ListDir(dir));
+    for (const auto& e : files) {
+      if (e.is_dir) continue;
+      const std::string path = core::JoinPath(dir, e.name);
+      if (EndsWith(e.name, ".tmp")) {
         plan.remove.push_back(path);
-      } else {
-        RETURN_IF_ERROR(CheckSize(fs, path, it->second, &plan));
+      } else if (EndsWith(e.name, ".d") || EndsWith(e.name, ".i")) {
+        RETURN_IF_ERROR(plan_file(path));
       }
     }
-  }
-  for (const auto& [name, bytes] : symbol_files) {
-    if (bytes > 0 && !fs.Exists(core::JoinPath(table_dir, name))) {
-      return core::Status::Corruption("symbol file missing [path=" +
-                                      core::JoinPath(table_dir, name) + "]");
-    }
-  }
-  for (const auto& p : rec.partitions) {
-    const std::string dir = core::JoinPath(table_dir, p.dir_name);
-    if (!fs.IsDirectory(dir)) {
-      return core::Status::Corruption("partition directory missing [path=" + dir + "]");
-    }
-    RETURN_IF_ERROR(PlanPartition(fs, dir, p, rec, &plan));
   }
 
   for (const auto& [path, size] : plan.truncate) {

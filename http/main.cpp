@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cairo/backup.h"
+#include "cairo/snapshot.h"
 #include "cairo/engine.h"
 #include "core/config.h"
 #include "core/file_system.h"
@@ -145,6 +146,9 @@ int Run(int argc, char** argv) {
 
   cairo::EngineOptions engine_options;
   engine_options.db_root = db_root;
+  // A snapshot prepared before a restart and not completed: keep what it needs.
+  engine_options.open_snapshot_db =
+      cairo::PendingSnapshotDb(*fs, root, backup_options.snapshot_instance_id);
   engine_options.commit_mode = cfg.commit_mode == "sync"    ? cairo::CommitMode::kSync
                                : cfg.commit_mode == "async" ? cairo::CommitMode::kAsync
                                                             : cairo::CommitMode::kNoSync;

@@ -16,6 +16,7 @@
 #include "cairo/backup.h"
 #include "cairo/backup_manifest.h"
 #include "cairo/engine.h"
+#include "cairo/snapshot.h"
 #include "core/file_system.h"
 #include "core/timestamp.h"
 #include "tests/cairo/cairo_test_util.h"
@@ -186,12 +187,16 @@ class BackupFixture : public ::testing::Test {
     o.clock = &clock_;
     return o;
   }
+  // Opens the engine and the backup service as the server does (a snapshot prepared before
+  // this open and not completed is kept open).
   void OpenEngine() {
     service_.reset();
     engine_.reset();
     EngineOptions eo;
     eo.db_root = server_root_ + "/db";
     eo.lock_timeout_ms = 5000;
+    eo.o3_split_min_rows = split_min_rows_;
+    eo.open_snapshot_db = PendingSnapshotDb(*real_fs_, server_root_, Options().snapshot_instance_id);
     auto e = Engine::Open(fs_, eo);
     ASSERT_TRUE(e.ok()) << e.status().ToString();
     engine_ = std::move(*e);
@@ -244,6 +249,7 @@ class BackupFixture : public ::testing::Test {
   std::shared_ptr<core::FileSystem> real_fs_;
   std::shared_ptr<HookFileSystem> fs_;
   std::string server_root_;
+  int64_t split_min_rows_ = EngineOptions().o3_split_min_rows;  // for OpenEngine()
   std::string backup_root_;
   ManualClock clock_{kT0 + 5 * kDay + 3 * kHour};  // 2025-11-26T03:00:00Z
   std::unique_ptr<Engine> engine_;

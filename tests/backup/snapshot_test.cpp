@@ -185,6 +185,62 @@ TEST_F(SnapshotTest, CopyTakenBetweenPrepareAndCompleteRestoresExactlyThePrepare
   EXPECT_EQ(again->Pin("t")->row_count(), rows_at_prepare + 1);
 }
 
+// The server restarts between PREPARE and COMPLETE. Opening must not tidy away what the
+// snapshot's txn needs — partition versions superseded by out-of-order rewrites, the tails of
+// split entries, a table dropped after PREPARE — so a copy taken after the restart still
+// restores exactly the prepared rows. The snapshot stays open until COMPLETE (purge paused); a
+// new PREPARE replaces it.
+TEST_F(SnapshotTest, SnapshotSurvivesARestartBetweenPrepareAndComplete) {
+  split_min_rows_ = 8;
+  OpenEngine();
+  ASSERT_TRUE(engine_->CreateTable("t", MixedSchema()).ok());
+  ASSERT_TRUE(engine_->CreateTable("gone", MixedSchema()).ok());
+  auto gone = Append("gone", 0, 30);
+  Append("t", 0, 200);  // hourly from kT0: 9 daily partitions
+  ASSERT_TRUE(service_->SnapshotPrepare(false).ok());
+  const std::vector<Row> prepared = LiveRows("t");
+  const std::string prepared_txn = *real_fs_->ReadFile(server_root_ + "/snapshot/db/t/_txn");
+
+  // After PREPARE: rows between existing ones (rewrites, and splits: 8 rows kept suffice), a
+  // dropped table, a purge.
+  Append("t", 20, 3, kT0 + 30 * 60'000'000LL);   // day 0, near its end: split
+  Append("t", 50, 20, kT0 + 30 * 60'000'000LL);  // days 2..2: rewrite
+  Append("t", 190, 4, kT0 + 10 * 60'000'000LL);  // the last day
+  ASSERT_TRUE(engine_->DropTable("gone").ok());
+  engine_->Purge();
+
+  OpenEngine();  // the restart
+  EXPECT_TRUE(service_->snapshot_in_progress());
+  Append("t", 100, 10, kT0 + 45 * 60'000'000LL);  // more rewrites after it
+  engine_->Purge();
+  std::string copy = CopyRoot("copy");
+
+  WriteText(copy + "/_restore", "");
+  core::Status recovered = RecoverSnapshotAtStartup(*real_fs_, OptionsFor(copy));
+  ASSERT_TRUE(recovered.ok()) << recovered.ToString();
+  auto restored = OpenRoot(copy);
+  ASSERT_TRUE(restored);
+  EXPECT_EQ(restored->ListTables(), (std::vector<std::string>{"gone", "t"}));
+  auto v = restored->Pin("t");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->SerializedTxn(), prepared_txn);
+  EXPECT_EQ(ReadRows(*v), prepared);
+  EXPECT_EQ(RowsOf(*restored, "gone"), gone);
+  restored.reset();
+
+  // The live server: every row it committed, before and after the restart.
+  EXPECT_EQ(LiveRows("t").size(), prepared.size() + 3 + 20 + 4 + 10);
+  // A second PREPARE replaces the snapshot from before the restart; COMPLETE ends it.
+  ASSERT_TRUE(service_->SnapshotPrepare(false).ok());
+  EXPECT_NE(*real_fs_->ReadFile(server_root_ + "/snapshot/db/t/_txn"), prepared_txn);
+  ASSERT_TRUE(service_->SnapshotComplete(false).ok());
+  EXPECT_FALSE(service_->snapshot_in_progress());
+  EXPECT_FALSE(real_fs_->Exists(server_root_ + "/snapshot"));
+  OpenEngine();  // nothing open any more
+  EXPECT_FALSE(service_->snapshot_in_progress());
+  EXPECT_EQ(LiveRows("t").size(), prepared.size() + 37);
+}
+
 TEST_F(SnapshotTest, TriggersInstanceIdsAndDisabledRecovery) {
   ASSERT_TRUE(engine_->CreateTable("t", MixedSchema()).ok());
   Append("t", 0, 10);

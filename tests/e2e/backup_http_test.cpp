@@ -380,5 +380,34 @@ TEST_F(BackupHttpTest, SnapshotCopyUnderIngestRestoresTheRowsAtPrepare) {
   EXPECT_FALSE(fs::exists(copy + "/snapshot"));
 }
 
+// SNAPSHOT PREPARE, out-of-order rows that rewrite the prepared partition, then the server
+// restarts before the copy is taken: the snapshot is still open after the restart, the files it
+// needs were kept, and the copy restores exactly the prepared rows.
+TEST_F(BackupHttpTest, SnapshotSurvivesAServerRestartBeforeTheCopy) {
+  StartOrFail();
+  for (int b = 0; b < 10; ++b) ASSERT_EQ(Post(port(), "/write", Batch(b)).status, 204);
+  ASSERT_EQ(Exec(port(), "SNAPSHOT PREPARE").status, 200);
+  // 500 rows between the first ones (ids from 1,000,000): the partition is rewritten.
+  std::string o3;
+  for (int k = 100; k < 600; ++k) {
+    o3 += "ticks,src=o id=" + std::to_string(1'000'000 + k) + "i,v=0.5 " +
+          std::to_string(1'700'000'000'000'000'000 + int64_t{k} * 1'000'000'000 + 500'000'000) + "\n";
+  }
+  ASSERT_EQ(Post(port(), "/write", o3).status, 204);
+  ASSERT_EQ(server_.Stop(), 0) << server_.Log();
+  StartOrFail();
+  std::string copy = fs::path(server_.root()).parent_path() / "copy";
+  ASSERT_EQ(std::system(("cp -a " + server_.root() + " " + copy).c_str()), 0);
+  ASSERT_EQ(Exec(port(), "SNAPSHOT COMPLETE").status, 200);
+  EXPECT_FALSE(fs::exists(server_.root() + "/snapshot"));
+  EXPECT_EQ(QueryNumber(port(), "SELECT count() FROM ticks"), 10 * kBatch + 500);
+
+  std::ofstream(copy + "/_restore").close();
+  RestoredServer restored(copy);
+  ASSERT_TRUE(restored.Start()) << restored.Log();
+  ExpectPrefixOfStream(restored.port(), 10 * kBatch, 10 * kBatch, "snapshot copy across a restart");
+  EXPECT_FALSE(fs::exists(copy + "/snapshot"));
+}
+
 }  // namespace
 }  // namespace sundial::testing
