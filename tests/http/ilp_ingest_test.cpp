@@ -12,8 +12,7 @@
 #include <random>
 
 #include "cairo/column_type.h"
-#include "core/file_system.h"
-#include "tests/testutil/temp_dir.h"
+#include "tests/http/engine_fixture.h"
 
 namespace sundial::http {
 namespace {
@@ -27,15 +26,8 @@ struct TableModel {
   std::map<std::string, int64_t> s_counts;
 };
 
-class IlpBatchTest : public ::testing::Test {
+class IlpBatchTest : public EngineFixture {
  protected:
-  void SetUp() override {
-    cairo::EngineOptions o;
-    o.db_root = dir_.Sub("db");
-    auto e = cairo::Engine::Open(core::NewPosixFileSystem(), o);
-    ASSERT_TRUE(e.ok()) << e.status().ToString();
-    engine_ = std::move(*e);
-  }
 
   // Reads the table back and compares it with the model.
   void Check(const std::string& table, const TableModel& m) {
@@ -86,8 +78,6 @@ class IlpBatchTest : public ::testing::Test {
     EXPECT_EQ(s_counts, m.s_counts);
   }
 
-  testutil::TempDir dir_{"sundial-ilp"};
-  std::unique_ptr<cairo::Engine> engine_;  // declared after dir_: closed before it is removed
 };
 
 TEST_F(IlpBatchTest, RandomLinesMatchModelThroughCommitsRollbacksAndFlushes) {

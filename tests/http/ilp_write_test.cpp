@@ -11,8 +11,7 @@
 #include <vector>
 
 #include "cairo/column_type.h"
-#include "core/file_system.h"
-#include "tests/testutil/temp_dir.h"
+#include "tests/http/engine_fixture.h"
 
 namespace sundial::http {
 namespace {
@@ -100,15 +99,8 @@ TEST(EndOfCompleteLinesTest, CutsWhereTheParserEndsLines) {
   }
 }
 
-class IlpWriteRequestTest : public ::testing::Test {
+class IlpWriteRequestTest : public EngineFixture {
  protected:
-  void SetUp() override {
-    cairo::EngineOptions o;
-    o.db_root = dir_.Sub("db");
-    auto e = cairo::Engine::Open(core::NewPosixFileSystem(), o);
-    ASSERT_TRUE(e.ok()) << e.status().ToString();
-    engine_ = std::move(*e);
-  }
 
   // Sends `text` the way the server hands it over: appended in pieces of random size, the
   // complete lines taken after each piece, the rest at the end.
@@ -128,9 +120,7 @@ class IlpWriteRequestTest : public ::testing::Test {
     return req.Finish();
   }
 
-  testutil::TempDir dir_{"sundial-ilp-write"};
-  JobPool pool_{3};
-  std::unique_ptr<cairo::Engine> engine_;  // after dir_ and pool_: closed first
+  JobPool pool_{3};  // joined before the fixture's engine closes
 };
 
 TEST_F(IlpWriteRequestTest, PartsParsedInParallelCommitEveryRowOnceInOrder) {
