@@ -253,7 +253,6 @@ void IlpErrorStatus(const core::Status& st, int* status, std::string_view* code)
 
 }  // namespace
 
-
 bool Api::StreamsBody(const HttpRequest& req) const {
   return config_.line_http_enabled && (req.path == "/write" || req.path == "/api/v2/write");
 }

@@ -35,12 +35,6 @@ ColumnType DefaultType(IlpType t) {
   return ColumnType::kVarchar;
 }
 
-Status CastError(IlpType from, std::string_view column, ColumnType type, std::string_view table) {
-  return Status::InvalidArgument("cast error from protocol type: " + std::string(IlpTypeName(from)) +
-                                 " to column type: " + std::string(cairo::ColumnTypeName(type)) +
-                                 " [table=" + std::string(table) + ", column=" +
-                                 std::string(column) + "]");
-}
 
 bool InRange(int64_t v, ColumnType to) {
   switch (to) {
@@ -181,6 +175,14 @@ bool IlpTypeFits(IlpType from, ColumnType to) {
       return to == ColumnType::kTimestamp || to == ColumnType::kDate;
   }
   return false;
+}
+
+Status IlpCastError(IlpType from, std::string_view column, ColumnType type,
+                    std::string_view table) {
+  return Status::InvalidArgument("cast error from protocol type: " + std::string(IlpTypeName(from)) +
+                                 " to column type: " + std::string(cairo::ColumnTypeName(type)) +
+                                 " [table=" + std::string(table) + ", column=" +
+                                 std::string(column) + "]");
 }
 
 // One staged column: the values of one name and one line-protocol type, row-aligned with the
@@ -350,7 +352,7 @@ core::Result<IlpBatch::LocalColumn*> IlpBatch::NewColumn(TableState* t, const Il
       }
     }
   }
-  if (known && !IlpTypeFits(v.type, target)) return CastError(v.type, v.name, target, t->name);
+  if (known && !IlpTypeFits(v.type, target)) return IlpCastError(v.type, v.name, target, t->name);
   auto c = std::make_unique<LocalColumn>();
   c->name = std::string(v.name);
   c->type = v.type;
@@ -405,7 +407,7 @@ Status IlpBatch::Append(std::string_view table, const IlpValue* values, size_t n
     }
     if ((v.type == IlpType::kTag || v.type == IlpType::kString) &&
         c->target == ColumnType::kChar && v.s.size() != 1) {
-      return CastError(v.type, v.name, c->target, t->name);
+      return IlpCastError(v.type, v.name, c->target, t->name);
     }
     cols[k] = c;
   }
@@ -488,7 +490,7 @@ Status IlpBatch::FlushTo(TableState* t, TableState* owner) {
     }
     ColumnType type = w->schema().columns[static_cast<size_t>(idx)].type;
     // Checked as lines came, against the schema then; the table may have changed since.
-    if (!IlpTypeFits(c->type, type)) return CastError(c->type, c->name, type, t->name);
+    if (!IlpTypeFits(c->type, type)) return IlpCastError(c->type, c->name, type, t->name);
     auto it = std::find_if(targets.begin(), targets.end(),
                            [&](const Target& x) { return x.index == idx; });
     if (it == targets.end()) {
@@ -600,7 +602,7 @@ Status IlpBatch::FlushTo(TableState* t, TableState* owner) {
               case ColumnType::kByte: reinterpret_cast<int8_t*>(out)[i] = static_cast<int8_t>(v); break;
               case ColumnType::kDouble: reinterpret_cast<double*>(out)[i] = static_cast<double>(v); break;
               case ColumnType::kFloat: reinterpret_cast<float*>(out)[i] = static_cast<float>(v); break;
-              default: return CastError(src->type, src->name, tg.type, t->name);
+              default: return IlpCastError(src->type, src->name, tg.type, t->name);
             }
             break;
           }
@@ -611,7 +613,7 @@ Status IlpBatch::FlushTo(TableState* t, TableState* owner) {
           case IlpType::kString: {  // SYMBOL and VARCHAR targets were handled above: CHAR
             std::string_view s = src->StringAt(r);
             if (tg.type != ColumnType::kChar || s.size() != 1) {
-              return CastError(src->type, src->name, tg.type, t->name);
+              return IlpCastError(src->type, src->name, tg.type, t->name);
             }
             reinterpret_cast<uint16_t*>(out)[i] = static_cast<uint8_t>(s[0]);
             break;

@@ -29,6 +29,9 @@ namespace sundial::http {
 // Whether values of line-protocol type `from` can be stored in a column of type `to` at all
 // (per-value checks — integer ranges, one-character CHAR — come on top).
 bool IlpTypeFits(IlpType from, cairo::ColumnType to);
+// QuestDB's refusal of a value whose line-protocol type does not fit the column.
+core::Status IlpCastError(IlpType from, std::string_view column, cairo::ColumnType type,
+                          std::string_view table);
 
 struct IlpIngestOptions {
   cairo::PartitionBy partition_by = cairo::PartitionBy::kDay;

@@ -1,19 +1,22 @@
 #include "http/ilp_write.h"
 
+#include <strings.h>
+
 #include <algorithm>
-#include <cctype>
 #include <limits>
 #include <map>
-
-#include "cairo/column_type.h"
 
 namespace sundial::http {
 namespace {
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+// Orders (table, column) names ignoring ASCII case, as the engine matches them.
+struct NoCaseLess {
+  bool operator()(const std::pair<std::string, std::string>& a,
+                  const std::pair<std::string, std::string>& b) const {
+    int c = strcasecmp(a.first.c_str(), b.first.c_str());
+    return c != 0 ? c < 0 : strcasecmp(a.second.c_str(), b.second.c_str()) < 0;
+  }
+};
 
 }  // namespace
 
@@ -184,15 +187,12 @@ IlpWriteRequest::Outcome IlpWriteRequest::Finish() {
   }
   // Parts were checked against the table as it was; a column new to the table that two parts
   // give different types is refused here, before anything is created.
-  std::map<std::pair<std::string, std::string>, cairo::ColumnType> types;  // lower-case names
+  std::map<std::pair<std::string, std::string>, cairo::ColumnType, NoCaseLess> types;
   for (const auto& part : parts_) {
     for (const auto& c : part->batch->StagedColumns()) {
-      auto [it, first] = types.emplace(std::make_pair(Lower(c.table), Lower(c.column)), c.target);
+      auto [it, first] = types.emplace(std::make_pair(c.table, c.column), c.target);
       if (!first && !IlpTypeFits(c.type, it->second)) {
-        out.error = core::Status::InvalidArgument(
-            "cast error from protocol type: " + std::string(IlpTypeName(c.type)) +
-            " to column type: " + std::string(cairo::ColumnTypeName(it->second)) + " [table=" +
-            c.table + ", column=" + c.column + "]");
+        out.error = IlpCastError(c.type, c.column, it->second, c.table);
         return out;
       }
     }
