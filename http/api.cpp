@@ -88,6 +88,8 @@ Api::Api(cairo::Engine* engine, sql::SqlEngine* sql, ServerConfig config)
                 static_cast<unsigned long long>(core::RealtimeMicros() & 0xffffffffffffull));
   error_id_prefix_ = buf;
   unsigned cores = std::thread::hardware_concurrency();
+  // Enough for the parts in flight of a few concurrent requests; a part is a MiB and a line.
+  write_buffers_ = std::make_unique<BufferPool>(16, 4 << 20);
   write_pool_ = std::make_unique<JobPool>(static_cast<int>(std::clamp(cores, 2u, 8u)));
 }
 
@@ -297,7 +299,8 @@ void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
       SendWriteError(resp, 503, "retry operation", "server is shutting down", 0);
       return;
     }
-    auto state = std::make_unique<IlpWriteRequest>(engine_, write_pool_.get(), opts);
+    auto state = std::make_unique<IlpWriteRequest>(engine_, write_pool_.get(),
+                                                   write_buffers_.get(), opts);
     st = state.get();
     req.state = std::move(state);
   }

@@ -20,6 +20,7 @@
 namespace sundial::http {
 
 class JobPool;
+class BufferPool;
 
 inline constexpr const char* kSundialVersion = "0.1.0";
 
@@ -61,7 +62,8 @@ class Api {
   cairo::PartitionBy line_partition_by_ = cairo::PartitionBy::kDay;
   std::string error_id_prefix_;
   std::atomic<uint64_t> error_seq_{0};
-  std::unique_ptr<JobPool> write_pool_;  // parses parts of /write bodies
+  std::unique_ptr<BufferPool> write_buffers_;  // buffers of /write body parts, reused
+  std::unique_ptr<JobPool> write_pool_;        // parses the parts (joined before the above goes)
 };
 
 }  // namespace sundial::http

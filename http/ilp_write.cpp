@@ -55,6 +55,21 @@ void JobPool::Submit(std::function<void()> job) {
   cv_.notify_one();
 }
 
+std::string BufferPool::Take() {
+  std::lock_guard lock(mu_);
+  if (free_.empty()) return std::string();
+  std::string b = std::move(free_.back());
+  free_.pop_back();
+  return b;
+}
+
+void BufferPool::Give(std::string&& buffer) {
+  if (buffer.capacity() > max_bytes_) return;
+  buffer.clear();
+  std::lock_guard lock(mu_);
+  if (free_.size() < max_buffers_) free_.push_back(std::move(buffer));
+}
+
 // One part of the body: whole lines, parsed into a batch of its own.
 struct IlpWriteRequest::Part {
   size_t index = 0;
@@ -71,11 +86,15 @@ struct IlpWriteRequest::Shared {
   std::condition_variable cv;
   size_t running = 0;                                         // parts queued or parsing
   size_t first_refused = std::numeric_limits<size_t>::max();  // index of the first refused part
-  std::vector<std::string> spare;  // buffers of parsed parts, for the next parts
 };
 
-IlpWriteRequest::IlpWriteRequest(cairo::Engine* engine, JobPool* pool, IlpWriteOptions options)
-    : engine_(engine), pool_(pool), options_(options), shared_(std::make_shared<Shared>()) {
+IlpWriteRequest::IlpWriteRequest(cairo::Engine* engine, JobPool* pool, BufferPool* buffers,
+                                 IlpWriteOptions options)
+    : engine_(engine),
+      pool_(pool),
+      buffers_(buffers),
+      options_(options),
+      shared_(std::make_shared<Shared>()) {
   // Part batches only stage; rows reach a writer in Finish().
   options_.ingest.flush_rows = std::numeric_limits<int64_t>::max();
 }
@@ -87,7 +106,8 @@ bool IlpWriteRequest::refused() const {
   return shared_->first_refused != std::numeric_limits<size_t>::max();
 }
 
-void IlpWriteRequest::ParsePart(Part* part, const IlpWriteOptions& options, Shared* shared) {
+void IlpWriteRequest::ParsePart(Part* part, const IlpWriteOptions& options, Shared* shared,
+                                BufferPool* buffers) {
   bool skip;
   {
     std::lock_guard lock(shared->mu);
@@ -125,11 +145,10 @@ void IlpWriteRequest::ParsePart(Part* part, const IlpWriteOptions& options, Shar
       }
     }
   }
+  buffers->Give(std::move(part->bytes));
+  part->bytes = std::string();
   std::lock_guard lock(shared->mu);
   if (part->refused) shared->first_refused = std::min(shared->first_refused, part->index);
-  part->bytes.clear();
-  if (shared->spare.size() < 4) shared->spare.push_back(std::move(part->bytes));
-  part->bytes = std::string();
   --shared->running;
   shared->cv.notify_all();
 }
@@ -152,21 +171,23 @@ void IlpWriteRequest::Take(std::string* body, bool at_eof) {
     if (!at_eof) {
       shared_->cv.wait(lock, [&] { return shared_->running < options_.max_parts_in_flight; });
     }
-    if (!shared_->spare.empty()) {
-      part->bytes = std::move(shared_->spare.back());
-      shared_->spare.pop_back();
-    }
     ++shared_->running;
   }
-  part->bytes.assign(b, static_cast<size_t>(cut - b));
-  body->erase(0, static_cast<size_t>(cut - b));
+  // The part takes the body's buffer (no copy of its lines); the unfinished line after `cut`
+  // moves to a buffer from the pool, in which the body goes on.
+  const size_t taken = static_cast<size_t>(cut - b);
+  std::string rest = buffers_->Take();
+  rest.append(b + taken, body->size() - taken);
+  part->bytes.swap(*body);
+  part->bytes.resize(taken);
+  body->swap(rest);
   parts_.push_back(part);
   if (at_eof) {
-    ParsePart(part.get(), options_, shared_.get());
+    ParsePart(part.get(), options_, shared_.get(), buffers_);
     return;
   }
-  pool_->Submit([part, options = options_, shared = shared_] {
-    ParsePart(part.get(), options, shared.get());
+  pool_->Submit([part, options = options_, shared = shared_, buffers = buffers_] {
+    ParsePart(part.get(), options, shared.get(), buffers);
   });
 }
 

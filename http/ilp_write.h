@@ -47,6 +47,22 @@ class JobPool {
   std::vector<std::thread> threads_;
 };
 
+// Byte buffers kept for reuse (the parts of /write bodies): a buffer taken again keeps its
+// capacity, so its pages are not faulted in anew. Holds at most `max_buffers` buffers of at
+// most `max_bytes` capacity each. Thread-safe.
+class BufferPool {
+ public:
+  BufferPool(size_t max_buffers, size_t max_bytes) : max_buffers_(max_buffers), max_bytes_(max_bytes) {}
+  std::string Take();              // empty, with whatever capacity it kept
+  void Give(std::string&& buffer);
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> free_;
+  const size_t max_buffers_;
+  const size_t max_bytes_;
+};
+
 struct IlpWriteOptions {
   IlpIngestOptions ingest;
   IlpPrecision precision = IlpPrecision::kNanos;
@@ -62,11 +78,13 @@ class IlpWriteRequest : public RequestState {
     int64_t line = 0;
   };
 
-  IlpWriteRequest(cairo::Engine* engine, JobPool* pool, IlpWriteOptions options);
+  IlpWriteRequest(cairo::Engine* engine, JobPool* pool, BufferPool* buffers,
+                  IlpWriteOptions options);
   ~IlpWriteRequest() override;
 
   // Takes the complete lines at the front of `body` and erases them; `at_eof`: the body is all
   // there (its last line needs no terminator, and this part is parsed on the calling thread).
+  // The part keeps `body`'s buffer; `body` goes on in one from the BufferPool.
   void Take(std::string* body, bool at_eof);
   // True once some part has a refused line: what is not parsed yet never will be.
   bool refused() const;
@@ -77,10 +95,12 @@ class IlpWriteRequest : public RequestState {
  private:
   struct Part;
   struct Shared;
-  static void ParsePart(Part* part, const IlpWriteOptions& options, Shared* shared);
+  static void ParsePart(Part* part, const IlpWriteOptions& options, Shared* shared,
+                        BufferPool* buffers);
 
   cairo::Engine* engine_;
   JobPool* pool_;
+  BufferPool* buffers_;
   IlpWriteOptions options_;
   std::shared_ptr<Shared> shared_;
   std::vector<std::shared_ptr<Part>> parts_;

@@ -107,7 +107,7 @@ class IlpWriteRequestTest : public EngineFixture {
   IlpWriteRequest::Outcome Send(const std::string& text, std::mt19937_64& rng, size_t max_piece) {
     IlpWriteOptions o;
     o.max_parts_in_flight = 2;
-    IlpWriteRequest req(engine_.get(), &pool_, o);
+    IlpWriteRequest req(engine_.get(), &pool_, &buffers_, o);
     std::string body;
     for (size_t pos = 0; pos < text.size();) {
       size_t n = std::min<size_t>(text.size() - pos, 1 + rng() % max_piece);
@@ -120,6 +120,7 @@ class IlpWriteRequestTest : public EngineFixture {
     return req.Finish();
   }
 
+  BufferPool buffers_{4, 1 << 20};
   JobPool pool_{3};  // joined before the fixture's engine closes
 };
 
