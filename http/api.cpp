@@ -88,8 +88,9 @@ Api::Api(cairo::Engine* engine, sql::SqlEngine* sql, ServerConfig config)
                 static_cast<unsigned long long>(core::RealtimeMicros() & 0xffffffffffffull));
   error_id_prefix_ = buf;
   unsigned cores = std::thread::hardware_concurrency();
-  // Enough for the parts in flight of a few concurrent requests; a part is a MiB and a line.
-  write_buffers_ = std::make_unique<BufferPool>(16, 4 << 20);
+  // Enough for the parts in flight of a few concurrent requests. A part is what arrived when a
+  // MiB was there (up to a socket read more) — or a line longer than that.
+  write_buffers_ = std::make_unique<BufferPool>(16, (1 << 20) + (64 << 10), 4 << 20);
   write_pool_ = std::make_unique<JobPool>(static_cast<int>(std::clamp(cores, 2u, 8u)));
 }
 
@@ -258,6 +259,8 @@ void IlpErrorStatus(const core::Status& st, int* status, std::string_view* code)
 bool Api::StreamsBody(const HttpRequest& req) const {
   return config_.line_http_enabled && (req.path == "/write" || req.path == "/api/v2/write");
 }
+
+std::string Api::StreamBuffer() { return write_buffers_->Take(); }
 
 std::string Api::LineErrorMessage(int64_t line_no, const std::string& message) {
   return "failed to parse line protocol:errors encountered on line(s):\nerror in line " +

@@ -35,8 +35,10 @@ class Api {
   void Handle(HttpRequest& req, ResponseWriter& resp);
   // Requests cheap enough to answer on the I/O thread.
   bool IsInline(const HttpRequest& req) const;
-  // Requests whose bodies are taken part by part as they arrive (/write: HttpRequest::streamed).
+  // Requests whose bodies are taken part by part as they arrive (/write: HttpRequest::streamed),
+  // and a buffer for such a body to start in (reused from earlier requests when one is free).
   bool StreamsBody(const HttpRequest& req) const;
+  std::string StreamBuffer();
 
   // Exposed for tests.
   static bool CheckBasicAuth(const std::string* authorization, const std::string& user,

@@ -197,6 +197,7 @@ RequestParser::State RequestParser::ParseHead() {
   if (chunked && has_length) return Fail(400, "both content-length and chunked encoding");
   req_.streamed = (chunked || content_length > 0) && stream_if_ && stream_if_(req_);
   req_.body_complete = !req_.streamed;
+  if (req_.streamed && stream_buffer_) req_.body = stream_buffer_();
   if (chunked) {
     phase_ = Phase::kChunkSize;
     return State::kNeedMore;

@@ -64,8 +64,13 @@ class RequestParser {
   State Feed(const char* data, size_t len, size_t* consumed);
   // Starts over for the next request on the same connection.
   void Reset();
-  // Decides, once a request's head is parsed, whether its body is streamed (see HttpRequest).
-  void set_stream_if(std::function<bool(const HttpRequest&)> f) { stream_if_ = std::move(f); }
+  // Decides, once a request's head is parsed, whether its body is streamed (see HttpRequest);
+  // a streamed body starts in a buffer from `buffer` (when set), whose capacity is reused.
+  void set_stream_if(std::function<bool(const HttpRequest&)> f,
+                     std::function<std::string()> buffer = nullptr) {
+    stream_if_ = std::move(f);
+    stream_buffer_ = std::move(buffer);
+  }
 
   HttpRequest& request() { return req_; }
   int error_status() const { return error_status_; }
@@ -95,6 +100,7 @@ class RequestParser {
   size_t body_remaining_ = 0;
   size_t body_total_ = 0;  // body bytes received so far (a streamed body is taken in parts)
   std::function<bool(const HttpRequest&)> stream_if_;
+  std::function<std::string()> stream_buffer_;
   bool expects_continue_ = false;
   bool continue_sent_ = false;
   int error_status_ = 0;

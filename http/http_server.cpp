@@ -548,7 +548,7 @@ struct HttpServer::Impl {
       int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
       auto c = std::make_unique<Connection>(options.limits);
-      if (options.stream_if) c->parser.set_stream_if(options.stream_if);
+      if (options.stream_if) c->parser.set_stream_if(options.stream_if, options.stream_buffer);
       c->fd = fd;
       c->last_activity_us = core::MonotonicMicros();
       Connection* raw = c.get();

@@ -94,6 +94,7 @@ struct HttpServerOptions {
   // Requests whose bodies the handler takes part by part as they arrive (HttpRequest::streamed),
   // decided at each request's head; a part goes to a worker once `stream_part_bytes` arrived.
   std::function<bool(const HttpRequest&)> stream_if;
+  std::function<std::string()> stream_buffer;  // where a streamed body starts (optional)
   size_t stream_part_bytes = 1 << 20;
 };
 

@@ -56,10 +56,16 @@ void JobPool::Submit(std::function<void()> job) {
 }
 
 std::string BufferPool::Take() {
-  std::lock_guard lock(mu_);
-  if (free_.empty()) return std::string();
-  std::string b = std::move(free_.back());
-  free_.pop_back();
+  {
+    std::lock_guard lock(mu_);
+    if (!free_.empty()) {
+      std::string b = std::move(free_.back());
+      free_.pop_back();
+      return b;
+    }
+  }
+  std::string b;
+  b.reserve(min_bytes_);
   return b;
 }
 

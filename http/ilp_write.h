@@ -47,19 +47,21 @@ class JobPool {
   std::vector<std::thread> threads_;
 };
 
-// Byte buffers kept for reuse (the parts of /write bodies): a buffer taken again keeps its
-// capacity, so its pages are not faulted in anew. Holds at most `max_buffers` buffers of at
-// most `max_bytes` capacity each. Thread-safe.
+// Byte buffers kept for reuse (the bodies of /write requests and their parts): a buffer taken
+// again keeps its capacity, so its pages are not faulted in anew. Hands out empty buffers of at
+// least `min_bytes` capacity; keeps at most `max_buffers` of at most `max_bytes`. Thread-safe.
 class BufferPool {
  public:
-  BufferPool(size_t max_buffers, size_t max_bytes) : max_buffers_(max_buffers), max_bytes_(max_bytes) {}
-  std::string Take();              // empty, with whatever capacity it kept
+  BufferPool(size_t max_buffers, size_t min_bytes, size_t max_bytes)
+      : max_buffers_(max_buffers), min_bytes_(min_bytes), max_bytes_(max_bytes) {}
+  std::string Take();
   void Give(std::string&& buffer);
 
  private:
   std::mutex mu_;
   std::vector<std::string> free_;
   const size_t max_buffers_;
+  const size_t min_bytes_;
   const size_t max_bytes_;
 };
 

@@ -192,6 +192,7 @@ int Run(int argc, char** argv) {
     ho.limits.max_body_bytes = static_cast<size_t>(cfg.http_max_request_bytes);
     ho.worker_count = static_cast<int>(cfg.http_worker_count);
     ho.stream_if = [&api](const http::HttpRequest& req) { return api.StreamsBody(req); };
+    ho.stream_buffer = [&api] { return api.StreamBuffer(); };
     http_server = std::make_unique<http::HttpServer>(
         ho, [&api](http::HttpRequest& req, http::ResponseWriter& w) { api.Handle(req, w); },
         [&api](const http::HttpRequest& req) { return api.IsInline(req); });

@@ -120,7 +120,7 @@ class IlpWriteRequestTest : public EngineFixture {
     return req.Finish();
   }
 
-  BufferPool buffers_{4, 1 << 20};
+  BufferPool buffers_{4, 4096, 1 << 20};
   JobPool pool_{3};  // joined before the fixture's engine closes
 };
 
