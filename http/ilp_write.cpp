@@ -182,11 +182,13 @@ void IlpWriteRequest::Take(std::string* body, bool at_eof) {
   // The part takes the body's buffer (no copy of its lines); the unfinished line after `cut`
   // moves to a buffer from the pool, in which the body goes on.
   const size_t taken = static_cast<size_t>(cut - b);
-  std::string rest = buffers_->Take();
-  rest.append(b + taken, body->size() - taken);
-  part->bytes.swap(*body);
-  part->bytes.resize(taken);
-  body->swap(rest);
+  part->bytes.swap(*body);  // `body` is left empty
+  if (!at_eof) {
+    std::string rest = buffers_->Take();
+    rest.append(part->bytes, taken);
+    part->bytes.resize(taken);
+    body->swap(rest);
+  }
   parts_.push_back(part);
   if (at_eof) {
     ParsePart(part.get(), options_, shared_.get(), buffers_);
