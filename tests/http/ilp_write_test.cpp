@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -97,6 +98,39 @@ TEST(EndOfCompleteLinesTest, CutsWhereTheParserEndsLines) {
       ASSERT_EQ(got, want) << "cut at " << cut;
     }
   }
+}
+
+TEST(BufferPoolTest, HandsOutEmptyBuffersAndKeepsBoundedCapacity) {
+  BufferPool pool(2, 1000, 5000);
+  std::string a = pool.Take();
+  EXPECT_TRUE(a.empty());
+  EXPECT_GE(a.capacity(), 1000u);
+  a.assign(3000, 'x');
+  const char* kept = a.data();
+  pool.Give(std::move(a));
+  std::string again = pool.Take();  // the same buffer, emptied, its capacity kept
+  EXPECT_TRUE(again.empty());
+  EXPECT_EQ(again.data(), kept);
+  std::string big;
+  big.reserve(10000);  // over max_bytes: not kept
+  pool.Give(std::move(big));
+  std::string fresh = pool.Take();
+  EXPECT_LT(fresh.capacity(), 10000u);
+  // At most two are kept: of three given (capacities 2000, 3000, 4000), the third is dropped.
+  BufferPool two(2, 100, 5000);
+  for (size_t cap : {2000u, 3000u, 4000u}) {
+    std::string g;
+    g.reserve(cap);
+    two.Give(std::move(g));
+  }
+  std::vector<size_t> caps;
+  for (int i = 0; i < 3; ++i) caps.push_back(two.Take().capacity());
+  std::sort(caps.begin(), caps.end());
+  EXPECT_LT(caps[0], 2000u);  // made anew
+  EXPECT_GE(caps[1], 2000u);
+  EXPECT_LT(caps[1], 3000u + 64);
+  EXPECT_GE(caps[2], 3000u);
+  EXPECT_LT(caps[2], 4000u);
 }
 
 class IlpWriteRequestTest : public EngineFixture {
