@@ -307,65 +307,43 @@ struct HttpServer::Impl {
     connection_count->store(conns.size());
   }
 
-  void RunHandler(Connection* c, bool may_block) {
+  // Runs the handler on the connection's request. `part`: a part of a streamed body, which the
+  // handler may leave unanswered; if it answers, the request is over and the rest of its body
+  // is dropped as it arrives.
+  void RunHandler(Connection* c, bool may_block, bool part = false) {
     HttpRequest& req = c->parser.request();
     ResponseWriter w(c, req.method == "HEAD", req.keep_alive && !stop_requested.load(), may_block,
                      options.idle_timeout_ms);
+    bool threw = false;
     try {
       handler(req, w);
-      if (!w.started()) w.Send(500, "application/json", "{\"error\":\"no response\"}");
-      w.Finish();
     } catch (const std::exception& e) {
       core::LogError(std::string("request handler failed [error=") + e.what() + "]");
-      if (!w.started()) {
-        w.SetClose();
-        w.Send(500, "application/json", "{\"error\":\"internal error\"}");
-      } else {
-        c->dead = !w.finished();
-      }
+      threw = true;
     } catch (...) {
-      if (!w.started()) {
-        w.SetClose();
-        w.Send(500, "application/json", "{\"error\":\"internal error\"}");
-      } else {
-        c->dead = !w.finished();
-      }
+      threw = true;
     }
+    if (threw && !w.started()) {
+      w.SetClose();
+      w.Send(500, "application/json", "{\"error\":\"internal error\"}");
+    } else if (threw) {
+      c->dead = !w.finished();  // a streamed response cut short
+    } else if (!part && !w.started()) {
+      w.Send(500, "application/json", "{\"error\":\"no response\"}");
+    }
+    if (!threw && w.started()) w.Finish();
     if (w.failed()) c->dead = true;
+    if (part && !w.started()) return;  // the request goes on with its next part
     if (!w.keep_alive()) c->close_after_write = true;
-    c->parser.Reset();
-  }
-
-  // Hands the part of a streamed body that arrived so far to the handler. If it responds, the
-  // request is over: the rest of its body is dropped as it arrives.
-  void RunPart(Connection* c) {
-    HttpRequest& req = c->parser.request();
-    ResponseWriter w(c, req.method == "HEAD", req.keep_alive && !stop_requested.load(),
-                     /*may_block=*/true, options.idle_timeout_ms);
-    try {
-      handler(req, w);
-    } catch (const std::exception& e) {
-      core::LogError(std::string("request handler failed [error=") + e.what() + "]");
-      if (!w.started()) {
-        w.SetClose();
-        w.Send(500, "application/json", "{\"error\":\"internal error\"}");
-      }
-    } catch (...) {
-      if (!w.started()) {
-        w.SetClose();
-        w.Send(500, "application/json", "{\"error\":\"internal error\"}");
-      }
-    }
-    if (w.started()) {
-      w.Finish();
+    if (part) {
       c->answered = true;
       req.discard_body = true;
       req.body.clear();
       req.body.shrink_to_fit();
       req.state.reset();
-      if (!w.keep_alive()) c->close_after_write = true;
+      return;
     }
-    if (w.failed()) c->dead = true;
+    c->parser.Reset();
   }
 
   // Whether enough of a streamed body waits to go to the handler as a part.
@@ -397,11 +375,7 @@ struct HttpServer::Impl {
         c = tasks.front();
         tasks.pop_front();
       }
-      if (c->part_task) {
-        RunPart(c);
-      } else {
-        RunHandler(c, /*may_block=*/true);
-      }
+      RunHandler(c, /*may_block=*/true, /*part=*/c->part_task);
       {
         std::lock_guard lock(mu);
         returned.push_back(c);
