@@ -149,8 +149,12 @@ TEST(RequestParserTest, StreamedBodiesAreTakenInParts) {
       s = p.Feed(all.data() + pos, n, &consumed);
       pos += consumed;
       HttpRequest& r = p.request();
-      if (p.head_complete()) EXPECT_TRUE(r.streamed);
-      if (s == State::kNeedMore && p.head_complete()) EXPECT_FALSE(r.body_complete);
+      if (p.head_complete()) {
+        EXPECT_TRUE(r.streamed);
+      }
+      if (s == State::kNeedMore && p.head_complete()) {
+        EXPECT_FALSE(r.body_complete);
+      }
       taken += r.body;  // the handler takes what arrived
       r.body.clear();
       if (taken.size() >= 12) r.discard_body = true;
