@@ -254,6 +254,11 @@ struct IlpBatch::LocalColumn {
     const auto& [off, len] = strings[static_cast<size_t>(id)];
     return std::string_view(arena.data() + off, len);
   }
+  size_t CapacityBytes() const {
+    return f64.capacity() * sizeof(double) + i64.capacity() * sizeof(int64_t) +
+           ids.capacity() * sizeof(int32_t) + arena.capacity() +
+           strings.capacity() * sizeof(strings[0]);
+  }
   void Clear() {
     present = 0;
     f64.clear();
@@ -308,6 +313,7 @@ core::Result<IlpBatch::TableState*> IlpBatch::GetTable(std::string_view table) {
     }
   }
   auto t = std::make_unique<TableState>();
+  t->timestamps.swap(spare_timestamps_);
   t->name = std::string(table);
   if (engine_->HasTable(t->name)) {
     auto view = engine_->Pin(t->name);
@@ -353,7 +359,7 @@ core::Result<IlpBatch::LocalColumn*> IlpBatch::NewColumn(TableState* t, const Il
     }
   }
   if (known && !IlpTypeFits(v.type, target)) return IlpCastError(v.type, v.name, target, t->name);
-  auto c = std::make_unique<LocalColumn>();
+  std::unique_ptr<LocalColumn> c = TakeSpareColumn(v.type);
   c->name = std::string(v.name);
   c->type = v.type;
   c->target = target;
@@ -668,8 +674,34 @@ void IlpBatch::RollbackAll() {
 
 void IlpBatch::ReleaseAll() {
   RollbackAll();
+  // Emptied staging stays for the next tables (up to kMaxSpareBytes of capacity in all).
+  for (auto& t : tables_) {
+    for (auto& c : t->columns) {
+      const size_t bytes = c->CapacityBytes();
+      if (spare_bytes_ + bytes > kMaxSpareBytes) continue;
+      spare_bytes_ += bytes;
+      spare_columns_.push_back(std::move(c));
+    }
+    if (t->timestamps.capacity() > spare_timestamps_.capacity()) spare_timestamps_.swap(t->timestamps);
+  }
   tables_.clear();
   last_ = nullptr;
+}
+
+std::unique_ptr<IlpBatch::LocalColumn> IlpBatch::TakeSpareColumn(IlpType type) {
+  if (spare_columns_.empty()) return std::make_unique<LocalColumn>();
+  size_t i = spare_columns_.size() - 1;  // one of the same type if there is one
+  for (size_t k = spare_columns_.size(); k-- > 0;) {
+    if (spare_columns_[k]->type == type) {
+      i = k;
+      break;
+    }
+  }
+  std::unique_ptr<LocalColumn> c = std::move(spare_columns_[i]);
+  spare_columns_[i] = std::move(spare_columns_.back());
+  spare_columns_.pop_back();
+  spare_bytes_ -= c->CapacityBytes();
+  return c;
 }
 
 }  // namespace sundial::http

@@ -94,6 +94,8 @@ class IlpBatch {
   // or the same table's state in the batch of MoveInto().
   core::Status FlushTo(TableState* t, TableState* owner);
   void ClearStaging(TableState* t);
+  // An emptied staged column kept by ReleaseAll() (of `type` if there is one), or a new one.
+  std::unique_ptr<LocalColumn> TakeSpareColumn(IlpType type);
 
   cairo::Engine* engine_;
   IlpIngestOptions options_;
@@ -101,6 +103,12 @@ class IlpBatch {
   TableState* last_ = nullptr;
   int64_t pending_rows_ = 0;
   int64_t committed_rows_ = 0;
+  // Staging of released tables, emptied but keeping its capacity (a TCP ingest thread releases
+  // its tables after every commit and stages the same columns again).
+  static constexpr size_t kMaxSpareBytes = size_t{64} << 20;
+  std::vector<std::unique_ptr<LocalColumn>> spare_columns_;
+  size_t spare_bytes_ = 0;
+  std::vector<int64_t> spare_timestamps_;
 };
 
 }  // namespace sundial::http
