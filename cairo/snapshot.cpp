@@ -43,7 +43,9 @@ SnapshotAgent::SnapshotAgent(Engine* engine, std::shared_ptr<core::FileSystem> f
       fs_(std::move(fs)),
       server_root_(std::move(server_root)),
       instance_id_(std::move(instance_id)) {
-  if (!PendingSnapshotDb(*fs_, server_root_, instance_id_).empty()) {
+  // The engine was opened keeping a snapshot's files (EngineOptions::open_snapshot_db, from
+  // PendingSnapshotDb at start-up): that snapshot is still open.
+  if (!engine_->options().open_snapshot_db.empty()) {
     engine_->PausePurge();
     in_progress_ = true;
     adopted_ = true;

@@ -10,9 +10,9 @@
 // purging. Thread-safe.
 //
 // A snapshot survives a restart: the engine opens keeping the files the snapshot's `_txn`s need
-// (EngineOptions::open_snapshot_db), and the agent starts with it open and purging paused, so a
-// copy taken across the restart still restores. COMPLETE ends it; so does a new PREPARE, which
-// replaces it.
+// (EngineOptions::open_snapshot_db), and an agent on such an engine starts with the snapshot
+// open and purging paused, so a copy taken across the restart still restores. COMPLETE ends
+// it; so does a new PREPARE, which replaces it.
 #pragma once
 
 #include <cstdint>
