@@ -52,6 +52,27 @@ Status RangeError(ColumnType to, std::string_view table, std::string_view column
                                  std::string(table) + ", column=" + std::string(column) + "]");
 }
 
+// Bytes after which the fast path stops reading a name or a tag value.
+struct FastStops {
+  bool name[256] = {};
+  bool tag_value[256] = {};
+  FastStops() {
+    for (unsigned char c : {' ', ',', '=', '\\', '"', '\n', '\r', '\t', '#'}) name[c] = true;
+    for (unsigned char c : {' ', ',', '\\', '"', '\n', '\r'}) tag_value[c] = true;
+  }
+};
+const FastStops kFastStops;
+
+// A name the fast path can match byte for byte: the parser would read it as is (no escapes,
+// no delimiters, nothing skipped before a line).
+bool IsPlainName(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (kFastStops.name[static_cast<unsigned char>(c)]) return false;
+  }
+  return true;
+}
+
 // A staged DOUBLE that was not in its row: a NaN with a payload no parser produces, so it is
 // told apart from a NaN the client sent (both read back as null).
 constexpr uint64_t kMissingDoubleBits = 0x7ff8'0000'dead'beefULL;
@@ -270,8 +291,25 @@ struct IlpBatch::LocalColumn {
   }
 };
 
+// The layout of the last line Append() staged into a table, for AppendLikeLast(): the staged
+// column of each value, and the bytes that must precede each value (",name=" for a tag,
+// "name=" / ",name=" for a field).
+struct IlpBatch::FastLayout {
+  static constexpr size_t kMaxValues = 64;
+  struct Slot {
+    LocalColumn* column;
+    std::string key;
+  };
+  size_t values = 0;      // of the line the layout was taken from; 0: no layout
+  bool usable = false;    // tags, then plain DOUBLE fields, names without special bytes
+  size_t tags = 0;        // the first `tags` slots are tags
+  std::vector<Slot> slots;
+};
+
 struct IlpBatch::TableState {
   std::string name;               // as the client spelled it
+  bool plain_name = false;        // no byte the fast path would have to unescape or skip
+  FastLayout fast;
   // The table's schema: a snapshot taken when the batch first saw the table (empty if it did
   // not exist), replaced by the writer's once leased. Used to check lines as they come.
   cairo::TableSchema schema;
@@ -326,6 +364,7 @@ core::Result<IlpBatch::TableState*> IlpBatch::GetTable(std::string_view table) {
     std::string err = cairo::ValidateTableName(t->name);
     if (!err.empty()) return Status::InvalidArgument(err + " [table=" + t->name + "]");
   }
+  t->plain_name = IsPlainName(t->name);
   tables_.push_back(std::move(t));
   last_ = tables_.back().get();
   return last_;
@@ -421,8 +460,105 @@ Status IlpBatch::Append(std::string_view table, const IlpValue* values, size_t n
   for (size_t k = 0; k < n; ++k) cols[k]->Put(row, values[k]);
   t->timestamps.push_back(timestamp_us);
   ++pending_rows_;
+  NoteLayout(t, n);
   if (t->staged() >= options_.flush_rows) return Flush(t);
   return Status::Ok();
+}
+
+void IlpBatch::NoteLayout(TableState* t, size_t n) {
+  FastLayout& f = t->fast;
+  bool same = f.values == n;
+  for (size_t k = 0; same && k < n; ++k) same = f.slots[k].column == t->by_position[k];
+  if (same) return;
+  f.values = n;
+  f.slots.clear();
+  f.tags = 0;
+  f.usable = t->plain_name && n > 0 && n <= FastLayout::kMaxValues;
+  for (size_t k = 0; k < n; ++k) {
+    LocalColumn* c = t->by_position[k];
+    const bool tag = c->type == IlpType::kTag;
+    if (tag) {
+      // Tags come first in a line; a CHAR target needs the one-character check.
+      if (k != f.tags || c->target == ColumnType::kChar) f.usable = false;
+      ++f.tags;
+    } else if (c->type != IlpType::kDouble) {
+      f.usable = false;
+    }
+    if (!IsPlainName(c->name)) f.usable = false;
+    std::string key = (tag || k > f.tags) ? "," : "";
+    key += c->name;
+    key += '=';
+    f.slots.push_back({c, std::move(key)});
+  }
+  if (f.tags == n) f.usable = false;  // a line without fields takes the parser's path
+}
+
+bool IlpBatch::AppendLikeLast(char* p, char* end, IlpPrecision precision, int64_t now_us,
+                              char** next, Status* status) {
+  TableState* t = last_;
+  if (t == nullptr || !t->fast.usable) return false;
+  const FastLayout& f = t->fast;
+  const std::string& name = t->name;
+  if (static_cast<size_t>(end - p) <= name.size() || !SameBytes(p, name.data(), name.size())) {
+    return false;
+  }
+  const char* q = p + name.size();
+  std::string_view tags[FastLayout::kMaxValues];
+  double fields[FastLayout::kMaxValues];
+  size_t k = 0;
+  for (; k < f.tags; ++k) {
+    const std::string& key = f.slots[k].key;
+    if (static_cast<size_t>(end - q) <= key.size() || !SameBytes(q, key.data(), key.size())) {
+      return false;
+    }
+    q += key.size();
+    const char* v = q;
+    while (q < end && !kFastStops.tag_value[static_cast<unsigned char>(*q)]) ++q;
+    if (q == v || q == end || (*q != ',' && *q != ' ')) return false;
+    tags[k] = std::string_view(v, static_cast<size_t>(q - v));
+  }
+  if (*q != ' ') return false;
+  while (q < end && *q == ' ') ++q;
+  for (; k < f.values; ++k) {
+    const std::string& key = f.slots[k].key;
+    if (static_cast<size_t>(end - q) <= key.size() || !SameBytes(q, key.data(), key.size())) {
+      return false;
+    }
+    q = ScanPlainDecimal(q + key.size(), end, &fields[k]);
+    if (q == nullptr || q == end) return false;
+  }
+  // The timestamp (optional): digits right before the line's '\n'.
+  int64_t ts = now_us;
+  if (*q == ' ') {
+    while (q < end && *q == ' ') ++q;
+    bool neg = q < end && *q == '-';
+    if (neg) ++q;
+    const char* digits = q;
+    uint64_t v = 0;
+    while (q < end && static_cast<unsigned>(*q - '0') < 10 && q - digits < 19) {
+      v = v * 10 + static_cast<unsigned>(*q - '0');
+      ++q;
+    }
+    if (q == digits || v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
+    const int64_t sent = neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+    if (!IlpTimestampToMicros(sent, precision, &ts) || ts == cairo::kNullLong) return false;
+  }
+  if (q == end || *q != '\n') return false;
+  *next = const_cast<char*>(q) + 1;
+
+  const size_t row = static_cast<size_t>(t->staged());
+  for (k = 0; k < f.tags; ++k) {
+    LocalColumn* c = f.slots[k].column;
+    c->PutInto(c->ids, row, c->dict.FindOrAdd(tags[k]), kMissingId);
+  }
+  for (; k < f.values; ++k) {
+    LocalColumn* c = f.slots[k].column;
+    c->PutInto(c->f64, row, fields[k], kMissingDouble);
+  }
+  t->timestamps.push_back(ts);
+  ++pending_rows_;
+  *status = t->staged() >= options_.flush_rows ? Flush(t) : Status::Ok();
+  return true;
 }
 
 void IlpBatch::ClearStaging(TableState* t) {

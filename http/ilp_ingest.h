@@ -55,6 +55,15 @@ class IlpBatch {
   // Same, for a line whose values are stored elsewhere (values[0..n)).
   core::Status Append(std::string_view table, const IlpValue* values, size_t n,
                       int64_t timestamp_us);
+  // The fast path for a line laid out as the previous line appended to the same table (same
+  // table spelling, the same tags and fields in the same order, tags and plain decimal fields
+  // only, no escapes, no quotes): parses the line at `p` straight into the staging. Returns
+  // false, having staged nothing, for any line it does not take — parse that one with
+  // LineParser and Append() it. On true, `*next` is past the line's '\n' and `*status` is
+  // what Append() would have returned for it (Ok, or the error of moving a full staging into
+  // the writer). A line without a timestamp gets `now_us`.
+  bool AppendLikeLast(char* p, char* end, IlpPrecision precision, int64_t now_us, char** next,
+                      core::Status* status);
   // Moves every staged row into `target`'s writers (leasing them for `target`, creating tables
   // and columns as Flush does), in the order staged; `target` then commits or rolls them back
   // with its own. Lets parts of one request be parsed by separate batches in parallel and
@@ -81,6 +90,10 @@ class IlpBatch {
  private:
   struct LocalColumn;
   struct TableState;
+  struct FastLayout;
+
+  // Brings `t`'s fast layout in line with the line Append() just staged (`n` values).
+  void NoteLayout(TableState* t, size_t n);
 
   core::Result<TableState*> GetTable(std::string_view table);
   core::Result<cairo::WriterLease> AcquireWriter(const std::string& name);

@@ -131,6 +131,16 @@ void IlpWriteRequest::ParsePart(Part* part, const IlpWriteOptions& options, Shar
     };
     while (p < end) {
       char* next = end;
+      core::Status fast;
+      if (part->batch->AppendLikeLast(p, end, options.precision, options.now_us, &next, &fast)) {
+        ++part->lines;
+        if (!fast.ok()) {
+          refuse(std::move(fast));
+          break;
+        }
+        p = next;
+        continue;
+      }
       auto outcome = parser.Parse(p, end, /*at_eof=*/true, &line, &next);
       ++part->lines;
       if (outcome == LineParser::Outcome::kError) {

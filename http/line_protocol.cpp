@@ -90,43 +90,9 @@ inline char* ReadName(char* p, char* end, const bool* stop, std::string_view* ou
   return p;
 }
 
-// Decimal without exponent and at most 15 significant digits: exact mantissa divided by an
-// exact power of ten is correctly rounded (Clinger's fast path). Anything else: from_chars.
-// Reads [-]digits[.digits] from p (up to e). Returns the position after it, or nullptr if it
-// has no digit or more than 15.
-inline const char* ScanDecimal(const char* p, const char* e, double* out) {
-  static const double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                  1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-  bool neg = false;
-  if (p < e && *p == '-') {
-    neg = true;
-    ++p;
-  }
-  uint64_t mant = 0;
-  int digits = 0, frac = 0;
-  while (p < e && static_cast<unsigned>(*p - '0') < 10) {
-    mant = mant * 10 + static_cast<unsigned>(*p - '0');
-    ++p;
-    ++digits;
-  }
-  if (p < e && *p == '.') {
-    ++p;
-    while (p < e && static_cast<unsigned>(*p - '0') < 10) {
-      mant = mant * 10 + static_cast<unsigned>(*p - '0');
-      ++p;
-      ++digits;
-      ++frac;
-    }
-  }
-  if (digits == 0 || digits > 15) return nullptr;
-  double d = static_cast<double>(mant) / kPow10[frac];
-  *out = neg ? -d : d;
-  return p;
-}
-
 inline bool FastDouble(std::string_view v, double* out) {
   const char* e = v.data() + v.size();
-  return ScanDecimal(v.data(), e, out) == e;
+  return ScanPlainDecimal(v.data(), e, out) == e;
 }
 
 bool IsBool(std::string_view v, bool* out) {
@@ -341,7 +307,7 @@ LineParser::Outcome LineParser::Parse(char* p, char* end, bool at_eof, IlpLine* 
       v.s = std::string_view(start, static_cast<size_t>(w - start));
     } else {
       // Fast path for the common plain decimal ("-12.34"): parsed while scanning.
-      if (const char* q = ScanDecimal(p, end, &v.d);
+      if (const char* q = ScanPlainDecimal(p, end, &v.d);
           q != nullptr && (q == end || kStop.value[static_cast<unsigned char>(*q)])) {
         v.type = IlpType::kDouble;
         p += q - p;

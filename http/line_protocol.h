@@ -48,6 +48,40 @@ struct IlpLine {
 // cut into parts that parse independently.
 char* EndOfCompleteLines(char* p, char* end);
 
+// Decimal without exponent and at most 15 significant digits: exact mantissa divided by an
+// exact power of ten is correctly rounded (Clinger's fast path). Anything else: from_chars.
+// Reads [-]digits[.digits] from p (up to e). Returns the position after it, or nullptr if it
+// has no digit or more than 15.
+inline const char* ScanPlainDecimal(const char* p, const char* e, double* out) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  bool neg = false;
+  if (p < e && *p == '-') {
+    neg = true;
+    ++p;
+  }
+  uint64_t mant = 0;
+  int digits = 0, frac = 0;
+  while (p < e && static_cast<unsigned>(*p - '0') < 10) {
+    mant = mant * 10 + static_cast<unsigned>(*p - '0');
+    ++p;
+    ++digits;
+  }
+  if (p < e && *p == '.') {
+    ++p;
+    while (p < e && static_cast<unsigned>(*p - '0') < 10) {
+      mant = mant * 10 + static_cast<unsigned>(*p - '0');
+      ++p;
+      ++digits;
+      ++frac;
+    }
+  }
+  if (digits == 0 || digits > 15) return nullptr;
+  double d = static_cast<double>(mant) / kPow10[frac];
+  *out = neg ? -d : d;
+  return p;
+}
+
 enum class IlpPrecision { kNanos, kMicros, kMillis, kSeconds, kMinutes, kHours };
 // "n"/"ns", "u"/"us", "ms", "s", "m", "h"; false for anything else.
 bool ParseIlpPrecision(std::string_view s, IlpPrecision* out);

@@ -99,6 +99,21 @@ struct TcpWorker {
     const int64_t now_us = core::RealtimeMicros();
     while (p < end) {
       char* next = end;
+      core::Status fast;
+      if (batch->AppendLikeLast(p, end, IlpPrecision::kNanos, now_us, &next, &fast)) {
+        ++c->line_no;
+        p = next;
+        if (!fast.ok()) {
+          core::LogError("line tcp write error, closing connection [peer=" + c->peer +
+                         ", line=" + std::to_string(c->line_no) + ", error=" + fast.ToString() +
+                         "]");
+          c->buf.clear();
+          return false;
+        }
+        if (first_pending_us == 0) first_pending_us = core::MonotonicMicros();
+        if (batch->pending_rows() >= options.max_uncommitted_rows) Commit("max uncommitted rows");
+        continue;
+      }
       auto o = parser.Parse(p, end, at_eof, &line, &next);
       if (o == LineParser::Outcome::kIncomplete) break;
       ++c->line_no;

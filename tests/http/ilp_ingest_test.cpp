@@ -12,7 +12,9 @@
 #include <random>
 
 #include "cairo/column_type.h"
+#include "core/file_system.h"
 #include "tests/http/engine_fixture.h"
+#include "tests/testutil/temp_dir.h"
 
 namespace sundial::http {
 namespace {
@@ -224,6 +226,171 @@ TEST_F(IlpBatchTest, RefusedLineOfNewTableCreatesNothing) {
   EXPECT_FALSE(engine_->HasTable("fresh"));
   TableModel empty;
   Check("fresh", empty);
+}
+
+// Every table of `engine`, rendered row by row (schema, then each value: raw bytes, or the
+// text of SYMBOL and VARCHAR values), for comparing two engines fed the same lines.
+std::vector<std::string> DumpTables(cairo::Engine* engine) {
+  std::vector<std::string> out;
+  for (const std::string& name : engine->ListTables()) {
+    auto v = engine->Pin(name);
+    if (!v.ok()) {
+      out.push_back(name + ": " + v.status().ToString());
+      continue;
+    }
+    const auto& sc = v->schema();
+    std::string head = name + ":";
+    for (const auto& c : sc.columns) head += " " + c.name + "/" + std::string(cairo::ColumnTypeName(c.type));
+    out.push_back(head);
+    for (size_t p = 0; p < v->partitions().size(); ++p) {
+      const int64_t n = v->partitions()[p].row_count;
+      std::vector<std::string> rows(static_cast<size_t>(n));
+      for (int ci = 0; ci < static_cast<int>(sc.columns.size()); ++ci) {
+        auto col = v->Column(p, ci);
+        if (!col.ok()) {
+          out.push_back(col.status().ToString());
+          continue;
+        }
+        const cairo::ColumnType type = sc.columns[static_cast<size_t>(ci)].type;
+        for (int64_t r = 0; r < n; ++r) {
+          std::string& row = rows[static_cast<size_t>(r)];
+          row += '|';
+          if (col->is_all_null) {
+            row += "null";
+          } else if (type == cairo::ColumnType::kSymbol) {
+            int32_t key = col->values<int32_t>()[r];
+            row += key == cairo::kNullSymbolKey ? std::string("null") : std::string(v->Symbols(ci)->Value(key));
+          } else if (type == cairo::ColumnType::kVarchar) {
+            row += col->IsVarcharNull(r) ? std::string("null") : "'" + std::string(col->Varchar(r)) + "'";
+          } else {
+            const int w = cairo::ColumnTypeSize(type);
+            const auto* b = static_cast<const unsigned char*>(col->data) + r * w;
+            for (int i = 0; i < w; ++i) row += "0123456789abcdef"[b[i] >> 4], row += "0123456789abcdef"[b[i] & 15];
+          }
+        }
+      }
+      out.insert(out.end(), rows.begin(), rows.end());
+    }
+  }
+  return out;
+}
+
+// Lines laid out as the line before them, and lines that differ from it in every way the fast
+// path must notice (AppendLikeLast() takes a line or leaves it to the parser): ingested through
+// AppendLikeLast() first into one engine and through LineParser + Append() only into another,
+// line by line. Every line must get the same outcome, and both engines the same tables.
+TEST(IlpFastPathTest, TakesExactlyTheLinesTheParserWouldAndStagesTheSame) {
+  std::mt19937_64 rng(20261201);
+  auto pick = [&](std::initializer_list<const char*> xs) {
+    return std::string(xs.begin()[rng() % xs.size()]);
+  };
+  auto num = [&] {
+    switch (rng() % 12) {
+      case 0: return pick({"1e3", "NaN", "-Infinity", "1.5E-2", "+2.5", "12345678901234567.5", "3.", ".5",
+                           "-0", "7i", "1.5i", "true", "\"x\"", "", "-", "1.2.3", "0x10", "9t"});
+      default: return std::to_string(static_cast<int>(rng() % 20000) - 5000) + "." +
+                      std::to_string(rng() % 100);
+    }
+  };
+  auto ts = [&] {
+    switch (rng() % 16) {
+      case 0: return pick({"", " ", "  1700000000000000000", "-1", "-", "+1700000000000000000",
+                           "17000000000000000000", "9223372036854775807", "-9223372036854775808",
+                           "1700000000000000000 ", "1700000000000000000x", "99999999999999999999"});
+      default: return " " + std::to_string(1'700'000'000'000'000'000LL +
+                                           static_cast<int64_t>(rng() % 1'000'000'000'000));
+    }
+  };
+  std::string text;
+  for (int l = 0; l < 6000; ++l) {
+    std::string table = rng() % 20 == 0 ? pick({"CPU", "cpu2", "cp", "mem", "c\\ pu", "cpu\t"}) : "cpu";
+    std::vector<std::string> tags = {"host=h" + std::to_string(rng() % 50),
+                                     "region=r" + std::to_string(rng() % 5)};
+    std::vector<std::string> fields = {"a=" + num(), "b=" + num(), "c=" + num()};
+    switch (rng() % 40) {
+      case 0: tags.push_back("zone=z1"); break;
+      case 1: tags.pop_back(); break;
+      case 2: std::swap(tags[0], tags[1]); break;
+      case 3: tags[0] = pick({"host=h\\ 1", "host=h\"1", "host=", "host=h=1", "ho\\,st=h1", "host=\\"}); break;
+      case 4: fields.push_back("d=" + num()); break;
+      case 5: fields.pop_back(); break;
+      case 6: std::swap(fields[0], fields[2]); break;
+      case 7: fields[1] = "a=" + num(); break;  // a given twice
+      case 8: fields[2] = pick({"c=\"text\"", "e=5i", "f=t", "g=\"q\\\"uote\"", "a\\=b=1"}); break;
+      case 9: tags.clear(); break;
+      default: break;
+    }
+    std::string line = table;
+    for (const auto& t : tags) line += "," + t;
+    line += rng() % 30 == 0 ? "  " : " ";
+    for (size_t i = 0; i < fields.size(); ++i) line += (i ? "," : "") + fields[i];
+    line += ts();
+    line += rng() % 40 == 0 ? "\r\n" : "\n";
+    if (rng() % 100 == 0) line += pick({"# comment\n", "\n", "   \n"});
+    text += line;
+  }
+  text.pop_back();  // the last line without its terminator
+
+  for (int64_t flush_rows : {int64_t{7}, int64_t{65536}}) {
+    SCOPED_TRACE("flush_rows=" + std::to_string(flush_rows));
+    testutil::TempDir dir("sundial-ilp-fast");
+    std::unique_ptr<cairo::Engine> engines[2];
+    std::vector<std::string> outcomes[2];
+    int64_t fast_lines = 0;
+    for (int e = 0; e < 2; ++e) {
+      cairo::EngineOptions o;
+      o.db_root = dir.Sub(e == 0 ? "fast" : "parser");
+      auto opened = cairo::Engine::Open(core::NewPosixFileSystem(), o);
+      ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+      engines[e] = std::move(*opened);
+      IlpIngestOptions opts;
+      opts.flush_rows = flush_rows;
+      IlpBatch batch(engines[e].get(), opts);
+      LineParser parser;
+      IlpLine line;
+      std::string bytes = text;  // parsing unescapes in place
+      char* p = bytes.data();
+      char* const end = p + bytes.size();
+      const int64_t now_us = 1'800'000'000'000'000;
+      while (p < end) {
+        char* next = end;
+        core::Status st;
+        if (e == 0 && batch.AppendLikeLast(p, end, IlpPrecision::kNanos, now_us, &next, &st)) {
+          ++fast_lines;
+          outcomes[e].push_back(st.ToString());
+          p = next;
+          continue;
+        }
+        auto o = parser.Parse(p, end, /*at_eof=*/true, &line, &next);
+        p = next;
+        if (o == LineParser::Outcome::kError) {
+          outcomes[e].push_back("parse: " + parser.error());
+          continue;
+        }
+        if (o != LineParser::Outcome::kLine) continue;
+        int64_t ts_us = now_us;
+        if (line.has_timestamp && !IlpTimestampToMicros(line.timestamp, IlpPrecision::kNanos, &ts_us)) {
+          outcomes[e].push_back("timestamp out of range");
+          continue;
+        }
+        outcomes[e].push_back(batch.Append(line, ts_us).ToString());
+      }
+      ASSERT_TRUE(batch.CommitAll().ok());
+    }
+    ASSERT_EQ(outcomes[0].size(), outcomes[1].size());
+    for (size_t i = 0; i < outcomes[0].size(); ++i) {
+      ASSERT_EQ(outcomes[0][i], outcomes[1][i]) << "line " << i + 1;
+    }
+    // About half the lines differ from the layout before them (or follow one that did): the
+    // fast path must have taken many lines and left many.
+    EXPECT_GT(fast_lines, 1500);
+    EXPECT_LT(fast_lines, 4500);
+    std::vector<std::string> fast = DumpTables(engines[0].get());
+    std::vector<std::string> parsed = DumpTables(engines[1].get());
+    ASSERT_EQ(fast.size(), parsed.size());
+    for (size_t i = 0; i < fast.size(); ++i) ASSERT_EQ(fast[i], parsed[i]) << "row " << i;
+    EXPECT_GT(fast.size(), 3000u);
+  }
 }
 
 }  // namespace
