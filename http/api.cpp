@@ -204,6 +204,23 @@ void Api::HandleCheck(HttpRequest& req, ResponseWriter& resp) {
 
 void Api::SendWriteError(ResponseWriter& resp, int status, std::string_view code,
                          const std::string& message, int64_t line) {
+  if (status == 503) resp.AddHeader("Retry-After", "1");
+  if (status == 507) resp.AddHeader("Retry-After", "5");
+  resp.Send(status, kJson, WriteErrorJson(code, message, line));
+}
+
+std::string Api::ErrorBody(const HttpRequest& req, int status, const std::string& message) {
+  if (req.path == "/write" || req.path == "/api/v2/write") {
+    return WriteErrorJson(status == 413 ? "request too large" : "invalid", message, 0);
+  }
+  std::string b = "{\"error\":";
+  core::JsonAppendString(&b, message);
+  b.append("}");
+  return b;
+}
+
+std::string Api::WriteErrorJson(std::string_view code, const std::string& message,
+                                int64_t line) {
   std::string b = "{\"code\":";
   core::JsonAppendString(&b, code);
   b.append(",\"message\":");
@@ -215,9 +232,7 @@ void Api::SendWriteError(ResponseWriter& resp, int status, std::string_view code
   b.append(",\"errorId\":");
   core::JsonAppendString(&b, error_id_prefix_ + "-" + std::to_string(++error_seq_));
   b.append("}");
-  if (status == 503) resp.AddHeader("Retry-After", "1");
-  if (status == 507) resp.AddHeader("Retry-After", "5");
-  resp.Send(status, kJson, b);
+  return b;
 }
 
 namespace {

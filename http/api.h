@@ -39,6 +39,9 @@ class Api {
   // and a buffer for such a body to start in (reused from earlier requests when one is free).
   bool StreamsBody(const HttpRequest& req) const;
   std::string StreamBuffer();
+  // The body of an error the HTTP server answers itself (HttpServerOptions::error_body): for
+  // /write, QuestDB's line-protocol error JSON (413: code "request too large").
+  std::string ErrorBody(const HttpRequest& req, int status, const std::string& message);
 
   // Exposed for tests.
   static bool CheckBasicAuth(const std::string* authorization, const std::string& user,
@@ -55,6 +58,8 @@ class Api {
   void HandleSettings(HttpRequest& req, ResponseWriter& resp);
   void SendWriteError(ResponseWriter& resp, int status, std::string_view code,
                       const std::string& message, int64_t line);
+  // {"code":..,"message":..,["line":..,]"errorId":..}
+  std::string WriteErrorJson(std::string_view code, const std::string& message, int64_t line);
   // QuestDB's message for a refused line of a /write body.
   static std::string LineErrorMessage(int64_t line_no, const std::string& message);
 

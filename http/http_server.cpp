@@ -19,6 +19,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/json.h"
 #include "core/log.h"
 #include "core/timestamp.h"
 
@@ -386,7 +387,14 @@ struct HttpServer::Impl {
 
   void SendError(Connection* c, int status, const std::string& message) {
     ResponseWriter w(c, false, false, false, 0);
-    std::string body = "{\"error\":\"" + message + "\"}";
+    std::string body;
+    if (options.error_body) {
+      body = options.error_body(c->parser.request(), status, message);
+    } else {
+      body = "{\"error\":";
+      core::JsonAppendString(&body, message);
+      body += "}";
+    }
     w.Send(status, "application/json; charset=utf-8", body);
     c->close_after_write = true;
   }

@@ -96,6 +96,11 @@ struct HttpServerOptions {
   std::function<bool(const HttpRequest&)> stream_if;
   std::function<std::string()> stream_buffer;  // where a streamed body starts (optional)
   size_t stream_part_bytes = 1 << 20;
+  // The JSON body of an error the server answers itself (a malformed or oversized request):
+  // `req` holds what was parsed of the request (its path once the head was read). Unset:
+  // {"error":"<message>"}.
+  std::function<std::string(const HttpRequest& req, int status, const std::string& message)>
+      error_body;
 };
 
 class HttpServer {

@@ -193,6 +193,9 @@ int Run(int argc, char** argv) {
     ho.worker_count = static_cast<int>(cfg.http_worker_count);
     ho.stream_if = [&api](const http::HttpRequest& req) { return api.StreamsBody(req); };
     ho.stream_buffer = [&api] { return api.StreamBuffer(); };
+    ho.error_body = [&api](const http::HttpRequest& req, int status, const std::string& message) {
+      return api.ErrorBody(req, status, message);
+    };
     http_server = std::make_unique<http::HttpServer>(
         ho, [&api](http::HttpRequest& req, http::ResponseWriter& w) { api.Handle(req, w); },
         [&api](const http::HttpRequest& req) { return api.IsInline(req); });

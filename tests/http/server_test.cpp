@@ -261,6 +261,12 @@ TEST_F(ServerTest, OversizedAndMalformedRequests) {
   StartOrFail();
   HttpResponse big = Post(port(), "/write", std::string(70 * 1024, 'a'));
   EXPECT_EQ(big.status, 413);
+  // QuestDB's line-protocol error JSON, as clients parse it.
+  EXPECT_NE(big.body.find("\"code\":\"request too large\""), std::string::npos) << big.body;
+  EXPECT_NE(big.body.find("\"errorId\":"), std::string::npos) << big.body;
+  HttpResponse big_exec = Post(port(), "/exec", std::string(70 * 1024, 'a'));
+  EXPECT_EQ(big_exec.status, 413);
+  EXPECT_NE(big_exec.body.find("\"error\":\"request body too large"), std::string::npos) << big_exec.body;
   HttpResponse hdr = Get(port(), "/ping", "X-Big: " + std::string(8000, 'b') + "\r\n");
   EXPECT_EQ(hdr.status, 431);
   // Garbage bytes: 400 and the connection is closed; the server lives on.
