@@ -182,6 +182,15 @@ int main(int argc, char** argv) {
       char* end = p + body.size();
       while (p < end) {
         char* next = end;
+        core::Status fast;
+        if (batch.AppendLikeLast(p, end, http::IlpPrecision::kNanos, 0, &next, &fast)) {
+          if (!fast.ok()) {
+            std::fprintf(stderr, "append: %s\n", fast.ToString().c_str());
+            return 1;
+          }
+          p = next;
+          continue;
+        }
         auto o = parser.Parse(p, end, true, &line, &next);
         if (o == http::LineParser::Outcome::kError) {
           std::fprintf(stderr, "parse error: %s\n", parser.error().c_str());
