@@ -42,19 +42,38 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-std::string ValidateName(std::string_view name, const char* what) {
+// QuestDB's rules (TableUtils.isValidTableName / isValidColumnName, and the same in its
+// clients): names become directory and file names, so no path characters, no control
+// characters, at most 127 bytes; a table name may hold one '.' between other characters
+// (`file.csv`), a column name none, nor '-'.
+std::string ValidateName(std::string_view name, const char* what, bool column) {
   if (name.empty()) return std::string(what) + " name is empty";
   if (name.size() > 127) return std::string(what) + " name is too long (max 127 bytes)";
   if (name == "." || name == "..") return "'" + std::string(name) + "' is an invalid " + what + " name";
   if (name.front() == ' ' || name.back() == ' ') {
     return std::string(what) + " name must not start or end with a space";
   }
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == '.' || c == '?' || c == ',' ||
-        c == '\'' || c == '"' || c == ':' || c == '*' || c == '<' || c == '>' || c == '|' ||
-        c == '~' || c == '\n' || c == '\r') {
-      std::string ch = c < 0x20 || c == 0x7f ? "control character" : "'" + std::string(1, c) + "'";
-      return ch + " is not allowed in a " + what + " name [name=" + std::string(name.substr(0, 127)) + "]";
+  const std::string shown = " [name=" + std::string(name.substr(0, 127)) + "]";
+  int dots = 0;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(name[i]);
+    if (c == '.') {
+      if (column) return "'.' is not allowed in a column name" + shown;
+      if (i == 0 || i + 1 == name.size() || ++dots > 1) {
+        return "a table name may hold one '.', between other characters" + shown;
+      }
+      continue;
+    }
+    if (c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == '?' || c == ',' || c == '\'' ||
+        c == '"' || c == ':' || c == '*' || c == '<' || c == '>' || c == '|' || c == '~' ||
+        c == '(' || c == ')' || c == '+' || c == '%' || (column && c == '-')) {
+      std::string ch = c < 0x20 || c == 0x7f ? "control character" : "'" + std::string(1, static_cast<char>(c)) + "'";
+      return ch + " is not allowed in a " + what + " name" + shown;
+    }
+    // U+FEFF (byte order mark), as QuestDB.
+    if (c == 0xef && i + 2 < name.size() && static_cast<unsigned char>(name[i + 1]) == 0xbb &&
+        static_cast<unsigned char>(name[i + 2]) == 0xbf) {
+      return "byte order mark is not allowed in a " + std::string(what) + " name" + shown;
     }
   }
   return {};
@@ -244,7 +263,7 @@ std::optional<int64_t> ParsePartitionName(PartitionBy by, std::string_view name)
 
 bool NamesEqualIgnoreCase(std::string_view a, std::string_view b) { return EqualsIgnoreCase(a, b); }
 
-std::string ValidateTableName(std::string_view name) { return ValidateName(name, "table"); }
-std::string ValidateColumnName(std::string_view name) { return ValidateName(name, "column"); }
+std::string ValidateTableName(std::string_view name) { return ValidateName(name, "table", false); }
+std::string ValidateColumnName(std::string_view name) { return ValidateName(name, "column", true); }
 
 }  // namespace sundial::cairo

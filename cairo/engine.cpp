@@ -222,7 +222,9 @@ core::Status EngineImpl::Init() {
       RETURN_IF_ERROR(fs.RemoveAll(dir));
       continue;
     }
-    if (!ValidateTableName(e.name).empty()) continue;
+    // Not a table: the engine's own directories start with '.'. (Not ValidateTableName: a
+    // table made when the name rules were looser must still open.)
+    if (e.name.empty() || e.name[0] == '.') continue;
     const std::string txn_path = core::JoinPath(dir, kTxnFileName);
     if (!fs.Exists(txn_path)) continue;
     auto bytes = fs.ReadFile(txn_path);

@@ -433,6 +433,10 @@ Status IlpBatch::Append(std::string_view table, const IlpValue* values, size_t n
   if (timestamp_us == cairo::kNullLong) {
     return Status::InvalidArgument("designated timestamp must not be null [table=" + t->name + "]");
   }
+  if (timestamp_us < 0) {
+    return Status::InvalidArgument("designated timestamp before 1970-01-01 is not allowed [table=" +
+                                   t->name + "]");
+  }
   // Resolve and check every value before staging any, so a refused line leaves nothing.
   LocalColumn* small[64];
   std::vector<LocalColumn*> big;
@@ -541,7 +545,7 @@ bool IlpBatch::AppendLikeLast(char* p, char* end, IlpPrecision precision, int64_
     }
     if (q == digits || v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
     const int64_t sent = neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
-    if (!IlpTimestampToMicros(sent, precision, &ts) || ts == cairo::kNullLong) return false;
+    if (!IlpTimestampToMicros(sent, precision, &ts) || ts < 0) return false;
   }
   if (q == end || *q != '\n') return false;
   *next = const_cast<char*>(q) + 1;

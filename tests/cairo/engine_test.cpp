@@ -110,6 +110,12 @@ TEST_F(EngineTest, RollbackAndCancelRowDiscard) {
   ASSERT_TRUE((*w)->Commit().ok());
   EXPECT_EQ(ReadRows(*engine_->Pin("t")), (std::vector<Row>{MakeRow(kT0, 1), keep}));
   EXPECT_EQ((*w)->NewRow(kNullLong).code(), core::StatusCode::kInvalidArgument);
+  // As QuestDB: no designated timestamp before the epoch, and a refused row leaves nothing.
+  core::Status before = (*w)->NewRow(-1);
+  EXPECT_EQ(before.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_NE(before.message().find("before 1970-01-01"), std::string::npos) << before.ToString();
+  ASSERT_TRUE((*w)->Commit().ok());
+  EXPECT_EQ(ReadRows(*engine_->Pin("t")), (std::vector<Row>{MakeRow(kT0, 1), keep}));
 }
 
 TEST_F(EngineTest, LeaseRollsBackAndIsExclusive) {
@@ -362,6 +368,8 @@ TEST_F(EngineTest, BatchAppendMatchesRowApi) {
   std::vector<int32_t> bad_keys = {5, 5, 5};
   bad.values = bad_keys.data();
   EXPECT_EQ((*w)->AppendBatch(ts.data(), 3, &bad, 1).code(), core::StatusCode::kInvalidArgument);
+  std::vector<int64_t> before_epoch = {kT0, -1, kT0};
+  EXPECT_EQ((*w)->AppendBatch(before_epoch.data(), 3, cols, 3).code(), core::StatusCode::kInvalidArgument);
   ASSERT_TRUE((*w)->Commit().ok());
   std::vector<Row> expect = {{kT0, "x", 1.0, "one", kNullLong},
                              {kT0 + 1, "<null>", 2.0, "<null>", kNullLong},

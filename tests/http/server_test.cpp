@@ -133,6 +133,19 @@ TEST_F(ServerTest, WriteErrorsAreAtomicAndQuestDbShaped) {
   // A line without timestamp gets the server's time (this century).
   ASSERT_EQ(Post(port(), "/api/v2/write", "t4 a=1\n").status, 204);
   EXPECT_NE(Exec(port(), "select * from t4").body.find("\"20"), std::string::npos);
+  // As QuestDB: no designated timestamp before the epoch (the line is named, nothing commits).
+  HttpResponse before = Post(port(), "/write", "t3 a=3 1700000000000000000\nt3 a=4 -5000000000\n");
+  EXPECT_EQ(before.status, 400);
+  EXPECT_NE(before.body.find("before 1970-01-01 is not allowed"), std::string::npos) << before.body;
+  EXPECT_NE(before.body.find("\"line\":2"), std::string::npos) << before.body;
+  EXPECT_NE(Exec(port(), "select count() from t3").body.find("[[2]]"), std::string::npos);
+  // A table name may hold one '.' (QuestDB's clients send `file.csv`-like names); a column
+  // name may not hold '-'.
+  ASSERT_EQ(Post(port(), "/write", "sensors.eu,site=a v=1i 1700000000000000000\n").status, 204);
+  EXPECT_NE(Exec(port(), "select v from 'sensors.eu'").body.find("[[1]]"), std::string::npos);
+  HttpResponse dash = Post(port(), "/write", "t5 bad-col=1i 1700000000000000000\n");
+  EXPECT_EQ(dash.status, 400);
+  EXPECT_NE(dash.body.find("'-' is not allowed in a column name"), std::string::npos) << dash.body;
   // GET /write is not a write.
   EXPECT_EQ(Get(port(), "/write").status, 404);
 }
