@@ -115,7 +115,12 @@ inline uint64_t HashBytes(std::string_view s) {
   uint64_t w = 0;
   for (size_t i = 0; i < n; ++i) w |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
   h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-  return h ^ (h >> 29);
+  // Final mix (MurmurHash3's fmix64): the low bits that pick a slot depend on every input bit
+  // (without it, values sharing their first bytes, like host_1 .. host_999, cluster).
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return h;
 }
 
 // The distinct values of one staged tag column: id → value, open addressing on a fast hash.
@@ -501,45 +506,52 @@ bool IlpBatch::AppendLikeLast(char* p, char* end, IlpPrecision precision, int64_
                               char** next, Status* status) {
   TableState* t = last_;
   if (t == nullptr || !t->fast.usable) return false;
+  // The line's '\n' stops every scan below (it is no digit, no name byte, a tag value's end),
+  // so they need no bounds checks; a line without one is the parser's.
+  const char* const nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+  if (nl == nullptr) return false;
   const FastLayout& f = t->fast;
   const std::string& name = t->name;
-  if (static_cast<size_t>(end - p) <= name.size() || !SameBytes(p, name.data(), name.size())) {
+  if (static_cast<size_t>(nl - p) <= name.size() || !SameBytes(p, name.data(), name.size())) {
     return false;
   }
   const char* q = p + name.size();
-  std::string_view tags[FastLayout::kMaxValues];
+  // Left uninitialized: slot k is written before it is read.
+  const char* tag_at[FastLayout::kMaxValues];
+  size_t tag_len[FastLayout::kMaxValues];
   double fields[FastLayout::kMaxValues];
   size_t k = 0;
   for (; k < f.tags; ++k) {
     const std::string& key = f.slots[k].key;
-    if (static_cast<size_t>(end - q) <= key.size() || !SameBytes(q, key.data(), key.size())) {
+    if (static_cast<size_t>(nl - q) <= key.size() || !SameBytes(q, key.data(), key.size())) {
       return false;
     }
     q += key.size();
     const char* v = q;
-    while (q < end && !kFastStops.tag_value[static_cast<unsigned char>(*q)]) ++q;
-    if (q == v || q == end || (*q != ',' && *q != ' ')) return false;
-    tags[k] = std::string_view(v, static_cast<size_t>(q - v));
+    while (!kFastStops.tag_value[static_cast<unsigned char>(*q)]) ++q;
+    if (q == v || (*q != ',' && *q != ' ')) return false;
+    tag_at[k] = v;
+    tag_len[k] = static_cast<size_t>(q - v);
   }
   if (*q != ' ') return false;
-  while (q < end && *q == ' ') ++q;
+  while (*q == ' ') ++q;
   for (; k < f.values; ++k) {
     const std::string& key = f.slots[k].key;
-    if (static_cast<size_t>(end - q) <= key.size() || !SameBytes(q, key.data(), key.size())) {
+    if (static_cast<size_t>(nl - q) <= key.size() || !SameBytes(q, key.data(), key.size())) {
       return false;
     }
-    q = ScanPlainDecimal(q + key.size(), end, &fields[k]);
-    if (q == nullptr || q == end) return false;
+    q = ScanPlainDecimalToStop(q + key.size(), &fields[k]);
+    if (q == nullptr) return false;
   }
   // The timestamp (optional): digits right before the line's '\n'.
   int64_t ts = now_us;
   if (*q == ' ') {
-    while (q < end && *q == ' ') ++q;
-    bool neg = q < end && *q == '-';
+    while (*q == ' ') ++q;
+    const bool neg = *q == '-';
     if (neg) ++q;
     const char* digits = q;
     uint64_t v = 0;
-    while (q < end && static_cast<unsigned>(*q - '0') < 10 && q - digits < 19) {
+    while (static_cast<unsigned>(*q - '0') < 10 && q - digits < 19) {
       v = v * 10 + static_cast<unsigned>(*q - '0');
       ++q;
     }
@@ -547,17 +559,28 @@ bool IlpBatch::AppendLikeLast(char* p, char* end, IlpPrecision precision, int64_
     const int64_t sent = neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
     if (!IlpTimestampToMicros(sent, precision, &ts) || ts < 0) return false;
   }
-  if (q == end || *q != '\n') return false;
+  if (q != nl) return false;
   *next = const_cast<char*>(q) + 1;
 
   const size_t row = static_cast<size_t>(t->staged());
   for (k = 0; k < f.tags; ++k) {
     LocalColumn* c = f.slots[k].column;
-    c->PutInto(c->ids, row, c->dict.FindOrAdd(tags[k]), kMissingId);
+    const int32_t id = c->dict.FindOrAdd(std::string_view(tag_at[k], tag_len[k]));
+    if (c->ids.size() == row) {  // the usual case: the value is the row's first
+      c->ids.push_back(id);
+      ++c->present;
+    } else {
+      c->PutInto(c->ids, row, id, kMissingId);
+    }
   }
   for (; k < f.values; ++k) {
     LocalColumn* c = f.slots[k].column;
-    c->PutInto(c->f64, row, fields[k], kMissingDouble);
+    if (c->f64.size() == row) {
+      c->f64.push_back(fields[k]);
+      ++c->present;
+    } else {
+      c->PutInto(c->f64, row, fields[k], kMissingDouble);
+    }
   }
   t->timestamps.push_back(ts);
   ++pending_rows_;

@@ -12,6 +12,7 @@
 // line once the line's vectors have grown. Not thread-safe; one per connection/request.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -78,6 +79,40 @@ inline const char* ScanPlainDecimal(const char* p, const char* e, double* out) {
   }
   if (digits == 0 || digits > 15) return nullptr;
   double d = static_cast<double>(mant) / kPow10[frac];
+  *out = neg ? -d : d;
+  return p;
+}
+
+// ScanPlainDecimal without bounds: the caller knows a byte that is no digit and no '.' follows
+// the number (a line's '\n').
+inline const char* ScanPlainDecimalToStop(const char* p, double* out) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  const bool neg = *p == '-';
+  if (neg) ++p;
+  const char* const start = p;
+  uint64_t mant = 0;  // wraps past 19 digits; such a number is refused below anyway
+  while (static_cast<unsigned>(*p - '0') < 10) {
+    mant = mant * 10 + static_cast<unsigned>(*p - '0');
+    ++p;
+  }
+  ptrdiff_t digits = p - start;
+  if (*p == '.') {
+    ++p;
+    const char* const frac_start = p;
+    while (static_cast<unsigned>(*p - '0') < 10) {
+      mant = mant * 10 + static_cast<unsigned>(*p - '0');
+      ++p;
+    }
+    const ptrdiff_t frac = p - frac_start;
+    digits += frac;
+    if (digits == 0 || digits > 15) return nullptr;
+    const double d = static_cast<double>(mant) / kPow10[frac];
+    *out = neg ? -d : d;
+    return p;
+  }
+  if (digits == 0 || digits > 15) return nullptr;
+  const double d = static_cast<double>(mant);
   *out = neg ? -d : d;
   return p;
 }
