@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/number_format.h"
+
 namespace sundial::core {
 
 void JsonAppendEscaped(std::string* out, std::string_view s) {
@@ -42,32 +44,12 @@ void JsonAppendInt(std::string* out, int64_t v) {
   out->append(buf, r.ptr);
 }
 
-namespace {
-
-// QuestDB (like Java) shows an integral double with a fraction digit: 42.0, not 42, so
-// clients that tell DOUBLE from LONG by the text see the same thing.
-void AppendFractionIfIntegral(std::string* out, const char* begin, const char* end) {
-  for (const char* p = begin; p != end; ++p) {
-    if (*p == '.' || *p == 'e' || *p == 'n' || *p == 'i') return;  // fraction, exponent, nan/inf
-  }
-  out->append(".0");
-}
-
-}  // namespace
-
-void AppendShortestDouble(std::string* out, double v) {
-  char buf[40];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  out->append(buf, r.ptr);
-  AppendFractionIfIntegral(out, buf, r.ptr);
-}
-
 void JsonAppendDouble(std::string* out, double v) {
   if (!std::isfinite(v)) {
     out->append("null");
     return;
   }
-  AppendShortestDouble(out, v);
+  AppendDouble(out, v);
 }
 
 void JsonAppendFloat(std::string* out, float v) {
@@ -75,10 +57,7 @@ void JsonAppendFloat(std::string* out, float v) {
     out->append("null");
     return;
   }
-  char buf[40];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  out->append(buf, r.ptr);
-  AppendFractionIfIntegral(out, buf, r.ptr);
+  AppendFloat(out, v);
 }
 
 }  // namespace sundial::core

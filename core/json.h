@@ -1,5 +1,5 @@
 // core/json.h — small helpers for writing JSON text (no DOM): string escaping and number
-// formatting as QuestDB renders them (doubles in the shortest form that round-trips; NaN and
+// formatting as QuestDB renders them (doubles as core/number_format.h lays them out; NaN and
 // infinities as null). Pure functions, thread-safe.
 #pragma once
 
@@ -15,12 +15,10 @@ void JsonAppendString(std::string* out, std::string_view s);
 // Appends the escaped body of a JSON string without the quotes.
 void JsonAppendEscaped(std::string* out, std::string_view s);
 void JsonAppendInt(std::string* out, int64_t v);
-// Shortest round-trip form ("0.1", "1.0E21" style is not used: "1e+21"); non-finite → null.
+// Java's Double.toString layout of the shortest round-trip digits ("0.1", "100000.0", "1.0E21",
+// "1.0E-4"); non-finite → null. Valid JSON numbers either way.
 void JsonAppendDouble(std::string* out, double v);
-// Same for a float (shortest form that round-trips as a float).
+// Same for a float, with the shortest digits that round-trip as a float (0.1f → "0.1").
 void JsonAppendFloat(std::string* out, float v);
-
-// Appends the shortest round-trip text of `v` with no special-casing (may give "nan", "inf").
-void AppendShortestDouble(std::string* out, double v);
 
 }  // namespace sundial::core

@@ -5,6 +5,7 @@
 
 #include "core/json.h"
 #include "core/log.h"
+#include "core/number_format.h"
 #include "core/timestamp.h"
 #include "http/api.h"
 
@@ -173,11 +174,11 @@ void AppendCsvValue(std::string* out, const sql::ResultVector& v, size_t row) {
       return;
     case ColumnType::kFloat:
       if (!is_null && std::isfinite(v.doubles[row])) {
-        core::JsonAppendFloat(out, static_cast<float>(v.doubles[row]));
+        core::AppendFloat(out, static_cast<float>(v.doubles[row]));
       }
       return;
     case ColumnType::kDouble:
-      if (!is_null && std::isfinite(v.doubles[row])) core::JsonAppendDouble(out, v.doubles[row]);
+      if (!is_null && std::isfinite(v.doubles[row])) core::AppendDouble(out, v.doubles[row]);
       return;
     case ColumnType::kDate:
       if (!is_null) {

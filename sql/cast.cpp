@@ -2,10 +2,10 @@
 // constant vectors.
 #include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include "core/number_format.h"
 #include "core/timestamp.h"
 #include "sql/expr.h"
 #include "sql/lexer.h"
@@ -13,42 +13,8 @@
 namespace sundial::sql {
 
 std::string FormatDouble(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  if (v == 0) return std::signbit(v) ? "-0.0" : "0.0";
-  char buf[64];
-  int prec = 1;
-  for (; prec <= 17; ++prec) {
-    std::snprintf(buf, sizeof buf, "%.*e", prec - 1, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  // buf: d.ddde±XX with `prec` significant digits.
-  std::string digits;
-  bool neg = buf[0] == '-';
-  const char* p = buf + (neg ? 1 : 0);
-  const char* e = std::strchr(p, 'e');
-  for (const char* q = p; q < e; ++q) {
-    if (*q != '.') digits.push_back(*q);
-  }
-  int exp = std::atoi(e + 1);
-  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
-  std::string out = neg ? "-" : "";
-  double a = std::fabs(v);
-  if (a >= 1e-3 && a < 1e7) {
-    if (exp >= 0) {
-      std::string ip = digits.substr(0, std::min<size_t>(digits.size(), exp + 1));
-      while (static_cast<int>(ip.size()) < exp + 1) ip.push_back('0');
-      std::string fp = digits.size() > static_cast<size_t>(exp + 1) ? digits.substr(exp + 1) : "0";
-      out += ip + "." + fp;
-    } else {
-      out += "0.";
-      for (int k = 0; k < -exp - 1; ++k) out.push_back('0');
-      out += digits;
-    }
-  } else {
-    out += digits.substr(0, 1) + "." + (digits.size() > 1 ? digits.substr(1) : "0") + "E" +
-           std::to_string(exp);
-  }
+  std::string out;
+  core::AppendDouble(&out, v);
   return out;
 }
 
@@ -310,8 +276,8 @@ core::Status CastVec(const Vec& in, ColumnType to, Vec* out, int32_t pos) {
           case ColumnType::kChar: tmp.push_back(static_cast<char>(in.i[r])); break;
           case ColumnType::kTimestamp: core::AppendTimestamp(&tmp, in.i[r]); break;
           case ColumnType::kDate: core::AppendDateMillis(&tmp, in.i[r]); break;
-          case ColumnType::kFloat:
-          case ColumnType::kDouble: tmp = FormatDouble(in.d[r]); break;
+          case ColumnType::kFloat: core::AppendFloat(&tmp, static_cast<float>(in.d[r])); break;
+          case ColumnType::kDouble: core::AppendDouble(&tmp, in.d[r]); break;
           default: tmp = std::to_string(in.i[r]); break;
         }
         p[r] = pool->Add(tmp);

@@ -99,7 +99,7 @@ BoundPtr MakeColumnRef(int index, ColumnType type, int32_t pos);
 // Converts `in` to `to`. Errors (with `pos`) for values that cannot convert.
 core::Status CastVec(const Vec& in, ColumnType to, Vec* out, int32_t pos);
 core::Result<Value> CastValue(const Value& v, ColumnType to, int32_t pos);
-// Java's Double.toString layout, as QuestDB prints doubles.
+// Java's Double.toString layout, as QuestDB prints doubles (core::AppendDouble).
 std::string FormatDouble(double v);
 // QuestDB's implicit conversions: may a value of `from` be stored in / compared with `to`?
 bool IsImplicitlyConvertible(ColumnType from, ColumnType to);

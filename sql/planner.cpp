@@ -22,8 +22,17 @@ std::string UniqueName(const std::string& base, std::vector<std::string>* used) 
     }
     return false;
   };
-  std::string name = base;
-  for (int k = 1; taken(name); ++k) name = base + std::to_string(k);
+  if (!taken(base)) {
+    used->push_back(base);
+    return base;
+  }
+  // As QuestDB's SqlUtil.createColumnAlias: a number is no base for suffixes.
+  bool is_integer = !base.empty() && std::all_of(base.begin(), base.end(), [](char c) {
+    return c >= '0' && c <= '9';
+  });
+  const std::string stem = is_integer ? "column" : base;
+  std::string name = stem;
+  for (int k = 1; taken(name); ++k) name = stem + std::to_string(k);
   used->push_back(name);
   return name;
 }
@@ -34,6 +43,11 @@ std::string DerivedName(const Expr& e) {
     case ExprKind::kCall:
       if (!e.is_operator) return e.sval;
       if (e.sval == "concat") return "concat";
+      return "column";
+    case ExprKind::kInteger:
+    case ExprKind::kFloat:
+      // Folded negative literals ("-1") stay "column": QuestDB sees a unary minus there.
+      if (!e.text.empty() && e.text[0] != '-') return e.text;
       return "column";
     case ExprKind::kCast: return "cast";
     case ExprKind::kCase: return "case";

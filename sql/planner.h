@@ -34,9 +34,12 @@ core::Result<OpPtr> PlanQuery(const Query& q, PlanContext& ctx);
 core::Result<OpPtr> PlanTableFunction(const TableRef& ref, PlanContext& ctx);
 core::Result<OpPtr> PlanShow(const ShowStmt& show, PlanContext& ctx);
 
-// QuestDB's output names: duplicates get 1, 2, ... suffixes.
+// QuestDB's output names: duplicates get 1, 2, ... suffixes; a taken name that is an integer
+// (the second `SELECT 1, 1`) becomes column, column1, ... rather than 11.
 std::string UniqueName(const std::string& base, std::vector<std::string>* used);
-// The derived name of a select expression without alias.
+// The derived name of a select expression without alias: a column keeps its name, a function
+// call is named after the function, a non-negative number literal by its text (`SELECT 1`
+// gives a column named 1), anything else `column` (cast, case as their keyword).
 std::string DerivedName(const Expr& e);
 
 }  // namespace sundial::sql

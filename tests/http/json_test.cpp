@@ -14,7 +14,7 @@ TEST(JsonTest, EscapesStrings) {
   EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\t\\u0001z\xc3\xa9\"");
 }
 
-TEST(JsonTest, DoublesShortestRoundTripAndNonFiniteNull) {
+TEST(JsonTest, DoublesInJavaLayoutAndNonFiniteNull) {
   std::string out;
   core::JsonAppendDouble(&out, 0.1);
   out.push_back(' ');
@@ -31,7 +31,15 @@ TEST(JsonTest, DoublesShortestRoundTripAndNonFiniteNull) {
   core::JsonAppendDouble(&out, -3.0);
   out.push_back(' ');
   core::JsonAppendFloat(&out, 7.0f);
-  EXPECT_EQ(out, "0.1 1e+21 null null 42.0 0.1 -3.0 7.0");
+  out.push_back(' ');
+  core::JsonAppendDouble(&out, 100000.0);
+  out.push_back(' ');
+  core::JsonAppendDouble(&out, 0.0001);
+  out.push_back(' ');
+  core::JsonAppendFloat(&out, std::numeric_limits<float>::quiet_NaN());
+  out.push_back(' ');
+  core::JsonAppendFloat(&out, 1e10f);
+  EXPECT_EQ(out, "0.1 1.0E21 null null 42.0 0.1 -3.0 7.0 100000.0 1.0E-4 null 1.0E10");
 }
 
 }  // namespace

@@ -427,6 +427,30 @@ TEST_F(ServerTest, ExportCsv) {
   EXPECT_NE(last.body.find("\"y\""), std::string::npos);
 }
 
+// Doubles are printed as QuestDB (Java's Double.toString) prints them, in JSON and CSV alike:
+// plain decimals for 1e-3 <= |d| < 1e7, <d>.<ddd>E<exp> outside, never to_chars' "1e+05".
+TEST_F(ServerTest, DoublesPrintedInJavaLayout) {
+  StartOrFail();
+  ASSERT_EQ(Post(port(), "/write",
+                 "f d=100000.0 1000000000\nf d=1e20 2000000000\nf d=0.0001 3000000000\n"
+                 "f d=-2.25 4000000000\nf d=0.001 5000000000\nf d=4.9e-324 6000000000\n"
+                 "f d=1.2345e7 7000000000\nf d=3 8000000000\n")
+                .status,
+            204);
+  HttpResponse j = Exec(port(), "select d from f", "&nm=true");
+  ASSERT_EQ(j.status, 200) << j.body;
+  EXPECT_EQ(j.body,
+            "{\"dataset\":[[100000.0],[1.0E20],[1.0E-4],[-2.25],[0.001],[4.9E-324],[1.2345E7],"
+            "[3.0]],\"count\":8}");
+  HttpResponse c = Get(port(), "/exp?query=" + UrlEncode("select d from f"));
+  ASSERT_EQ(c.status, 200) << c.body;
+  EXPECT_EQ(c.body,
+            "\"d\"\r\n100000.0\r\n1.0E20\r\n1.0E-4\r\n-2.25\r\n0.001\r\n4.9E-324\r\n"
+            "1.2345E7\r\n3.0\r\n");
+  HttpResponse fl = Exec(port(), "select cast(d as float) f from f limit 2", "&nm=true");
+  EXPECT_EQ(fl.body, "{\"dataset\":[[100000.0],[1.0E20]],\"count\":2}");
+}
+
 TEST_F(ServerTest, ImportCsvWithTypeDetectionAndRejectedRows) {
   StartOrFail();
   std::string csv =
