@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cairo/column_type.h"
+#include "http/date_pattern.h"
 
 namespace sundial::http {
 
@@ -35,18 +36,23 @@ char DetectDelimiter(std::string_view text);
 cairo::ColumnType DetectType(const std::vector<std::string_view>& values);
 
 // Parses `v` as `type` (values as the importer stores them). False if it does not parse.
+// TIMESTAMP (µs) and DATE (ms) values are read with `pattern` when one is given, else as
+// ISO-8601 or a number of µs; an empty value is NULL.
 struct ParsedValue {
   bool is_null = false;
   int64_t l = 0;
   double d = 0;
   bool b = false;
 };
-bool ParseCsvValue(std::string_view v, cairo::ColumnType type, ParsedValue* out);
+bool ParseCsvValue(std::string_view v, cairo::ColumnType type, ParsedValue* out,
+                   const DatePattern* pattern = nullptr);
 
-// The `schema` part: a JSON array of {"name":..,"type":..} objects (other keys ignored).
+// The `schema` part: a JSON array of {"name":..,"type":..,"pattern":..} objects ("pattern"
+// optional, other keys ignored).
 struct SchemaColumn {
   std::string name;
   std::string type;
+  std::string pattern;
 };
 bool ParseImportSchema(std::string_view json, std::vector<SchemaColumn>* out);
 

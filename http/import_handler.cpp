@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "cairo/column_type.h"
 #include "core/json.h"
@@ -22,6 +23,7 @@ bool IsTrue(const std::string* v) { return v != nullptr && (*v == "true" || *v =
 struct ColumnReport {
   std::string name;
   cairo::ColumnType type;
+  const DatePattern* pattern = nullptr;  // from the schema part; TIMESTAMP and DATE only
   int64_t errors = 0;
 };
 
@@ -93,6 +95,17 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
     SendStatus(resp, json, "invalid schema json");
     return;
   }
+  // Patterns are compiled before anything is created, so a bad one changes nothing.
+  std::vector<std::optional<DatePattern>> schema_patterns(schema_cols.size());
+  for (size_t i = 0; i < schema_cols.size(); ++i) {
+    if (schema_cols[i].pattern.empty()) continue;
+    auto compiled = DatePattern::Compile(schema_cols[i].pattern);
+    if (!compiled.ok()) {
+      SendStatus(resp, json, compiled.status().message() + " [column=" + schema_cols[i].name + "]");
+      return;
+    }
+    schema_patterns[i] = std::move(*compiled);
+  }
   std::string atomicity = req.Param("atomicity") ? *req.Param("atomicity") : "skipCol";
   const bool overwrite = IsTrue(req.Param("overwrite"));
   const bool force_header = IsTrue(req.Param("forceHeader"));
@@ -141,7 +154,8 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
   for (size_t c = 0; c < ncols; ++c) {
     cols[c].name = header && !sample[0][c].empty() ? sample[0][c] : "f" + std::to_string(c);
     cols[c].type = body_types[c];
-    for (const auto& sc : schema_cols) {
+    for (size_t i = 0; i < schema_cols.size(); ++i) {
+      const SchemaColumn& sc = schema_cols[i];
       if (strcasecmp(sc.name.c_str(), cols[c].name.c_str()) == 0) {
         auto t = cairo::ParseColumnType(sc.type);
         if (!t) {
@@ -149,6 +163,7 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
           return;
         }
         cols[c].type = *t;
+        cols[c].pattern = schema_patterns[i] ? &*schema_patterns[i] : nullptr;
       }
     }
     if (std::string err = cairo::ValidateColumnName(cols[c].name); !err.empty()) {
@@ -249,7 +264,7 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
     bool any_bad = row_bad;
     for (size_t c = 0; c < ncols && !row_bad; ++c) {
       std::string_view v = c < fields.size() ? std::string_view(fields[c]) : std::string_view();
-      ok[c] = ParseCsvValue(v, cols[c].type, &values[c]);
+      ok[c] = ParseCsvValue(v, cols[c].type, &values[c], cols[c].pattern);
       if (!ok[c]) {
         ++cols[c].errors;
         any_bad = true;

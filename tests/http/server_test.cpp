@@ -442,6 +442,56 @@ TEST_F(ServerTest, ImportCsvWithTypeDetectionAndRejectedRows) {
   }
 }
 
+// A multipart /imp upload: an optional `schema` part, then the `data` part.
+HttpResponse Import(int port, const std::string& params, const std::string& csv,
+                    const std::string& schema = "", const std::string& filename = "data.csv") {
+  std::string body;
+  if (!schema.empty()) {
+    body += "--XyZ\r\nContent-Disposition: form-data; name=\"schema\"\r\n\r\n" + schema + "\r\n";
+  }
+  body += "--XyZ\r\nContent-Disposition: form-data; name=\"data\"; filename=\"" + filename +
+          "\"\r\nContent-Type: text/csv\r\n\r\n" + csv + "\r\n--XyZ--\r\n";
+  return Post(port, "/imp?" + params, body, "Content-Type: multipart/form-data; boundary=XyZ\r\n");
+}
+
+TEST_F(ServerTest, ImportSchemaPatternsParseTimestampsAndDates) {
+  StartOrFail();
+  const std::string schema =
+      "[{\"name\":\"ts\",\"type\":\"TIMESTAMP\",\"pattern\":\"dd/MM/yyyy HH:mm\"},"
+      "{\"name\":\"d\",\"type\":\"DATE\",\"pattern\":\"MMM d yyyy h:mm:ss.SSS a\"}]";
+  const std::string csv =
+      "ts,d,v\r\n"
+      "21/11/2026 10:15,Nov 21 2026 1:05:09.250 PM,1\r\n"
+      "22/11/2026 23:59,Dec 1 2026 12:00:00.000 AM,2\r\n"
+      "23/11/2026 00:00,2026-11-23,3\r\n";
+  HttpResponse r = Import(port(), "fmt=json&name=patterned&timestamp=ts", csv, schema);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"rowsRejected\":0,\"rowsImported\":3"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("{\"name\":\"ts\",\"type\":\"TIMESTAMP\",\"size\":8,\"errors\":0}"),
+            std::string::npos)
+      << r.body;
+  // The ISO date does not match the pattern: an error for the column (skipCol), not a silent NULL.
+  EXPECT_NE(r.body.find("{\"name\":\"d\",\"type\":\"DATE\",\"size\":8,\"errors\":1}"),
+            std::string::npos)
+      << r.body;
+  HttpResponse q = Exec(port(), "select * from patterned");
+  EXPECT_NE(q.body.find("[[\"2026-11-21T10:15:00.000000Z\",\"2026-11-21T13:05:09.250Z\",1],"
+                        "[\"2026-11-22T23:59:00.000000Z\",\"2026-12-01T00:00:00.000Z\",2],"
+                        "[\"2026-11-23T00:00:00.000000Z\",null,3]]"),
+            std::string::npos)
+      << q.body;
+  // With atomicity=abort the same mismatch aborts the import.
+  HttpResponse abort = Import(port(), "fmt=json&name=patterned_abort&atomicity=abort", csv, schema);
+  EXPECT_NE(abort.body.find("import aborted, bad value on line 4"), std::string::npos) << abort.body;
+  // An unknown letter is a clear error and nothing is created.
+  HttpResponse bad = Import(port(), "fmt=json&name=patterned_bad", csv,
+                            "[{\"name\":\"ts\",\"type\":\"TIMESTAMP\",\"pattern\":\"yyyy-qq\"}]");
+  EXPECT_NE(bad.body.find("{\"status\":\"unsupported letter in date pattern [letters=qq"),
+            std::string::npos)
+      << bad.body;
+  EXPECT_NE(Get(port(), "/chk?j=patterned_bad").body.find("Does not exist"), std::string::npos);
+}
+
 TEST_F(ServerTest, LineProtocolOverTcpSplitAtRandomBytes) {
   server_.SetConf("line.tcp.commit.interval.default", "200");
   StartOrFail();
