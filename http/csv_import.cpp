@@ -303,4 +303,8 @@ bool ParseImportSchema(std::string_view json, std::vector<SchemaColumn>* out) {
   return false;
 }
 
+bool IsSkippedForExtraValues(size_t field_count, size_t column_count, bool skip_lev) {
+  return skip_lev && field_count > column_count;
+}
+
 }  // namespace sundial::http

@@ -1,6 +1,7 @@
 // http/csv_import.h — pieces of /imp: multipart/form-data splitting, CSV records (RFC 4180
-// quoting, \r\n or \n), delimiter and header detection, and column type detection
-// (BOOLEAN, INT, LONG, DOUBLE, TIMESTAMP (ISO-8601), VARCHAR). Pure functions, thread-safe.
+// quoting, \r\n or \n), delimiter and header detection, column type detection
+// (BOOLEAN, INT, LONG, DOUBLE, TIMESTAMP (ISO-8601), VARCHAR), value parsing (with the schema's
+// date patterns) and QuestDB's rule for extra values. Pure functions, thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -55,5 +56,10 @@ struct SchemaColumn {
   std::string pattern;
 };
 bool ParseImportSchema(std::string_view json, std::vector<SchemaColumn>* out);
+
+// A record with more values than the header has columns: with skipLev=false (QuestDB's
+// default) the extra values are dropped and the row imported; with skipLev=true the row is
+// skipped and counted as rejected. True if the record is to be skipped.
+bool IsSkippedForExtraValues(size_t field_count, size_t column_count, bool skip_lev);
 
 }  // namespace sundial::http

@@ -18,7 +18,9 @@ namespace {
 constexpr const char* kJson = "application/json; charset=utf-8";
 constexpr size_t kAnalysisLines = 1000;
 
-bool IsTrue(const std::string* v) { return v != nullptr && (*v == "true" || *v == "1"); }
+bool IsTrue(const std::string* v) {
+  return v != nullptr && (strcasecmp(v->c_str(), "true") == 0 || *v == "1");
+}
 
 struct ColumnReport {
   std::string name;
@@ -109,6 +111,9 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
   std::string atomicity = req.Param("atomicity") ? *req.Param("atomicity") : "skipCol";
   const bool overwrite = IsTrue(req.Param("overwrite"));
   const bool force_header = IsTrue(req.Param("forceHeader"));
+  // skipLev=false (the default): values past the header's column count are dropped and the
+  // row imported; true: such a row is skipped and counted as rejected (QuestDB's lexer).
+  const bool skip_lev = IsTrue(req.Param("skipLev"));
   std::string_view text = data->body;
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   char delimiter = DetectDelimiter(text);
@@ -260,7 +265,11 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
   while (ReadCsvRecord(text, &pos, delimiter, &fields, &malformed)) {
     ++line_no;
     if (fields.size() == 1 && fields[0].empty()) continue;
-    bool row_bad = malformed || fields.size() > ncols;
+    if (IsSkippedForExtraValues(fields.size(), ncols, skip_lev)) {
+      ++rejected;
+      continue;
+    }
+    bool row_bad = malformed;
     bool any_bad = row_bad;
     for (size_t c = 0; c < ncols && !row_bad; ++c) {
       std::string_view v = c < fields.size() ? std::string_view(fields[c]) : std::string_view();

@@ -169,5 +169,12 @@ TEST(CsvImportTest, SchemaCarriesPatterns) {
   EXPECT_EQ(cols[1].pattern, "");
 }
 
+TEST(CsvImportTest, ExtraValuesSkipTheRowOnlyWithSkipLev) {
+  EXPECT_FALSE(IsSkippedForExtraValues(3, 2, false));
+  EXPECT_TRUE(IsSkippedForExtraValues(3, 2, true));
+  EXPECT_FALSE(IsSkippedForExtraValues(2, 2, true));
+  EXPECT_FALSE(IsSkippedForExtraValues(1, 2, true));
+}
+
 }  // namespace
 }  // namespace sundial::http

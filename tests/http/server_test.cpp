@@ -454,6 +454,18 @@ HttpResponse Import(int port, const std::string& params, const std::string& csv,
   return Post(port, "/imp?" + params, body, "Content-Type: multipart/form-data; boundary=XyZ\r\n");
 }
 
+TEST_F(ServerTest, ImportSkipLevDecidesWhetherRowsWithExtraValuesAreImported) {
+  StartOrFail();
+  const std::string csv = "a,b\r\n1,2\r\n3,4,5\r\n6,7\r\n";
+  HttpResponse keep = Import(port(), "fmt=json&name=lev_default", csv);
+  EXPECT_NE(keep.body.find("\"rowsRejected\":0,\"rowsImported\":3"), std::string::npos) << keep.body;
+  EXPECT_NE(Exec(port(), "select * from lev_default").body.find("[[1,2],[3,4],[6,7]]"),
+            std::string::npos);
+  HttpResponse skip = Import(port(), "fmt=json&name=lev_skip&skipLev=true", csv);
+  EXPECT_NE(skip.body.find("\"rowsRejected\":1,\"rowsImported\":2"), std::string::npos) << skip.body;
+  EXPECT_NE(Exec(port(), "select * from lev_skip").body.find("[[1,2],[6,7]]"), std::string::npos);
+}
+
 TEST_F(ServerTest, ImportSchemaPatternsParseTimestampsAndDates) {
   StartOrFail();
   const std::string schema =
