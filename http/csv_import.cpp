@@ -307,4 +307,15 @@ bool IsSkippedForExtraValues(size_t field_count, size_t column_count, bool skip_
   return skip_lev && field_count > column_count;
 }
 
+ExistingTableWarnings CompareWithExistingTable(std::string_view requested_timestamp,
+                                               cairo::PartitionBy requested_partition_by,
+                                               std::string_view table_timestamp,
+                                               cairo::PartitionBy table_partition_by) {
+  ExistingTableWarnings w;
+  w.is_timestamp_overridden = !requested_timestamp.empty() && requested_timestamp != table_timestamp;
+  w.is_partition_overridden = requested_partition_by != cairo::PartitionBy::kNone &&
+                              requested_partition_by != table_partition_by;
+  return w;
+}
+
 }  // namespace sundial::http

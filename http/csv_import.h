@@ -1,7 +1,8 @@
 // http/csv_import.h — pieces of /imp: multipart/form-data splitting, CSV records (RFC 4180
 // quoting, \r\n or \n), delimiter and header detection, column type detection
 // (BOOLEAN, INT, LONG, DOUBLE, TIMESTAMP (ISO-8601), VARCHAR), value parsing (with the schema's
-// date patterns) and QuestDB's rule for extra values. Pure functions, thread-safe.
+// date patterns) and QuestDB's rules for extra values and existing tables. Pure functions,
+// thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -61,5 +62,18 @@ bool ParseImportSchema(std::string_view json, std::vector<SchemaColumn>* out);
 // default) the extra values are dropped and the row imported; with skipLev=true the row is
 // skipped and counted as rejected. True if the record is to be skipped.
 bool IsSkippedForExtraValues(size_t field_count, size_t column_count, bool skip_lev);
+
+// /imp into an existing table uses the table's designated timestamp and partitioning; where
+// the request asked for something else the reply carries QuestDB's warnings. As QuestDB: a
+// requested timestamp differs when its name is not exactly the table's (or the table has
+// none); a requested partitioning differs only when it is not NONE.
+struct ExistingTableWarnings {
+  bool is_timestamp_overridden = false;  // "Existing table timestamp column is used"
+  bool is_partition_overridden = false;  // "Existing table PartitionBy is used"
+};
+ExistingTableWarnings CompareWithExistingTable(std::string_view requested_timestamp,
+                                               cairo::PartitionBy requested_partition_by,
+                                               std::string_view table_timestamp,
+                                               cairo::PartitionBy table_partition_by);
 
 }  // namespace sundial::http

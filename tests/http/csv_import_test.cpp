@@ -176,5 +176,25 @@ TEST(CsvImportTest, ExtraValuesSkipTheRowOnlyWithSkipLev) {
   EXPECT_FALSE(IsSkippedForExtraValues(1, 2, true));
 }
 
+TEST(CsvImportTest, ExistingTableWarningsFollowQuestDb) {
+  using cairo::PartitionBy;
+  auto w = CompareWithExistingTable("a", PartitionBy::kMonth, "ts", PartitionBy::kDay);
+  EXPECT_TRUE(w.is_timestamp_overridden);
+  EXPECT_TRUE(w.is_partition_overridden);
+  w = CompareWithExistingTable("", PartitionBy::kNone, "ts", PartitionBy::kDay);
+  EXPECT_FALSE(w.is_timestamp_overridden);
+  EXPECT_FALSE(w.is_partition_overridden);
+  w = CompareWithExistingTable("ts", PartitionBy::kDay, "ts", PartitionBy::kDay);
+  EXPECT_FALSE(w.is_timestamp_overridden);
+  EXPECT_FALSE(w.is_partition_overridden);
+  // Names compare exactly; a table without a designated timestamp always differs.
+  EXPECT_TRUE(CompareWithExistingTable("TS", PartitionBy::kNone, "ts", PartitionBy::kDay)
+                  .is_timestamp_overridden);
+  EXPECT_TRUE(CompareWithExistingTable("ts", PartitionBy::kNone, "", PartitionBy::kNone)
+                  .is_timestamp_overridden);
+  EXPECT_TRUE(CompareWithExistingTable("", PartitionBy::kDay, "", PartitionBy::kNone)
+                  .is_partition_overridden);
+}
+
 }  // namespace
 }  // namespace sundial::http

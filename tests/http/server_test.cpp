@@ -454,6 +454,45 @@ HttpResponse Import(int port, const std::string& params, const std::string& csv,
   return Post(port, "/imp?" + params, body, "Content-Type: multipart/form-data; boundary=XyZ\r\n");
 }
 
+TEST_F(ServerTest, ImportIntoExistingTableReportsTheTablesTimestampAndPartitioning) {
+  StartOrFail();
+  ASSERT_EQ(Exec(port(), "create table typed (a int, v double, ts timestamp) timestamp(ts) "
+                         "partition by DAY").status,
+            200);
+  const std::string csv = "a,v,ts\r\n1,1.5,2024-01-01T00:00:00.000000Z\r\n";
+  HttpResponse asked = Import(port(), "fmt=json&name=typed&timestamp=a&partitionBy=MONTH", csv);
+  ASSERT_EQ(asked.status, 200);
+  EXPECT_NE(asked.body.find("\"rowsImported\":1,\"header\":true,\"partitionBy\":\"DAY\","
+                            "\"timestamp\":\"ts\",\"warnings\":[\"Existing table timestamp column "
+                            "is used\",\"Existing table PartitionBy is used\"],\"columns\":["),
+            std::string::npos)
+      << asked.body;
+  // Nothing asked: the table's own values and no warnings.
+  HttpResponse plain = Import(port(), "fmt=json&name=typed", csv);
+  EXPECT_NE(plain.body.find("\"partitionBy\":\"DAY\",\"timestamp\":\"ts\",\"columns\":["),
+            std::string::npos)
+      << plain.body;
+  // Asked for what the table has (NONE is not a request to partition): no warnings.
+  HttpResponse same = Import(port(), "fmt=json&name=typed&timestamp=ts&partitionBy=NONE", csv);
+  EXPECT_NE(same.body.find("\"partitionBy\":\"DAY\",\"timestamp\":\"ts\",\"columns\":["),
+            std::string::npos)
+      << same.body;
+  // Only the partitioning differs.
+  HttpResponse part = Import(port(), "fmt=json&name=typed&timestamp=ts&partitionBy=YEAR", csv);
+  EXPECT_NE(part.body.find("\"warnings\":[\"Existing table PartitionBy is used\"]"),
+            std::string::npos)
+      << part.body;
+  // The text reply shows the same, with "From Table" where the request was overridden.
+  HttpResponse text = Import(port(), "name=typed&timestamp=a&partitionBy=MONTH", csv);
+  EXPECT_NE(text.body.find("|   Partition by  |  DAY "), std::string::npos) << text.body;
+  EXPECT_NE(text.body.find("|      Timestamp  |  ts "), std::string::npos) << text.body;
+  EXPECT_EQ(text.body.find("MONTH"), std::string::npos) << text.body;
+  size_t from_table = text.body.find("From Table");
+  ASSERT_NE(from_table, std::string::npos) << text.body;
+  EXPECT_NE(text.body.find("From Table", from_table + 1), std::string::npos) << text.body;
+  EXPECT_NE(Exec(port(), "select count() from typed").body.find("[[5]]"), std::string::npos);
+}
+
 TEST_F(ServerTest, ImportSkipLevDecidesWhetherRowsWithExtraValuesAreImported) {
   StartOrFail();
   const std::string csv = "a,b\r\n1,2\r\n3,4,5\r\n6,7\r\n";
