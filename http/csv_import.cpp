@@ -201,7 +201,8 @@ cairo::ColumnType DetectType(const std::vector<std::string_view>& values) {
   return cairo::ColumnType::kVarchar;
 }
 
-bool ParseCsvValue(std::string_view raw, cairo::ColumnType type, ParsedValue* out) {
+bool ParseCsvValue(std::string_view raw, cairo::ColumnType type, ParsedValue* out,
+                   const DatePattern* pattern) {
   using cairo::ColumnType;
   *out = ParsedValue();
   std::string_view v = type == ColumnType::kVarchar || type == ColumnType::kSymbol ? raw : Trim(raw);
@@ -230,6 +231,11 @@ bool ParseCsvValue(std::string_view raw, cairo::ColumnType type, ParsedValue* ou
       return ParseDoubleValue(v, &out->d);
     case ColumnType::kTimestamp:
     case ColumnType::kDate: {
+      if (pattern != nullptr) {
+        if (!pattern->Parse(v, &out->l)) return false;
+        if (type == ColumnType::kDate) out->l = core::FloorDiv(out->l, 1000);
+        return true;
+      }
       auto ts = core::ParseTimestamp(v);
       if (!ts.ok()) {
         // Also accept epoch micros as a number.
@@ -283,6 +289,7 @@ bool ParseImportSchema(std::string_view json, std::vector<SchemaColumn>* out) {
           if (!read_string(&value)) return false;
           if (key == "name") col.name = value;
           if (key == "type") col.type = value;
+          if (key == "pattern") col.pattern = value;
         }
         continue;
       }
@@ -294,6 +301,21 @@ bool ParseImportSchema(std::string_view json, std::vector<SchemaColumn>* out) {
     out->push_back(col);
   }
   return false;
+}
+
+bool IsSkippedForExtraValues(size_t field_count, size_t column_count, bool skip_lev) {
+  return skip_lev && field_count > column_count;
+}
+
+ExistingTableWarnings CompareWithExistingTable(std::string_view requested_timestamp,
+                                               cairo::PartitionBy requested_partition_by,
+                                               std::string_view table_timestamp,
+                                               cairo::PartitionBy table_partition_by) {
+  ExistingTableWarnings w;
+  w.is_timestamp_overridden = !requested_timestamp.empty() && requested_timestamp != table_timestamp;
+  w.is_partition_overridden = requested_partition_by != cairo::PartitionBy::kNone &&
+                              requested_partition_by != table_partition_by;
+  return w;
 }
 
 }  // namespace sundial::http

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "cairo/column_type.h"
 #include "core/json.h"
@@ -17,11 +18,14 @@ namespace {
 constexpr const char* kJson = "application/json; charset=utf-8";
 constexpr size_t kAnalysisLines = 1000;
 
-bool IsTrue(const std::string* v) { return v != nullptr && (*v == "true" || *v == "1"); }
+bool IsTrue(const std::string* v) {
+  return v != nullptr && (strcasecmp(v->c_str(), "true") == 0 || *v == "1");
+}
 
 struct ColumnReport {
   std::string name;
   cairo::ColumnType type;
+  const DatePattern* pattern = nullptr;  // from the schema part; TIMESTAMP and DATE only
   int64_t errors = 0;
 };
 
@@ -93,9 +97,23 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
     SendStatus(resp, json, "invalid schema json");
     return;
   }
+  // Patterns are compiled before anything is created, so a bad one changes nothing.
+  std::vector<std::optional<DatePattern>> schema_patterns(schema_cols.size());
+  for (size_t i = 0; i < schema_cols.size(); ++i) {
+    if (schema_cols[i].pattern.empty()) continue;
+    auto compiled = DatePattern::Compile(schema_cols[i].pattern);
+    if (!compiled.ok()) {
+      SendStatus(resp, json, compiled.status().message() + " [column=" + schema_cols[i].name + "]");
+      return;
+    }
+    schema_patterns[i] = std::move(*compiled);
+  }
   std::string atomicity = req.Param("atomicity") ? *req.Param("atomicity") : "skipCol";
   const bool overwrite = IsTrue(req.Param("overwrite"));
   const bool force_header = IsTrue(req.Param("forceHeader"));
+  // skipLev=false (the default): values past the header's column count are dropped and the
+  // row imported; true: such a row is skipped and counted as rejected (QuestDB's lexer).
+  const bool skip_lev = IsTrue(req.Param("skipLev"));
   std::string_view text = data->body;
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   char delimiter = DetectDelimiter(text);
@@ -141,7 +159,8 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
   for (size_t c = 0; c < ncols; ++c) {
     cols[c].name = header && !sample[0][c].empty() ? sample[0][c] : "f" + std::to_string(c);
     cols[c].type = body_types[c];
-    for (const auto& sc : schema_cols) {
+    for (size_t i = 0; i < schema_cols.size(); ++i) {
+      const SchemaColumn& sc = schema_cols[i];
       if (strcasecmp(sc.name.c_str(), cols[c].name.c_str()) == 0) {
         auto t = cairo::ParseColumnType(sc.type);
         if (!t) {
@@ -149,6 +168,7 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
           return;
         }
         cols[c].type = *t;
+        cols[c].pattern = schema_patterns[i] ? &*schema_patterns[i] : nullptr;
       }
     }
     if (std::string err = cairo::ValidateColumnName(cols[c].name); !err.empty()) {
@@ -169,6 +189,9 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
     SendStatus(resp, json, "invalid partitionBy [value=" + partition + "]");
     return;
   }
+  // Into an existing table (and not overwriting it) the table's own designated timestamp and
+  // partitioning are used; the reply warns where the request asked for something else.
+  const bool is_existing = !overwrite && engine_->HasTable(table);
   int ts_col = -1;
   if (!ts_name.empty()) {
     for (size_t c = 0; c < ncols; ++c) {
@@ -178,8 +201,8 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
       SendStatus(resp, json, "invalid timestamp column [column=" + ts_name + "]");
       return;
     }
-    cols[static_cast<size_t>(ts_col)].type = cairo::ColumnType::kTimestamp;
-  } else if (*partition_by != cairo::PartitionBy::kNone) {
+    if (!is_existing) cols[static_cast<size_t>(ts_col)].type = cairo::ColumnType::kTimestamp;
+  } else if (*partition_by != cairo::PartitionBy::kNone && !is_existing) {
     SendStatus(resp, json, "partitioning is possible only on tables with designated timestamps");
     return;
   }
@@ -192,6 +215,7 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
   }
   // Column index in the table for each CSV column.
   std::vector<int> target(ncols, -1);
+  bool is_created = false;
   if (!engine_->HasTable(table)) {
     if (req.Param("create") && *req.Param("create") == "false") {
       SendStatus(resp, json, "table does not exist [table=" + table + "]");
@@ -201,10 +225,12 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
     for (size_t c = 0; c < ncols; ++c) schema.columns.push_back({cols[c].name, cols[c].type, 0});
     schema.timestamp_index = ts_col;
     schema.partition_by = *partition_by;
-    if (auto st = engine_->CreateTable(table, schema); !st.ok() && st.code() != core::StatusCode::kAlreadyExists) {
+    auto st = engine_->CreateTable(table, schema);
+    if (!st.ok() && st.code() != core::StatusCode::kAlreadyExists) {
       SendStatus(resp, json, "could not create table: " + st.message());
       return;
     }
+    is_created = st.ok();
   }
   auto lease = engine_->AcquireWriter(table);
   if (!lease.ok()) {
@@ -233,6 +259,17 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
     SendStatus(resp, json, "designated timestamp column is missing from the file [table=" + table + "]");
     return;
   }
+  // What the reply reports: the table's designated timestamp and partitioning. A table this
+  // request did not create (it existed, or a concurrent request created it first) is existing.
+  const std::string table_ts_name =
+      table_ts >= 0 ? ts.columns[static_cast<size_t>(table_ts)].name : std::string();
+  const cairo::PartitionBy table_partition_by = ts.partition_by;
+  ExistingTableWarnings warnings;
+  if (!is_created) {
+    warnings = CompareWithExistingTable(ts_name, *partition_by, table_ts_name, table_partition_by);
+  }
+  const bool is_ts_overridden = warnings.is_timestamp_overridden;
+  const bool is_partition_overridden = warnings.is_partition_overridden;
 
   // Import.
   pos = 0;
@@ -245,11 +282,15 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
   while (ReadCsvRecord(text, &pos, delimiter, &fields, &malformed)) {
     ++line_no;
     if (fields.size() == 1 && fields[0].empty()) continue;
-    bool row_bad = malformed || fields.size() > ncols;
+    if (IsSkippedForExtraValues(fields.size(), ncols, skip_lev)) {
+      ++rejected;
+      continue;
+    }
+    bool row_bad = malformed;
     bool any_bad = row_bad;
     for (size_t c = 0; c < ncols && !row_bad; ++c) {
       std::string_view v = c < fields.size() ? std::string_view(fields[c]) : std::string_view();
-      ok[c] = ParseCsvValue(v, cols[c].type, &values[c]);
+      ok[c] = ParseCsvValue(v, cols[c].type, &values[c], cols[c].pattern);
       if (!ok[c]) {
         ++cols[c].errors;
         any_bad = true;
@@ -315,10 +356,17 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
     b += ",\"rowsRejected\":" + std::to_string(rejected) + ",\"rowsImported\":" +
          std::to_string(imported) + ",\"header\":" + (header ? "true" : "false") +
          ",\"partitionBy\":";
-    core::JsonAppendString(&b, cairo::PartitionByName(*partition_by));
-    if (ts_csv >= 0) {
+    core::JsonAppendString(&b, cairo::PartitionByName(table_partition_by));
+    if (!table_ts_name.empty()) {
       b += ",\"timestamp\":";
-      core::JsonAppendString(&b, cols[static_cast<size_t>(ts_csv)].name);
+      core::JsonAppendString(&b, table_ts_name);
+    }
+    if (is_ts_overridden || is_partition_overridden) {
+      b += ",\"warnings\":[";
+      if (is_ts_overridden) b += "\"Existing table timestamp column is used\"";
+      if (is_ts_overridden && is_partition_overridden) b.push_back(',');
+      if (is_partition_overridden) b += "\"Existing table PartitionBy is used\"";
+      b.push_back(']');
     }
     b += ",\"columns\":[";
     for (size_t c = 0; c < ncols; ++c) {
@@ -338,8 +386,12 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
   std::string line = "+" + std::string(first.size() - 2, '-') + "+\r\n";
   std::string t = line;
   t += first + "\r\n";
-  t += "|   Partition by  |  " + Pad(std::string(cairo::PartitionByName(*partition_by)), 44) + "|             |         |          |\r\n";
-  t += "|      Timestamp  |  " + Pad(ts_csv >= 0 ? cols[static_cast<size_t>(ts_csv)].name : "NONE", 44) + "|             |         |          |\r\n";
+  // "From Table" (filling the Errors cell) marks a request value the table's own replaced.
+  auto from_table = [](bool is_overridden) { return is_overridden ? "From Table" : "          "; };
+  t += "|   Partition by  |  " + Pad(std::string(cairo::PartitionByName(table_partition_by)), 44) +
+       "|             |         |" + from_table(is_partition_overridden) + "|\r\n";
+  t += "|      Timestamp  |  " + Pad(table_ts_name.empty() ? "NONE" : table_ts_name, 44) +
+       "|             |         |" + from_table(is_ts_overridden) + "|\r\n";
   t += line;
   t += "|   Rows handled  |  " + Pad(std::to_string(imported + rejected), 44) + "|             |         |          |\r\n";
   t += "|  Rows imported  |  " + Pad(std::to_string(imported), 44) + "|             |         |          |\r\n";

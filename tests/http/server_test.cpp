@@ -479,6 +479,107 @@ TEST_F(ServerTest, ImportCsvWithTypeDetectionAndRejectedRows) {
   }
 }
 
+// A multipart /imp upload: an optional `schema` part, then the `data` part.
+HttpResponse Import(int port, const std::string& params, const std::string& csv,
+                    const std::string& schema = "", const std::string& filename = "data.csv") {
+  std::string body;
+  if (!schema.empty()) {
+    body += "--XyZ\r\nContent-Disposition: form-data; name=\"schema\"\r\n\r\n" + schema + "\r\n";
+  }
+  body += "--XyZ\r\nContent-Disposition: form-data; name=\"data\"; filename=\"" + filename +
+          "\"\r\nContent-Type: text/csv\r\n\r\n" + csv + "\r\n--XyZ--\r\n";
+  return Post(port, "/imp?" + params, body, "Content-Type: multipart/form-data; boundary=XyZ\r\n");
+}
+
+TEST_F(ServerTest, ImportIntoExistingTableReportsTheTablesTimestampAndPartitioning) {
+  StartOrFail();
+  ASSERT_EQ(Exec(port(), "create table typed (a int, v double, ts timestamp) timestamp(ts) "
+                         "partition by DAY").status,
+            200);
+  const std::string csv = "a,v,ts\r\n1,1.5,2024-01-01T00:00:00.000000Z\r\n";
+  HttpResponse asked = Import(port(), "fmt=json&name=typed&timestamp=a&partitionBy=MONTH", csv);
+  ASSERT_EQ(asked.status, 200);
+  EXPECT_NE(asked.body.find("\"rowsImported\":1,\"header\":true,\"partitionBy\":\"DAY\","
+                            "\"timestamp\":\"ts\",\"warnings\":[\"Existing table timestamp column "
+                            "is used\",\"Existing table PartitionBy is used\"],\"columns\":["),
+            std::string::npos)
+      << asked.body;
+  // Nothing asked: the table's own values and no warnings.
+  HttpResponse plain = Import(port(), "fmt=json&name=typed", csv);
+  EXPECT_NE(plain.body.find("\"partitionBy\":\"DAY\",\"timestamp\":\"ts\",\"columns\":["),
+            std::string::npos)
+      << plain.body;
+  // Asked for what the table has (NONE is not a request to partition): no warnings.
+  HttpResponse same = Import(port(), "fmt=json&name=typed&timestamp=ts&partitionBy=NONE", csv);
+  EXPECT_NE(same.body.find("\"partitionBy\":\"DAY\",\"timestamp\":\"ts\",\"columns\":["),
+            std::string::npos)
+      << same.body;
+  // Only the partitioning differs.
+  HttpResponse part = Import(port(), "fmt=json&name=typed&timestamp=ts&partitionBy=YEAR", csv);
+  EXPECT_NE(part.body.find("\"warnings\":[\"Existing table PartitionBy is used\"]"),
+            std::string::npos)
+      << part.body;
+  // The text reply shows the same, with "From Table" where the request was overridden.
+  HttpResponse text = Import(port(), "name=typed&timestamp=a&partitionBy=MONTH", csv);
+  EXPECT_NE(text.body.find("|   Partition by  |  DAY "), std::string::npos) << text.body;
+  EXPECT_NE(text.body.find("|      Timestamp  |  ts "), std::string::npos) << text.body;
+  EXPECT_EQ(text.body.find("MONTH"), std::string::npos) << text.body;
+  size_t from_table = text.body.find("From Table");
+  ASSERT_NE(from_table, std::string::npos) << text.body;
+  EXPECT_NE(text.body.find("From Table", from_table + 1), std::string::npos) << text.body;
+  EXPECT_NE(Exec(port(), "select count() from typed").body.find("[[5]]"), std::string::npos);
+}
+
+TEST_F(ServerTest, ImportSkipLevDecidesWhetherRowsWithExtraValuesAreImported) {
+  StartOrFail();
+  const std::string csv = "a,b\r\n1,2\r\n3,4,5\r\n6,7\r\n";
+  HttpResponse keep = Import(port(), "fmt=json&name=lev_default", csv);
+  EXPECT_NE(keep.body.find("\"rowsRejected\":0,\"rowsImported\":3"), std::string::npos) << keep.body;
+  EXPECT_NE(Exec(port(), "select * from lev_default").body.find("[[1,2],[3,4],[6,7]]"),
+            std::string::npos);
+  HttpResponse skip = Import(port(), "fmt=json&name=lev_skip&skipLev=true", csv);
+  EXPECT_NE(skip.body.find("\"rowsRejected\":1,\"rowsImported\":2"), std::string::npos) << skip.body;
+  EXPECT_NE(Exec(port(), "select * from lev_skip").body.find("[[1,2],[6,7]]"), std::string::npos);
+}
+
+TEST_F(ServerTest, ImportSchemaPatternsParseTimestampsAndDates) {
+  StartOrFail();
+  const std::string schema =
+      "[{\"name\":\"ts\",\"type\":\"TIMESTAMP\",\"pattern\":\"dd/MM/yyyy HH:mm\"},"
+      "{\"name\":\"d\",\"type\":\"DATE\",\"pattern\":\"MMM d yyyy h:mm:ss.SSS a\"}]";
+  const std::string csv =
+      "ts,d,v\r\n"
+      "21/11/2026 10:15,Nov 21 2026 1:05:09.250 PM,1\r\n"
+      "22/11/2026 23:59,Dec 1 2026 12:00:00.000 AM,2\r\n"
+      "23/11/2026 00:00,2026-11-23,3\r\n";
+  HttpResponse r = Import(port(), "fmt=json&name=patterned&timestamp=ts", csv, schema);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"rowsRejected\":0,\"rowsImported\":3"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("{\"name\":\"ts\",\"type\":\"TIMESTAMP\",\"size\":8,\"errors\":0}"),
+            std::string::npos)
+      << r.body;
+  // The ISO date does not match the pattern: an error for the column (skipCol), not a silent NULL.
+  EXPECT_NE(r.body.find("{\"name\":\"d\",\"type\":\"DATE\",\"size\":8,\"errors\":1}"),
+            std::string::npos)
+      << r.body;
+  HttpResponse q = Exec(port(), "select * from patterned");
+  EXPECT_NE(q.body.find("[[\"2026-11-21T10:15:00.000000Z\",\"2026-11-21T13:05:09.250Z\",1],"
+                        "[\"2026-11-22T23:59:00.000000Z\",\"2026-12-01T00:00:00.000Z\",2],"
+                        "[\"2026-11-23T00:00:00.000000Z\",null,3]]"),
+            std::string::npos)
+      << q.body;
+  // With atomicity=abort the same mismatch aborts the import.
+  HttpResponse abort = Import(port(), "fmt=json&name=patterned_abort&atomicity=abort", csv, schema);
+  EXPECT_NE(abort.body.find("import aborted, bad value on line 4"), std::string::npos) << abort.body;
+  // An unknown letter is a clear error and nothing is created.
+  HttpResponse bad = Import(port(), "fmt=json&name=patterned_bad", csv,
+                            "[{\"name\":\"ts\",\"type\":\"TIMESTAMP\",\"pattern\":\"yyyy-qq\"}]");
+  EXPECT_NE(bad.body.find("{\"status\":\"unsupported letter in date pattern [letters=qq"),
+            std::string::npos)
+      << bad.body;
+  EXPECT_NE(Get(port(), "/chk?j=patterned_bad").body.find("Does not exist"), std::string::npos);
+}
+
 TEST_F(ServerTest, LineProtocolOverTcpSplitAtRandomBytes) {
   server_.SetConf("line.tcp.commit.interval.default", "200");
   StartOrFail();
