@@ -77,11 +77,8 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
   std::string table;
   if (const std::string* n = req.Param("name"); n != nullptr && !n->empty()) table = *n;
   if (table.empty()) {
-    // The file name without a .csv extension ('.' is not allowed in table names here).
+    // As QuestDB: the file name as it is (`fruit.csv`; a table name may hold one '.').
     table = data->filename;
-    if (table.size() > 4 && strcasecmp(table.c_str() + table.size() - 4, ".csv") == 0) {
-      table.resize(table.size() - 4);
-    }
   }
   if (table.empty()) {
     SendStatus(resp, json, "table name missing");
