@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 #include <atomic>
 #include <thread>
 #include <unordered_map>
@@ -22,10 +24,44 @@
 namespace sundial::http {
 namespace {
 
+// Received bytes not parsed yet, [data, data + len). recv() writes straight into the free tail,
+// so a byte is copied once from the socket and then only parsed.
+class RecvBuffer {
+ public:
+  static constexpr size_t kRead = 64 * 1024;  // bytes asked of one recv()
+
+  char* data() { return data_.get(); }
+  size_t size() const { return len_; }
+  void clear() { len_ = 0; }
+  // The free tail, at least kRead bytes (grown if needed); *room is its size.
+  char* Tail(size_t* room) {
+    if (cap_ - len_ < kRead) {
+      const size_t cap = std::max(cap_ * 2, len_ + 2 * kRead);
+      auto grown = std::make_unique_for_overwrite<char[]>(cap);
+      if (len_ > 0) std::memcpy(grown.get(), data_.get(), len_);
+      data_ = std::move(grown);
+      cap_ = cap;
+    }
+    *room = cap_ - len_;
+    return data_.get() + len_;
+  }
+  void Added(size_t n) { len_ += n; }
+  // Drops the first n bytes (parsed lines); what is left is a partial line.
+  void Drop(size_t n) {
+    if (n < len_) std::memmove(data_.get(), data_.get() + n, len_ - n);
+    len_ -= std::min(n, len_);
+  }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t cap_ = 0;
+  size_t len_ = 0;
+};
+
 struct TcpConn {
   int fd = -1;
   std::string peer;
-  std::string buf;
+  RecvBuffer buf;
   int64_t line_no = 0;
   int64_t last_activity_us = 0;
 };
@@ -142,7 +178,7 @@ struct TcpWorker {
       if (first_pending_us == 0) first_pending_us = core::MonotonicMicros();
       if (batch->pending_rows() >= options.max_uncommitted_rows) Commit("max uncommitted rows");
     }
-    c->buf.erase(0, static_cast<size_t>(p - begin));
+    c->buf.Drop(static_cast<size_t>(p - begin));
     if (static_cast<int64_t>(c->buf.size()) > options.max_line_bytes) {
       core::LogError("line tcp line too long, closing connection [peer=" + c->peer +
                      ", line=" + std::to_string(c->line_no + 1) +
@@ -153,12 +189,13 @@ struct TcpWorker {
   }
 
   void OnReadable(TcpConn* c) {
-    char tmp[64 * 1024];
     for (int i = 0; i < 16; ++i) {
-      ssize_t n = ::recv(c->fd, tmp, sizeof(tmp), 0);
+      size_t room = 0;
+      char* tail = c->buf.Tail(&room);
+      ssize_t n = ::recv(c->fd, tail, room, 0);
       if (n > 0) {
         c->last_activity_us = core::MonotonicMicros();
-        c->buf.append(tmp, static_cast<size_t>(n));
+        c->buf.Added(static_cast<size_t>(n));
         if (!Consume(c, false)) {
           Commit("connection error");
           Close(c);
@@ -245,11 +282,12 @@ struct TcpWorker {
     std::vector<TcpConn*> all;
     for (auto& [fd, c] : conns) all.push_back(c.get());
     for (TcpConn* c : all) {
-      char tmp[64 * 1024];
       for (int i = 0; i < 64; ++i) {
-        ssize_t n = ::recv(c->fd, tmp, sizeof(tmp), 0);
+        size_t room = 0;
+        char* tail = c->buf.Tail(&room);
+        ssize_t n = ::recv(c->fd, tail, room, 0);
         if (n <= 0) break;
-        c->buf.append(tmp, static_cast<size_t>(n));
+        c->buf.Added(static_cast<size_t>(n));
         if (!Consume(c, false)) break;
       }
     }

@@ -610,6 +610,30 @@ TEST_F(ServerTest, LineProtocolOverTcpSplitAtRandomBytes) {
   EXPECT_NE(server_.Log().find("line tcp parse error, closing connection"), std::string::npos);
 }
 
+// A line many reads long (the receive buffer grows to hold it) is taken whole; a line longer
+// than line.tcp.max.measurement.size closes the connection with a log line and commits nothing
+// of itself, while the rows before it stay.
+TEST_F(ServerTest, LineProtocolOverTcpLongLinesAndTheLineLimit) {
+  server_.SetConf("line.tcp.max.measurement.size", "512k");
+  server_.SetConf("line.tcp.commit.interval.default", "100");
+  StartOrFail();
+  int fd = ConnectTcp(server_.tcp_port());
+  ASSERT_GE(fd, 0);
+  const std::string big(300'000, 'x');
+  ASSERT_TRUE(SendAll(fd, "longs,k=a s=\"" + big + "\",n=1i 1700000000000000000\n"));
+  ASSERT_TRUE(SendAll(fd, "longs,k=b n=2i 1700000000000000001\n"));
+  EXPECT_TRUE(WaitForExec("select count() from longs", "[[2]]", 5000))
+      << Exec(port(), "select count() from longs").body;
+  HttpResponse r = Exec(port(), "select s from longs where k = 'a'");
+  EXPECT_NE(r.body.find("\"" + big + "\""), std::string::npos) << r.body.substr(0, 200);
+  ASSERT_TRUE(SendAll(fd, "longs,k=c s=\"" + std::string(600'000, 'y')));
+  char b;
+  EXPECT_EQ(::recv(fd, &b, 1, 0), 0);
+  ::close(fd);
+  EXPECT_NE(server_.Log().find("line tcp line too long, closing connection"), std::string::npos);
+  EXPECT_TRUE(WaitForExec("select count() from longs", "[[2]]", 5000));
+}
+
 // Several senders stream into one table at once, each a little behind or ahead of the others
 // in time, so commits land out of order (and split partitions); over HTTP and over TCP on
 // several ingest threads. Every row arrives exactly once, in timestamp order, and stays after
