@@ -124,10 +124,16 @@ inline uint64_t HashBytes(std::string_view s) {
 }
 
 // The distinct values of one staged tag column: id → value, open addressing on a fast hash.
+// Two guesses come before the hash table: the previous value again, and the value that followed
+// the previous value last time (series usually arrive in the same order every round).
 class TagDictionary {
  public:
   int32_t FindOrAdd(std::string_view s) {
-    if (last_ >= 0 && Same(values_[static_cast<size_t>(last_)], s)) return last_;
+    if (last_ >= 0) {
+      if (Same(values_[static_cast<size_t>(last_)], s)) return last_;
+      const int32_t guess = next_[static_cast<size_t>(last_)];
+      if (guess >= 0 && Same(values_[static_cast<size_t>(guess)], s)) return Found(guess);
+    }
     if ((values_.size() + 1) * 2 > slots_.size()) Grow();
     const uint64_t h = HashBytes(s);
     const size_t mask = slots_.size() - 1;
@@ -135,21 +141,23 @@ class TagDictionary {
     while (slots_[i] >= 0) {
       int32_t id = slots_[i];
       if (hashes_[static_cast<size_t>(id)] == h && Same(values_[static_cast<size_t>(id)], s)) {
-        return last_ = id;
+        return Found(id);
       }
       i = (i + 1) & mask;
     }
     int32_t id = static_cast<int32_t>(values_.size());
     values_.emplace_back(s);
     hashes_.push_back(h);
+    next_.push_back(-1);
     slots_[i] = id;
-    return last_ = id;
+    return Found(id);
   }
   size_t size() const { return values_.size(); }
   std::string_view value(size_t id) const { return values_[id]; }
   void Clear() {
     values_.clear();
     hashes_.clear();
+    next_.clear();
     std::fill(slots_.begin(), slots_.end(), -1);
     last_ = -1;
   }
@@ -166,8 +174,14 @@ class TagDictionary {
     slots_ = std::move(slots);
   }
 
+  int32_t Found(int32_t id) {
+    if (last_ >= 0) next_[static_cast<size_t>(last_)] = id;
+    return last_ = id;
+  }
+
   std::vector<std::string> values_;
   std::vector<uint64_t> hashes_;
+  std::vector<int32_t> next_;  // per id: the id found right after it last time, or -1
   std::vector<int32_t> slots_;
   int32_t last_ = -1;
 };

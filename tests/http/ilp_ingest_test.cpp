@@ -393,5 +393,79 @@ TEST(IlpFastPathTest, TakesExactlyTheLinesTheParserWouldAndStagesTheSame) {
   }
 }
 
+// Tag values looked up by guess (the previous value, the value that followed it last time)
+// before the hash table: rounds of series in a fixed order, then with the order shuffled,
+// series missing, new ones appearing and values repeating, through small flushes that clear the
+// dictionary. Every row must read back with its own values.
+TEST(IlpTagDictionaryTest, RowsKeepTheirTagValuesWhateverTheOrder) {
+  std::mt19937_64 rng(20261202);
+  std::vector<int> order(40);
+  for (int i = 0; i < 40; ++i) order[static_cast<size_t>(i)] = i;
+  std::string text;
+  std::vector<std::pair<std::string, std::string>> want;  // (host, region) per line
+  int64_t ts = 1'700'000'000'000'000'000LL;
+  for (int round = 0; round < 60; ++round) {
+    std::vector<int> hosts = order;
+    if (round % 4 == 1) std::shuffle(hosts.begin(), hosts.end(), rng);
+    if (round % 5 == 2) hosts.erase(hosts.begin() + static_cast<long>(rng() % hosts.size()));
+    if (round % 6 == 3) hosts.insert(hosts.begin() + static_cast<long>(rng() % hosts.size()), 100 + round);
+    if (round % 7 == 4) hosts.insert(hosts.begin() + 5, hosts[5]);
+    for (int h : hosts) {
+      std::string host = "host_" + std::to_string(h);
+      std::string region = "r" + std::to_string((h * 7 + (round % 3 == 0 ? 1 : 0)) % 5);
+      text += "cpu,host=" + host + ",region=" + region + " v=" + std::to_string(h) + ".5 " +
+              std::to_string(ts) + "\n";
+      ts += 1'000'000;
+      want.emplace_back(host, region);
+    }
+  }
+  for (int64_t flush_rows : {int64_t{1}, int64_t{37}, int64_t{1'000'000}}) {
+    SCOPED_TRACE("flush_rows=" + std::to_string(flush_rows));
+    testutil::TempDir dir("sundial-ilp-dict");
+    cairo::EngineOptions o;
+    o.db_root = dir.Sub("db");
+    auto engine = cairo::Engine::Open(core::NewPosixFileSystem(), o);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    IlpIngestOptions opts;
+    opts.flush_rows = flush_rows;
+    IlpBatch batch(engine->get(), opts);
+    LineParser parser;
+    IlpLine line;
+    std::string bytes = text;
+    char* p = bytes.data();
+    char* const end = p + bytes.size();
+    while (p < end) {
+      char* next = end;
+      core::Status st;
+      if (!batch.AppendLikeLast(p, end, IlpPrecision::kNanos, 0, &next, &st)) {
+        ASSERT_EQ(parser.Parse(p, end, true, &line, &next), LineParser::Outcome::kLine);
+        int64_t ts_us = 0;
+        ASSERT_TRUE(IlpTimestampToMicros(line.timestamp, IlpPrecision::kNanos, &ts_us));
+        st = batch.Append(line, ts_us);
+      }
+      ASSERT_TRUE(st.ok()) << st.ToString();
+      p = next;
+    }
+    ASSERT_TRUE(batch.CommitAll().ok());
+    auto v = (*engine)->Pin("cpu");
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    const int ch = v->schema().FindColumn("host"), cr = v->schema().FindColumn("region");
+    ASSERT_GE(ch, 0);
+    ASSERT_GE(cr, 0);
+    size_t row = 0;
+    for (size_t part = 0; part < v->partitions().size(); ++part) {
+      auto h = v->Column(part, ch);
+      auto r = v->Column(part, cr);
+      ASSERT_TRUE(h.ok() && r.ok());
+      for (int64_t i = 0; i < v->partitions()[part].row_count; ++i, ++row) {
+        ASSERT_LT(row, want.size());
+        ASSERT_EQ(v->Symbols(ch)->Value(h->values<int32_t>()[i]), want[row].first) << "row " << row;
+        ASSERT_EQ(v->Symbols(cr)->Value(r->values<int32_t>()[i]), want[row].second) << "row " << row;
+      }
+    }
+    EXPECT_EQ(row, want.size());
+  }
+}
+
 }  // namespace
 }  // namespace sundial::http
