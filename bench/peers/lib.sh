@@ -17,6 +17,12 @@ KEEP=${KEEP:-0}               # 1 = keep this system's data/backup dirs after th
 CLK_TCK=$(getconf CLK_TCK)
 [ -f "$META" ] || { echo "missing $META: run gen.py --rows $N --out $SCRATCH/data first" >&2; exit 1; }
 mkdir -p "$WORK" "$OUTD" "$QDIR"
+# The interpreter of the small JSON and arithmetic helpers below. Some run inside timed polls
+# (count() until it answers N, after ingest, restore and restart), so its start-up counts against
+# the system measured: prefer the system's python over a version manager's shim (pyenv's took
+# ~0.35 s per start on these VMs, more than some of the steps it timed).
+PYTHON=${PYTHON:-$(if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else command -v python3; fi)}
+python3() { "$PYTHON" "$@"; }
 
 meta() { python3 -c "import json;print(json.load(open('$META'))['$1'])"; }
 now() { date +%s.%N; }
