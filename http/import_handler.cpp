@@ -4,16 +4,30 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <functional>
 #include <optional>
 
 #include "cairo/column_type.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/timestamp.h"
 #include "http/api.h"
 #include "http/csv_import.h"
 
 namespace sundial::http {
 namespace {
+
+// The name an overwriting import writes under until it replaces `table`: the same name with a
+// suffix no other request uses.
+std::string ImportStagingName(const std::string& table) {
+  static std::atomic<uint64_t> seq{0};
+  const uint64_t n = (static_cast<uint64_t>(core::RealtimeMicros()) << 16) ^ seq.fetch_add(1);
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(n));
+  return table + "__overwrite_" + hex;
+}
 
 constexpr const char* kJson = "application/json; charset=utf-8";
 constexpr size_t kAnalysisLines = 1000;
@@ -204,16 +218,29 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
     return;
   }
 
-  if (overwrite && engine_->HasTable(table)) {
-    if (auto st = engine_->DropTable(table); !st.ok()) {
-      SendStatus(resp, json, "could not overwrite table: " + st.message());
-      return;
-    }
-  }
+  // overwrite=true on an existing table: the rows go into a new table under another name, which
+  // replaces the old one only once they are committed, so an aborted or failed import leaves
+  // the old table as it was.
+  const bool is_replacing = overwrite && engine_->HasTable(table);
+  const std::string write_table = is_replacing ? ImportStagingName(table) : table;
   // Column index in the table for each CSV column.
   std::vector<int> target(ncols, -1);
   bool is_created = false;
-  if (!engine_->HasTable(table)) {
+  // A table this request created is dropped again if the request ends without committing.
+  std::optional<cairo::WriterLease> lease;
+  bool is_done = false;
+  struct DropUnlessDone {
+    std::function<void()> f;
+    ~DropUnlessDone() { f(); }
+  } drop_unless_done{[&] {
+    if (is_done || !is_created) return;
+    lease.reset();
+    if (auto st = engine_->DropTable(write_table); !st.ok()) {
+      core::LogWarn("imp could not drop the table it created [table=" + write_table +
+                    ", error=" + st.ToString() + "]");
+    }
+  }};
+  if (!engine_->HasTable(write_table)) {
     if (req.Param("create") && *req.Param("create") == "false") {
       SendStatus(resp, json, "table does not exist [table=" + table + "]");
       return;
@@ -222,19 +249,25 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
     for (size_t c = 0; c < ncols; ++c) schema.columns.push_back({cols[c].name, cols[c].type, 0});
     schema.timestamp_index = ts_col;
     schema.partition_by = *partition_by;
-    auto st = engine_->CreateTable(table, schema);
+    auto st = engine_->CreateTable(write_table, schema);
     if (!st.ok() && st.code() != core::StatusCode::kAlreadyExists) {
       SendStatus(resp, json, "could not create table: " + st.message());
       return;
     }
     is_created = st.ok();
   }
-  auto lease = engine_->AcquireWriter(table);
-  if (!lease.ok()) {
-    if (lease.status().code() == core::StatusCode::kUnavailable) resp.AddHeader("Retry-After", "1");
-    resp.Send(lease.status().code() == core::StatusCode::kUnavailable ? 503 : 200, kJson,
-              "{\"status\":" + [&] { std::string s; core::JsonAppendString(&s, lease.status().message()); return s; }() + "}");
-    return;
+  {
+    auto acquired = engine_->AcquireWriter(write_table);
+    if (!acquired.ok()) {
+      const core::Status& st = acquired.status();
+      if (st.code() == core::StatusCode::kUnavailable) resp.AddHeader("Retry-After", "1");
+      std::string b = "{\"status\":";
+      core::JsonAppendString(&b, st.message());
+      b.push_back('}');
+      resp.Send(st.code() == core::StatusCode::kUnavailable ? 503 : 200, kJson, b);
+      return;
+    }
+    lease.emplace(std::move(*acquired));
   }
   cairo::TableWriter* w = lease->get();
   const cairo::TableSchema& ts = w->schema();
@@ -297,7 +330,7 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
       row_bad = true;
     }
     if (any_bad && atomicity == "abort") {
-      lease->Reset();
+      lease.reset();
       SendStatus(resp, json, "import aborted, bad value on line " + std::to_string(line_no) +
                                  " [table=" + table + "]");
       return;
@@ -346,7 +379,20 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
     resp.Send(status, kJson, b);
     return;
   }
-  lease->Reset();
+  lease.reset();
+  if (is_replacing) {
+    // The new rows are committed under write_table; the old table goes, the new one takes its
+    // name. Should that fail, the imported rows stay under write_table and the reply names it.
+    core::Status st = engine_->DropTable(table);
+    if (st.ok() || st.code() == core::StatusCode::kNotFound) st = engine_->RenameTable(write_table, table);
+    if (!st.ok()) {
+      is_done = true;
+      SendStatus(resp, json, "could not overwrite table, the imported rows are in table " +
+                                 write_table + ": " + st.message() + " [table=" + table + "]");
+      return;
+    }
+  }
+  is_done = true;
   if (json) {
     std::string b = "{\"status\":\"OK\",\"location\":";
     core::JsonAppendString(&b, table);

@@ -530,6 +530,57 @@ TEST_F(ServerTest, ImportIntoExistingTableReportsTheTablesTimestampAndPartitioni
   EXPECT_NE(Exec(port(), "select count() from typed").body.find("[[5]]"), std::string::npos);
 }
 
+// An import that does not commit changes nothing: atomicity=abort into a new table leaves no
+// table behind, and overwrite=true replaces the old table only once the new rows are committed
+// (an aborted overwrite keeps the old rows and schema).
+TEST_F(ServerTest, ImportThatAbortsLeavesNoTableAndOverwriteKeepsTheOldRowsUntilCommitted) {
+  StartOrFail();
+  const std::string bad = "a,ts\r\n1,2024-01-01T00:00:00.000000Z\r\n2,2024-01-01T00:00:01.000000Z\r\n"
+                          "3,not-a-time\r\n";
+  HttpResponse created = Import(port(), "fmt=json&name=fresh&timestamp=ts&atomicity=abort", bad);
+  EXPECT_NE(created.body.find("import aborted, bad value on line 4"), std::string::npos) << created.body;
+  EXPECT_NE(Get(port(), "/chk?j=fresh").body.find("Does not exist"), std::string::npos);
+
+  ASSERT_EQ(Exec(port(), "create table kept (k symbol, v double, ts timestamp) timestamp(ts) "
+                         "partition by DAY").status,
+            200);
+  ASSERT_EQ(Exec(port(), "insert into kept values ('x', 1.5, '2023-05-01T00:00:00.000000Z'), "
+                         "('y', 2.5, '2023-05-02T00:00:00.000000Z')").status,
+            200);
+  HttpResponse aborted = Import(port(), "fmt=json&name=kept&overwrite=true&timestamp=ts&atomicity=abort", bad);
+  EXPECT_NE(aborted.body.find("import aborted, bad value on line 4 [table=kept]"), std::string::npos)
+      << aborted.body;
+  HttpResponse old_rows = Exec(port(), "select * from kept");
+  EXPECT_NE(old_rows.body.find("\"columns\":[{\"name\":\"k\",\"type\":\"SYMBOL\"},{\"name\":\"v\","
+                               "\"type\":\"DOUBLE\"},{\"name\":\"ts\",\"type\":\"TIMESTAMP\"}]"),
+            std::string::npos)
+      << old_rows.body;
+  EXPECT_NE(old_rows.body.find("\"count\":2"), std::string::npos) << old_rows.body;
+  // No staging table is left behind.
+  HttpResponse tables = Exec(port(), "select table_name from tables() order by table_name");
+  EXPECT_NE(tables.body.find("\"dataset\":[[\"kept\"]]"), std::string::npos) << tables.body;
+
+  // A good overwrite replaces the table: the file's schema, timestamp and rows only.
+  const std::string good = "a,ts\r\n7,2024-01-01T00:00:00.000000Z\r\n8,2024-01-02T00:00:00.000000Z\r\n";
+  HttpResponse replaced = Import(port(), "fmt=json&name=kept&overwrite=true&timestamp=ts&partitionBy=DAY", good);
+  EXPECT_NE(replaced.body.find("\"status\":\"OK\",\"location\":\"kept\",\"rowsRejected\":0,"
+                               "\"rowsImported\":2"),
+            std::string::npos)
+      << replaced.body;
+  HttpResponse new_rows = Exec(port(), "select * from kept");
+  EXPECT_NE(new_rows.body.find("\"columns\":[{\"name\":\"a\",\"type\":\"INT\"},{\"name\":\"ts\","
+                               "\"type\":\"TIMESTAMP\"}],\"timestamp\":1,\"dataset\":[[7,\"2024-01-01T00:00:00.000000Z\"],"
+                               "[8,\"2024-01-02T00:00:00.000000Z\"]],\"count\":2"),
+            std::string::npos)
+      << new_rows.body;
+  tables = Exec(port(), "select table_name from tables() order by table_name");
+  EXPECT_NE(tables.body.find("\"dataset\":[[\"kept\"]]"), std::string::npos) << tables.body;
+  // And it survives a restart under its own name.
+  ASSERT_EQ(server_.Stop(SIGTERM), 0) << server_.Log();
+  ASSERT_TRUE(server_.Start()) << server_.Log();
+  EXPECT_NE(Exec(port(), "select count() from kept").body.find("[[2]]"), std::string::npos);
+}
+
 TEST_F(ServerTest, ImportSkipLevDecidesWhetherRowsWithExtraValuesAreImported) {
   StartOrFail();
   const std::string csv = "a,b\r\n1,2\r\n3,4,5\r\n6,7\r\n";
