@@ -26,7 +26,11 @@ std::string ImportStagingName(const std::string& table) {
   const uint64_t n = (static_cast<uint64_t>(core::RealtimeMicros()) << 16) ^ seq.fetch_add(1);
   char hex[17];
   std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(n));
-  return table + "__overwrite_" + hex;
+  // Within the 127-byte limit on names: long names are cut, at a character boundary.
+  constexpr size_t kSuffix = 12 + 16;
+  size_t keep = std::min(table.size(), size_t{127} - kSuffix);
+  while (keep > 0 && keep < table.size() && (static_cast<unsigned char>(table[keep]) & 0xC0) == 0x80) --keep;
+  return table.substr(0, keep) + "__overwrite_" + hex;
 }
 
 constexpr const char* kJson = "application/json; charset=utf-8";

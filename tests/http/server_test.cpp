@@ -579,6 +579,13 @@ TEST_F(ServerTest, ImportThatAbortsLeavesNoTableAndOverwriteKeepsTheOldRowsUntil
   ASSERT_EQ(server_.Stop(SIGTERM), 0) << server_.Log();
   ASSERT_TRUE(server_.Start()) << server_.Log();
   EXPECT_NE(Exec(port(), "select count() from kept").body.find("[[2]]"), std::string::npos);
+  // A name near the 127-byte limit can be overwritten too (the temporary name is cut to fit).
+  const std::string long_name = std::string(120, 'n') + "\xc3\xa9";  // ends in a 2-byte character
+  ASSERT_NE(Import(port(), "fmt=json&name=" + UrlEncode(long_name), good).body.find("\"rowsImported\":2"),
+            std::string::npos);
+  HttpResponse over = Import(port(), "fmt=json&overwrite=true&name=" + UrlEncode(long_name), good);
+  EXPECT_NE(over.body.find("\"rowsImported\":2"), std::string::npos) << over.body;
+  EXPECT_NE(Exec(port(), "select sum(a) from '" + long_name + "'").body.find("[[15]]"), std::string::npos);
 }
 
 TEST_F(ServerTest, ImportSkipLevDecidesWhetherRowsWithExtraValuesAreImported) {
