@@ -55,6 +55,12 @@ RowRange ParseLimit(const std::string* limit, bool allow_from_end) {
   return r;
 }
 
+// http.security.max.response.rows: at most `max_rows` rows from the first one sent (QuestDB
+// cuts the range the same way: `stop = skip + max` when the range is longer).
+void CapRows(RowRange* r, int64_t max_rows) {
+  if (r->stop - r->skip > max_rows) r->stop = r->skip + max_rows;
+}
+
 bool IsTrue(const std::string* v) { return v != nullptr && (*v == "true" || *v == "1"); }
 
 void AppendUtf16Char(std::string* out, uint32_t cu) {
@@ -271,6 +277,7 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
   const bool count_all = IsTrue(req.Param("count"));
   const bool timings = IsTrue(req.Param("timings"));
   RowRange range = ParseLimit(req.Param("limit"), false);
+  CapRows(&range, config_.http_max_response_rows);
 
   sql::ExecContext ctx;
   ctx.now_us = core::RealtimeMicros();
@@ -392,6 +399,7 @@ void Api::HandleExport(HttpRequest& req, ResponseWriter& resp) {
   }
   const bool nm = IsTrue(req.Param("nm"));
   RowRange range = ParseLimit(req.Param("limit"), true);
+  if (!range.from_end) CapRows(&range, config_.http_max_response_rows);
   sql::ExecContext ctx;
   ctx.now_us = core::RealtimeMicros();
   auto result = sql_->Execute(query, ctx);
@@ -419,6 +427,7 @@ void Api::HandleExport(HttpRequest& req, ResponseWriter& resp) {
     }
     range.skip = std::max<int64_t>(0, total - range.last_n);
     range.stop = INT64_MAX;
+    CapRows(&range, config_.http_max_response_rows);
     result = sql_->Execute(query, ctx);
     if (!result.ok()) {
       SendSqlError(resp, query, result.status());

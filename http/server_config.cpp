@@ -13,6 +13,7 @@ const std::vector<std::string>& KnownConfigKeys() {
       "http.request.header.buffer.size",
       "http.max.request.size",
       "http.security.readonly",
+      "http.security.max.response.rows",
       "http.user",
       "http.password",
       "pg.user",
@@ -74,6 +75,9 @@ core::Result<ServerConfig> ReadServerConfig(const core::Properties& p,
   ASSIGN_OR_RETURN(c.http_max_request_bytes,
                    p.GetSize("http.max.request.size", c.http_max_request_bytes, 1024, 1LL << 32));
   ASSIGN_OR_RETURN(c.http_readonly, p.GetBool("http.security.readonly", c.http_readonly));
+  ASSIGN_OR_RETURN(c.http_max_response_rows,
+                   p.GetInt("http.security.max.response.rows", c.http_max_response_rows, 1,
+                            INT64_MAX));
   ASSIGN_OR_RETURN(std::string pg_user, p.GetString("pg.user", ""));
   ASSIGN_OR_RETURN(std::string pg_password, p.GetString("pg.password", ""));
   ASSIGN_OR_RETURN(c.http_user, p.GetString("http.user", ""));

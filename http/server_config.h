@@ -20,6 +20,7 @@ struct ServerConfig {
   int64_t http_header_limit_bytes = 64 * 1024;    // http.request.header.buffer.size
   int64_t http_max_request_bytes = 100LL << 20;   // http.max.request.size
   bool http_readonly = false;                     // http.security.readonly
+  int64_t http_max_response_rows = INT64_MAX;     // http.security.max.response.rows
   std::string http_user;                          // http.user (empty: no auth)
   std::string http_password;                      // http.password
   int64_t http_worker_count = 4;                  // http.worker.count

@@ -75,6 +75,7 @@ TEST(ServerConfigTest, DefaultsAndValues) {
   EXPECT_EQ(c->line_default_partition_by, "HOUR");
   EXPECT_EQ(c->http_max_request_bytes, 100LL << 20);
   EXPECT_EQ(c->line_tcp_bind.port, 9009);
+  EXPECT_EQ(c->http_max_response_rows, INT64_MAX);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("no.such.key"), std::string::npos);
 }
@@ -82,7 +83,8 @@ TEST(ServerConfigTest, DefaultsAndValues) {
 TEST(ServerConfigTest, BadValueNamesTheKey) {
   for (const char* text : {"http.bind.to=nonsense", "cairo.commit.mode=fast",
                            "http.net.connection.limit=-1", "line.default.partition.by=DECADE",
-                           "http.security.readonly=maybe", "http.user=a"}) {
+                           "http.security.readonly=maybe", "http.user=a",
+                           "http.security.max.response.rows=0"}) {
     auto p = Properties::Parse(text);
     ASSERT_TRUE(p.ok());
     auto c = http::ReadServerConfig(*p, nullptr);

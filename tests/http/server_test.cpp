@@ -408,6 +408,24 @@ TEST_F(ServerTest, ReadOnlyModeRefusesWrites) {
   EXPECT_EQ(q.status, 400);  // a query runs (and fails only because the table is missing)
 }
 
+// http.security.max.response.rows cuts /exec and /exp results after that many rows, counted
+// from the first row `limit` selects; count=true still counts the whole result.
+TEST_F(ServerTest, MaxResponseRowsCutsLongResults) {
+  server_.SetConf("http.security.max.response.rows", "3");
+  StartOrFail();
+  const std::string q = "select x from long_sequence(10)";
+  EXPECT_NE(Exec(port(), q).body.find("\"dataset\":[[1],[2],[3]],\"count\":3}"), std::string::npos);
+  EXPECT_NE(Exec(port(), q, "&limit=5,9").body.find("\"dataset\":[[5],[6],[7]],"),
+            std::string::npos);
+  EXPECT_NE(Exec(port(), q, "&limit=2").body.find("\"dataset\":[[1],[2]],"), std::string::npos);
+  EXPECT_NE(Exec(port(), q, "&count=true").body.find("[[1],[2],[3]],\"count\":10"),
+            std::string::npos);
+  EXPECT_EQ(Get(port(), "/exp?query=" + UrlEncode(q)).body, "\"x\"\r\n1\r\n2\r\n3\r\n");
+  EXPECT_EQ(Get(port(), "/exp?limit=-2&query=" + UrlEncode(q)).body, "\"x\"\r\n9\r\n10\r\n");
+  EXPECT_EQ(Get(port(), "/exp?limit=-5&query=" + UrlEncode(q)).body,
+            "\"x\"\r\n6\r\n7\r\n8\r\n");
+}
+
 TEST_F(ServerTest, ExportCsv) {
   StartOrFail();
   ASSERT_EQ(Post(port(), "/write",
