@@ -503,6 +503,55 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
   return core::Status::Ok();
 }
 
+core::Status CommitJob::ReplaceEntry(size_t ci, const std::vector<ColumnValues>& values,
+                                     uint64_t txn, PartitionInfo* part) {
+  const TxnRecord& rec = committed_.record;
+  const PartitionInfo& old = rec.partitions[ci];
+  const uint64_t rows = static_cast<uint64_t>(old.row_count);
+  PartitionInfo next = old;
+  RETURN_IF_ERROR(ChoosePartitionDir(&next, txn, true));
+  for (size_t c = 0; c < rec.columns.size(); ++c) {
+    const ColumnType type = rec.schema.columns[c].type;
+    const std::string& stem = rec.columns[c].file_stem;
+    const std::string from = old.dir_name + "/" + stem;
+    const std::string to = next.dir_name + "/" + stem;
+    const ColumnValues* v = nullptr;
+    for (const ColumnValues& cv : values) {
+      if (cv.column == static_cast<int>(c)) v = &cv;
+    }
+    if (v == nullptr) {
+      ASSIGN_OR_RETURN(ColumnData cd, committed_.Column(ci, static_cast<int>(c)));
+      if (cd.is_all_null) continue;  // no file in the entry: stays without one
+      if (!IsVarSize(type)) {
+        RETURN_IF_ERROR(CopyPrefix(from + ".d", to + ".d", rows * ColumnTypeSize(type)));
+      } else {
+        RETURN_IF_ERROR(CopyPrefix(from + ".d", to + ".d", cd.varchar_index[rows] & kMask));
+        RETURN_IF_ERROR(CopyPrefix(from + ".i", to + ".i", (rows + 1) * 8));
+      }
+      continue;
+    }
+    if (!IsVarSize(type)) {
+      const size_t bytes = rows * ColumnTypeSize(type);
+      if (v->fixed.size() != bytes) {
+        return core::Status::Internal("column values do not match the partition's rows");
+      }
+      RETURN_IF_ERROR(WriteFile(to + ".d", 0, v->fixed.data(), bytes, true));
+      continue;
+    }
+    if (v->var_ends.size() != rows) {
+      return core::Status::Internal("column values do not match the partition's rows");
+    }
+    std::vector<uint64_t> entries;
+    entries.reserve(rows + 1);
+    entries.push_back(0);
+    entries.insert(entries.end(), v->var_ends.begin(), v->var_ends.end());
+    RETURN_IF_ERROR(WriteFile(to + ".d", 0, v->var_bytes.data(), v->var_bytes.size(), true));
+    RETURN_IF_ERROR(WriteFile(to + ".i", 0, entries.data(), entries.size() * 8, true));
+  }
+  *part = std::move(next);
+  return core::Status::Ok();
+}
+
 core::Status CommitJob::AppendTableFile(const std::string& name, uint64_t committed_size,
                                         std::string_view bytes) {
   return WriteFile(name, committed_size, bytes.data(), bytes.size(), false);

@@ -14,6 +14,7 @@
 
 #include "cairo/table_files.h"
 #include "cairo/table_state.h"
+#include "cairo/table_writer.h"
 #include "cairo/txn_file.h"
 
 namespace sundial::cairo {
@@ -52,6 +53,12 @@ class CommitJob {
   // versions replaced by rewrites are added to `superseded`.
   core::Status WriteRows(const PendingBatch& batch, TxnRecord* record,
                          std::vector<std::string>* superseded);
+  // UPDATE: writes a new version of the committed entry `committed_index` with the same rows:
+  // the columns in `values` hold the given contents, every other column is copied as it is (a
+  // column without a file in the entry stays without one and reads as null). `part`, the
+  // entry in the record to publish, gets the new directory.
+  core::Status ReplaceEntry(size_t committed_index, const std::vector<ColumnValues>& values,
+                            uint64_t txn, PartitionInfo* part);
   // Appends `bytes` to the table-level file `name` at `committed_size`.
   core::Status AppendTableFile(const std::string& name, uint64_t committed_size,
                                std::string_view bytes);

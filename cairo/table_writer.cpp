@@ -56,4 +56,8 @@ core::Result<int32_t> TableWriter::SymbolKey(int col, std::string_view value) {
   return core::Status::Unsupported("SymbolKey is not supported by this writer");
 }
 
+core::Result<uint64_t> TableWriter::RewriteEntries(EntryRewriter& rewriter) {
+  return core::Status::Unsupported("UPDATE is not supported by this writer");
+}
+
 }  // namespace sundial::cairo

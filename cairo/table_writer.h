@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cairo/table_schema.h"
 #include "core/status.h"
@@ -32,6 +33,29 @@ struct ColumnBatch {
   const void* values = nullptr;
   // VARCHAR or SYMBOL: row_count strings; an entry whose data() is nullptr is null.
   const std::string_view* strings = nullptr;
+};
+
+class TableView;
+
+// UPDATE: the full new contents of one column over all rows of one partition entry, in the
+// column's storage form. Fixed-size types: `fixed` holds row_count values as in ColumnBatch
+// (SYMBOL: int32 keys from TableWriter::SymbolKey, or kNullSymbolKey). VARCHAR: `var_ends`
+// holds row_count end offsets into `var_bytes`, bit 63 set on null rows.
+struct ColumnValues {
+  int column = -1;
+  std::vector<uint8_t> fixed;
+  std::vector<uint64_t> var_ends;
+  std::string var_bytes;
+};
+
+// Computes UPDATE's new values entry by entry (TableWriter::RewriteEntries).
+class EntryRewriter {
+ public:
+  virtual ~EntryRewriter() = default;
+  // For partition entry `entry` of `view` (the table as committed): the new contents of the
+  // columns that change, or nothing when no row of the entry changes.
+  virtual core::Status Rewrite(const TableView& view, size_t entry,
+                               std::vector<ColumnValues>* out) = 0;
 };
 
 class TableWriter {
@@ -80,6 +104,14 @@ class TableWriter {
   virtual core::Result<uint64_t> Commit() = 0;
   // Discards all uncommitted rows (and uncommitted added columns).
   virtual void Rollback() = 0;
+
+  // UPDATE: asks `rewriter` for every partition entry of the committed state in turn and writes
+  // each entry it changes as a new version (`<partition>.<txn>`: the changed columns written
+  // whole, the others copied), then publishes them all as one txn — visible entirely or not
+  // at all. Rows, their order and timestamps stay as they are. Requires nothing pending.
+  // Returns the new txn (the current one when nothing changed). On error the table is left at
+  // its committed state. The default implementation returns Unsupported.
+  virtual core::Result<uint64_t> RewriteEntries(EntryRewriter& rewriter);
 };
 
 // Exclusive lease on a table's writer; releases it (after Rollback()) on destruction.

@@ -406,6 +406,72 @@ core::Status TableWriterImpl::CommitPending(uint64_t* txn) {
   return st;
 }
 
+core::Result<uint64_t> TableWriterImpl::RewriteEntries(EntryRewriter& rewriter) {
+  if (in_row_) CancelRow();
+  if (pending_rows_ > 0 || schema_.columns.size() != committed_columns_) {
+    return core::Status::InvalidArgument("the writer has uncommitted rows [table=" +
+                                         table_name_ + "]");
+  }
+  uint64_t txn = 0;
+  bool published = false;
+  core::Status st = RewritePending(rewriter, &txn, &published);
+  if (!published) {
+    Rollback();  // also drops dictionary keys the rewriter added
+    if (!st.ok()) {
+      core::LogError("update failed [table=" + table_name_ + ", error=" + st.ToString() + "]");
+    }
+    return st.ok() ? core::Result<uint64_t>(txn) : core::Result<uint64_t>(st);
+  }
+  handle_->Purge();  // after the pin of the old state is gone
+  if (!st.ok()) return st;
+  return txn;
+}
+
+core::Status TableWriterImpl::RewritePending(EntryRewriter& rewriter, uint64_t* txn,
+                                             bool* published) {
+  auto current = handle_->Current();
+  const TableView view(current);
+  *txn = current->record.txn;
+  TxnRecord rec = current->record;
+  rec.txn += 1;
+  const bool sync = handle_->engine().options.commit_mode == CommitMode::kSync;
+  CommitJob job(*handle_->files(), *current, sync, handle_->engine().options.o3_split_min_rows);
+  std::vector<std::string> superseded;
+  std::vector<ColumnValues> values;
+  core::Status st;
+  for (size_t e = 0; st.ok() && e < rec.partitions.size(); ++e) {
+    values.clear();
+    st = rewriter.Rewrite(view, e, &values);
+    if (!st.ok() || values.empty()) continue;
+    std::string old_dir = rec.partitions[e].dir_name;
+    st = job.ReplaceEntry(e, values, rec.txn, &rec.partitions[e]);
+    if (st.ok()) superseded.push_back(std::move(old_dir));
+  }
+  if (st.ok() && superseded.empty()) return core::Status::Ok();  // nothing changed
+  for (size_t c = 0; st.ok() && c < cols_.size(); ++c) {
+    SymbolDictionary* d = cols_[c].dict.get();
+    if (d == nullptr || d->count() == d->committed_count()) continue;
+    std::string bytes = d->PendingBytes();
+    st = job.AppendTableFile(states_[c].file_stem + ".sym", d->committed_bytes(), bytes);
+    rec.columns[c].symbol_count = d->count();
+    rec.columns[c].symbol_bytes = d->committed_bytes() + bytes.size();
+  }
+  if (st.ok()) st = job.Finish();
+  if (st.ok()) st = handle_->Publish(std::move(rec), superseded, published);
+  if (!*published) {
+    job.Undo();
+    return st;
+  }
+  // Published (possibly with an error after the rename): memory follows disk.
+  for (Column& c : cols_) {
+    if (c.dict) c.dict->MarkCommitted();
+  }
+  const TxnRecord& now = handle_->Current()->record;
+  states_ = now.columns;
+  *txn = now.txn;
+  return st;
+}
+
 void TableWriterImpl::ClearPending() {
   for (Column& c : cols_) {
     c.data.Clear();

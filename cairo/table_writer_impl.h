@@ -47,6 +47,7 @@ class TableWriterImpl final : public TableWriter {
   int64_t pending_row_count() const override { return pending_rows_; }
   core::Result<uint64_t> Commit() override;
   void Rollback() override;
+  core::Result<uint64_t> RewriteEntries(EntryRewriter& rewriter) override;
 
   // Structure changes (lease held, nothing pending). Each publishes one txn.
   core::Status DropColumn(std::string_view name);
@@ -70,6 +71,7 @@ class TableWriterImpl final : public TableWriter {
   bool CanPut(int col) const;
   void SetVarchar(int col, std::string_view v, bool is_null);
   core::Status CommitPending(uint64_t* txn);
+  core::Status RewritePending(EntryRewriter& rewriter, uint64_t* txn, bool* published);
   // Publishes a record derived from the current one (schema-only changes).
   core::Status PublishChange(TxnRecord record, const std::vector<std::string>& superseded);
   void ClearPending();

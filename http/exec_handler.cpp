@@ -293,6 +293,11 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
     resp.Send(200, kJson, "{\"ddl\":\"OK\"}");
     return;
   }
+  if (er.kind == sql::StatementKind::kDml && er.is_update) {
+    resp.Send(200, kJson,
+              "{\"dml\":\"OK\",\"updated\":" + std::to_string(er.affected_rows) + "}");
+    return;
+  }
   if (er.kind == sql::StatementKind::kDml || er.rows == nullptr) {
     resp.Send(200, kJson, "{\"dml\":\"OK\"}");
     return;

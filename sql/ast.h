@@ -189,6 +189,17 @@ struct InsertStmt {
   QueryPtr query;                          // INSERT ... SELECT
 };
 
+// UPDATE t [[AS] alias] SET col = expr [, ...] [WHERE cond]
+struct UpdateStmt {
+  std::string table;
+  int32_t table_pos = 0;
+  std::string alias;
+  std::vector<std::string> columns;
+  std::vector<int32_t> column_positions;
+  std::vector<ExprPtr> values;
+  ExprPtr where;
+};
+
 struct ShowStmt {
   enum class What : uint8_t { kTables, kColumns, kPartitions, kCreateTable } what = What::kTables;
   std::string table;
@@ -197,7 +208,8 @@ struct ShowStmt {
 
 struct Statement {
   enum class Kind : uint8_t {
-    kQuery, kCreateTable, kDropTable, kTruncate, kRenameTable, kAlterTable, kInsert, kShow,
+    kQuery, kCreateTable, kDropTable, kTruncate, kRenameTable, kAlterTable, kInsert, kUpdate,
+    kShow,
     kNoop,  // statements accepted and ignored (e.g. SET, BEGIN, COMMIT)
   } kind = Kind::kQuery;
   int32_t pos = 0;
@@ -208,6 +220,7 @@ struct Statement {
   std::shared_ptr<RenameTableStmt> rename;
   std::shared_ptr<AlterTableStmt> alter;
   std::shared_ptr<InsertStmt> insert;
+  std::shared_ptr<UpdateStmt> update;
   std::shared_ptr<ShowStmt> show;
 };
 

@@ -109,6 +109,9 @@ core::Result<Statement> Parser::Statement_() {
   } else if (t.IsKeyword("insert")) {
     Next();
     ASSIGN_OR_RETURN(st, Insert(t.pos));
+  } else if (t.IsKeyword("update")) {
+    Next();
+    ASSIGN_OR_RETURN(st, Update(t.pos));
   } else if (t.IsKeyword("show")) {
     Next();
     ASSIGN_OR_RETURN(st, Show(t.pos));
@@ -261,6 +264,42 @@ core::Result<Statement> Parser::Insert(int32_t pos) {
   st.pos = pos;
   st.kind = Statement::Kind::kInsert;
   st.insert = ins;
+  return st;
+}
+
+core::Result<Statement> Parser::Update(int32_t pos) {
+  auto u = std::make_shared<UpdateStmt>();
+  ASSIGN_OR_RETURN(u->table, TableName(&u->table_pos));
+  if (AcceptKeyword("as")) {
+    ASSIGN_OR_RETURN(u->alias, Identifier("alias expected"));
+  } else if ((Peek().kind == TokenKind::kIdent && !Peek().IsKeyword("set")) ||
+             Peek().kind == TokenKind::kQuotedIdent) {
+    ASSIGN_OR_RETURN(u->alias, Identifier("alias expected"));
+  }
+  RETURN_IF_ERROR(ExpectKeyword("set"));
+  for (;;) {
+    int32_t cpos = 0;
+    ASSIGN_OR_RETURN(std::string col, Identifier("column name expected", &cpos));
+    if (AcceptOp(".")) {  // alias.column
+      ASSIGN_OR_RETURN(col, Identifier("column name expected", &cpos));
+    }
+    RETURN_IF_ERROR(ExpectOp("="));
+    ASSIGN_OR_RETURN(ExprPtr v, Expression());
+    u->columns.push_back(std::move(col));
+    u->column_positions.push_back(cpos);
+    u->values.push_back(std::move(v));
+    if (!AcceptOp(",")) break;
+  }
+  if (Peek().IsKeyword("from")) {
+    return Error("UPDATE ... FROM is not supported", Peek().pos);
+  }
+  if (AcceptKeyword("where")) {
+    ASSIGN_OR_RETURN(u->where, Expression());
+  }
+  Statement st;
+  st.pos = pos;
+  st.kind = Statement::Kind::kUpdate;
+  st.update = u;
   return st;
 }
 

@@ -78,6 +78,7 @@ class Parser {
   // --- statements (parser.cpp) ---
   core::Result<Statement> CreateTable(int32_t pos);
   core::Result<Statement> Insert(int32_t pos);
+  core::Result<Statement> Update(int32_t pos);
   core::Result<Statement> Alter(int32_t pos);
   core::Result<Statement> Show(int32_t pos);
 

@@ -64,13 +64,14 @@ class RowSource {
 enum class StatementKind {
   kQuery,  // rows
   kDdl,    // {"ddl":"OK"}
-  kDml,    // {"dml":"OK"} (INSERT)
+  kDml,    // {"dml":"OK"} (INSERT), {"dml":"OK","updated":n} (UPDATE)
 };
 
 struct ExecResult {
   StatementKind kind = StatementKind::kDdl;
   std::unique_ptr<RowSource> rows;  // kQuery only
-  int64_t affected_rows = 0;        // kDml: rows inserted
+  int64_t affected_rows = 0;        // kDml: rows inserted or updated
+  bool is_update = false;           // kDml: UPDATE, answered {"dml":"OK","updated":n}
 };
 
 }  // namespace sundial::sql

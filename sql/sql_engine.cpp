@@ -57,6 +57,7 @@ core::Result<ExecResult> Run(const Statement& st, PlanContext& ctx, const SqlOpt
     case Statement::Kind::kRenameTable: return ExecuteRenameTable(*st.rename, ctx);
     case Statement::Kind::kAlterTable: return ExecuteAlterTable(*st.alter, ctx);
     case Statement::Kind::kInsert: return ExecuteInsert(*st.insert, ctx);
+    case Statement::Kind::kUpdate: return ExecuteUpdate(*st.update, ctx);
     case Statement::Kind::kNoop: {
       ExecResult r;
       r.kind = StatementKind::kDdl;

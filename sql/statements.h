@@ -15,6 +15,7 @@ core::Result<ExecResult> ExecuteTruncate(const TruncateStmt& s, PlanContext& ctx
 core::Result<ExecResult> ExecuteRenameTable(const RenameTableStmt& s, PlanContext& ctx);
 core::Result<ExecResult> ExecuteAlterTable(const AlterTableStmt& s, PlanContext& ctx);
 core::Result<ExecResult> ExecuteInsert(const InsertStmt& s, PlanContext& ctx);
+core::Result<ExecResult> ExecuteUpdate(const UpdateStmt& s, PlanContext& ctx);
 
 // Inserts all rows of `op` into `table` through one writer lease, mapping op columns by
 // position to `target_columns` (indexes in the table schema). Commits once; on any error

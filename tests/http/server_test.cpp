@@ -74,6 +74,31 @@ TEST_F(ServerTest, ExecEmptyQueryAndErrorShapes) {
   EXPECT_EQ(chk.body, "{\"status\":\"Does not exist\"}");
 }
 
+// DDL, INSERT and UPDATE answer with QuestDB's confirmations; UPDATE reports its row count.
+TEST_F(ServerTest, ExecConfirmsDdlInsertAndUpdate) {
+  StartOrFail();
+  HttpResponse c = Exec(port(), "create table t (ts timestamp, s symbol, v double) timestamp(ts) "
+                                "partition by day");
+  EXPECT_EQ(c.status, 200);
+  EXPECT_EQ(c.body, "{\"ddl\":\"OK\"}");
+  HttpResponse i = Exec(port(), "insert into t values ('2024-01-01T00:00:00Z', 'a', 1), "
+                                "('2024-01-02T00:00:00Z', 'b', 2), ('2024-01-03T00:00:00Z', 'a', 3)");
+  EXPECT_EQ(i.body, "{\"dml\":\"OK\"}");
+  HttpResponse u = Exec(port(), "UPDATE t SET v = v * 10, s = 'c' WHERE s = 'a'");
+  EXPECT_EQ(u.status, 200);
+  EXPECT_EQ(u.body, "{\"dml\":\"OK\",\"updated\":2}");
+  EXPECT_EQ(Exec(port(), "update t set v = 0 where v < 0").body,
+            "{\"dml\":\"OK\",\"updated\":0}");
+  EXPECT_NE(Exec(port(), "select s, v from t", "&nm=true")
+                .body.find("\"dataset\":[[\"c\",10.0],[\"b\",2.0],[\"c\",30.0]]"),
+            std::string::npos);
+  HttpResponse bad = Exec(port(), "update t set ts = now()");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("\"error\":\"Designated timestamp column cannot be updated\""),
+            std::string::npos);
+  EXPECT_NE(bad.body.find("\"position\":13"), std::string::npos);
+}
+
 TEST_F(ServerTest, WriteThenExecRendersEveryIlpType) {
   StartOrFail();
   HttpResponse w = Post(port(), "/write",
