@@ -1,6 +1,8 @@
 // Binds AST expressions to typed BoundExpr trees: resolves columns, applies QuestDB's type
 // rules (INT/LONG/DOUBLE literals, string literals compared with timestamps are parsed as
 // timestamps, NULL = x is IS NULL), and folds constant subtrees.
+#include <strings.h>
+
 #include <regex>
 
 #include "core/timestamp.h"
@@ -255,6 +257,11 @@ core::Result<BoundPtr> Bind(const Expr& e, BindContext& ctx) {
         for (const auto& [text, k] : *ctx.substitutions) {
           if (text == key) return MakeColumnRef(k, (*ctx.cols)[k].type, e.pos);
         }
+      }
+      if (idx < 0 && e.qualifier.empty() && e.sval.size() == 3 &&
+          strncasecmp(e.sval.c_str(), "nan", 3) == 0) {
+        // QuestDB's NaN constant: the DOUBLE null (unless a column of that name exists).
+        return MakeConstant(Value::Null(ColumnType::kDouble), e.pos);
       }
       if (idx < 0) return core::Status::InvalidArgument("Invalid column: " + e.sval, e.pos);
       if (ctx.used) (*ctx.used)[idx] = true;

@@ -58,5 +58,16 @@ TEST_F(SqlEngineTest, IntervalFilterPrunesAndSearches) {
   EXPECT_EQ(Query("select min(v), max(v) from t where ts > '2024-01-03T20:00:00Z'"), "min\tmax\n69\t72\n");
 }
 
+// QuestDB's NaN constant is the DOUBLE null; a column named nan still wins.
+TEST_F(SqlEngineTest, NanConstantIsTheDoubleNull) {
+  EXPECT_EQ(Query("select NaN, nan + 1"), "NaN\tcolumn\nNULL\tNULL\n");
+  Exec("create table t (ts timestamp, d double) timestamp(ts) partition by day");
+  Exec("insert into t values ('2024-01-01T00:00:00Z', NaN), ('2024-01-01T00:00:01Z', 1.5)");
+  EXPECT_EQ(Query("select count() from t where d = NaN"), "count\n1\n");
+  Exec("create table n (nan int)");
+  Exec("insert into n values (7)");
+  EXPECT_EQ(Query("select nan from n"), "nan\n7\n");
+}
+
 }  // namespace
 }  // namespace sundial::sql
