@@ -195,6 +195,7 @@ struct UpdateStmt {
   int32_t table_pos = 0;
   std::string alias;
   std::vector<std::string> columns;
+  std::vector<std::string> qualifiers;  // `a.col`: "a"; empty when not qualified
   std::vector<int32_t> column_positions;
   std::vector<ExprPtr> values;
   ExprPtr where;

@@ -280,12 +280,15 @@ core::Result<Statement> Parser::Update(int32_t pos) {
   for (;;) {
     int32_t cpos = 0;
     ASSIGN_OR_RETURN(std::string col, Identifier("column name expected", &cpos));
+    std::string qualifier;
     if (AcceptOp(".")) {  // alias.column
-      ASSIGN_OR_RETURN(col, Identifier("column name expected", &cpos));
+      qualifier = std::move(col);
+      ASSIGN_OR_RETURN(col, Identifier("column name expected"));
     }
     RETURN_IF_ERROR(ExpectOp("="));
     ASSIGN_OR_RETURN(ExprPtr v, Expression());
     u->columns.push_back(std::move(col));
+    u->qualifiers.push_back(std::move(qualifier));
     u->column_positions.push_back(cpos);
     u->values.push_back(std::move(v));
     if (!AcceptOp(",")) break;

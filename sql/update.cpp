@@ -7,6 +7,8 @@
 // (TableWriter::RewriteEntries); all such entries are published as one txn. An error anywhere
 // leaves the table as it was. The designated timestamp cannot be updated (rows keep their
 // places and partitions).
+#include <strings.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -280,8 +282,15 @@ core::Result<ExecResult> ExecuteUpdate(const UpdateStmt& s, PlanContext& ctx) {
   std::vector<SetColumn> sets;
   for (size_t k = 0; k < s.columns.size(); ++k) {
     const int32_t cpos = s.column_positions[k];
-    int c = schema.FindColumn(s.columns[k]);
-    if (c < 0) return Status::InvalidArgument("Invalid column: " + s.columns[k], cpos);
+    const std::string& q = s.qualifiers[k];
+    const bool qualifier_ok =
+        q.empty() || (q.size() == qualifier.size() &&
+                      strncasecmp(q.c_str(), qualifier.c_str(), q.size()) == 0);
+    int c = qualifier_ok ? schema.FindColumn(s.columns[k]) : -1;
+    if (c < 0) {
+      return Status::InvalidArgument(
+          "Invalid column: " + (q.empty() ? s.columns[k] : q + "." + s.columns[k]), cpos);
+    }
     if (c == schema.timestamp_index) {
       return Status::InvalidArgument("Designated timestamp column cannot be updated", cpos);
     }

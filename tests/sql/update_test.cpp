@@ -144,6 +144,8 @@ TEST_F(UpdateTest, AFailedUpdateChangesNothing) {
   // Refused before anything runs.
   EXPECT_EQ(Error("update u set ts = now()"), "Designated timestamp column cannot be updated @13");
   EXPECT_EQ(Error("update u set nope = 1"), "Invalid column: nope @13");
+  EXPECT_EQ(Error("update u a set b.d = 1"), "Invalid column: b.d @15");
+  EXPECT_EQ(Error("update u set a.d = 1"), "Invalid column: a.d @13");
   EXPECT_EQ(Error("update u set d = 1, d = 2"), "Duplicate column d in SET clause @20");
   EXPECT_EQ(Error("update u set d = 1 where d"), "boolean expression expected @25");
   EXPECT_EQ(Error("update u set d = sum(d)"), "aggregate functions are not allowed in UPDATE @17");
@@ -159,7 +161,7 @@ TEST_F(UpdateTest, PinnedReadersKeepTheOldValues) {
        "from long_sequence(100)");
   auto pinned = engine_->Pin("u");
   ASSERT_TRUE(pinned.ok());
-  EXPECT_EQ(Updated("update u x set d = x.d * -1 where x.d > 50"), 50);
+  EXPECT_EQ(Updated("update u x set x.d = x.d * -1 where x.d > 50"), 50);
   EXPECT_EQ(Query("select sum(d) from u"), "sum\n-2500.0\n");  // 1275 - 3775
   auto col = pinned->Column(0, 1);
   ASSERT_TRUE(col.ok());
