@@ -729,6 +729,19 @@ core::Result<OpPtr> Planner::Query_(const Query& q) {
 
 }  // namespace
 
+core::Result<std::optional<std::vector<Interval>>> WhereTimestampIntervals(
+    const ExprPtr& where, const std::vector<ColInfo>& cols, int ts_index, PlanContext& ctx) {
+  std::optional<std::vector<Interval>> acc;
+  if (!where || ts_index < 0) return acc;
+  std::vector<ExprPtr> conj;
+  Conjuncts(where, &conj);
+  for (const auto& c : conj) {
+    ASSIGN_OR_RETURN(auto iv, ConjunctInterval(*c, cols, ts_index, ctx));
+    if (iv) acc = acc ? IntersectIntervals(*acc, *iv) : *iv;
+  }
+  return acc;
+}
+
 core::Result<OpPtr> PlanQuery(const Query& q, PlanContext& ctx) {
   if (++ctx.depth > ctx.max_depth) {
     --ctx.depth;

@@ -7,6 +7,7 @@
 // column names. Errors carry the position of the offending token.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +29,13 @@ struct PlanContext {
 };
 
 core::Result<OpPtr> PlanQuery(const Query& q, PlanContext& ctx);
+
+// The intervals of the designated timestamp `cols[ts_index]` that `where` restricts rows to:
+// the intersection over its top-level AND conjuncts that compare the timestamp with constants
+// (`ts IN '2024-01-02'`, `ts > '…'`, BETWEEN, ...); nullopt when no conjunct does. Rows outside
+// cannot match `where`; rows inside still need the whole predicate.
+core::Result<std::optional<std::vector<Interval>>> WhereTimestampIntervals(
+    const ExprPtr& where, const std::vector<ColInfo>& cols, int ts_index, PlanContext& ctx);
 
 // Table functions usable in FROM (tables(), table_columns('t'), table_partitions('t'),
 // long_sequence(n)) and SHOW statements (introspection.cpp).

@@ -1,6 +1,7 @@
 // UPDATE t [[AS] alias] SET col = expr [, ...] [WHERE cond] (QuestDB's form, without FROM).
 //
-// Runs under the table's writer lease: every partition entry is scanned in batches, the WHERE
+// Runs under the table's writer lease: every partition entry is scanned in batches (entries
+// outside the designated-timestamp intervals WHERE implies are skipped unread), the WHERE
 // predicate picks rows, the SET expressions are evaluated over the picked rows only and
 // converted to the column types (INSERT's conversions). An entry with picked rows is written
 // as a new version holding the new values of the SET columns and copies of the others
@@ -12,9 +13,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "sql/expr_nodes.h"
+#include "sql/interval.h"
 #include "sql/operator.h"
+#include "sql/planner.h"
 #include "sql/statements.h"
 
 namespace sundial::sql {
@@ -70,16 +74,30 @@ struct SetColumn {
 
 class UpdateRewriter final : public cairo::EntryRewriter {
  public:
+  // `intervals`: designated-timestamp intervals outside which no row can match (entries
+  // outside all of them are skipped unread); nullopt: every entry is read.
   UpdateRewriter(cairo::TableWriter* writer, std::vector<SetColumn> sets, BoundPtr where,
-                 std::vector<bool> used)
-      : writer_(writer), sets_(std::move(sets)), where_(std::move(where)), used_(std::move(used)) {}
+                 std::vector<bool> used, std::optional<std::vector<Interval>> intervals)
+      : writer_(writer),
+        sets_(std::move(sets)),
+        where_(std::move(where)),
+        used_(std::move(used)),
+        intervals_(std::move(intervals)) {}
 
   int64_t updated() const { return updated_; }
 
   Status Rewrite(const cairo::TableView& view, size_t entry,
                  std::vector<cairo::ColumnValues>* out) override {
     const cairo::TableSchema& schema = view.schema();
-    const int64_t rows = view.partitions()[entry].row_count;
+    const cairo::PartitionInfo& part = view.partitions()[entry];
+    const int64_t rows = part.row_count;
+    if (intervals_) {
+      bool overlaps = false;
+      for (const Interval& iv : *intervals_) {
+        overlaps |= iv.lo <= part.max_timestamp_us && iv.hi >= part.min_timestamp_us;
+      }
+      if (!overlaps) return Status::Ok();
+    }
     // Per SET column: the entry's values so far (fixed: storage bytes; VARCHAR: new strings of
     // the picked rows, the others read from `old` when the entry is assembled).
     struct Target {
@@ -249,6 +267,7 @@ class UpdateRewriter final : public cairo::EntryRewriter {
   std::vector<SetColumn> sets_;
   BoundPtr where_;
   std::vector<bool> used_;
+  std::optional<std::vector<Interval>> intervals_;
   int64_t updated_ = 0;
 };
 
@@ -323,13 +342,17 @@ core::Result<ExecResult> ExecuteUpdate(const UpdateStmt& s, PlanContext& ctx) {
     sets.push_back(std::move(sc));
   }
   BoundPtr where;
+  std::optional<std::vector<Interval>> intervals;
   if (s.where) {
     ASSIGN_OR_RETURN(where, bind(*s.where));
     if (where->type() != ColumnType::kBoolean) {
       return Status::InvalidArgument("boolean expression expected", s.where->pos);
     }
+    ASSIGN_OR_RETURN(intervals,
+                     WhereTimestampIntervals(s.where, cols, schema.timestamp_index, ctx));
   }
-  UpdateRewriter rewriter(w, std::move(sets), std::move(where), std::move(used));
+  UpdateRewriter rewriter(w, std::move(sets), std::move(where), std::move(used),
+                          std::move(intervals));
   auto txn = w->RewriteEntries(rewriter);
   if (!txn.ok()) {
     const Status& st = txn.status();
