@@ -1,5 +1,6 @@
-// Injected I/O faults during commits, O3 merges and structure changes: the table stays at its
-// last committed state, the error is clear, and the writer works again once the fault clears.
+// Injected I/O faults during commits, O3 merges, UPDATE rewrites and structure changes: the
+// table stays at its last committed state, the error is clear, and the writer works again once
+// the fault clears.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -274,6 +275,91 @@ TEST_F(EngineFaultTest, EverySyncOfAMixedCommitCanFailInSyncMode) {
   Open(CommitMode::kSync);
   SweepEveryCall(FaultOp::kSync);
   SweepEveryCall(FaultOp::kSyncDir);
+}
+
+// UPDATE's writer side: sets n = n + 1, s = "u<round>" and sym = "sym-u<round>" (a new symbol)
+// in every row of every entry.
+class BumpEveryRow final : public EntryRewriter {
+ public:
+  BumpEveryRow(TableWriter* writer, int round) : writer_(writer), round_(round) {}
+  core::Status Rewrite(const TableView& view, size_t entry,
+                       std::vector<ColumnValues>* out) override {
+    const TableSchema& sc = view.schema();
+    const int cn = sc.FindColumn("n"), cs = sc.FindColumn("s"), csym = sc.FindColumn("sym");
+    const int64_t rows = view.partitions()[entry].row_count;
+    ASSIGN_OR_RETURN(ColumnData n, view.Column(entry, cn));
+    ASSIGN_OR_RETURN(int32_t key, writer_->SymbolKey(csym, "sym-u" + std::to_string(round_)));
+    ColumnValues nv, sv, yv;
+    nv.column = cn;
+    sv.column = cs;
+    yv.column = csym;
+    const std::string text = "u" + std::to_string(round_);
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t x = n.values<int64_t>()[r] + 1;
+      nv.fixed.insert(nv.fixed.end(), reinterpret_cast<const uint8_t*>(&x),
+                      reinterpret_cast<const uint8_t*>(&x) + 8);
+      yv.fixed.insert(yv.fixed.end(), reinterpret_cast<const uint8_t*>(&key),
+                      reinterpret_cast<const uint8_t*>(&key) + 4);
+      sv.var_bytes += text;
+      sv.var_ends.push_back(sv.var_bytes.size());
+    }
+    out->push_back(std::move(nv));
+    out->push_back(std::move(sv));
+    out->push_back(std::move(yv));
+    return core::Status::Ok();
+  }
+
+ private:
+  TableWriter* writer_;
+  int round_;
+};
+
+// Every call of an UPDATE that rewrites every entry (new versions, new symbols, varchars) can
+// fail: the table stays at its last committed state, nothing is left behind after a reopen,
+// and the next UPDATE works.
+TEST_F(EngineFaultTest, EveryCallOfAnUpdateCanFail) {
+  auto bump = [this](int round) {
+    for (Row& r : model_) {
+      r.n += 1;
+      r.s = "u" + std::to_string(round);
+      r.sym = "sym-u" + std::to_string(round);
+    }
+  };
+  int failures = 0;
+  for (int64_t n = 0; n < 2000; ++n) {
+    SCOPED_TRACE("failing call " + std::to_string(n));
+    fault_->ClearRules();
+    fault_->ResetCounts();
+    const int err = n % 2 == 0 ? EIO : ENOSPC;
+    fault_->AddRule({FaultOp::kAny, dir_.path(), err, n % 3 == 0, n, 1});
+    if (!lease_.get()) {
+      auto w = engine_->AcquireWriter("t");
+      ASSERT_TRUE(w.ok());
+      lease_ = std::move(*w);
+    }
+    BumpEveryRow rw(lease_.get(), static_cast<int>(n));
+    auto txn = lease_->RewriteEntries(rw);
+    const bool injected = fault_->FaultsInjected() > 0;
+    fault_->ClearRules();
+    if (txn.ok()) {
+      bump(static_cast<int>(n));
+      ExpectCommittedState();
+      if (!injected) break;  // n is past the last call of an update
+      continue;
+    }
+    ++failures;
+    EXPECT_EQ(txn.status().code() == core::StatusCode::kResourceExhausted, err == ENOSPC)
+        << txn.status().ToString();
+    ExpectCommittedState();
+    if (n % 10 == 0) ExpectLeftoversCleanAfterReopen();
+    if (HasFailure()) break;
+  }
+  EXPECT_GT(failures, 20);
+  ExpectLeftoversCleanAfterReopen();
+  BumpEveryRow rw(lease_.get(), 9999);
+  ASSERT_TRUE(lease_->RewriteEntries(rw).ok());
+  bump(9999);
+  ExpectCommittedState();
 }
 
 }  // namespace
