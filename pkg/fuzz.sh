@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the SQL parser fuzz target with clang's libFuzzer and runs it for FUZZ_SECONDS
-# (default 30) on the seed corpus in tests/sql/fuzz_corpus. Fails if the fuzzer finds a crash,
-# a leak or undefined behaviour.
+# Builds the fuzz targets with clang's libFuzzer and runs each for FUZZ_SECONDS (default 30) on
+# its seed corpus: the SQL parser (tests/sql/fuzz_corpus) and the server's input parsers — line
+# protocol, HTTP requests, CSV, multipart, import schema, date patterns (tests/http/fuzz_corpus).
+# Fails if a fuzzer finds a crash, a leak, a hang or undefined behaviour.
 #   bash pkg/fuzz.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,10 +18,16 @@ fi
 BUILD_DIR=${BUILD_DIR:-build-fuzz}
 CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSUNDIAL_FUZZ=ON \
   -DSUNDIAL_BUILD_BENCH=OFF -DSUNDIAL_BUILD_TESTS=ON >/dev/null
-cmake --build "$BUILD_DIR" -j "$(nproc)" --target sql_fuzz_parser
+cmake --build "$BUILD_DIR" -j "$(nproc)" --target sql_fuzz_parser http_fuzz_inputs
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
-cp tests/sql/fuzz_corpus/* "$corpus"/
-"$BUILD_DIR"/tests/sql/sql_fuzz_parser -max_total_time="${FUZZ_SECONDS:-30}" -max_len=4096 \
-  -print_final_stats=1 "$corpus" 2>&1 | tail -n 15
-echo "fuzz: sql parser ran ${FUZZ_SECONDS:-30}s without a crash"
+run() {  # run <binary> <seed dir> <name>
+  rm -rf "${corpus:?}"/*
+  cp "$2"/* "$corpus"/
+  # pipefail: the fuzzer's exit status (non-zero on a finding) fails the script.
+  "$1" -max_total_time="${FUZZ_SECONDS:-30}" -max_len=4096 -timeout=10 -print_final_stats=1 \
+    "$corpus" 2>&1 | tail -n 15
+  echo "fuzz: $3 ran ${FUZZ_SECONDS:-30}s without a finding"
+}
+run "$BUILD_DIR"/tests/sql/sql_fuzz_parser tests/sql/fuzz_corpus "sql parser"
+run "$BUILD_DIR"/tests/http/http_fuzz_inputs tests/http/fuzz_corpus "server input parsers"

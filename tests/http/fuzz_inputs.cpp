@@ -1,0 +1,154 @@
+// libFuzzer target for the server's untrusted-input parsers. The first byte picks one:
+//   0  line protocol: LineParser over the whole input, line by line, and EndOfCompleteLines,
+//      which must cut where the parser's line ends fall;
+//   1  HTTP requests: RequestParser fed the input in pieces (pipelined requests, chunked
+//      bodies, limits), sizes taken from the input;
+//   2  CSV: delimiter and type detection, records, and value parsing for every column type;
+//   3  multipart bodies (the /imp upload), the import schema JSON, and date patterns (the first
+//      line) applied to the rest.
+// Any input must end in results or clear errors: no crash, no hang, no undefined behaviour.
+// Build: cmake -DSUNDIAL_FUZZ=ON with clang (pkg/fuzz.sh), then
+//   ./tests/http/http_fuzz_inputs tests/http/fuzz_corpus -max_total_time=60
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/csv_import.h"
+#include "http/http_request.h"
+#include "http/line_protocol.h"
+
+namespace {
+
+using namespace sundial::http;
+
+void FuzzLineProtocol(std::string text) {
+  std::string copy = text;
+  char* begin = text.data();
+  char* end = begin + text.size();
+  char* cut = EndOfCompleteLines(copy.data(), copy.data() + copy.size());
+  const size_t complete = static_cast<size_t>(cut - copy.data());
+  LineParser parser;
+  IlpLine line;
+  char* p = begin;
+  bool cut_seen = complete == 0;
+  int guard = 0;
+  while (p < end) {
+    char* next = nullptr;
+    LineParser::Outcome o = parser.Parse(p, end, /*at_eof=*/true, &line, &next);
+    if (next == nullptr || next <= p || next > end) std::abort();  // no progress: a hang
+    if (o == LineParser::Outcome::kIncomplete) std::abort();      // at_eof: never incomplete
+    if (o == LineParser::Outcome::kLine) {
+      for (const IlpValue& v : line.values) {
+        if (v.name.data() < begin || v.name.data() + v.name.size() > end) std::abort();
+      }
+    }
+    p = next;
+    if (static_cast<size_t>(p - begin) == complete) cut_seen = true;
+    if (++guard > (1 << 20)) std::abort();
+  }
+  // The cut of complete lines is at one of the parser's line ends.
+  if (!cut_seen) std::abort();
+}
+
+void FuzzRequests(const uint8_t* data, size_t size) {
+  if (size < 2) return;
+  RequestLimits limits;
+  limits.max_header_bytes = 1024 + data[0] * 16;
+  limits.max_body_bytes = 1024 + data[1] * 64;
+  const uint8_t step = static_cast<uint8_t>(1 + (data[0] ^ data[1]) % 61);
+  data += 2;
+  size -= 2;
+  RequestParser parser(limits);
+  size_t off = 0;
+  int guard = 0;
+  while (off < size) {
+    const size_t n = std::min<size_t>(step, size - off);
+    size_t used = 0;
+    RequestParser::State st = parser.Feed(reinterpret_cast<const char*>(data + off), n, &used);
+    if (used > n) std::abort();
+    off += used;
+    if (st == RequestParser::State::kError) {
+      const int s = parser.error_status();
+      if (s < 400 || s > 599 || parser.error_message().empty()) std::abort();
+      return;  // the server closes the connection
+    }
+    if (st == RequestParser::State::kComplete) {
+      (void)parser.request().Param("query");
+      (void)parser.request().Header("content-length");
+      parser.Reset();
+    } else if (used == 0) {
+      std::abort();  // needs more yet took nothing of what it was given
+    }
+    if (++guard > (1 << 20)) std::abort();
+  }
+}
+
+void FuzzCsv(std::string_view text) {
+  const char delimiter = DetectDelimiter(text);
+  size_t pos = 0;
+  std::vector<std::string> fields;
+  std::vector<std::string_view> column;
+  int guard = 0;
+  while (pos < text.size()) {
+    const size_t before = pos;
+    bool malformed = false;
+    if (!ReadCsvRecord(text, &pos, delimiter, &fields, &malformed)) break;
+    if (pos <= before) std::abort();
+    for (const std::string& f : fields) column.push_back(f);
+    (void)DetectType(column);
+    for (const std::string& f : fields) {
+      for (auto type : {sundial::cairo::ColumnType::kBoolean, sundial::cairo::ColumnType::kInt,
+                        sundial::cairo::ColumnType::kLong, sundial::cairo::ColumnType::kDouble,
+                        sundial::cairo::ColumnType::kFloat, sundial::cairo::ColumnType::kTimestamp,
+                        sundial::cairo::ColumnType::kDate, sundial::cairo::ColumnType::kChar,
+                        sundial::cairo::ColumnType::kShort, sundial::cairo::ColumnType::kByte,
+                        sundial::cairo::ColumnType::kSymbol, sundial::cairo::ColumnType::kVarchar}) {
+        ParsedValue v;
+        (void)ParseCsvValue(f, type, &v, nullptr);
+      }
+    }
+    column.clear();
+    if (++guard > (1 << 20)) std::abort();
+  }
+}
+
+void FuzzMultipartAndSchema(std::string_view text) {
+  std::vector<MultipartPart> parts;
+  (void)ParseMultipart("multipart/form-data; boundary=XyZ", text, &parts);
+  for (const MultipartPart& p : parts) {
+    if (p.body.data() < text.data() || p.body.data() + p.body.size() > text.data() + text.size()) {
+      std::abort();
+    }
+  }
+  std::vector<SchemaColumn> schema;
+  (void)ParseImportSchema(text, &schema);
+  // A date pattern from the first line, applied to the rest.
+  const size_t nl = text.find('\n');
+  if (nl == std::string_view::npos) return;
+  auto pattern = DatePattern::Compile(text.substr(0, nl));
+  if (!pattern.ok()) return;
+  int64_t us = 0;
+  (void)pattern->Parse(text.substr(nl + 1), &us);
+  ParsedValue v;
+  (void)ParseCsvValue(text.substr(nl + 1), sundial::cairo::ColumnType::kTimestamp, &v, &*pattern);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const uint8_t which = data[0] % 4;
+  const uint8_t* rest = data + 1;
+  const size_t n = size - 1;
+  std::string_view text(reinterpret_cast<const char*>(rest), n);
+  switch (which) {
+    case 0: FuzzLineProtocol(std::string(text)); break;
+    case 1: FuzzRequests(rest, n); break;
+    case 2: FuzzCsv(text); break;
+    default: FuzzMultipartAndSchema(text); break;
+  }
+  return 0;
+}
