@@ -103,8 +103,8 @@ class UpdateRewriter final : public cairo::EntryRewriter {
     struct Target {
       cairo::ColumnData old;
       std::vector<uint8_t> fixed;
-      std::vector<std::string_view> str;
-      std::vector<uint8_t> picked;
+      // VARCHAR: (row, new value) of the picked rows, in row order (rows come in ascending).
+      std::vector<std::pair<int64_t, std::string_view>> str;
       StringPool pool;
     };
     std::vector<Target> targets;
@@ -157,9 +157,7 @@ class UpdateRewriter final : public cairo::EntryRewriter {
         RETURN_IF_ERROR(CastVec(value, s.cast_to, &conv, s.pos));
         Target& t = targets[k];
         for (size_t j = 0; j < sel.size(); ++j) {
-          const int64_t row = lo + sel[j];
-          RETURN_IF_ERROR(Put(s, conv, j, row, &t.fixed, &t.str, &t.pool));
-          if (s.type == ColumnType::kVarchar) t.picked[static_cast<size_t>(row)] = 1;
+          RETURN_IF_ERROR(Put(s, conv, j, lo + sel[j], &t.fixed, &t.str, &t.pool));
         }
       }
       picked_rows += static_cast<int64_t>(sel.size());
@@ -173,11 +171,12 @@ class UpdateRewriter final : public cairo::EntryRewriter {
         cv.fixed = std::move(t.fixed);
       } else {
         cv.var_ends.reserve(static_cast<size_t>(rows));
+        size_t next = 0;  // the next picked row in t.str
         for (int64_t r = 0; r < rows; ++r) {
           std::string_view s;
           bool is_null;
-          if (t.picked[static_cast<size_t>(r)]) {
-            s = t.str[static_cast<size_t>(r)];
+          if (next < t.str.size() && t.str[next].first == r) {
+            s = t.str[next++].second;
             is_null = s.data() == nullptr;
           } else {
             is_null = t.old.is_all_null || t.old.IsVarcharNull(r);
@@ -203,11 +202,7 @@ class UpdateRewriter final : public cairo::EntryRewriter {
       const SetColumn& s = sets_[k];
       TargetT& t = (*targets)[k];
       ASSIGN_OR_RETURN(t.old, view.Column(entry, s.column));
-      if (s.type == ColumnType::kVarchar) {
-        t.str.assign(static_cast<size_t>(rows), std::string_view());
-        t.picked.assign(static_cast<size_t>(rows), 0);
-        continue;
-      }
+      if (s.type == ColumnType::kVarchar) continue;
       const size_t bytes = static_cast<size_t>(rows) * cairo::ColumnTypeSize(s.type);
       t.fixed.resize(bytes);
       if (t.old.is_all_null || t.old.data == nullptr) {
@@ -221,7 +216,7 @@ class UpdateRewriter final : public cairo::EntryRewriter {
 
   // Stores row `j` of `v` (already cast to s.cast_to) as row `row` of the column.
   Status Put(const SetColumn& s, const Vec& v, size_t j, int64_t row, std::vector<uint8_t>* fixed,
-             std::vector<std::string_view>* str, StringPool* pool) {
+             std::vector<std::pair<int64_t, std::string_view>>* str, StringPool* pool) {
     uint8_t* out = fixed->data();
     switch (s.type) {
       case ColumnType::kBoolean: Store<uint8_t>(out, row, v.i[j] == 1 ? 1 : 0); break;
@@ -254,9 +249,9 @@ class UpdateRewriter final : public cairo::EntryRewriter {
       }
       case ColumnType::kVarchar: {
         std::string_view sv = v.Str(j);
-        (*str)[static_cast<size_t>(row)] =
-            sv.data() == nullptr ? std::string_view()
-                                 : pool->Add(sv.empty() ? std::string_view(StringPool::kEmpty, 0) : sv);
+        str->emplace_back(row, sv.data() == nullptr
+                                   ? std::string_view()
+                                   : pool->Add(sv.empty() ? std::string_view(StringPool::kEmpty, 0) : sv));
         break;
       }
     }
