@@ -417,7 +417,7 @@ core::Result<uint64_t> TableWriterImpl::RewriteEntries(EntryRewriter& rewriter) 
   core::Status st = RewritePending(rewriter, &txn, &published);
   if (!published) {
     Rollback();  // also drops dictionary keys the rewriter added
-    if (!st.ok()) {
+    if (!st.ok() && st.code() != core::StatusCode::kInvalidArgument) {  // not a bad value
       core::LogError("update failed [table=" + table_name_ + ", error=" + st.ToString() + "]");
     }
     return st.ok() ? core::Result<uint64_t>(txn) : core::Result<uint64_t>(st);

@@ -135,6 +135,29 @@ int64_t RangeLimit(ColumnType t, int64_t v, bool* ok) {
 
 }  // namespace
 
+core::Status CheckImplicitNarrowing(const Vec& in, ColumnType to, int32_t pos) {
+  const ColumnType from = in.type;
+  if (in.phys() != Phys::kI64 || !IsIntegral(from) || from == ColumnType::kChar) {
+    return core::Status::Ok();
+  }
+  int64_t lo = 0, hi = 0;
+  switch (to) {
+    case ColumnType::kByte: lo = INT8_MIN; hi = INT8_MAX; break;
+    case ColumnType::kShort: lo = INT16_MIN; hi = INT16_MAX; break;
+    case ColumnType::kInt: lo = INT32_MIN; hi = INT32_MAX; break;
+    default: return core::Status::Ok();
+  }
+  if (cairo::ColumnTypeSize(from) <= cairo::ColumnTypeSize(to)) return core::Status::Ok();
+  for (size_t r = 0; r < in.n; ++r) {
+    const int64_t x = in.i[r];
+    if (x == kNullI64 || (x >= lo && x <= hi)) continue;
+    return core::Status::InvalidArgument("inconvertible value: " + std::to_string(x) + " [" +
+                                             TypeLabel(from) + " -> " + TypeLabel(to) + "]",
+                                         pos);
+  }
+  return core::Status::Ok();
+}
+
 core::Status CastVec(const Vec& in, ColumnType to, Vec* out, int32_t pos) {
   const size_t n = in.n;
   ColumnType from = in.type;

@@ -98,6 +98,10 @@ BoundPtr MakeColumnRef(int index, ColumnType type, int32_t pos);
 
 // Converts `in` to `to`. Errors (with `pos`) for values that cannot convert.
 core::Status CastVec(const Vec& in, ColumnType to, Vec* out, int32_t pos);
+// For the implicit conversions of INSERT and UPDATE (explicit casts wrap, as Java's do): an
+// integer that does not fit the narrower integer type `to` (LONG/INT/SHORT -> INT/SHORT/BYTE)
+// is refused as QuestDB refuses it: `inconvertible value: 40000 [INT -> SHORT]`.
+core::Status CheckImplicitNarrowing(const Vec& in, ColumnType to, int32_t pos);
 core::Result<Value> CastValue(const Value& v, ColumnType to, int32_t pos);
 // Java's Double.toString layout, as QuestDB prints doubles (core::AppendDouble).
 std::string FormatDouble(double v);

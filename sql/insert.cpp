@@ -56,6 +56,7 @@ core::Result<int64_t> InsertRows(cairo::Engine* engine, const std::string& table
       b.cols[k].n = b.n;
       ColumnType to = schema.columns[targets[k]].type;
       if (to == ColumnType::kSymbol) to = ColumnType::kVarchar;
+      RETURN_IF_ERROR(CheckImplicitNarrowing(b.cols[k], to, table_pos));
       RETURN_IF_ERROR(CastVec(b.cols[k], to, &conv[k], table_pos));
     }
     for (size_t r = 0; r < b.n; ++r) {
@@ -184,6 +185,12 @@ core::Result<ExecResult> ExecuteInsert(const InsertStmt& s, PlanContext& ctx) {
                                              " -> " + std::string(cairo::ColumnTypeName(to)) + " [from=" +
                                              ExprToString(*row[k]) + ", to=" + cols[k].name + "]",
                                          row[k]->pos);
+        }
+        if (IsIntegral(from) && !v.is_null) {  // 40000 into a SHORT is refused, not wrapped
+          Vec one;
+          one.Reset(from, 1);
+          one.AllocI(1)[0] = v.i;
+          RETURN_IF_ERROR(CheckImplicitNarrowing(one, to, row[k]->pos));
         }
         auto cv = CastValue(v, to, row[k]->pos);
         if (!cv.ok()) {

@@ -154,6 +154,7 @@ class UpdateRewriter final : public cairo::EntryRewriter {
         const SetColumn& s = sets_[k];
         RETURN_IF_ERROR(s.value->Eval(*src, &value));
         value.n = src->n;
+        RETURN_IF_ERROR(CheckImplicitNarrowing(value, s.cast_to, s.pos));
         RETURN_IF_ERROR(CastVec(value, s.cast_to, &conv, s.pos));
         Target& t = targets[k];
         for (size_t j = 0; j < sel.size(); ++j) {

@@ -58,6 +58,21 @@ TEST_F(SqlEngineTest, IntervalFilterPrunesAndSearches) {
   EXPECT_EQ(Query("select min(v), max(v) from t where ts > '2024-01-03T20:00:00Z'"), "min\tmax\n69\t72\n");
 }
 
+// INSERT's implicit conversions refuse integers that do not fit the column (QuestDB's
+// `inconvertible value`), and the statement commits nothing; explicit casts still wrap.
+TEST_F(SqlEngineTest, InsertRefusesIntegersThatDoNotFitTheColumn) {
+  Exec("create table n (sh short, b byte, i int)");
+  EXPECT_EQ(Error("insert into n values (40000, 1, 1)"), "inconvertible value: 40000 [INT -> SHORT] @22");
+  EXPECT_EQ(Error("insert into n values (1, -129, 1)"), "inconvertible value: -129 [INT -> BYTE] @25");
+  EXPECT_EQ(Error("insert into n values (1, 1, 3000000000)"),
+            "inconvertible value: 3000000000 [LONG -> INT] @28");
+  EXPECT_EQ(Error("insert into n select x * 16384, 1, 1 from long_sequence(2)"),
+            "inconvertible value: 32768 [LONG -> SHORT] @12");
+  Exec("insert into n values (-32768, 127, 2147483647)");
+  Exec("insert into n values (cast(40000 as short), 1, 1)");
+  EXPECT_EQ(Query("select * from n"), "sh\tb\ti\n-32768\t127\t2147483647\n-25536\t1\t1\n");
+}
+
 // QuestDB's NaN constant is the DOUBLE null; a column named nan still wins.
 TEST_F(SqlEngineTest, NanConstantIsTheDoubleNull) {
   EXPECT_EQ(Query("select NaN, nan + 1"), "NaN\tcolumn\nNULL\tNULL\n");

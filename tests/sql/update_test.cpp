@@ -147,6 +147,15 @@ TEST_F(UpdateTest, AFailedUpdateChangesNothing) {
   EXPECT_EQ(Updated("update u set d = v::double where ts in '2024-01-01' and v::double > 0"), 1);
   EXPECT_EQ(Query("select d from u"), "d\n1.5\n2.0\n3.0\n");
   Exec("update u set d = 1 where ts in '2024-01-01'");
+  // An integer that does not fit the column is refused (not wrapped), and nothing changes.
+  Exec("alter table u add column sh short");
+  Exec("alter table u add column l long");
+  Exec("update u set l = 40000 where ts in '2024-01-03'");
+  EXPECT_EQ(Error("update u set sh = l::int"), "inconvertible value: 40000 [INT -> SHORT] @19");
+  EXPECT_EQ(Error("update u set sh = 32768"), "inconvertible value: 32768 [INT -> SHORT] @18");
+  EXPECT_EQ(Query("select count() from u where sh is not null and sh <> 0"), "count\n0\n");
+  Exec("alter table u drop column sh");
+  Exec("alter table u drop column l");
   // Refused before anything runs.
   EXPECT_EQ(Error("update u set ts = now()"), "Designated timestamp column cannot be updated @13");
   EXPECT_EQ(Error("update u set nope = 1"), "Invalid column: nope @13");
