@@ -380,6 +380,13 @@ core::Status TableWriterImpl::CommitPending(uint64_t* txn) {
 
   std::vector<std::string> superseded;
   core::Status st = job.WriteRows(b, &rec, &superseded);
+  bool published = false;
+  return PublishJob(job, std::move(rec), superseded, std::move(st), txn, &published);
+}
+
+core::Status TableWriterImpl::PublishJob(CommitJob& job, TxnRecord rec,
+                                         const std::vector<std::string>& superseded,
+                                         core::Status st, uint64_t* txn, bool* published) {
   for (size_t c = 0; st.ok() && c < cols_.size(); ++c) {
     SymbolDictionary* d = cols_[c].dict.get();
     if (d == nullptr || d->count() == d->committed_count()) continue;
@@ -389,9 +396,8 @@ core::Status TableWriterImpl::CommitPending(uint64_t* txn) {
     rec.columns[c].symbol_bytes = d->committed_bytes() + bytes.size();
   }
   if (st.ok()) st = job.Finish();
-  bool published = false;
-  if (st.ok()) st = handle_->Publish(std::move(rec), superseded, &published);
-  if (!published) {
+  if (st.ok()) st = handle_->Publish(std::move(rec), superseded, published);
+  if (!*published) {
     job.Undo();
     return st;
   }
@@ -448,28 +454,7 @@ core::Status TableWriterImpl::RewritePending(EntryRewriter& rewriter, uint64_t* 
     if (st.ok()) superseded.push_back(std::move(old_dir));
   }
   if (st.ok() && superseded.empty()) return core::Status::Ok();  // nothing changed
-  for (size_t c = 0; st.ok() && c < cols_.size(); ++c) {
-    SymbolDictionary* d = cols_[c].dict.get();
-    if (d == nullptr || d->count() == d->committed_count()) continue;
-    std::string bytes = d->PendingBytes();
-    st = job.AppendTableFile(states_[c].file_stem + ".sym", d->committed_bytes(), bytes);
-    rec.columns[c].symbol_count = d->count();
-    rec.columns[c].symbol_bytes = d->committed_bytes() + bytes.size();
-  }
-  if (st.ok()) st = job.Finish();
-  if (st.ok()) st = handle_->Publish(std::move(rec), superseded, published);
-  if (!*published) {
-    job.Undo();
-    return st;
-  }
-  // Published (possibly with an error after the rename): memory follows disk.
-  for (Column& c : cols_) {
-    if (c.dict) c.dict->MarkCommitted();
-  }
-  const TxnRecord& now = handle_->Current()->record;
-  states_ = now.columns;
-  *txn = now.txn;
-  return st;
+  return PublishJob(job, std::move(rec), superseded, std::move(st), txn, published);
 }
 
 void TableWriterImpl::ClearPending() {

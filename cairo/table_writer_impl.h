@@ -72,6 +72,12 @@ class TableWriterImpl final : public TableWriter {
   void SetVarchar(int col, std::string_view v, bool is_null);
   core::Status CommitPending(uint64_t* txn);
   core::Status RewritePending(EntryRewriter& rewriter, uint64_t* txn, bool* published);
+  // The end of a commit or an UPDATE whose data `job` wrote (`st`: how that went): appends the
+  // new dictionary entries, finishes the job and publishes `rec`, or undoes the job when
+  // nothing was published. Once published (possibly with an error after the rename), the
+  // writer's memory follows disk and *txn is the new txn.
+  core::Status PublishJob(CommitJob& job, TxnRecord rec, const std::vector<std::string>& superseded,
+                          core::Status st, uint64_t* txn, bool* published);
   // Publishes a record derived from the current one (schema-only changes).
   core::Status PublishChange(TxnRecord record, const std::vector<std::string>& superseded);
   void ClearPending();
