@@ -10,8 +10,8 @@ namespace sundial::sql {
 
 using core::Status;
 
-core::Result<int64_t> InsertRows(cairo::Engine* engine, const std::string& table, int32_t table_pos,
-                                 Operator* op, const std::vector<int>& targets) {
+core::Result<cairo::WriterLease> AcquireTableWriter(cairo::Engine* engine, const std::string& table,
+                                                    int32_t table_pos) {
   auto lease = engine->AcquireWriter(table);
   if (!lease.ok()) {
     if (lease.status().code() == core::StatusCode::kNotFound) {
@@ -19,7 +19,13 @@ core::Result<int64_t> InsertRows(cairo::Engine* engine, const std::string& table
     }
     return lease.status().WithPosition(table_pos);
   }
-  cairo::TableWriter* w = lease->get();
+  return lease;
+}
+
+core::Result<int64_t> InsertRows(cairo::Engine* engine, const std::string& table, int32_t table_pos,
+                                 Operator* op, const std::vector<int>& targets) {
+  ASSIGN_OR_RETURN(cairo::WriterLease lease, AcquireTableWriter(engine, table, table_pos));
+  cairo::TableWriter* w = lease.get();
   const cairo::TableSchema& schema = w->schema();
   const int ts = schema.timestamp_index;
   int ts_source = -1;

@@ -17,6 +17,11 @@ core::Result<ExecResult> ExecuteAlterTable(const AlterTableStmt& s, PlanContext&
 core::Result<ExecResult> ExecuteInsert(const InsertStmt& s, PlanContext& ctx);
 core::Result<ExecResult> ExecuteUpdate(const UpdateStmt& s, PlanContext& ctx);
 
+// The writer lease of `table`; a missing table is NotFound "table does not exist [table=...]",
+// every error carries `table_pos`.
+core::Result<cairo::WriterLease> AcquireTableWriter(cairo::Engine* engine, const std::string& table,
+                                                    int32_t table_pos);
+
 // Inserts all rows of `op` into `table` through one writer lease, mapping op columns by
 // position to `target_columns` (indexes in the table schema). Commits once; on any error
 // nothing is committed. Returns the row count.

@@ -270,14 +270,8 @@ class UpdateRewriter final : public cairo::EntryRewriter {
 }  // namespace
 
 core::Result<ExecResult> ExecuteUpdate(const UpdateStmt& s, PlanContext& ctx) {
-  auto lease = ctx.engine->AcquireWriter(s.table);
-  if (!lease.ok()) {
-    if (lease.status().code() == core::StatusCode::kNotFound) {
-      return Status::NotFound("table does not exist [table=" + s.table + "]", s.table_pos);
-    }
-    return lease.status().WithPosition(s.table_pos);
-  }
-  cairo::TableWriter* w = lease->get();
+  ASSIGN_OR_RETURN(cairo::WriterLease lease, AcquireTableWriter(ctx.engine, s.table, s.table_pos));
+  cairo::TableWriter* w = lease.get();
   const cairo::TableSchema& schema = w->schema();
   std::vector<ColInfo> cols;
   const std::string& qualifier = s.alias.empty() ? s.table : s.alias;

@@ -25,6 +25,9 @@ class SqlFixture : public ::testing::Test {
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     root_ = tmpl;
     fs_ = core::NewPosixFileSystem();
+    OpenEngine();
+  }
+  void OpenEngine() {
     cairo::EngineOptions opts;
     opts.db_root = root_ + "/db";
     auto e = cairo::Engine::Open(fs_, opts);
@@ -33,6 +36,12 @@ class SqlFixture : public ::testing::Test {
     SqlOptions so;
     so.worker_threads = 2;
     sql_ = std::make_unique<SqlEngine>(engine_.get(), nullptr, so);
+  }
+  // Closes and opens the database again (a restart).
+  void Reopen() {
+    sql_.reset();
+    engine_.reset();
+    OpenEngine();
   }
   void TearDown() override {
     sql_.reset();

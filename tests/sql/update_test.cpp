@@ -28,18 +28,6 @@ class UpdateTest : public SqlFixture {
     for (const auto& p : view->partitions()) out.push_back(p.dir_name);
     return out;
   }
-  void Reopen() {
-    sql_.reset();
-    engine_.reset();
-    cairo::EngineOptions opts;
-    opts.db_root = root_ + "/db";
-    auto e = cairo::Engine::Open(fs_, opts);
-    ASSERT_TRUE(e.ok()) << e.status().ToString();
-    engine_ = std::move(e).value();
-    SqlOptions so;
-    so.worker_threads = 2;
-    sql_ = std::make_unique<SqlEngine>(engine_.get(), nullptr, so);
-  }
   static constexpr const char* kCreate =
       "(ts timestamp, s symbol, v varchar, d double, f float, i int, l long, sh short, "
       "b boolean, c char) timestamp(ts) partition by day";
