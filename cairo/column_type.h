@@ -38,6 +38,11 @@ std::string_view ColumnTypeName(ColumnType type);
 std::optional<ColumnType> ParseColumnType(std::string_view name);
 // Bytes per value in the data file; 0 for VARCHAR (variable size).
 int ColumnTypeSize(ColumnType type);
+// Null value bytes of a fixed-size type (ColumnTypeSize bytes written to `out`); what a
+// partition without the column's file reads as. Defined in table_view.cpp.
+void WriteNullValue(ColumnType type, void* out);
+// Fills `n` values of `type` with nulls.
+void FillNulls(ColumnType type, void* out, size_t n);
 inline bool IsVarSize(ColumnType t) { return t == ColumnType::kVarchar; }
 bool IsValidColumnType(uint8_t raw);
 

@@ -54,9 +54,5 @@ struct TableView::State {
   mutable std::vector<std::shared_ptr<FrozenSymbolTable>> symbols_;
 };
 
-// Null value bytes of a fixed-size type (ColumnTypeSize bytes written to `out`).
-void WriteNullValue(ColumnType type, void* out);
-// Fills `n` values of `type` with nulls.
-void FillNulls(ColumnType type, void* out, size_t n);
 
 }  // namespace sundial::cairo

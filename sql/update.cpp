@@ -11,7 +11,6 @@
 #include <strings.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <optional>
 
@@ -26,38 +25,6 @@ namespace sundial::sql {
 using core::Status;
 
 namespace {
-
-// Writes the null of `type` in storage form into `n` values at `out`.
-void FillStoredNulls(ColumnType type, uint8_t* out, size_t n) {
-  switch (type) {
-    case ColumnType::kInt:
-    case ColumnType::kSymbol: {
-      const int32_t v = type == ColumnType::kInt ? cairo::kNullInt : cairo::kNullSymbolKey;
-      for (size_t k = 0; k < n; ++k) std::memcpy(out + k * 4, &v, 4);
-      return;
-    }
-    case ColumnType::kLong:
-    case ColumnType::kDate:
-    case ColumnType::kTimestamp: {
-      const int64_t v = cairo::kNullLong;
-      for (size_t k = 0; k < n; ++k) std::memcpy(out + k * 8, &v, 8);
-      return;
-    }
-    case ColumnType::kFloat: {
-      const float v = std::nanf("");
-      for (size_t k = 0; k < n; ++k) std::memcpy(out + k * 4, &v, 4);
-      return;
-    }
-    case ColumnType::kDouble: {
-      const double v = std::nan("");
-      for (size_t k = 0; k < n; ++k) std::memcpy(out + k * 8, &v, 8);
-      return;
-    }
-    default:  // BOOLEAN, BYTE, SHORT, CHAR: zero
-      std::memset(out, 0, n * static_cast<size_t>(cairo::ColumnTypeSize(type)));
-      return;
-  }
-}
 
 template <typename T>
 void Store(uint8_t* out, int64_t row, T v) {
@@ -207,7 +174,7 @@ class UpdateRewriter final : public cairo::EntryRewriter {
       const size_t bytes = static_cast<size_t>(rows) * cairo::ColumnTypeSize(s.type);
       t.fixed.resize(bytes);
       if (t.old.is_all_null || t.old.data == nullptr) {
-        FillStoredNulls(s.type, t.fixed.data(), static_cast<size_t>(rows));
+        cairo::FillNulls(s.type, t.fixed.data(), static_cast<size_t>(rows));
       } else if (bytes > 0) {
         std::memcpy(t.fixed.data(), t.old.data, bytes);
       }
@@ -316,12 +283,7 @@ core::Result<ExecResult> ExecuteUpdate(const UpdateStmt& s, PlanContext& ctx) {
     ASSIGN_OR_RETURN(sc.value, bind(*s.values[k]));
     const ColumnType from = sc.value->type();
     const ColumnType to = sc.type;
-    const bool ok = IsImplicitlyConvertible(from, to) || IsStringLike(from) ||
-                    (IsNumeric(from) && IsStringLike(to)) ||
-                    (from == ColumnType::kBoolean && IsStringLike(to)) ||
-                    (IsTimeType(from) && (IsStringLike(to) || to == ColumnType::kLong)) ||
-                    (from == ColumnType::kLong && IsTimeType(to));
-    if (!ok) {
+    if (!IsStorableAs(from, to)) {
       return Status::InvalidArgument("inconvertible types: " +
                                          std::string(cairo::ColumnTypeName(from)) + " -> " +
                                          std::string(cairo::ColumnTypeName(to)) + " [from=" +
