@@ -10,6 +10,13 @@ namespace sundial::sql {
 
 using core::Status;
 
+bool IsStorableAs(ColumnType from, ColumnType to) {
+  return IsImplicitlyConvertible(from, to) || IsStringLike(from) ||
+         (IsNumeric(from) && IsStringLike(to)) || (from == ColumnType::kBoolean && IsStringLike(to)) ||
+         (IsTimeType(from) && (IsStringLike(to) || to == ColumnType::kLong)) ||
+         (from == ColumnType::kLong && IsTimeType(to));
+}
+
 core::Result<cairo::WriterLease> AcquireTableWriter(cairo::Engine* engine, const std::string& table,
                                                     int32_t table_pos) {
   auto lease = engine->AcquireWriter(table);
@@ -40,11 +47,7 @@ core::Result<int64_t> InsertRows(cairo::Engine* engine, const std::string& table
   const auto& src_cols = op->columns();
   for (size_t k = 0; k < targets.size(); ++k) {
     ColumnType from = src_cols[k].type, to = schema.columns[targets[k]].type;
-    bool ok = IsImplicitlyConvertible(from, to) || IsStringLike(from) ||
-              (IsNumeric(from) && IsStringLike(to)) || (from == ColumnType::kBoolean && IsStringLike(to)) ||
-              (IsTimeType(from) && (IsStringLike(to) || to == ColumnType::kLong)) ||
-              (from == ColumnType::kLong && IsTimeType(to));
-    if (!ok) {
+    if (!IsStorableAs(from, to)) {
       return Status::InvalidArgument("inconvertible types: " + std::string(cairo::ColumnTypeName(from)) +
                                          " -> " + std::string(cairo::ColumnTypeName(to)) +
                                          " [from=" + src_cols[k].name + ", to=" +

@@ -17,6 +17,10 @@ core::Result<ExecResult> ExecuteAlterTable(const AlterTableStmt& s, PlanContext&
 core::Result<ExecResult> ExecuteInsert(const InsertStmt& s, PlanContext& ctx);
 core::Result<ExecResult> ExecuteUpdate(const UpdateStmt& s, PlanContext& ctx);
 
+// May values of type `from` be written into a column of type `to` (INSERT ... SELECT and
+// UPDATE's SET values; the values themselves are converted, and may still be refused, later)?
+bool IsStorableAs(cairo::ColumnType from, cairo::ColumnType to);
+
 // The writer lease of `table`; a missing table is NotFound "table does not exist [table=...]",
 // every error carries `table_pos`.
 core::Result<cairo::WriterLease> AcquireTableWriter(cairo::Engine* engine, const std::string& table,
