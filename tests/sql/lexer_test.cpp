@@ -47,5 +47,43 @@ TEST(LexerTest, NumbersAndCasts) {
   EXPECT_EQ((*r)[4].kind, TokenKind::kFloat);
 }
 
+// FirstToken lexes only the first token, by Tokenize's rules: what follows is not looked at.
+TEST(LexerTest, FirstTokenSkipsSpaceAndCommentsAndIgnoresTheRest) {
+  auto t = FirstToken("  -- c\n /* x */ Backup table 'unclosed");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_TRUE(t->IsKeyword("backup"));
+  EXPECT_EQ(t->pos, 16);
+  t = FirstToken("   ");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->kind, TokenKind::kEnd);
+  EXPECT_EQ(t->pos, 3);
+  EXPECT_FALSE(FirstToken("'backup").ok());
+  EXPECT_FALSE(FirstToken("/* unclosed").ok());
+  EXPECT_TRUE(StartsWithKeyword("\tBACKUP database", "backup"));
+  EXPECT_FALSE(StartsWithKeyword("'backup' table", "backup"));
+  EXPECT_FALSE(StartsWithKeyword("\"backup\" table", "backup"));
+  EXPECT_FALSE(StartsWithKeyword("backups", "backup"));
+  EXPECT_FALSE(StartsWithKeyword("", "backup"));
+  // Differential: FirstToken agrees with the first token of Tokenize.
+  for (const char* sql : {"select 1", "  (select 1)", "1h", "'s' x", "\"q\" x", "-- c\n x",
+                          ">= 1", "/* a */ /* b */ y", "x"}) {
+    auto all = Tokenize(sql);
+    auto first = FirstToken(sql);
+    ASSERT_TRUE(all.ok() && first.ok()) << sql;
+    EXPECT_EQ(first->kind, (*all)[0].kind) << sql;
+    EXPECT_EQ(first->pos, (*all)[0].pos) << sql;
+    EXPECT_EQ(first->text, (*all)[0].text) << sql;
+  }
+}
+
+TEST(LexerTest, UnclosedQuotesOneMessage) {
+  for (const char* sql : {"select 'abc", "select \"abc"}) {
+    auto r = Tokenize(sql);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().message(), "unclosed quotation mark") << sql;
+    EXPECT_EQ(r.status().position(), 7) << sql;
+  }
+}
+
 }  // namespace
 }  // namespace sundial::sql
