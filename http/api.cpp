@@ -57,26 +57,6 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-std::string_view FirstKeyword(std::string_view sql) {
-  size_t i = 0;
-  for (;;) {
-    while (i < sql.size() && (std::isspace(static_cast<unsigned char>(sql[i])) || sql[i] == '(')) ++i;
-    if (sql.substr(i, 2) == "--") {
-      while (i < sql.size() && sql[i] != '\n') ++i;
-      continue;
-    }
-    if (sql.substr(i, 2) == "/*") {
-      size_t e = sql.find("*/", i + 2);
-      i = e == std::string_view::npos ? sql.size() : e + 2;
-      continue;
-    }
-    break;
-  }
-  size_t j = i;
-  while (j < sql.size() && (std::isalpha(static_cast<unsigned char>(sql[j])) || sql[j] == '_')) ++j;
-  return sql.substr(i, j - i);
-}
-
 }  // namespace
 
 Api::Api(cairo::Engine* engine, sql::SqlEngine* sql, ServerConfig config)
@@ -109,18 +89,6 @@ bool Api::CheckBasicAuth(const std::string* authorization, const std::string& us
   if (!Base64Decode(v, &decoded)) return false;
   std::string expected = user + ":" + password;
   return ConstantTimeEquals(decoded, expected);
-}
-
-bool Api::IsMutatingStatement(std::string_view sql) {
-  static const char* kMutating[] = {"insert",   "update", "create",   "drop",     "alter",
-                                    "truncate", "backup", "snapshot", "checkpoint", "copy",
-                                    "rename",   "vacuum", "reindex",  "grant",    "revoke",
-                                    "delete",   "merge",  "cancel",   "refresh",  "set"};
-  std::string_view kw = FirstKeyword(sql);
-  for (const char* m : kMutating) {
-    if (kw.size() == std::strlen(m) && strncasecmp(kw.data(), m, kw.size()) == 0) return true;
-  }
-  return false;
 }
 
 bool Api::IsInline(const HttpRequest& req) const {

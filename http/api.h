@@ -46,8 +46,6 @@ class Api {
   // Exposed for tests.
   static bool CheckBasicAuth(const std::string* authorization, const std::string& user,
                              const std::string& password);
-  // True if `sql` starts with a keyword that modifies data or structure (read-only mode).
-  static bool IsMutatingStatement(std::string_view sql);
 
  private:
   void HandleExec(HttpRequest& req, ResponseWriter& resp);

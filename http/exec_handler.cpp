@@ -243,8 +243,9 @@ bool IsValidUtf8(std::string_view s) {
 }
 
 // Reads the `query` parameter shared by /exec and /exp and answers the request itself (QuestDB's
-// shapes) when it is blank, not UTF-8, or a write in read-only mode. True: go on with *query.
-bool AcceptQuery(HttpRequest& req, bool readonly, ResponseWriter& resp, std::string* query) {
+// shapes) when it is blank or not UTF-8. True: go on with *query. Read-only mode is the SQL
+// engine's (SqlOptions::read_only, decided from the parsed statement): a write is answered 403.
+bool AcceptQuery(HttpRequest& req, ResponseWriter& resp, std::string* query) {
   const std::string* q = req.Param("query");
   *query = q ? *q : std::string();
   bool blank = true;
@@ -257,13 +258,6 @@ bool AcceptQuery(HttpRequest& req, bool readonly, ResponseWriter& resp, std::str
     SendSqlError(resp, "", core::Status::InvalidArgument("Bad UTF8 encoding in query text", 0));
     return false;
   }
-  if (readonly && Api::IsMutatingStatement(*query)) {
-    SendSqlError(resp, *query,
-                 core::Status(core::StatusCode::kPermissionDenied,
-                              "Write permission denied: server is in read-only mode "
-                              "(http.security.readonly)", 0));
-    return false;
-  }
   return true;
 }
 
@@ -272,7 +266,7 @@ bool AcceptQuery(HttpRequest& req, bool readonly, ResponseWriter& resp, std::str
 void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
   const int64_t t_start = core::MonotonicMicros();
   std::string query;
-  if (!AcceptQuery(req, config_.http_readonly, resp, &query)) return;
+  if (!AcceptQuery(req, resp, &query)) return;
   const bool nm = IsTrue(req.Param("nm"));
   const bool count_all = IsTrue(req.Param("count"));
   const bool timings = IsTrue(req.Param("timings"));
@@ -393,7 +387,7 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
 void Api::HandleExport(HttpRequest& req, ResponseWriter& resp) {
   const int64_t t_start = core::MonotonicMicros();
   std::string query;
-  if (!AcceptQuery(req, config_.http_readonly, resp, &query)) return;
+  if (!AcceptQuery(req, resp, &query)) return;
   char delimiter = ',';
   if (const std::string* d = req.Param("delimiter"); d != nullptr && !d->empty()) {
     if (d->size() != 1 || (*d)[0] == '"' || (*d)[0] == '\n' || (*d)[0] == '\r') {
@@ -407,14 +401,10 @@ void Api::HandleExport(HttpRequest& req, ResponseWriter& resp) {
   if (!range.from_end) CapRows(&range, config_.http_max_response_rows);
   sql::ExecContext ctx;
   ctx.now_us = core::RealtimeMicros();
+  ctx.queries_only = "/exp accepts only queries that return rows";  // refused before they run
   auto result = sql_->Execute(query, ctx);
   if (!result.ok()) {
     SendSqlError(resp, query, result.status());
-    return;
-  }
-  if (result->kind != sql::StatementKind::kQuery || result->rows == nullptr) {
-    SendSqlError(resp, query,
-                 core::Status::InvalidArgument("/exp accepts only queries that return rows", 0));
     return;
   }
   if (range.from_end) {

@@ -207,11 +207,27 @@ struct ShowStmt {
   int32_t table_pos = 0;
 };
 
+// BACKUP DATABASE | BACKUP TABLE a, 'b', "c" (names as written, validated by the parser;
+// whether they exist is checked when the statement runs).
+struct BackupStmt {
+  bool database = false;
+  std::vector<std::string> tables;
+  std::vector<int32_t> table_positions;
+};
+
+// SNAPSHOT PREPARE | SNAPSHOT COMPLETE, and QuestDB's newer spelling CHECKPOINT CREATE | RELEASE.
+struct SnapshotStmt {
+  bool checkpoint = false;  // spelled CHECKPOINT (error messages say so)
+  bool prepare = false;     // PREPARE / CREATE; else COMPLETE / RELEASE
+};
+
 struct Statement {
   enum class Kind : uint8_t {
     kQuery, kCreateTable, kDropTable, kTruncate, kRenameTable, kAlterTable, kInsert, kUpdate,
     kShow,
-    kNoop,  // statements accepted and ignored (e.g. SET, BEGIN, COMMIT)
+    kBackup,    // BACKUP DATABASE / TABLE
+    kSnapshot,  // SNAPSHOT PREPARE / COMPLETE, CHECKPOINT CREATE / RELEASE
+    kNoop,      // accepted and ignored: ALTER TABLE t ALTER COLUMN c ADD INDEX / CACHE / ...
   } kind = Kind::kQuery;
   int32_t pos = 0;
   QueryPtr query;
@@ -223,7 +239,35 @@ struct Statement {
   std::shared_ptr<InsertStmt> insert;
   std::shared_ptr<UpdateStmt> update;
   std::shared_ptr<ShowStmt> show;
+  std::shared_ptr<BackupStmt> backup;
+  std::shared_ptr<SnapshotStmt> snapshot;
 };
+
+// The read-only rule, decided here once for every statement kind: true for everything but
+// queries (SELECT, WITH, a bare table name, SHOW). Read-only mode (SqlOptions::read_only, i.e.
+// http.security.readonly) refuses exactly these, as QuestDB's read-only security context does:
+// BACKUP, SNAPSHOT and CHECKPOINT included, and the ALTER ... ALTER COLUMN forms that are
+// accepted and ignored (kNoop) too, since they are writes in QuestDB.
+constexpr bool IsWrite(Statement::Kind kind) {
+  switch (kind) {
+    case Statement::Kind::kQuery:
+    case Statement::Kind::kShow:
+      return false;
+    case Statement::Kind::kCreateTable:
+    case Statement::Kind::kDropTable:
+    case Statement::Kind::kTruncate:
+    case Statement::Kind::kRenameTable:
+    case Statement::Kind::kAlterTable:
+    case Statement::Kind::kInsert:
+    case Statement::Kind::kUpdate:
+    case Statement::Kind::kBackup:
+    case Statement::Kind::kSnapshot:
+    case Statement::Kind::kNoop:
+      return true;
+  }
+  return true;
+}
+inline bool IsWrite(const Statement& st) { return IsWrite(st.kind); }
 
 // Compact textual form for tests and debugging, e.g. "(a + (b * 2))".
 std::string ExprToString(const Expr& e);

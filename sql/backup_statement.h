@@ -1,6 +1,13 @@
-// sql/backup_statement.h — BACKUP DATABASE / BACKUP TABLE a, b / SNAPSHOT PREPARE|COMPLETE /
-// CHECKPOINT CREATE|RELEASE. Recognised before the general parser (QuestDB checks the backup
-// root before parsing BACKUP: with no root every BACKUP fails at position 0).
+// sql/backup_statement.h — running BACKUP DATABASE / BACKUP TABLE a, b / SNAPSHOT PREPARE |
+// COMPLETE / CHECKPOINT CREATE | RELEASE against a cairo::BackupService. The statements are
+// parsed by the SQL parser (parser.cpp, Statement::Kind::kBackup / kSnapshot) like any other;
+// SqlEngine::Execute dispatches them here.
+//
+// Ordering rule (QuestDB's): with no backup root, a statement whose first word is BACKUP fails
+// with "backup is disabled, server.conf property 'cairo.sql.backup.root' is not set" at position
+// 0 before the rest of it is parsed, so even `backup something strange` gets that answer. Only
+// read-only mode (a BACKUP is a write, IsWrite in ast.h) is decided before it. Thread-safe; the
+// service serialises backups itself.
 #pragma once
 
 #include <optional>
@@ -8,14 +15,24 @@
 
 #include "cairo/backup.h"
 #include "core/status.h"
+#include "sql/ast.h"
 #include "sql/result.h"
 
 namespace sundial::sql {
 
-// If `sql` starts with the keyword BACKUP, SNAPSHOT or CHECKPOINT (case-insensitive, after
-// whitespace and comments), runs it against `backup` (which may be null: a clear error) and
-// returns the result ({"ddl":"OK"} kind, or an error with QuestDB's message and position).
-// Returns std::nullopt for any other statement.
+// The ordering rule above: if `sql` starts with the word BACKUP and `backup` is null or has no
+// root, QuestDB's "backup is disabled ..." error at 0; otherwise Ok (parse the statement then).
+core::Status CheckBackupBeforeParsing(std::string_view sql, const cairo::BackupService* backup);
+
+// Runs a parsed kBackup or kSnapshot statement. Tables are checked in the order written (a
+// missing one: NotFound "table does not exist [table=x]" at its name); names repeated
+// (case-insensitively) are backed up once. Errors of the service keep their code and text and
+// point at the statement (0). `backup` may be null: a clear error. Replies {"ddl":"OK"} (kDdl).
+core::Result<ExecResult> ExecuteBackupStatement(const Statement& st, cairo::BackupService* backup);
+
+// For tests and tools without a SqlEngine: if the first word of `sql` is BACKUP, SNAPSHOT or
+// CHECKPOINT, applies the ordering rule, parses `sql` with the SQL parser and runs it; returns
+// std::nullopt for any other statement.
 std::optional<core::Result<ExecResult>> TryExecuteBackupStatement(std::string_view sql,
                                                                   cairo::BackupService* backup);
 

@@ -37,8 +37,18 @@ struct Token {
 };
 
 // Tokenizes all of `sql`; the last token is kEnd at sql.size(). Errors: an unterminated
-// string, quoted identifier or comment, or a character that starts no token.
+// string, quoted identifier or comment ("unclosed quotation mark", "unclosed comment"), or a
+// character that starts no token.
 core::Result<std::vector<Token>> Tokenize(std::string_view sql);
+
+// The first token of `sql` by the same rules, without looking at the rest (kEnd at sql.size()
+// when there is none). For the few decisions taken on a statement's first word before it is
+// parsed (the BACKUP ordering rule in sql_engine.cpp).
+core::Result<Token> FirstToken(std::string_view sql);
+
+// True if the first token of `sql` is the bare word `keyword` (case-insensitive); false for
+// anything else, a first token that does not lex included.
+bool StartsWithKeyword(std::string_view sql, std::string_view keyword);
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string ToLower(std::string_view s);

@@ -1,4 +1,5 @@
-// Statements: queries, CREATE/DROP/TRUNCATE/RENAME/ALTER TABLE, INSERT, SHOW.
+// Statements: queries, CREATE/DROP/TRUNCATE/RENAME/ALTER TABLE, INSERT, UPDATE, SHOW, BACKUP,
+// SNAPSHOT / CHECKPOINT.
 #include "sql/parser.h"
 
 #include "sql/parser_internal.h"
@@ -115,6 +116,13 @@ core::Result<Statement> Parser::Statement_() {
   } else if (t.IsKeyword("show")) {
     Next();
     ASSIGN_OR_RETURN(st, Show(t.pos));
+  } else if (t.IsKeyword("backup")) {
+    Next();
+    ASSIGN_OR_RETURN(st, Backup(t.pos));
+  } else if (t.IsKeyword("snapshot") || t.IsKeyword("checkpoint")) {
+    const bool checkpoint = t.IsKeyword("checkpoint");
+    Next();
+    ASSIGN_OR_RETURN(st, Snapshot(t.pos, checkpoint));
   } else {
     st.kind = Statement::Kind::kQuery;
     ASSIGN_OR_RETURN(st.query, QueryExpr());
@@ -412,6 +420,90 @@ core::Result<Statement> Parser::Show(int32_t pos) {
   st.pos = pos;
   st.kind = Statement::Kind::kShow;
   st.show = s;
+  return st;
+}
+
+// A table name of BACKUP TABLE: a quoted name ('x' or "x"), or a bare name written as one word
+// of letters, digits, '_', '$', '-' and UTF-8, with '.'s between such characters (several
+// adjacent tokens: `my-table`, `sensors.eu`). Any other character is a name by itself, so `../t` is the name '.' and the name check says "'.' is an
+// invalid table name" at its position, as QuestDB does. The name is checked (ValidateTableName)
+// here; whether the table exists is checked when the statement runs.
+core::Result<std::string> Parser::BackupTableName(int32_t* pos) {
+  const Token& first = Peek();
+  *pos = first.pos;
+  std::string name;
+  if (first.kind == TokenKind::kQuotedIdent || first.kind == TokenKind::kString) {
+    name = Next().text;
+  } else if (first.kind == TokenKind::kEnd || first.IsOp(",") || first.IsOp(";")) {
+    return Error("expected a table name", first.pos);
+  } else {
+    auto is_word_part = [](const Token& t) {
+      return t.kind == TokenKind::kIdent || t.kind == TokenKind::kInteger ||
+             t.kind == TokenKind::kDuration || t.IsOp("-");
+    };
+    // Tokens of these kinds are spelled exactly as written (text == source bytes).
+    auto adjacent = [this](size_t a, size_t b) {
+      return toks_[b].pos == toks_[a].pos + static_cast<int32_t>(toks_[a].text.size());
+    };
+    name = Next().text;
+    if (is_word_part(first)) {
+      for (;;) {
+        if (is_word_part(Peek()) && adjacent(i_ - 1, i_)) {
+          name += Next().text;
+        } else if (Peek().IsOp(".") && adjacent(i_ - 1, i_) && is_word_part(Peek(1)) &&
+                   adjacent(i_, i_ + 1)) {
+          name += Next().text;  // `sensors.eu`: a '.' between word characters
+        } else {
+          break;
+        }
+      }
+    }
+  }
+  std::string invalid = cairo::ValidateTableName(name);
+  if (!invalid.empty()) return core::Status::InvalidArgument(invalid, *pos);
+  return name;
+}
+
+// BACKUP DATABASE | BACKUP TABLE name [, name ...]. (With no backup root, QuestDB answers
+// "backup is disabled" before parsing any of this: see CheckBackupBeforeParsing.)
+core::Result<Statement> Parser::Backup(int32_t pos) {
+  auto b = std::make_shared<BackupStmt>();
+  if (AcceptKeyword("database")) {
+    b->database = true;
+  } else if (AcceptKeyword("table")) {
+    for (;;) {
+      int32_t name_pos = 0;
+      ASSIGN_OR_RETURN(std::string name, BackupTableName(&name_pos));
+      b->tables.push_back(std::move(name));
+      b->table_positions.push_back(name_pos);
+      if (AcceptOp(",")) continue;
+      if (!AtEnd() && !Peek().IsOp(";")) return Error("expected ','", Peek().pos);
+      break;
+    }
+  } else {
+    return Error("expected 'table' or 'database'", Peek().pos);
+  }
+  Statement st;
+  st.pos = pos;
+  st.kind = Statement::Kind::kBackup;
+  st.backup = b;
+  return st;
+}
+
+// SNAPSHOT PREPARE | COMPLETE, CHECKPOINT CREATE | RELEASE.
+core::Result<Statement> Parser::Snapshot(int32_t pos, bool checkpoint) {
+  auto s = std::make_shared<SnapshotStmt>();
+  s->checkpoint = checkpoint;
+  if (AcceptKeyword(checkpoint ? "create" : "prepare")) {
+    s->prepare = true;
+  } else if (!AcceptKeyword(checkpoint ? "release" : "complete")) {
+    return Error(checkpoint ? "'create' or 'release' expected" : "'prepare' or 'complete' expected",
+                 Peek().pos);
+  }
+  Statement st;
+  st.pos = pos;
+  st.kind = Statement::Kind::kSnapshot;
+  st.snapshot = s;
   return st;
 }
 

@@ -81,6 +81,9 @@ class Parser {
   core::Result<Statement> Update(int32_t pos);
   core::Result<Statement> Alter(int32_t pos);
   core::Result<Statement> Show(int32_t pos);
+  core::Result<Statement> Backup(int32_t pos);
+  core::Result<Statement> Snapshot(int32_t pos, bool checkpoint);
+  core::Result<std::string> BackupTableName(int32_t* pos);
 
   // Depth guard for recursion.
   class DepthGuard {

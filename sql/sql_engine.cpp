@@ -1,10 +1,12 @@
-// SqlEngine: BACKUP/SNAPSHOT statements first (backup_statement.h), then parse, plan and run.
+// SqlEngine: the checks that come before parsing (read-only and backup root for BACKUP), parse,
+// the read-only rule (IsWrite), then plan and run.
 #include "sql/sql_engine.h"
 
 #include <thread>
 
 #include "core/timestamp.h"
 #include "sql/backup_statement.h"
+#include "sql/lexer.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
 #include "sql/statements.h"
@@ -31,11 +33,20 @@ SqlEngine::~SqlEngine() = default;
 
 namespace {
 
-core::Result<ExecResult> Run(const Statement& st, PlanContext& ctx, const SqlOptions& options) {
-  if (options.read_only && st.kind != Statement::Kind::kQuery && st.kind != Statement::Kind::kShow &&
-      st.kind != Statement::Kind::kNoop) {
-    return core::Status::PermissionDenied("Write permission denied: the server is in read-only mode");
+// The one place writes are refused: read-only mode, or a request that takes queries only.
+core::Status CheckAllowed(Statement::Kind kind, const SqlOptions& options, const ExecContext& ctx) {
+  if (!IsWrite(kind)) return core::Status::Ok();
+  if (options.read_only) {
+    return core::Status(core::StatusCode::kPermissionDenied,
+                        "Write permission denied: server is in read-only mode "
+                        "(http.security.readonly)",
+                        0);
   }
+  if (ctx.queries_only != nullptr) return core::Status::InvalidArgument(ctx.queries_only, 0);
+  return core::Status::Ok();
+}
+
+core::Result<ExecResult> Run(const Statement& st, PlanContext& ctx, cairo::BackupService* backup) {
   switch (st.kind) {
     case Statement::Kind::kQuery: {
       ASSIGN_OR_RETURN(OpPtr op, PlanQuery(*st.query, ctx));
@@ -58,6 +69,8 @@ core::Result<ExecResult> Run(const Statement& st, PlanContext& ctx, const SqlOpt
     case Statement::Kind::kAlterTable: return ExecuteAlterTable(*st.alter, ctx);
     case Statement::Kind::kInsert: return ExecuteInsert(*st.insert, ctx);
     case Statement::Kind::kUpdate: return ExecuteUpdate(*st.update, ctx);
+    case Statement::Kind::kBackup:
+    case Statement::Kind::kSnapshot: return ExecuteBackupStatement(st, backup);
     case Statement::Kind::kNoop: {
       ExecResult r;
       r.kind = StatementKind::kDdl;
@@ -71,22 +84,23 @@ core::Result<ExecResult> Run(const Statement& st, PlanContext& ctx, const SqlOpt
 
 core::Result<ExecResult> SqlEngine::Execute(std::string_view sql, const ExecContext& ctx) {
   try {
-    if (auto backup = TryExecuteBackupStatement(sql, impl_->backup)) {
-      if (impl_->options.read_only && backup->ok()) {
-        // BACKUP reads only; SNAPSHOT/CHECKPOINT are allowed too (they pause purging only).
-      }
-      return std::move(*backup);
+    // Ordering rule (QuestDB): a statement whose first word is BACKUP is a backup whatever
+    // follows; it is refused as a write, then for want of a backup root, before it is parsed.
+    if (StartsWithKeyword(sql, "backup")) {
+      RETURN_IF_ERROR(CheckAllowed(Statement::Kind::kBackup, impl_->options, ctx));
+      RETURN_IF_ERROR(CheckBackupBeforeParsing(sql, impl_->backup));
     }
     ParserLimits limits;
     limits.max_query_length = impl_->options.max_query_length;
     limits.max_expression_depth = impl_->options.max_expression_depth;
     ASSIGN_OR_RETURN(Statement st, ParseStatement(sql, limits));
+    RETURN_IF_ERROR(CheckAllowed(st.kind, impl_->options, ctx));
     PlanContext pc;
     pc.engine = impl_->engine;
     pc.now_us = ctx.now_us != 0 ? ctx.now_us : impl_->engine->options().clock->NowMicros();
     pc.max_depth = impl_->options.max_expression_depth;
     pc.worker_threads = impl_->options.worker_threads;
-    return Run(st, pc, impl_->options);
+    return Run(st, pc, impl_->backup);
   } catch (const std::bad_alloc&) {
     return core::Status::ResourceExhausted("out of memory while executing the statement");
   } catch (const std::exception& e) {

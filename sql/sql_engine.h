@@ -21,12 +21,17 @@ struct SqlOptions {
   int worker_threads = 0;          // 0: one per core
   size_t max_query_length = 1 << 20;
   int max_expression_depth = 256;
-  bool read_only = false;          // refuse anything but queries (http.security.readonly)
+  // http.security.readonly: refuse every statement IsWrite (ast.h) calls a write, before it
+  // runs, with PermissionDenied "Write permission denied: server is in read-only mode".
+  bool read_only = false;
 };
 
 struct ExecContext {
   // Bound once per request; now() is fixed for the whole statement.
   int64_t now_us = 0;  // 0: take the clock at Execute()
+  // Non-null: this request accepts only queries (/exp); any statement IsWrite calls a write is
+  // refused before it runs with InvalidArgument `queries_only` at 0.
+  const char* queries_only = nullptr;
 };
 
 class SqlEngine {
@@ -37,7 +42,10 @@ class SqlEngine {
 
   // Runs one statement (a trailing ';' is allowed). Errors carry a message and the 0-based
   // character position of the fault, QuestDB-style ("Invalid column: z" at 10). A failed
-  // statement changes no data.
+  // statement changes no data. Order of the checks: a statement starting with BACKUP is refused
+  // in read-only mode, then with no backup root (backup_statement.h), before it is parsed;
+  // every other statement is parsed first, then refused if it is a write (IsWrite) and
+  // writes are not allowed (read_only, ExecContext::queries_only), then run.
   core::Result<ExecResult> Execute(std::string_view sql, const ExecContext& ctx = {});
 
  private:

@@ -1,5 +1,6 @@
 // Parsing, dispatch, error texts and positions of BACKUP / SNAPSHOT / CHECKPOINT statements
-// (questdb-facts.md 1.3 and 2.1), against a recording fake BackupService.
+// (QuestDB's texts and positions, http/QUESTDB.md), against a recording fake BackupService;
+// and the read-only rule (IsWrite) as the SQL engine applies it.
 #include "sql/backup_statement.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,12 @@
 #include <cctype>
 #include <string>
 #include <vector>
+
+#include "cairo/engine.h"
+#include "core/file_system.h"
+#include "sql/parser.h"
+#include "sql/sql_engine.h"
+#include "tests/testutil/temp_dir.h"
 
 namespace sundial::sql {
 namespace {
@@ -159,6 +166,139 @@ TEST_F(BackupStatementTest, SnapshotWithoutServiceIsAClearError) {
   ASSERT_TRUE(r.has_value());
   ASSERT_FALSE(r->ok());
   EXPECT_EQ(r->status().position(), 0);
+}
+
+// The read-only rule over statements of every kind, spelled the ways clients send them: the
+// parsed statement's kind decides (IsWrite), and the SQL engine in read-only mode refuses
+// exactly those statements (the HTTP server relies on it: /exec answers its PermissionDenied
+// with 403). Before the rule was decided once, the HTTP layer's keyword list and the engine
+// disagreed on ALTER ... ALTER COLUMN, BACKUP, SNAPSHOT and CHECKPOINT (the engine ran them).
+struct Case {
+  const char* sql;
+  bool is_write;
+};
+const Case kCases[] = {
+    {"SELECT 1", false}, {"select * from t", false}, {"  \n\tselect 1", false},
+    {"(select 1)", false}, {"((select 1))", false},
+    {"with x as (select 1) select * from x", false},
+    {"WITH x AS (select 1) (select * from x)", false}, {"-- c\nselect 1", false},
+    {"/* c */ select 1", false}, {"/* insert */ select 1", false}, {"select 1;", false},
+    {"t", false}, {"SHOW TABLES", false}, {"show columns from t", false},
+    {"show create table t", false},
+    {"INSERT INTO t VALUES (1)", true}, {"insert into t select * from t", true},
+    {"/* c */ Insert into t values(1)", true}, {"update t set a = 1", true},
+    {"UPDATE t SET a = 1 WHERE a = 2", true}, {"CREATE TABLE x (a INT)", true},
+    {"create table x as (select * from t)", true}, {"drop table t", true},
+    {"DROP TABLE IF EXISTS t", true}, {"alter table t add column b int", true},
+    {"alter table t drop column a", true}, {"ALTER TABLE t ALTER COLUMN a ADD INDEX", true},
+    {"alter table t alter column a nocache", true}, {"truncate table t", true},
+    {"rename table t to u", true}, {"BACKUP DATABASE", true}, {"backup table t", true},
+    {"-- nightly\n  Backup database;", true}, {"SNAPSHOT PREPARE", true},
+    {"snapshot complete", true}, {"CHECKPOINT CREATE", true}, {"checkpoint release", true}};
+
+// The same statement decorated the ways clients send it: the decision must not change.
+std::vector<std::string> Spellings(const std::string& sql) {
+  std::string upper = sql, lower = sql;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::vector<std::string> out = {sql, upper, lower, "  \t\n" + sql, "/* a\ncomment */" + sql,
+                                  "-- line\n" + sql, sql + "\n-- trailing comment"};
+  if (sql.back() != ';') out.push_back(sql + " ;");
+  return out;
+}
+
+class ReadOnlyRuleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cairo::EngineOptions eo;
+    eo.db_root = dir_.Sub("db");
+    auto engine = cairo::Engine::Open(core::NewPosixFileSystem(), eo);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    engine_ = std::move(engine).value();
+  }
+  std::unique_ptr<SqlEngine> Sql(bool read_only) {
+    SqlOptions so;
+    so.worker_threads = 1;
+    so.read_only = read_only;
+    return std::make_unique<SqlEngine>(engine_.get(), &backup_, so);
+  }
+  testutil::TempDir dir_;
+  std::unique_ptr<cairo::Engine> engine_;
+  FakeBackupService backup_;
+};
+
+TEST_F(ReadOnlyRuleTest, OneDeciderForEveryStatement) {
+  auto sql = Sql(/*read_only=*/true);
+  for (const Case& c : kCases) {
+    for (const std::string& s : Spellings(c.sql)) {
+      auto parsed = ParseStatement(s);
+      ASSERT_TRUE(parsed.ok()) << s << ": " << parsed.status().ToString();
+      EXPECT_EQ(IsWrite(*parsed), c.is_write) << s;
+      auto r = sql->Execute(s);
+      const bool refused = !r.ok() && r.status().code() == core::StatusCode::kPermissionDenied;
+      EXPECT_EQ(refused, c.is_write) << s << " -> " << (r.ok() ? "ok" : r.status().ToString());
+    }
+  }
+  // Nothing a refused statement would have done happened.
+  EXPECT_EQ(backup_.database_calls, 0);
+  EXPECT_TRUE(backup_.table_calls.empty());
+  EXPECT_TRUE(backup_.snapshot_calls.empty());
+  EXPECT_TRUE(engine_->ListTables().empty());
+}
+
+// /exp takes queries only: any write is refused before it runs, with /exp's message.
+TEST_F(ReadOnlyRuleTest, QueriesOnlyRequestRefusesWritesBeforeRunningThem) {
+  auto sql = Sql(/*read_only=*/false);
+  ASSERT_TRUE(sql->Execute("create table t (a int)").ok());
+  ExecContext ctx;
+  ctx.queries_only = "/exp accepts only queries that return rows";
+  for (const Case& c : kCases) {
+    auto r = sql->Execute(c.sql, ctx);
+    if (c.is_write) {
+      ASSERT_FALSE(r.ok()) << c.sql;
+      EXPECT_EQ(r.status().message(), ctx.queries_only) << c.sql;
+      EXPECT_EQ(r.status().position(), 0) << c.sql;
+    } else {
+      EXPECT_TRUE(r.ok() || r.status().code() != core::StatusCode::kInvalidArgument ||
+                  r.status().message() != ctx.queries_only)
+          << c.sql;
+    }
+  }
+  auto count = sql->Execute("select count() from t");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(engine_->ListTables(), std::vector<std::string>({"t"}));
+  EXPECT_EQ(backup_.database_calls, 0);
+  EXPECT_TRUE(backup_.snapshot_calls.empty());
+}
+
+// The ordering rule: a statement whose first word is BACKUP is refused in read-only mode, then
+// with no backup root, before the rest of it is parsed; other statements are parsed first.
+TEST_F(ReadOnlyRuleTest, BackupOrderingRule) {
+  const char* disabled =
+      "backup is disabled, server.conf property 'cairo.sql.backup.root' is not set";
+  backup_.is_enabled = false;
+  auto rw = Sql(/*read_only=*/false);
+  for (const char* s : {"backup database", "backup something strange", "BACKUP table 't",
+                        "/* c */ backup table ../t, (", "backup"}) {
+    auto r = rw->Execute(s);
+    ASSERT_FALSE(r.ok()) << s;
+    EXPECT_EQ(r.status().message(), disabled) << s;
+    EXPECT_EQ(r.status().position(), 0) << s;
+  }
+  auto ro = Sql(/*read_only=*/true);
+  for (const char* s : {"backup database", "backup something strange", "BACKUP table 't"}) {
+    auto r = ro->Execute(s);
+    ASSERT_FALSE(r.ok()) << s;
+    EXPECT_EQ(r.status().code(), core::StatusCode::kPermissionDenied) << s;
+  }
+  // Not a backup: parsed first, so a statement that does not parse gets its syntax error.
+  auto r = ro->Execute("insert into");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), core::StatusCode::kSyntaxError);
+  // SNAPSHOT is not subject to the backup root.
+  backup_.is_enabled = false;
+  EXPECT_TRUE(rw->Execute("snapshot prepare").ok());
+  EXPECT_EQ(backup_.snapshot_calls, std::vector<std::string>({"prepare"}));
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+
 namespace sundial::sql {
 namespace {
 
@@ -45,6 +48,70 @@ TEST(LexerTest, NumbersAndCasts) {
   EXPECT_TRUE((*r)[1].IsOp("::"));
   EXPECT_EQ((*r)[3].kind, TokenKind::kFloat);
   EXPECT_EQ((*r)[4].kind, TokenKind::kFloat);
+}
+
+// FirstToken lexes only the first token, by Tokenize's rules: what follows is not looked at.
+TEST(LexerTest, FirstTokenSkipsSpaceAndCommentsAndIgnoresTheRest) {
+  auto t = FirstToken("  -- c\n /* x */ Backup table 'unclosed");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_TRUE(t->IsKeyword("backup"));
+  EXPECT_EQ(t->pos, 16);
+  t = FirstToken("   ");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->kind, TokenKind::kEnd);
+  EXPECT_EQ(t->pos, 3);
+  EXPECT_FALSE(FirstToken("'backup").ok());
+  EXPECT_FALSE(FirstToken("/* unclosed").ok());
+  EXPECT_TRUE(StartsWithKeyword("\tBACKUP database", "backup"));
+  EXPECT_FALSE(StartsWithKeyword("'backup' table", "backup"));
+  EXPECT_FALSE(StartsWithKeyword("\"backup\" table", "backup"));
+  EXPECT_FALSE(StartsWithKeyword("backups", "backup"));
+  EXPECT_FALSE(StartsWithKeyword("", "backup"));
+  // Differential: FirstToken agrees with the first token of Tokenize.
+  for (const char* sql : {"select 1", "  (select 1)", "1h", "'s' x", "\"q\" x", "-- c\n x",
+                          ">= 1", "/* a */ /* b */ y", "x"}) {
+    auto all = Tokenize(sql);
+    auto first = FirstToken(sql);
+    ASSERT_TRUE(all.ok() && first.ok()) << sql;
+    EXPECT_EQ(first->kind, (*all)[0].kind) << sql;
+    EXPECT_EQ(first->pos, (*all)[0].pos) << sql;
+    EXPECT_EQ(first->text, (*all)[0].text) << sql;
+  }
+}
+
+TEST(LexerTest, UnclosedQuotesOneMessage) {
+  for (const char* sql : {"select 'abc", "select \"abc"}) {
+    auto r = Tokenize(sql);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().message(), "unclosed quotation mark") << sql;
+    EXPECT_EQ(r.status().position(), 7) << sql;
+  }
+}
+
+// Property: on random text, FirstToken is exactly Tokenize's first token, or its first error
+// when that error is in the first token (comments, quotes and unknown characters included).
+TEST(LexerTest, FirstTokenMatchesTokenizeOnRandomText) {
+  const std::string alphabet = "ab1 \t\n'\"-/*().;,=<>!:$_\xc3\xa9#";
+  std::mt19937 rng(20261202);
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string sql;
+    const int len = static_cast<int>(rng() % 12);
+    for (int i = 0; i < len; ++i) sql.push_back(alphabet[rng() % alphabet.size()]);
+    auto all = Tokenize(sql);
+    auto first = FirstToken(sql);
+    if (all.ok()) {
+      ASSERT_TRUE(first.ok()) << sql;
+      EXPECT_EQ(first->kind, (*all)[0].kind) << sql;
+      EXPECT_EQ(first->pos, (*all)[0].pos) << sql;
+      EXPECT_EQ(first->text, (*all)[0].text) << sql;
+    } else if (!first.ok()) {
+      EXPECT_EQ(first.status().message(), all.status().message()) << sql;
+      EXPECT_EQ(first.status().position(), all.status().position()) << sql;
+    } else {
+      // The error is after the first token.
+      EXPECT_GT(all.status().position(), first->pos) << sql;
+    }
+  }
 }
 
 }  // namespace

@@ -176,5 +176,52 @@ TEST(ParserTest, EmptyQuery) {
   EXPECT_EQ(r.status().message(), "empty query");
 }
 
+// BACKUP / SNAPSHOT / CHECKPOINT are statements of the one parser.
+TEST(ParserTest, BackupAndSnapshotStatements) {
+  auto r = ParseStatement("BACKUP DATABASE;");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->kind, Statement::Kind::kBackup);
+  EXPECT_TRUE(r->backup->database);
+  r = ParseStatement("backup table t, \"my table\", 'trades', my-table, sensors.eu, t2024");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->backup->database);
+  EXPECT_EQ(r->backup->tables,
+            std::vector<std::string>({"t", "my table", "trades", "my-table", "sensors.eu", "t2024"}));
+  EXPECT_EQ(r->backup->table_positions, std::vector<int32_t>({13, 16, 28, 38, 48, 60}));
+  r = ParseStatement("snapshot prepare");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->kind, Statement::Kind::kSnapshot);
+  EXPECT_TRUE(r->snapshot->prepare);
+  EXPECT_FALSE(r->snapshot->checkpoint);
+  r = ParseStatement("Checkpoint Release ;");
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->snapshot->prepare);
+  EXPECT_TRUE(r->snapshot->checkpoint);
+  // A name is one word: `my -table` is two, `../t` starts with the name '.'.
+  r = ParseStatement("backup table my -table");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "expected ','");
+  EXPECT_EQ(r.status().position(), 16);
+  r = ParseStatement("backup table sensors..eu");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "expected ','");
+  EXPECT_EQ(r.status().position(), 20);
+  r = ParseStatement("backup table ../t");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "'.' is an invalid table name");
+  EXPECT_EQ(r.status().position(), 13);
+}
+
+TEST(ParserTest, IsWriteByKind) {
+  EXPECT_FALSE(IsWrite(Statement::Kind::kQuery));
+  EXPECT_FALSE(IsWrite(Statement::Kind::kShow));
+  for (auto k : {Statement::Kind::kCreateTable, Statement::Kind::kDropTable,
+                 Statement::Kind::kTruncate, Statement::Kind::kRenameTable,
+                 Statement::Kind::kAlterTable, Statement::Kind::kInsert, Statement::Kind::kUpdate,
+                 Statement::Kind::kBackup, Statement::Kind::kSnapshot, Statement::Kind::kNoop}) {
+    EXPECT_TRUE(IsWrite(k)) << static_cast<int>(k);
+  }
+}
+
 }  // namespace
 }  // namespace sundial::sql
