@@ -213,7 +213,13 @@ int Run(int argc, char** argv) {
     }
   }
   std::unique_ptr<http::TcpLineServer> tcp_server;
-  if (cfg.line_tcp_enabled) {
+  const http::TcpAccess tcp_access = http::DecideTcpAccess(cfg);
+  if (tcp_access == http::TcpAccess::kKeyAuth) {
+    if (http_server) http_server->Stop();
+    return Fail("refusing to start, line.tcp.auth.db.path is set but key authentication is not "
+                "supported yet");
+  }
+  if (tcp_access == http::TcpAccess::kOpen) {
     http::TcpLineOptions to;
     to.host = cfg.line_tcp_bind.host;
     to.port = cfg.line_tcp_bind.port;
@@ -233,6 +239,12 @@ int Run(int argc, char** argv) {
     }
     core::LogInfo("line tcp server listening [address=" + (to.host.empty() ? "0.0.0.0" : to.host) +
                   ":" + std::to_string(tcp_server->port()) + "]");
+  }
+  core::LogInfo("line tcp port " + http::DescribeTcpAccess(tcp_access));
+  if (tcp_access == http::TcpAccess::kOpen &&
+      (cfg.line_tcp_bind.host.empty() || cfg.line_tcp_bind.host == "0.0.0.0")) {
+    core::LogWarn("line tcp server accepts unauthenticated writes on all interfaces; set "
+                  "line.tcp.auth.db.path or bind line.tcp.net.bind.to to 127.0.0.1");
   }
   core::LogInfo("server started [http_port=" +
                 std::to_string(http_server ? http_server->port() : 0) + ", line_tcp_port=" +
