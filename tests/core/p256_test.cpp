@@ -170,6 +170,29 @@ TEST(P256Test, DerParsingIsStrict) {
   EXPECT_FALSE(P256VerifySha256(kKey, kVectors[0].message, ""));
 }
 
+// Every one-byte change of a valid DER signature either fails to parse or parses to other
+// (r, s) (never past the end: ASan checks the reads); one change per position is verified and
+// refused.
+TEST(P256Test, EveryByteChangeOfDerIsRefused) {
+  const Vector& v = kVectors[0];
+  const std::string good = EcdsaDerEncode(FromHex(v.r), FromHex(v.s));
+  const P256Scalar r = FromHex(v.r), s = FromHex(v.s);
+  for (size_t at = 0; at < good.size(); ++at) {
+    for (int byte = 0; byte < 256; ++byte) {
+      if (static_cast<uint8_t>(good[at]) == byte) continue;
+      std::string m = good;
+      m[at] = static_cast<char>(byte);
+      P256Scalar r2, s2;
+      if (ParseEcdsaDerSignature(m, &r2, &s2)) {
+        EXPECT_TRUE(r2 != r || s2 != s) << at << " " << byte;
+      }
+    }
+    std::string m = good;
+    m[at] = static_cast<char>(m[at] ^ 0x10);
+    EXPECT_FALSE(P256VerifySha256(kKey, v.message, m)) << at;
+  }
+}
+
 // Random keys, nonces and messages: what is signed verifies, under that key only.
 TEST(P256Test, RandomSignVerifyRoundTrips) {
   std::mt19937_64 rng(20261202);

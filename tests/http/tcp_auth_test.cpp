@@ -14,6 +14,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -283,6 +284,28 @@ TEST(TcpAuthHandshakeTest, EveryWrongAnswerFails) {
   size_t used;
   const std::string long_id(2000, 'k');
   EXPECT_EQ(h.Feed(long_id.data(), long_id.size(), &used), http::TcpAuthHandshake::Step::kFailed);
+}
+
+// Random bytes in random pieces never authenticate and never read past what they are given.
+TEST(TcpAuthHandshakeTest, RandomInputNeverAuthenticates) {
+  const http::TcpAuthKeys keys = Keys();
+  std::mt19937 rng(11);
+  for (int round = 0; round < 300; ++round) {
+    http::TcpAuthHandshake h(&keys);
+    std::string pending;
+    http::TcpAuthHandshake::Step step = http::TcpAuthHandshake::Step::kNeedMore;
+    for (int piece = 0; piece < 20 && step != http::TcpAuthHandshake::Step::kFailed; ++piece) {
+      size_t n = rng() % 80;
+      for (size_t i = 0; i < n; ++i) {
+        pending.push_back(rng() % 8 == 0 ? '\n' : static_cast<char>(rng()));
+      }
+      size_t used = 0;
+      step = h.Feed(pending.data(), pending.size(), &used);
+      ASSERT_LE(used, pending.size());
+      pending.erase(0, used);
+      ASSERT_NE(step, http::TcpAuthHandshake::Step::kDone) << round;
+    }
+  }
 }
 
 // --- Against the real server ---
