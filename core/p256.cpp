@@ -222,6 +222,25 @@ Point Multiply(const U256& k, const Point& p) {
   return r;
 }
 
+// a * P + b * Q in one pass (Shamir's trick): one doubling per bit, then P, Q or P + Q added.
+Point MultiplyTwo(const U256& a, const Point& p, const U256& b, const Point& q) {
+  const Point pq = AddPoints(p, q);
+  Point r{P().one, P().one, U256{}};
+  for (int i = 255; i >= 0; --i) {
+    r = Double(r);
+    const bool bit_a = (a[i / 64] >> (i % 64)) & 1;
+    const bool bit_b = (b[i / 64] >> (i % 64)) & 1;
+    if (bit_a && bit_b) {
+      r = AddPoints(r, pq);
+    } else if (bit_a) {
+      r = AddPoints(r, p);
+    } else if (bit_b) {
+      r = AddPoints(r, q);
+    }
+  }
+  return r;
+}
+
 // Affine x (plain) of a finite point.
 U256 AffineX(const Point& a) {
   const Modulus& f = P();
@@ -284,7 +303,7 @@ bool P256VerifyDigest(const P256PublicKey& key, const Sha256Digest& digest, cons
   const U256 u1 = n.Mul(DigestScalar(digest), w);  // plain * Montgomery = plain
   const U256 u2 = n.Mul(rv, w);
   const Point q{P().ToMont(qx), P().ToMont(qy), P().one};
-  const Point x = AddPoints(Multiply(u1, Generator()), Multiply(u2, q));
+  const Point x = MultiplyTwo(u1, Generator(), u2, q);
   if (IsZero(x.z)) return false;
   U256 xr = AffineX(x);
   if (Compare(xr, n.m) >= 0) Sub(xr, n.m, &xr);

@@ -193,6 +193,26 @@ TEST(P256Test, EveryByteChangeOfDerIsRefused) {
   }
 }
 
+// Keys whose point is G, -G or 2G exercise the equal-point and opposite-point cases of the
+// combined u1*G + u2*Q; signing takes the plain double-and-add path, so the two must agree.
+TEST(P256Test, EdgeKeysNearTheGenerator) {
+  P256Scalar one{}, two{}, n_minus_1 = FromHex(kOrderHex);
+  one[31] = 1;
+  two[31] = 2;
+  n_minus_1[31] -= 1;
+  const P256Scalar k = FromHex(kVectors[0].k);
+  for (const P256Scalar& d : {one, two, n_minus_1}) {
+    P256PublicKey q;
+    ASSERT_TRUE(P256PublicKeyFromPrivate(d, &q));
+    P256Scalar r, s;
+    for (const char* m : {"sample", "test", ""}) {
+      ASSERT_TRUE(P256SignDigest(d, k, Sha256Hash(m), &r, &s));
+      EXPECT_TRUE(P256VerifyDigest(q, Sha256Hash(m), r, s)) << m;
+      EXPECT_FALSE(P256VerifyDigest(q, Sha256Hash(std::string(m) + "!"), r, s)) << m;
+    }
+  }
+}
+
 // Random keys, nonces and messages: what is signed verifies, under that key only.
 TEST(P256Test, RandomSignVerifyRoundTrips) {
   std::mt19937_64 rng(20261202);
