@@ -8,6 +8,7 @@
 #include <cstring>
 #include <thread>
 
+#include "core/base64.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/timestamp.h"
@@ -19,32 +20,6 @@ namespace sundial::http {
 namespace {
 
 constexpr const char* kJson = "application/json; charset=utf-8";
-
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
-}
-
-bool Base64Decode(std::string_view in, std::string* out) {
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    if (c == '=') break;
-    int v = Base64Value(c);
-    if (v < 0) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return true;
-}
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   unsigned diff = a.size() == b.size() ? 0 : 1;
@@ -86,7 +61,7 @@ bool Api::CheckBasicAuth(const std::string* authorization, const std::string& us
   v.remove_prefix(6);
   while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
   std::string decoded;
-  if (!Base64Decode(v, &decoded)) return false;
+  if (!core::Base64Decode(v, &decoded)) return false;
   std::string expected = user + ":" + password;
   return ConstantTimeEquals(decoded, expected);
 }

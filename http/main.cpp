@@ -19,6 +19,7 @@
 #include "http/default_server_conf.h"
 #include "http/http_server.h"
 #include "http/server_config.h"
+#include "http/tcp_auth.h"
 #include "http/tcp_line_server.h"
 #include "sql/sql_engine.h"
 
@@ -51,6 +52,17 @@ std::string Absolute(const std::string& path) {
   char buf[PATH_MAX];
   if (::realpath(path.c_str(), buf) != nullptr) return buf;
   return path;
+}
+
+// The key file of line.tcp.auth.db.path; an error names the line.
+core::Result<std::shared_ptr<const http::TcpAuthKeys>> LoadTcpAuthKeys(core::FileSystem& fs,
+                                                                       const std::string& path) {
+  auto text = fs.ReadFile(path);
+  if (!text.ok()) return text.status();
+  auto keys = http::ParseTcpAuthKeys(*text);
+  if (!keys.ok()) return keys.status();
+  return std::shared_ptr<const http::TcpAuthKeys>(
+      std::make_shared<http::TcpAuthKeys>(std::move(*keys)));
 }
 
 int Run(int argc, char** argv) {
@@ -213,7 +225,26 @@ int Run(int argc, char** argv) {
     }
   }
   std::unique_ptr<http::TcpLineServer> tcp_server;
-  if (cfg.line_tcp_enabled) {
+  const http::TcpAccess tcp_access = http::DecideTcpAccess(cfg);
+  std::shared_ptr<const http::TcpAuthKeys> tcp_keys;
+  if (tcp_access == http::TcpAccess::kKeyAuth) {
+    const std::string& p = cfg.line_tcp_auth_db_path;
+    const std::string path = p[0] == '/' ? p : core::JoinPath(root, p);
+    auto keys = LoadTcpAuthKeys(*fs, path);
+    if (!keys.ok()) {
+      if (http_server) http_server->Stop();
+      return Fail("refusing to start, bad line.tcp.auth.db.path [path=" + path + ", error=" +
+                  keys.status().message() + "]");
+    }
+    core::LogInfo("line tcp auth keys loaded [path=" + path + ", keys=" +
+                  std::to_string((*keys)->by_id.size()) + "]");
+    if ((*keys)->by_id.empty()) {
+      core::LogWarn("line tcp auth key file lists no keys, nobody can write over tcp [path=" +
+                    path + "]");
+    }
+    tcp_keys = std::move(*keys);
+  }
+  if (tcp_access == http::TcpAccess::kOpen || tcp_access == http::TcpAccess::kKeyAuth) {
     http::TcpLineOptions to;
     to.host = cfg.line_tcp_bind.host;
     to.port = cfg.line_tcp_bind.port;
@@ -226,6 +257,7 @@ int Run(int argc, char** argv) {
     to.idle_timeout_ms = cfg.http_idle_timeout_ms;
     auto pb = cairo::ParsePartitionBy(cfg.line_default_partition_by);
     to.ingest.partition_by = pb ? *pb : cairo::PartitionBy::kDay;
+    to.auth_keys = tcp_keys;
     tcp_server = std::make_unique<http::TcpLineServer>(engine.get(), to);
     if (auto st = tcp_server->Start(); !st.ok()) {
       if (http_server) http_server->Stop();
@@ -233,6 +265,12 @@ int Run(int argc, char** argv) {
     }
     core::LogInfo("line tcp server listening [address=" + (to.host.empty() ? "0.0.0.0" : to.host) +
                   ":" + std::to_string(tcp_server->port()) + "]");
+  }
+  core::LogInfo("line tcp port " + http::DescribeTcpAccess(tcp_access));
+  if (tcp_access == http::TcpAccess::kOpen &&
+      (cfg.line_tcp_bind.host.empty() || cfg.line_tcp_bind.host == "0.0.0.0")) {
+    core::LogWarn("line tcp server accepts unauthenticated writes on all interfaces; set "
+                  "line.tcp.auth.db.path or bind line.tcp.net.bind.to to 127.0.0.1");
   }
   core::LogInfo("server started [http_port=" +
                 std::to_string(http_server ? http_server->port() : 0) + ", line_tcp_port=" +

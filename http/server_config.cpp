@@ -30,6 +30,7 @@ const std::vector<std::string>& KnownConfigKeys() {
       "line.tcp.max.uncommitted.rows",
       "line.tcp.max.measurement.size",
       "line.tcp.io.worker.count",
+      "line.tcp.auth.db.path",
       "line.http.enabled",
       "line.default.partition.by",
       "cairo.commit.mode",
@@ -118,6 +119,7 @@ core::Result<ServerConfig> ReadServerConfig(const core::Properties& p,
   ASSIGN_OR_RETURN(c.line_tcp_max_line_bytes,
                    p.GetSize("line.tcp.max.measurement.size", c.line_tcp_max_line_bytes, 256,
                              1LL << 30));
+  ASSIGN_OR_RETURN(c.line_tcp_auth_db_path, p.GetString("line.tcp.auth.db.path", ""));
   ASSIGN_OR_RETURN(std::string partition_by,
                    p.GetEnum("line.default.partition.by", "DAY",
                              {"NONE", "HOUR", "DAY", "WEEK", "MONTH", "YEAR"}));
@@ -150,6 +152,31 @@ core::Result<ServerConfig> ReadServerConfig(const core::Properties& p,
   ASSIGN_OR_RETURN(c.snapshot_recovery_enabled,
                    p.GetBool("cairo.snapshot.recovery.enabled", c.snapshot_recovery_enabled));
   return c;
+}
+
+TcpAccess DecideTcpAccess(const ServerConfig& c) {
+  if (!c.line_tcp_enabled) return TcpAccess::kDisabled;
+  if (c.http_readonly) return TcpAccess::kRefusedReadOnly;
+  if (!c.line_tcp_auth_db_path.empty()) return TcpAccess::kKeyAuth;
+  if (!c.http_user.empty()) return TcpAccess::kRefusedNoKeys;
+  return TcpAccess::kOpen;
+}
+
+std::string DescribeTcpAccess(TcpAccess access) {
+  switch (access) {
+    case TcpAccess::kDisabled:
+      return "closed [reason=line.tcp.enabled is false]";
+    case TcpAccess::kRefusedReadOnly:
+      return "closed, not listening [reason=http.security.readonly is true, no writes]";
+    case TcpAccess::kRefusedNoKeys:
+      return "closed, not listening [reason=http.user is set and line.tcp.auth.db.path is not, "
+             "so writes need credentials that line protocol over tcp cannot carry]";
+    case TcpAccess::kKeyAuth:
+      return "open to holders of a key in line.tcp.auth.db.path";
+    case TcpAccess::kOpen:
+      return "open to anyone who can connect, no authentication";
+  }
+  return "unknown";
 }
 
 }  // namespace sundial::http

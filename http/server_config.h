@@ -37,6 +37,7 @@ struct ServerConfig {
   int64_t line_tcp_max_uncommitted_rows = 100'000;// line.tcp.max.uncommitted.rows
   int64_t line_tcp_connection_limit = 256;        // line.tcp.net.connection.limit
   int64_t line_tcp_max_line_bytes = 1 << 20;      // line.tcp.max.measurement.size
+  std::string line_tcp_auth_db_path;              // line.tcp.auth.db.path (relative to DIR)
   // Storage / backup
   std::string commit_mode = "nosync";             // cairo.commit.mode
   std::string backup_root;                        // cairo.sql.backup.root (relative to DIR)
@@ -49,6 +50,21 @@ struct ServerConfig {
 };
 
 const std::vector<std::string>& KnownConfigKeys();
+
+// Who may write over line protocol on TCP (port 9009), one rule for every combination of
+// line.tcp.enabled, http.security.readonly, http.user/http.password and line.tcp.auth.db.path;
+// see "Ports and who may write" in http/README.md. The server does not listen at all unless the
+// answer is kOpen or kKeyAuth: a client is refused at connect, so nothing is silently dropped.
+enum class TcpAccess {
+  kDisabled,           // line.tcp.enabled=false
+  kRefusedReadOnly,    // http.security.readonly=true: no writes from anywhere
+  kRefusedNoKeys,      // HTTP Basic auth is on and no TCP key file is configured
+  kKeyAuth,            // only clients that prove a key of line.tcp.auth.db.path
+  kOpen,               // anyone who can connect (no auth configured at all)
+};
+TcpAccess DecideTcpAccess(const ServerConfig& config);
+// One line for the start-up log: who may use the TCP port, and why.
+std::string DescribeTcpAccess(TcpAccess access);
 
 // Reads the typed config from `props`. The first bad value is returned as InvalidArgument
 // naming the key. `warnings` receives one line per unknown key.

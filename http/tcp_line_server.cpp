@@ -64,6 +64,7 @@ struct TcpConn {
   RecvBuffer buf;
   int64_t line_no = 0;
   int64_t last_activity_us = 0;
+  std::unique_ptr<TcpAuthHandshake> auth;  // set until the handshake succeeds
 };
 
 std::string PeerName(int fd) {
@@ -73,6 +74,28 @@ std::string PeerName(int fd) {
   char ip[INET_ADDRSTRLEN] = "?";
   ::inet_ntop(AF_INET, &a.sin_addr, ip, sizeof(ip));
   return std::string(ip) + ":" + std::to_string(ntohs(a.sin_port));
+}
+
+// Sends all of `bytes` on a non-blocking socket without waiting; false if the socket cannot take
+// them at once (a few hundred bytes on a new connection always fit).
+bool SendNow(int fd, const std::string& bytes) {
+  size_t off = 0;
+  while (off < bytes.size()) {
+    ssize_t n = ::send(fd, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// A key id as received, safe for one log line.
+std::string Printable(const std::string& s) {
+  std::string out = s.substr(0, 64);
+  for (char& ch : out) {
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
+  }
+  return out;
 }
 
 }  // namespace
@@ -188,6 +211,36 @@ struct TcpWorker {
     return true;
   }
 
+  // Runs the authentication handshake over c->buf. Returns false if the connection must close.
+  bool Authenticate(TcpConn* c) {
+    for (;;) {
+      size_t used = 0;
+      TcpAuthHandshake::Step step = c->auth->Feed(c->buf.data(), c->buf.size(), &used);
+      c->buf.Drop(used);
+      switch (step) {
+        case TcpAuthHandshake::Step::kNeedMore:
+          return true;
+        case TcpAuthHandshake::Step::kSend:
+          if (!SendNow(c->fd, c->auth->reply())) {
+            core::LogWarn("line tcp authentication failed, closing connection [peer=" + c->peer +
+                          ", reason=challenge could not be sent]");
+            return false;
+          }
+          continue;
+        case TcpAuthHandshake::Step::kDone:
+          core::LogInfo("line tcp connection authenticated [peer=" + c->peer + ", key_id=" +
+                        Printable(c->auth->key_id()) + "]");
+          c->auth.reset();
+          return true;
+        case TcpAuthHandshake::Step::kFailed:
+          core::LogWarn("line tcp authentication failed, closing connection [peer=" + c->peer +
+                        ", key_id=" + Printable(c->auth->key_id()) + ", reason=" +
+                        c->auth->error() + "]");
+          return false;
+      }
+    }
+  }
+
   void OnReadable(TcpConn* c) {
     for (int i = 0; i < 16; ++i) {
       size_t room = 0;
@@ -196,6 +249,11 @@ struct TcpWorker {
       if (n > 0) {
         c->last_activity_us = core::MonotonicMicros();
         c->buf.Added(static_cast<size_t>(n));
+        if (c->auth != nullptr && !Authenticate(c)) {
+          Close(c);
+          return;
+        }
+        if (c->auth != nullptr) continue;  // handshake not finished: nothing to parse yet
         if (!Consume(c, false)) {
           Commit("connection error");
           Close(c);
@@ -205,6 +263,11 @@ struct TcpWorker {
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      if (c->auth != nullptr) {
+        core::LogInfo("line tcp connection closed before authentication [peer=" + c->peer + "]");
+        Close(c);
+        return;
+      }
       // EOF or error: a last line without '\n' still counts.
       bool ok = Consume(c, true);
       (void)ok;
@@ -232,6 +295,7 @@ struct TcpWorker {
       c->fd = fd;
       c->peer = PeerName(fd);
       c->last_activity_us = core::MonotonicMicros();
+      if (options.auth_keys) c->auth = std::make_unique<TcpAuthHandshake>(options.auth_keys.get());
       epoll_event ev{};
       ev.events = EPOLLIN;
       ev.data.ptr = c.get();
@@ -282,6 +346,7 @@ struct TcpWorker {
     std::vector<TcpConn*> all;
     for (auto& [fd, c] : conns) all.push_back(c.get());
     for (TcpConn* c : all) {
+      if (c->auth != nullptr) continue;  // not authenticated: nothing of it is written
       for (int i = 0; i < 64; ++i) {
         size_t room = 0;
         char* tail = c->buf.Tail(&room);

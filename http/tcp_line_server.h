@@ -6,6 +6,9 @@
 // is older than line.tcp.commit.interval.default (so rows become visible within ~1 s), and when
 // a connection closes. TCP has no replies: a bad line closes its connection with a log line
 // naming the peer, the line number and the error; rows appended before it are committed.
+//
+// With auth_keys set, every connection must first pass QuestDB's challenge/response handshake
+// (http/tcp_auth.h); nothing it sends is parsed before that, and a failed handshake closes it.
 #pragma once
 
 #include <atomic>
@@ -17,6 +20,7 @@
 #include "cairo/engine.h"
 #include "core/status.h"
 #include "http/ilp_ingest.h"
+#include "http/tcp_auth.h"
 
 namespace sundial::http {
 
@@ -31,6 +35,8 @@ struct TcpLineOptions {
   int64_t idle_timeout_ms = 300'000;
   int worker_count = 0;  // ingest threads; 0 = one per core, at most 4
   IlpIngestOptions ingest;
+  // Public keys a client must prove (line.tcp.auth.db.path); null: no authentication.
+  std::shared_ptr<const TcpAuthKeys> auth_keys;
 };
 
 class TcpLineServer {

@@ -1,5 +1,6 @@
-// Runs tests/http/nodejs/client_test.js (QuestDB's Node.js client 4.2.0) against two real
-// servers: an open one (HTTP + TCP) and one with Basic auth. `npm install` runs in a copy
+// Runs tests/http/nodejs/client_test.js (QuestDB's Node.js client 4.2.0) against three real
+// servers: an open one (HTTP + TCP), one with Basic auth, and one with Basic auth and a TCP key
+// file (line.tcp.auth.db.path) the client authenticates against. `npm install` runs in a copy
 // under the build directory; without the npm registry the test is skipped with the reason.
 #include <gtest/gtest.h>
 
@@ -7,7 +8,12 @@
 #include <cstdlib>
 #include <string>
 
+#include <sys/stat.h>
+
+#include <fstream>
+
 #include "tests/http/server_harness.h"
+#include "tests/http/tcp_auth_test_util.h"
 
 namespace sundial::testing {
 namespace {
@@ -51,16 +57,37 @@ TEST(NodejsClientTest, IngestsOverHttpAuthAndTcpAndReadsBackExactly) {
   auth.SetConf("http.password", "quest");
   auth.SetConf("line.tcp.enabled", "false");
   ASSERT_TRUE(auth.Start()) << auth.Log();
+  const TestKey key = TestKey::FromSeed("nodejs_writer", "nodejs writer seed");
+  const TestKey wrong = TestKey::FromSeed("nodejs_writer", "another seed");
+  Server keys;
+  ::mkdir(keys.root().c_str(), 0755);
+  ::mkdir((keys.root() + "/conf").c_str(), 0755);
+  std::ofstream(keys.root() + "/conf/auth.txt") << "# test key\n" << key.AuthLine() << "\n";
+  keys.SetConf("http.user", "admin");
+  keys.SetConf("http.password", "quest");
+  keys.SetConf("line.tcp.auth.db.path", "conf/auth.txt");
+  keys.SetConf("line.tcp.commit.interval.default", "200");
+  ASSERT_TRUE(keys.Start()) << keys.Log();
+  ASSERT_GT(keys.tcp_port(), 0) << keys.Log();
   out.clear();
   std::string cmd = "cd '" + work + "' && SUNDIAL_HTTP_PORT=" + std::to_string(open.http_port()) +
                     " SUNDIAL_TCP_PORT=" + std::to_string(open.tcp_port()) +
                     " SUNDIAL_AUTH_PORT=" + std::to_string(auth.http_port()) +
+                    " SUNDIAL_KEYS_HTTP_PORT=" + std::to_string(keys.http_port()) +
+                    " SUNDIAL_KEYS_TCP_PORT=" + std::to_string(keys.tcp_port()) +
+                    " SUNDIAL_KEY_ID=" + key.id + " SUNDIAL_KEY_TOKEN=" + key.Token() +
+                    " SUNDIAL_WRONG_TOKEN=" + wrong.Token() +
                     " timeout 120 node client_test.js";
   int rc = Shell(cmd, &out);
   std::printf("%s", out.c_str());
-  EXPECT_EQ(rc, 0) << out << "\n--- server log ---\n" << open.Log();
+  EXPECT_EQ(rc, 0) << out << "\n--- server log ---\n" << open.Log() << "\n--- keys server log ---\n"
+                   << keys.Log();
   EXPECT_EQ(open.Stop(), 0);
   EXPECT_EQ(auth.Stop(), 0);
+  const std::string keys_log = keys.Log();
+  EXPECT_NE(keys_log.find("line tcp connection authenticated"), std::string::npos) << keys_log;
+  EXPECT_NE(keys_log.find("reason=signature does not verify"), std::string::npos) << keys_log;
+  EXPECT_EQ(keys.Stop(), 0);
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
 // Ingests rows with @questdb/nodejs-client 4.2.0 over HTTP (auto protocol discovery via
 // /settings, and Basic auth) and over TCP, then reads them back via /exec exactly. A bad row
 // must surface the server's message in the client's error and commit nothing.
+// Over TCP with QuestDB's key authentication (username = key id, token = private key), the rows
+// arrive; with a wrong private key the server closes the connection and nothing is written.
 // Env: SUNDIAL_HTTP_PORT, SUNDIAL_TCP_PORT (open server), SUNDIAL_AUTH_PORT (http.user=admin,
-// http.password=quest).
+// http.password=quest), SUNDIAL_KEYS_HTTP_PORT, SUNDIAL_KEYS_TCP_PORT (http.user=admin,
+// http.password=quest, line.tcp.auth.db.path with key SUNDIAL_KEY_ID), SUNDIAL_KEY_TOKEN (its
+// private key, base64url), SUNDIAL_WRONG_TOKEN (another private key).
 'use strict';
 const assert = require('node:assert/strict');
 const { Sender } = require('@questdb/nodejs-client');
@@ -11,6 +15,11 @@ const host = '127.0.0.1';
 const httpPort = process.env.SUNDIAL_HTTP_PORT;
 const tcpPort = process.env.SUNDIAL_TCP_PORT;
 const authPort = process.env.SUNDIAL_AUTH_PORT;
+const keysHttpPort = process.env.SUNDIAL_KEYS_HTTP_PORT;
+const keysTcpPort = process.env.SUNDIAL_KEYS_TCP_PORT;
+const keyId = process.env.SUNDIAL_KEY_ID;
+const keyToken = process.env.SUNDIAL_KEY_TOKEN;
+const wrongToken = process.env.SUNDIAL_WRONG_TOKEN;
 const BASE_US = 1700000000000000n;
 const NOTE = 'he said "hi", back\\slash\nnew line';
 
@@ -55,11 +64,11 @@ function checkRows(result, n) {
   }
 }
 
-async function waitForCount(port, table, n, timeoutMs) {
+async function waitForCount(port, table, n, timeoutMs, auth) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {
-    last = await exec(port, `select * from ${table}`);
+    last = await exec(port, `select * from ${table}`, auth);
     if (last.status === 200 && last.json.count === n) return last;
     await new Promise(r => setTimeout(r, 100));
   }
@@ -96,6 +105,33 @@ async function main() {
     await sender.close();
     checkRows(await waitForCount(httpPort, 'nodejs_tcp', 700, 10000), 700);
     console.log('tcp: 700 rows read back exactly');
+  }
+  // 5. TCP with key authentication: the right key writes, a wrong one writes nothing.
+  {
+    const sender = await Sender.fromConfig(
+      `tcp::addr=${host}:${keysTcpPort};username=${keyId};token=${keyToken}`);
+    await sender.connect();
+    await writeRows(sender, 'nodejs_tcp_auth', 300);
+    await sender.close();
+    checkRows(await waitForCount(keysHttpPort, 'nodejs_tcp_auth', 300, 10000, 'admin:quest'), 300);
+    const wrong = await Sender.fromConfig(
+      `tcp::addr=${host}:${keysTcpPort};username=${keyId};token=${wrongToken}`);
+    try {
+      await wrong.connect();
+      await writeRows(wrong, 'nodejs_tcp_denied', 50);
+      await new Promise(r => setTimeout(r, 300));
+      await writeRows(wrong, 'nodejs_tcp_denied', 50);
+    } catch (e) {
+      console.log('wrong key: client saw ' + (e && e.code ? e.code : e));
+    }
+    await wrong.close().catch(() => {});
+    await new Promise(r => setTimeout(r, 1500));
+    const denied = await exec(keysHttpPort, 'select * from nodejs_tcp_denied', 'admin:quest');
+    assert.equal(denied.status, 400, denied.text);
+    assert.match(denied.text, /table does not exist/);
+    const ok = await exec(keysHttpPort, 'select * from nodejs_tcp_auth', 'admin:quest');
+    assert.equal(ok.json.count, 300);
+    console.log('tcp key auth: 300 rows read back exactly; a wrong key wrote nothing');
   }
   // 4. A bad row: the server's message reaches the caller and nothing of the batch commits.
   {

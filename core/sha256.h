@@ -1,0 +1,33 @@
+// core/sha256.h — SHA-256 (FIPS 180-4), used to verify the ECDSA signatures of line protocol
+// over TCP authentication (core/p256.h). An Sha256 object is one running hash and is not
+// thread-safe; the free function is. Nothing here fails.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace sundial::core {
+
+using Sha256Digest = std::array<uint8_t, 32>;
+
+class Sha256 {
+ public:
+  Sha256();
+  void Update(const void* data, size_t n);
+  void Update(std::string_view s) { Update(s.data(), s.size()); }
+  // Pads, returns the digest; the object is then reset to hash a new message.
+  Sha256Digest Finish();
+
+ private:
+  void Block(const uint8_t* p);
+  uint32_t h_[8];
+  uint8_t buf_[64];
+  size_t buf_len_ = 0;
+  uint64_t total_bytes_ = 0;
+};
+
+Sha256Digest Sha256Hash(std::string_view message);
+
+}  // namespace sundial::core
