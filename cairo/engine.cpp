@@ -206,6 +206,11 @@ core::Status EngineImpl::Init() {
   core::FileSystem& fs = *shared_->fs;
   const std::string& root = shared_->options.db_root;
   RETURN_IF_ERROR(fs.CreateDirs(root));
+  if (shared_->options.commit_mode == CommitMode::kSync) {
+    // A `db` directory made just now must survive a power loss with the tables in it.
+    const std::string parent(core::DirName(root));
+    RETURN_IF_ERROR(fs.SyncDir(parent.empty() ? "." : parent));
+  }
   // An open snapshot's records, by table id: their files stay (see EngineOptions).
   std::map<uint32_t, TxnRecord> snapshot_records;
   const std::string& snap_db = shared_->options.open_snapshot_db;
@@ -327,6 +332,7 @@ core::Status EngineImpl::DropTable(std::string_view name) {
       trash, h->name() + "." + std::to_string(h->Current()->record.table_id) + "." +
                  std::to_string(++trash_seq_));
   if (st.ok()) st = h->files()->MoveTo(target);
+  if (st.ok() && shared_->options.commit_mode == CommitMode::kSync) st = fs.SyncDir(trash);
   if (st.ok()) st = SyncDb();
   if (!st.ok()) {
     h->Release();
