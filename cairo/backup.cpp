@@ -71,7 +71,7 @@ class BackupWriter {
     const std::string dst_path = core::JoinPath(staging_, relative);
     if (previous_ != nullptr && view != nullptr) {
       auto from = previous_->LinkSource(*view, partition_dir, relative, size, crc);
-      if (from && HardLink(*from, dst_path).ok()) {
+      if (from && fs_.Link(*from, dst_path).ok()) {
         manifest_.files.push_back({relative, size, crc});
         linked_bytes_ += size;
         return core::Status::Ok();

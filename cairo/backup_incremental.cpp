@@ -1,10 +1,6 @@
 // Incremental backups by hard links. See cairo/backup_incremental.h for when a link is safe.
 #include "cairo/backup_incremental.h"
 
-#include <unistd.h>
-
-#include <cerrno>
-
 #include "cairo/txn_file.h"
 #include "core/log.h"
 
@@ -73,13 +69,6 @@ std::optional<std::string> PreviousBackup::LinkSource(const TableView& view,
   auto actual = fs_.FileSize(from);
   if (!actual.ok() || *actual != size_bytes) return std::nullopt;
   return from;
-}
-
-core::Status HardLink(const std::string& from, const std::string& to) {
-  if (::link(from.c_str(), to.c_str()) != 0) {
-    return core::Status::FromErrno(errno, "could not link [path=" + from + ", to=" + to + "]");
-  }
-  return core::Status::Ok();
 }
 
 }  // namespace sundial::cairo

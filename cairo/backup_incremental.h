@@ -10,7 +10,7 @@
 //   - the previous backup has the same table (same table id) and the same path with the same
 //     size and CRC32C in its manifest (the CRC of the source is computed anyway), and the file
 //     on disk still has that size.
-// Anything else (or a failing link(2), e.g. across file systems) falls back to a copy.
+// Anything else (or a failing FileSystem::Link, e.g. across file systems) falls back to a copy.
 // Not thread-safe; one per backup run.
 #pragma once
 
@@ -55,9 +55,5 @@ class PreviousBackup {
   std::map<std::string, BackupManifestFile> files_;  // by path
   std::map<std::string, TableInfo> tables_;          // by table name, loaded lazily
 };
-
-// link(2) of `from` to `to` (a new file). Outside FileSystem because the seam has no link; a
-// failure only makes the caller copy instead.
-core::Status HardLink(const std::string& from, const std::string& to);
 
 }  // namespace sundial::cairo

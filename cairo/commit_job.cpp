@@ -306,7 +306,7 @@ core::Status CommitJob::EnsureColumnFile(const PartitionInfo& part, int col, Col
 core::Status CommitJob::WriteWholeFile(const std::string& rel, const void* data, size_t n) {
   const std::string tmp = rel + ".tmp";
   {
-    ASSIGN_OR_RETURN(auto f, files_.Open(tmp, core::OpenMode::kTruncate));
+    ASSIGN_OR_RETURN(auto f, files_.OpenForWrite(tmp, core::OpenMode::kTruncate));
     core::Status st = f->Allocate(0, n);
     if (st.ok() && n > 0) st = f->WriteAt(0, data, n);
     if (st.ok() && sync_) st = f->Sync();
@@ -327,7 +327,7 @@ core::Status CommitJob::WriteWholeFile(const std::string& rel, const void* data,
 
 core::Status CommitJob::WriteFile(const std::string& rel, uint64_t offset, const void* data,
                                   size_t n, bool is_new_dir) {
-  ASSIGN_OR_RETURN(auto f, files_.Open(rel, core::OpenMode::kCreate));
+  ASSIGN_OR_RETURN(auto f, files_.OpenForWrite(rel, core::OpenMode::kCreate));
   if (!is_new_dir) {
     bool seen = false;
     for (const auto& [path, size] : truncate_on_undo_) seen |= path == rel;
@@ -343,7 +343,7 @@ core::Status CommitJob::WriteFile(const std::string& rel, uint64_t offset, const
 // Copies the first `n` bytes of `from` into the new file `to` inside the kernel
 // (copy_file_range): no user-space buffer, and the old version's pages are not mapped in.
 core::Status CommitJob::CopyPrefix(const std::string& from, const std::string& to, uint64_t n) {
-  ASSIGN_OR_RETURN(auto dst, files_.Open(to, core::OpenMode::kCreate));
+  ASSIGN_OR_RETURN(auto dst, files_.OpenForWrite(to, core::OpenMode::kCreate));
   if (n == 0) return core::Status::Ok();
   ASSIGN_OR_RETURN(auto src, files_.Open(from, core::OpenMode::kRead));
   RETURN_IF_ERROR(dst->Allocate(0, n));
@@ -565,7 +565,7 @@ core::Status CommitJob::Finish() {
 
 void CommitJob::Undo() {
   for (const auto& [rel, size] : truncate_on_undo_) {
-    auto f = files_.Open(rel, core::OpenMode::kReadWrite);
+    auto f = files_.OpenForWrite(rel, core::OpenMode::kReadWrite);
     core::Status st = f.ok() ? (*f)->Truncate(size) : f.status();
     if (!st.ok() && st.code() != core::StatusCode::kNotFound) {
       core::LogWarn("could not truncate after failed commit [path=" + files_.Path(rel) +

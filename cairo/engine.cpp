@@ -3,9 +3,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 
 #include "cairo/table_handle.h"
 #include "cairo/table_recovery.h"
@@ -62,6 +65,7 @@ core::Status ValidateSchema(const TableSchema& s) {
 class EngineImpl final : public Engine {
  public:
   explicit EngineImpl(std::shared_ptr<EngineShared> shared) : shared_(std::move(shared)) {}
+  ~EngineImpl() override { StopPurgeThread(); }
 
   core::Status Init();
 
@@ -142,7 +146,10 @@ class EngineImpl final : public Engine {
     return WithWriter(table, [&](TableWriterImpl* w) { return w->Truncate(); });
   }
 
-  void PausePurge() override { shared_->purge_paused.fetch_add(1); }
+  void PausePurge() override {
+    shared_->purge_paused.fetch_add(1);
+    std::lock_guard wait_for_running(shared_->purge_run_mu);
+  }
   void ResumePurge() override {
     int v = shared_->purge_paused.load();
     while (v > 0 && !shared_->purge_paused.compare_exchange_weak(v, v - 1)) {
@@ -150,8 +157,11 @@ class EngineImpl final : public Engine {
     if (v > 0 && v - 1 == 0) Purge();
   }
   void Purge() override;
+  // The background purge (EngineOptions::purge_interval_ms); started once by Engine::Open.
+  void StartPurgeThread();
 
  private:
+  void StopPurgeThread();
   std::shared_ptr<TableHandle> Find(std::string_view name) const {
     std::shared_lock lk(mu_);
     auto it = tables_.find(Lower(name));
@@ -186,12 +196,21 @@ class EngineImpl final : public Engine {
   std::vector<std::shared_ptr<TableFiles>> dropped_;
   uint32_t next_table_id_ = 1;
   uint64_t trash_seq_ = 0;
+  std::mutex purge_thread_mu_;
+  std::condition_variable purge_thread_cv_;
+  bool purge_thread_stop_ = false;
+  std::thread purge_thread_;
 };
 
 core::Status EngineImpl::Init() {
   core::FileSystem& fs = *shared_->fs;
   const std::string& root = shared_->options.db_root;
   RETURN_IF_ERROR(fs.CreateDirs(root));
+  if (shared_->options.commit_mode == CommitMode::kSync) {
+    // A `db` directory made just now must survive a power loss with the tables in it.
+    const std::string parent(core::DirName(root));
+    RETURN_IF_ERROR(fs.SyncDir(parent.empty() ? "." : parent));
+  }
   // An open snapshot's records, by table id: their files stay (see EngineOptions).
   std::map<uint32_t, TxnRecord> snapshot_records;
   const std::string& snap_db = shared_->options.open_snapshot_db;
@@ -313,6 +332,7 @@ core::Status EngineImpl::DropTable(std::string_view name) {
       trash, h->name() + "." + std::to_string(h->Current()->record.table_id) + "." +
                  std::to_string(++trash_seq_));
   if (st.ok()) st = h->files()->MoveTo(target);
+  if (st.ok() && shared_->options.commit_mode == CommitMode::kSync) st = fs.SyncDir(trash);
   if (st.ok()) st = SyncDb();
   if (!st.ok()) {
     h->Release();
@@ -367,7 +387,7 @@ void EngineImpl::Purge() {
   }
   for (const auto& h : handles) {
     // Only the lease holder deletes (so a commit never races a deletion); a busy table is
-    // purged after its writer's next commit instead.
+    // purged after its writer's next commit or on a later tick instead.
     if (h->TryAcquire() == nullptr) continue;
     h->Purge();
     h->Release();
@@ -375,7 +395,31 @@ void EngineImpl::Purge() {
   PurgeDropped();
 }
 
+void EngineImpl::StartPurgeThread() {
+  const int64_t interval_ms = shared_->options.purge_interval_ms;
+  if (interval_ms <= 0) return;
+  purge_thread_ = std::thread([this, interval_ms] {
+    std::unique_lock lk(purge_thread_mu_);
+    while (!purge_thread_cv_.wait_for(lk, std::chrono::milliseconds(interval_ms),
+                                      [this] { return purge_thread_stop_; })) {
+      lk.unlock();
+      Purge();
+      lk.lock();
+    }
+  });
+}
+
+void EngineImpl::StopPurgeThread() {
+  {
+    std::lock_guard lk(purge_thread_mu_);
+    purge_thread_stop_ = true;
+  }
+  purge_thread_cv_.notify_all();
+  if (purge_thread_.joinable()) purge_thread_.join();
+}
+
 void EngineImpl::PurgeDropped() {
+  std::lock_guard run(shared_->purge_run_mu);
   if (shared_->purge_paused.load() > 0) return;
   std::vector<std::shared_ptr<TableFiles>> todo;
   {
@@ -408,6 +452,7 @@ core::Result<std::unique_ptr<Engine>> Engine::Open(std::shared_ptr<core::FileSys
   shared->options = std::move(options);
   auto engine = std::make_unique<EngineImpl>(std::move(shared));
   RETURN_IF_ERROR(engine->Init());
+  engine->StartPurgeThread();
   return std::unique_ptr<Engine>(std::move(engine));
 }
 

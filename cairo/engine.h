@@ -46,6 +46,10 @@ struct EngineOptions {
   // (`<root>/snapshot/db`; empty: none). Opening keeps every file its tables' `_txn`s need, and
   // the dropped tables, so a copy of the root taken before SNAPSHOT COMPLETE still restores.
   std::string open_snapshot_db;
+  // How often a background thread of the engine deletes what no pin needs any more (superseded
+  // partition versions, dropped columns and tables), so an idle table does not keep them until
+  // its next commit. 0: no background purge (only after commits and on Purge()).
+  int64_t purge_interval_ms = 5000;
 };
 
 class Engine {
@@ -94,9 +98,13 @@ class Engine {
   // --- housekeeping ---
   // While paused (SNAPSHOT PREPARE .. COMPLETE), nothing is deleted from disk: not superseded
   // partition versions, not dropped columns or tables. Counted: each Pause needs a Resume.
+  // PausePurge returns once a deletion already under way has finished.
   virtual void PausePurge() = 0;
   virtual void ResumePurge() = 0;
-  // Deletes what no pin needs any more; called after commits and by a background tick.
+  // Deletes what no pin needs any more. Called after each commit (for that table), on the last
+  // ResumePurge, and every `purge_interval_ms` by the engine's background thread (started by
+  // Open, stopped and joined by the destructor). Only the writer-lease holder deletes a table's
+  // files: a table whose lease is taken is skipped and purged on a later tick or commit.
   virtual void Purge() = 0;
 };
 

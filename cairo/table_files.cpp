@@ -18,6 +18,14 @@ core::Result<std::unique_ptr<core::File>> TableFiles::Open(std::string_view rela
   return fs_->Open(core::JoinPath(dir_, relative), mode);
 }
 
+core::Result<std::unique_ptr<core::File>> TableFiles::OpenForWrite(std::string_view relative,
+                                                                   core::OpenMode mode) const {
+  std::lock_guard lk(mu_);
+  const std::string path = core::JoinPath(dir_, relative);
+  RETURN_IF_ERROR(fs_->Unshare(path));
+  return fs_->Open(path, mode);
+}
+
 bool TableFiles::Exists(std::string_view relative) const {
   std::lock_guard lk(mu_);
   return fs_->Exists(core::JoinPath(dir_, relative));

@@ -30,6 +30,11 @@ class TableFiles {
   // Opens `relative` (to the table directory) with no move in between.
   core::Result<std::unique_ptr<core::File>> Open(std::string_view relative,
                                                  core::OpenMode mode) const;
+  // Opens `relative` to change it: first makes it a file of its own if other names share it
+  // (FileSystem::Unshare), so no write, truncation or extension reaches another directory
+  // (an incremental backup's hard link). Every in-place change of a table file goes here.
+  core::Result<std::unique_ptr<core::File>> OpenForWrite(std::string_view relative,
+                                                         core::OpenMode mode) const;
   bool Exists(std::string_view relative) const;
   // Renames the directory on disk and points this object at `new_dir`.
   core::Status MoveTo(const std::string& new_dir);

@@ -110,6 +110,7 @@ core::Status TableHandle::Publish(TxnRecord record, const std::vector<std::strin
 }
 
 void TableHandle::Purge() {
+  std::lock_guard run(engine_->purge_run_mu);
   if (engine_->purge_paused.load() > 0) return;
   std::vector<Garbage> todo;
   {

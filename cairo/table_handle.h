@@ -32,6 +32,9 @@ struct EngineShared {
   // between the first and the last pin.
   std::shared_mutex publish_mu;
   std::atomic<int> purge_paused{0};
+  // Held by every purge while it deletes; PausePurge takes it once, so it returns only after a
+  // deletion under way has finished.
+  std::mutex purge_run_mu;
 };
 
 class TableHandle {

@@ -149,6 +149,7 @@ core::Status RecoverTableFiles(core::FileSystem& fs, const std::string& table_di
   }
 
   for (const auto& [path, size] : plan.truncate) {
+    RETURN_IF_ERROR(fs.Unshare(path));  // another backup may share the file (a hard link)
     ASSIGN_OR_RETURN(auto f, fs.Open(path, core::OpenMode::kReadWrite));
     RETURN_IF_ERROR(f->Truncate(size));
   }

@@ -35,6 +35,7 @@ const char* OpName(FaultOp op) {
     case FaultOp::kSyncDir: return "sync directory";
     case FaultOp::kListDir: return "list directory";
     case FaultOp::kCopyRange: return "copy file range";
+    case FaultOp::kLink: return "link";
   }
   return "?";
 }
@@ -178,6 +179,11 @@ Status FaultFileSystem::Exchange(const std::string& a, const std::string& b) {
 Status FaultFileSystem::SyncDir(const std::string& path) {
   RETURN_IF_ERROR(Check(FaultOp::kSyncDir, path));
   return base_->SyncDir(path);
+}
+
+Status FaultFileSystem::Link(const std::string& from, const std::string& to) {
+  RETURN_IF_ERROR(Check(FaultOp::kLink, from + " -> " + to));
+  return base_->Link(from, to);
 }
 
 Result<std::vector<DirEntry>> FaultFileSystem::ListDir(const std::string& path) {

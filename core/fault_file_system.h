@@ -36,6 +36,7 @@ enum class FaultOp {
   kSyncDir,
   kListDir,
   kCopyRange,
+  kLink,
 };
 
 struct FaultRule {
@@ -72,6 +73,8 @@ class FaultFileSystem final : public FileSystem {
   Status Rename(const std::string& from, const std::string& to) override;
   Status Exchange(const std::string& a, const std::string& b) override;  // a kRename fault
   Status SyncDir(const std::string& path) override;
+  Result<uint64_t> LinkCount(const std::string& path) override { return base_->LinkCount(path); }
+  Status Link(const std::string& from, const std::string& to) override;
   bool Exists(const std::string& path) override { return base_->Exists(path); }
   bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
   Result<std::vector<DirEntry>> ListDir(const std::string& path) override;

@@ -93,6 +93,20 @@ class FileSystem {
     return Status::Unsupported("rename exchange is not supported");
   }
   virtual Status SyncDir(const std::string& path) = 0;
+  // How many directory entries name the file at `path` (st_nlink; incremental backups share
+  // files by hard links). Unsupported where the file system cannot tell (then Unshare treats
+  // the file as not shared); NotFound if `path` is missing.
+  virtual Result<uint64_t> LinkCount(const std::string& path) {
+    (void)path;
+    return Status::Unsupported("link count is not supported");
+  }
+  // Makes `to` (must not exist) a second name of the file `from`: link(2). Unsupported where
+  // the file system has no hard links (callers copy instead).
+  virtual Status Link(const std::string& from, const std::string& to) {
+    (void)from;
+    (void)to;
+    return Status::Unsupported("hard links are not supported");
+  }
   virtual bool Exists(const std::string& path) = 0;
   virtual bool IsDirectory(const std::string& path) = 0;
   virtual Result<std::vector<DirEntry>> ListDir(const std::string& path) = 0;
@@ -121,6 +135,13 @@ class FileSystem {
   // `path.tmp` keeps the previous content until the next replacement. Falls back to a rename
   // where exchange is unsupported (or `path` does not exist yet).
   Status ReplaceFile(const std::string& path, std::string_view data, bool sync = true);
+  // The one check before any in-place change of an existing file (write, truncate, extend,
+  // fallocate, a truncating open): if another name shares the file (LinkCount > 1, e.g. a
+  // partition file an incremental backup hard-linked from an older backup), `path` is first
+  // made a file of its own — copied to `path.unshare.tmp`, fsynced, renamed over `path`, the
+  // directory fsynced — so the change never reaches the other names. OK (and no change) for a
+  // missing or unshared file. Files opened on `path` before the call keep the shared file.
+  Status Unshare(const std::string& path);
 };
 
 // The real file system. Instance() is created once, in main() or a test fixture.

@@ -152,6 +152,15 @@ class PosixFileSystem final : public FileSystem {
     if (rc != 0) return Err("sync directory", path, err);
     return Status::Ok();
   }
+  Result<uint64_t> LinkCount(const std::string& path) override {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) return Err("stat file", path);
+    return static_cast<uint64_t>(st.st_nlink);
+  }
+  Status Link(const std::string& from, const std::string& to) override {
+    if (::link(from.c_str(), to.c_str()) != 0) return Err("link", from + ", to=" + to);
+    return Status::Ok();
+  }
   bool Exists(const std::string& path) override {
     struct stat st;
     return ::lstat(path.c_str(), &st) == 0;
@@ -266,6 +275,7 @@ Result<std::string> FileSystem::ReadFile(const std::string& path) {
 
 Status FileSystem::WriteFileAtomic(const std::string& path, std::string_view data, bool sync) {
   std::string tmp = path + ".tmp";
+  RETURN_IF_ERROR(Unshare(tmp));
   {
     ASSIGN_OR_RETURN(auto f, Open(tmp, OpenMode::kTruncate));
     Status st = f->WriteAt(0, data.data(), data.size());
@@ -289,6 +299,7 @@ Status FileSystem::WriteFileAtomic(const std::string& path, std::string_view dat
 
 Status FileSystem::ReplaceFile(const std::string& path, std::string_view data, bool sync) {
   std::string tmp = path + ".tmp";
+  RETURN_IF_ERROR(Unshare(tmp));
   {
     ASSIGN_OR_RETURN(auto f, Open(tmp, OpenMode::kTruncate));
     Status st = f->WriteAt(0, data.data(), data.size());
@@ -305,6 +316,31 @@ Status FileSystem::ReplaceFile(const std::string& path, std::string_view data, b
     RETURN_IF_ERROR(SyncDir(dir.empty() ? "." : dir));
   }
   return Status::Ok();
+}
+
+Status FileSystem::Unshare(const std::string& path) {
+  Result<uint64_t> links = LinkCount(path);
+  if (!links.ok()) {
+    const StatusCode code = links.status().code();
+    if (code == StatusCode::kNotFound || code == StatusCode::kUnsupported) return Status::Ok();
+    return links.status();
+  }
+  if (*links <= 1) return Status::Ok();
+  const std::string tmp = path + ".unshare.tmp";
+  Status st = [&]() -> Status {
+    ASSIGN_OR_RETURN(auto src, Open(path, OpenMode::kRead));
+    ASSIGN_OR_RETURN(uint64_t size, src->Size());
+    ASSIGN_OR_RETURN(auto dst, Open(tmp, OpenMode::kTruncate));
+    if (size > 0) RETURN_IF_ERROR(CopyRange(*src, 0, *dst, 0, size));
+    RETURN_IF_ERROR(dst->Sync());
+    return Rename(tmp, path);
+  }();
+  if (!st.ok()) {
+    (void)RemoveFile(tmp);
+    return st;
+  }
+  std::string dir(DirName(path));
+  return SyncDir(dir.empty() ? "." : dir);
 }
 
 std::string JoinPath(std::string_view a, std::string_view b) {

@@ -83,6 +83,12 @@ class HookFileSystem final : public core::FileSystem {
     return base_->Exchange(a, b);
   }
   core::Status SyncDir(const std::string& path) override { return base_->SyncDir(path); }
+  core::Result<uint64_t> LinkCount(const std::string& path) override {
+    return base_->LinkCount(path);
+  }
+  core::Status Link(const std::string& from, const std::string& to) override {
+    return base_->Link(from, to);
+  }
   bool Exists(const std::string& path) override { return base_->Exists(path); }
   bool IsDirectory(const std::string& path) override { return base_->IsDirectory(path); }
   core::Result<std::vector<core::DirEntry>> ListDir(const std::string& path) override {
