@@ -14,8 +14,7 @@ ROWS=${ROWS:-5000000}
 DATA=${DATA:-/tmp/peers/data}
 CONNS=${CONNS:-2}
 LP="$DATA/cpu-$ROWS/lp"
-GEN=/work/shared/peers/gen.py
-[ -f "$GEN" ] || GEN=bench/peers/gen.py
+GEN=bench/peers/gen.py
 if [ ! -d "$LP" ]; then
   python3 "$GEN" --rows "$ROWS" --out "$DATA" >/dev/null
 fi

@@ -1,4 +1,4 @@
-// bench/sql_queries_bench.cpp — the five comparison queries (shared/peers/queries.md) through
+// bench/sql_queries_bench.cpp — the five comparison queries (bench/peers/queries.md) through
 // SqlEngine::Execute with every result row consumed, next to hand-written C++ loops over the
 // same TableView columns, in the same run.
 //

@@ -4,7 +4,7 @@
 // every file and directory in it is synced, so a directory with a final name is always a whole
 // backup; the manifest is written (and synced) last inside it. The tables are pinned at one
 // instant (Engine::PinAll) and we copy exactly the committed byte ranges the pins reference —
-// those bytes never change while pinned (DESIGN.md invariants 2 and 3) — plus each table's
+// those bytes never change while pinned (INVARIANTS.md, rules 2 and 3) — plus each table's
 // `_txn` as pinned. Writers are never blocked: the pins are the only thing we hold.
 #include "cairo/backup.h"
 

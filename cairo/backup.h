@@ -1,5 +1,5 @@
 // cairo/backup.h — BACKUP DATABASE / BACKUP TABLE and SNAPSHOT PREPARE / COMPLETE (CHECKPOINT
-// CREATE / RELEASE), built into the engine. See DESIGN.md "Backup" and "Snapshot".
+// CREATE / RELEASE), built into the engine. See INVARIANTS.md (backup, snapshot) and FORMAT.md.
 //
 // Thread-safety: all methods are thread-safe. One backup runs at a time (a second concurrent
 // one gets Unavailable "backup already in progress"). Writers are never blocked: a backup pins
@@ -45,7 +45,7 @@ class BackupService {
   // Whether `table` exists (case-insensitive); the BACKUP TABLE statement checks each name
   // with it to report "table does not exist [table=x]" at the name's position.
   virtual bool HasTable(std::string_view table) const { return true; }
-  // Error texts follow QuestDB (questdb-facts.md Appendix A), e.g. with no root:
+  // Error texts follow QuestDB (http/QUESTDB.md), e.g. with no root:
   // "backup is disabled, server.conf property 'cairo.sql.backup.root' is not set".
   virtual core::Result<BackupResult> BackupDatabase() = 0;
   // NotFound "table does not exist [table=x]" for an unknown table.

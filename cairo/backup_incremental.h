@@ -3,7 +3,7 @@
 //
 // A link is used only when it can never change under either backup, even if one of them is later
 // started as a live root (`sundial -d <backup>`), which may append in place to the files of a
-// table's newest partition (DESIGN.md invariant 2) and truncates files to their committed size
+// table's newest partition (INVARIANTS.md, rule 2) and truncates files to their committed size
 // at open. So a file is linked only if all of these hold:
 //   - it lives in a partition directory (never a table-level file such as `<col>.sym`, which
 //     grows in place) that is the newest partition neither now nor in the previous backup;

@@ -6,7 +6,7 @@
 // take its writer lease internally (waiting up to `lock_timeout_ms`, then Unavailable
 // "table busy [table=...]"). Writers are never blocked by readers, backups or snapshots.
 //
-// On-disk layout of a table (DESIGN.md):
+// On-disk layout of a table (FORMAT.md):
 //   db/<table>/_txn                  the committed state: format version, txn, schema,
 //                                    partitions (start, rows, name txn), symbol counts; CRC32C.
 //                                    Replaced atomically (write tmp, [sync], rename, [sync dir]).

@@ -1,5 +1,5 @@
 // RecoverSnapshotAtStartup: rolls a filesystem copy of a live root back to the instant of its
-// SNAPSHOT PREPARE (questdb-facts.md 2.5). Runs before Engine::Open.
+// SNAPSHOT PREPARE (QuestDB's snapshot restore; INVARIANTS.md). Runs before Engine::Open.
 //
 // Why restoring `_txn` is enough: PREPARE pinned every table and paused purging, so every file
 // the snapshot's txns reference was still on disk, unchanged, when the copy was taken

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Deterministic TSBS-like "cpu" dataset generator (python3 stdlib only).
-Copy of shared/peers/gen.py; the only change: meta.json also holds the expected answers
+The peer harness's dataset generator; meta.json also holds the expected answers
 (expect_q1, expect_q5, qday_rows), counted while writing, so Sundial can be checked without peers.
 
 Writes, under OUT/cpu-<N>/:

@@ -93,7 +93,7 @@ TEST_F(SnapshotTest, PurgeIsPausedWhilePrepared) {
   EXPECT_TRUE(!trash.ok() || trash->empty());
 }
 
-// The whole procedure of questdb-facts 2.5 with writers running throughout.
+// QuestDB's whole snapshot procedure (PREPARE, copy, COMPLETE, restore) with writers running throughout.
 TEST_F(SnapshotTest, CopyTakenBetweenPrepareAndCompleteRestoresExactlyThePreparedRows) {
   ASSERT_TRUE(engine_->CreateTable("t", MixedSchema()).ok());
   ASSERT_TRUE(engine_->CreateTable("gone", MixedSchema()).ok());

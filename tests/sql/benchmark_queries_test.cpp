@@ -1,4 +1,4 @@
-// The five comparison queries (shared/peers/queries.md) on a small gen.py-identical `cpu`
+// The five comparison queries (bench/peers/queries.md) on a small gen.py-identical `cpu`
 // table (100,000 rows, 20 hosts, 3.5 days), checked against answers computed here directly
 // from the generated values, without the engine.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // tests/sql/cpu_dataset.h — builds the benchmark `cpu` table in-process, row for row identical
-// to /work/shared/peers/gen.py (same Mersenne Twister, seeding and %.2f rounding), so query
+// to bench/peers/gen.py (same Mersenne Twister, seeding and %.2f rounding), so query
 // results can be compared with the peers' (Q1 = rows, Q5 = 162,906 at 5M rows).
 // Used by tests/sql/benchmark_queries_test.cpp and bench/sql_queries_bench.cpp.
 #pragma once
