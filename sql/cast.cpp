@@ -162,7 +162,9 @@ core::Status CastVec(const Vec& in, ColumnType to, Vec* out, int32_t pos) {
   const size_t n = in.n;
   ColumnType from = in.type;
   if (from == to && !(to == ColumnType::kSymbol && in.symtab)) {
-    out->ViewOf(in);
+    // A copy, not a view: `in` is often a temporary (an expression's result) that dies when
+    // the caller returns. Views of pinned storage stay views; data `in` owns is copied.
+    *out = in;
     return core::Status::Ok();
   }
   Vec res;
