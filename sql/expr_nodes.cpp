@@ -585,7 +585,7 @@ class CastExpr final : public BoundExpr {
     if (a_->type() == type_ && type_ != ColumnType::kSymbol) return a_->Eval(in, out);  // identity
     Vec a;
     RETURN_IF_ERROR(a_->Eval(in, &a));
-    return CastVec(a, type_, out, pos_);
+    return CastVec(a, type_, out, pos_, CastMode::kExplicit);
   }
 
  private:
