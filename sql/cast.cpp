@@ -18,17 +18,6 @@ std::string FormatDouble(double v) {
   return out;
 }
 
-bool IsImplicitlyConvertible(ColumnType from, ColumnType to) {
-  if (from == to) return true;
-  if (IsNumeric(from) && IsNumeric(to)) return true;
-  if (IsStringLike(from) && IsStringLike(to)) return true;
-  if (IsStringLike(from) && (IsTimeType(to) || to == ColumnType::kChar)) return true;
-  if (IsTimeType(from) && IsTimeType(to)) return true;
-  if (IsIntegral(from) && IsTimeType(to)) return true;
-  if (from == ColumnType::kChar && IsStringLike(to)) return true;
-  return false;
-}
-
 void FillConstant(const Value& v, size_t n, Vec* out) {
   out->Reset(v.type, n);
   switch (PhysOf(v.type)) {

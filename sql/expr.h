@@ -118,8 +118,6 @@ core::Result<Value> CastValue(const Value& v, ColumnType to, int32_t pos,
                               CastMode mode = CastMode::kImplicit);
 // Java's Double.toString layout, as QuestDB prints doubles (core::AppendDouble).
 std::string FormatDouble(double v);
-// QuestDB's implicit conversions: may a value of `from` be stored in / compared with `to`?
-bool IsImplicitlyConvertible(ColumnType from, ColumnType to);
 
 struct BindContext {
   const std::vector<ColInfo>* cols = nullptr;

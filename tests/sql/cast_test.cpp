@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/number_format.h"
+#include "sql/statements.h"
 #include "tests/sql/sql_test_util.h"
 
 namespace sundial::sql {
@@ -348,6 +349,75 @@ TEST_F(CastDifferentialTest, EveryPairMatchesTheModelAcrossBatchBoundaries) {
       EXPECT_EQ(mismatches, 0u) << "to " << tn << ", rows=" << rows;
     }
   }
+}
+
+// ---- What may be stored in a column: one rule for INSERT ... VALUES and INSERT ... SELECT ----
+
+// The message without its position and without the `[from=...]` detail (the expression's text
+// for VALUES, the column's name for SELECT).
+std::string StripPosition(const std::string& e) {
+  size_t at = e.rfind(" @");
+  std::string m = at == std::string::npos ? e : e.substr(0, at);
+  at = m.find(" [from=");
+  return at == std::string::npos ? m : m.substr(0, at);
+}
+
+// A value of `t` written as an expression of that type.
+std::string Sample(ColumnType t) {
+  switch (t) {
+    case ColumnType::kBoolean: return "true";
+    case ColumnType::kByte: return "cast(65 as byte)";
+    case ColumnType::kShort: return "cast(66 as short)";
+    case ColumnType::kChar: return "cast('C' as char)";
+    case ColumnType::kInt: return "67";
+    case ColumnType::kLong: return "cast(68 as long)";
+    case ColumnType::kFloat: return "cast(1.5 as float)";
+    case ColumnType::kDouble: return "2.5";
+    case ColumnType::kDate: return "cast('2024-01-02T03:04:05.678Z' as date)";
+    case ColumnType::kTimestamp: return "cast('2024-01-02T03:04:05.678901Z' as timestamp)";
+    case ColumnType::kSymbol: return "cast('69' as symbol)";
+    default: return "cast('70' as varchar)";
+  }
+}
+
+class StorageRuleTest : public SqlFixture {};
+
+// For every (value type, column type) pair, VALUES and SELECT accept or refuse alike (the same
+// message when refused), agree with IsStorableAs, and store the same value.
+TEST_F(StorageRuleTest, ValuesAndSelectAgreeOnEveryTypePair) {
+  int n = 0;
+  for (ColumnType to : kTypes) {
+    for (ColumnType from : kTypes) {
+      const std::string table = "d" + std::to_string(n++);
+      const std::string tn(cairo::ColumnTypeName(to)), fn(cairo::ColumnTypeName(from));
+      Exec("create table " + table + " (v " + tn + ")");
+      const std::string by_values = Error("insert into " + table + " values (" + Sample(from) + ")");
+      const std::string by_select =
+          Error("insert into " + table + " select " + Sample(from) + " from long_sequence(1)");
+      const std::string pair = fn + " -> " + tn;
+      EXPECT_EQ(StripPosition(by_values), StripPosition(by_select)) << pair;
+      const bool type_refused = by_values.rfind("inconvertible types", 0) == 0;
+      EXPECT_EQ(!type_refused, IsStorableAs(from, to)) << pair << ": " << by_values;
+      if (by_values == "OK" && by_select == "OK") {
+        const std::string rows = Query("select v from " + table);
+        const size_t first = rows.find('\n') + 1, second = rows.find('\n', first) + 1;
+        EXPECT_EQ(rows.substr(first, second - first), rows.substr(second)) << pair << ":\n" << rows;
+      }
+    }
+  }
+}
+
+// QuestDB stores a TIMESTAMP (or DATE) in a LONG column on INSERT, by either path.
+TEST_F(StorageRuleTest, TimestampIntoLong) {
+  Exec("create table t (l long)");
+  Exec("insert into t values (cast('2024-01-02T00:00:00.000001Z' as timestamp))");
+  Exec("insert into t select cast('2024-01-02T00:00:00.000001Z' as timestamp) from long_sequence(1)");
+  Exec("insert into t values (cast('1970-01-01T00:00:01.000Z' as date))");
+  EXPECT_EQ(Query("select l from t"), "l\n1704153600000001\n1704153600000001\n1000\n");
+  EXPECT_EQ(Error("insert into t values (true)"), "OK");
+  Exec("create table b (x boolean)");
+  EXPECT_EQ(Error("insert into b values (cast(1 as long))"),
+            "inconvertible types: LONG -> BOOLEAN [from=1::long, to=x] @22");
 }
 
 }  // namespace
