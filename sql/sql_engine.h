@@ -22,6 +22,14 @@ struct SqlOptions {
   size_t max_query_length = 1 << 20;
   int max_expression_depth = 256;
   bool read_only = false;          // refuse anything but queries (http.security.readonly)
+  // query.timeout: a statement still running this long after Execute() began ends with
+  // `timeout, query aborted` (checked per batch inside scans' filters, GROUP BY, SAMPLE BY,
+  // ORDER BY, DISTINCT and joins' build sides). 0: no timeout.
+  int64_t query_timeout_ms = 0;
+  // cairo.sql.max.query.memory: most bytes one statement's hash tables, sort buffers and join
+  // build sides may hold; more ends it with `query memory limit exceeded`. 0: a quarter of the
+  // machine's memory; negative: no limit.
+  int64_t max_query_memory = 0;
 };
 
 struct ExecContext {
