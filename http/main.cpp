@@ -190,6 +190,8 @@ int Run(int argc, char** argv) {
   sql::SqlOptions sql_options;
   sql_options.worker_threads = static_cast<int>(cfg.shared_worker_count);
   sql_options.read_only = cfg.http_readonly;
+  sql_options.query_timeout_ms = cfg.query_timeout_ms;
+  sql_options.max_query_memory = cfg.max_query_memory;
   auto sql_engine = std::make_unique<sql::SqlEngine>(engine.get(), backup.get(), sql_options);
 
   http::Api api(engine.get(), sql_engine.get(), cfg);

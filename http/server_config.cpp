@@ -35,6 +35,7 @@ const std::vector<std::string>& KnownConfigKeys() {
       "line.default.partition.by",
       "cairo.commit.mode",
       "cairo.sql.backup.root",
+      "cairo.sql.max.query.memory",
       "cairo.sql.backup.dir.datetime.format",
       "cairo.sql.backup.dir.tmp.name",
       "cairo.sql.backup.mkdir.mode",
@@ -128,6 +129,8 @@ core::Result<ServerConfig> ReadServerConfig(const core::Properties& p,
   ASSIGN_OR_RETURN(c.commit_mode,
                    p.GetEnum("cairo.commit.mode", "nosync", {"nosync", "async", "sync"}));
   ASSIGN_OR_RETURN(c.backup_root, p.GetString("cairo.sql.backup.root", ""));
+  ASSIGN_OR_RETURN(c.max_query_memory,
+                   p.GetSize("cairo.sql.max.query.memory", c.max_query_memory, 0, 1LL << 50));
   ASSIGN_OR_RETURN(c.backup_dir_datetime_format,
                    p.GetString("cairo.sql.backup.dir.datetime.format", "yyyy-MM-dd"));
   if (c.backup_dir_datetime_format.empty()) {

@@ -25,6 +25,7 @@ struct ServerConfig {
   std::string http_password;                      // http.password
   int64_t http_worker_count = 4;                  // http.worker.count
   int64_t query_timeout_ms = 60'000;              // query.timeout
+  int64_t max_query_memory = 0;                   // cairo.sql.max.query.memory (0: RAM / 4)
   int64_t shared_worker_count = 0;                // shared.worker.count (SQL threads; 0 = cores)
   // Line protocol
   bool line_tcp_enabled = true;                   // line.tcp.enabled

@@ -11,6 +11,7 @@
 
 #include "core/timestamp.h"
 #include "sql/interval.h"
+#include "sql/query_budget.h"
 #include "sql/lexer.h"
 
 namespace sundial::sql {
@@ -483,6 +484,13 @@ class AggregateOp final : public Operator {
     origin_ = s.offset_us;
   }
 
+  // What the group tables hold, roughly: key tuples, hash entries, aggregate states.
+  int64_t EstimatedBytes() const {
+    const int64_t per_group = static_cast<int64_t>(width_ * 8 + states_.size() * 40) +
+                              (map_.empty() ? 0 : static_cast<int64_t>(80 + width_ * 8));
+    return static_cast<int64_t>(ngroups_) * per_group + static_cast<int64_t>(dense_.capacity() * 4);
+  }
+
   uint32_t NewGroup(const int64_t* tuple) {
     uint32_t g = static_cast<uint32_t>(ngroups_++);
     group_tuples_.insert(group_tuples_.end(), tuple, tuple + width_);
@@ -597,6 +605,8 @@ class AggregateOp final : public Operator {
           gids[k] = g;
         }
       }
+      RETURN_IF_ERROR(CheckQueryTime());
+      RETURN_IF_ERROR(memory_.Update(EstimatedBytes()));
       for (size_t a = 0; a < states_.size(); ++a) {
         states_[a].Resize(ngroups_);
         if (spec_.aggs[a].arg) {
@@ -798,6 +808,7 @@ class AggregateOp final : public Operator {
   std::vector<size_t> touched_;
   int64_t cur_bucket_ = INT64_MIN;
   std::unordered_map<std::string, uint32_t, TupleHash> map_;
+  MemoryCharge memory_;  // this operator's share of the query's memory
   bool has_origin_ = false;
   int64_t origin_ = 0;
   bool done_ = false;

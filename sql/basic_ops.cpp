@@ -44,20 +44,27 @@ void EncodeRow(const Batch& b, size_t r, std::string* key) {
   for (const Vec& v : b.cols) EncodeValue(v, r, key);
 }
 
-core::Status Materialize(Operator* op, Batch* all) {
+core::Status Materialize(Operator* op, Batch* all, MemoryCharge* memory) {
   all->n = 0;
   all->cols.assign(op->columns().size(), Vec());
   for (size_t c = 0; c < all->cols.size(); ++c) all->cols[c].type = op->columns()[c].type;
   Batch b;
+  int64_t bytes = 0;
   for (;;) {
     ASSIGN_OR_RETURN(bool more, op->Next(&b));
     if (!more) break;
+    RETURN_IF_ERROR(CheckQueryTime());
     for (size_t c = 0; c < all->cols.size(); ++c) {
       Vec& v = b.cols[c];
       v.n = b.n;
+      bytes += static_cast<int64_t>(b.n * (v.phys() == Phys::kStr ? 16 : 8));
+      if (v.phys() == Phys::kStr && v.pool) {  // string bytes re-homed into the result
+        for (size_t r = 0; r < b.n; ++r) bytes += static_cast<int64_t>(v.s[r].size());
+      }
       AppendVec(v, &all->cols[c]);
     }
     all->n += b.n;
+    if (memory != nullptr) RETURN_IF_ERROR(memory->Update(bytes));
   }
   for (auto& c : all->cols) c.n = all->n;
   return core::Status::Ok();
@@ -75,6 +82,7 @@ class FilterOp final : public Operator {
     for (;;) {
       ASSIGN_OR_RETURN(bool more, child_->Next(&in_));
       if (!more) return false;
+      RETURN_IF_ERROR(CheckQueryTime());  // a filter that rejects most rows may run long
       RETURN_IF_ERROR(EvalPredicate(*pred_, in_, &mask_));
       sel_.clear();
       for (size_t k = 0; k < in_.n; ++k) {
@@ -140,7 +148,7 @@ class LimitOp final : public Operator {
       resolved_ = true;
       if (lo_ < 0 || (hi_ && *hi_ < 0)) {
         // Needs the total row count: materialise.
-        RETURN_IF_ERROR(Materialize(child_.get(), &all_));
+        RETURN_IF_ERROR(Materialize(child_.get(), &all_, &memory_));
         materialized_ = true;
         int64_t n = static_cast<int64_t>(all_.n);
         if (!hi_) {
@@ -196,6 +204,7 @@ class LimitOp final : public Operator {
   std::optional<int64_t> hi_;
   bool resolved_ = false, materialized_ = false;
   Batch all_, in_;
+  MemoryCharge memory_;  // what all_ holds, in the query's memory
   int64_t begin_ = 0, end_ = 0, pos_ = 0, seen_ = 0;
 };
 
@@ -246,13 +255,18 @@ class DistinctOp final : public Operator {
     for (;;) {
       ASSIGN_OR_RETURN(bool more, child_->Next(&in_));
       if (!more) return false;
+      RETURN_IF_ERROR(CheckQueryTime());
       std::vector<uint32_t> rows;
       std::string key;
       for (size_t r = 0; r < in_.n; ++r) {
         key.clear();
         EncodeRow(in_, r, &key);
-        if (seen_.insert(key).second) rows.push_back(static_cast<uint32_t>(r));
+        if (seen_.insert(key).second) {
+          rows.push_back(static_cast<uint32_t>(r));
+          seen_bytes_ += static_cast<int64_t>(key.size() + 64);  // the key and its hash entry
+        }
       }
+      RETURN_IF_ERROR(memory_.Update(seen_bytes_));
       if (rows.empty()) continue;
       out->n = rows.size();
       out->cols.resize(in_.cols.size());
@@ -268,6 +282,8 @@ class DistinctOp final : public Operator {
   OpPtr child_;
   Batch in_;
   std::unordered_set<std::string> seen_;
+  int64_t seen_bytes_ = 0;
+  MemoryCharge memory_;
 };
 
 class UnionAllOp final : public Operator {
@@ -395,6 +411,32 @@ class TrimOp final : public Operator {
 };
 
 }  // namespace
+
+namespace {
+
+class BudgetedOp final : public Operator {
+ public:
+  BudgetedOp(OpPtr child, std::shared_ptr<QueryBudget> budget)
+      : budget_(std::move(budget)), child_(std::move(child)) {
+    cols_ = child_->columns();
+    ts_index_ = child_->timestamp_index();
+  }
+  core::Result<bool> Next(Batch* out) override {
+    BudgetScope scope(budget_.get());
+    RETURN_IF_ERROR(budget_->CheckTime());
+    return child_->Next(out);
+  }
+
+ private:
+  std::shared_ptr<QueryBudget> budget_;  // declared first: the tree below gives its memory back
+  OpPtr child_;
+};
+
+}  // namespace
+
+OpPtr MakeBudgeted(OpPtr child, std::shared_ptr<QueryBudget> budget) {
+  return std::make_unique<BudgetedOp>(std::move(child), std::move(budget));
+}
 
 OpPtr MakeFilter(OpPtr child, BoundPtr predicate) {
   return std::make_unique<FilterOp>(std::move(child), std::move(predicate));

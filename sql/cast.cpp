@@ -18,17 +18,6 @@ std::string FormatDouble(double v) {
   return out;
 }
 
-bool IsImplicitlyConvertible(ColumnType from, ColumnType to) {
-  if (from == to) return true;
-  if (IsNumeric(from) && IsNumeric(to)) return true;
-  if (IsStringLike(from) && IsStringLike(to)) return true;
-  if (IsStringLike(from) && (IsTimeType(to) || to == ColumnType::kChar)) return true;
-  if (IsTimeType(from) && IsTimeType(to)) return true;
-  if (IsIntegral(from) && IsTimeType(to)) return true;
-  if (from == ColumnType::kChar && IsStringLike(to)) return true;
-  return false;
-}
-
 void FillConstant(const Value& v, size_t n, Vec* out) {
   out->Reset(v.type, n);
   switch (PhysOf(v.type)) {
@@ -56,7 +45,10 @@ void FillConstant(const Value& v, size_t n, Vec* out) {
         break;
       }
       int64_t* p = out->AllocI(n);
-      int64_t x = v.is_null ? kNullI64 : v.i;
+      // BOOLEAN, BYTE and SHORT have no null: theirs reads as false / 0.
+      const bool zero_null = v.type == ColumnType::kBoolean || v.type == ColumnType::kByte ||
+                             v.type == ColumnType::kShort;
+      int64_t x = v.is_null ? (zero_null ? 0 : kNullI64) : v.i;
       for (size_t r = 0; r < n; ++r) p[r] = x;
       break;
     }
@@ -83,6 +75,10 @@ Value ValueAt(const Vec& v, size_t r) {
 }
 
 namespace {
+
+bool Nullable(ColumnType t) {
+  return !(t == ColumnType::kBoolean || t == ColumnType::kByte || t == ColumnType::kShort);
+}
 
 std::string TypeLabel(ColumnType t) { return std::string(cairo::ColumnTypeName(t)); }
 
@@ -117,22 +113,151 @@ bool ParseDouble(std::string_view s, double* out) {
   return true;
 }
 
-int64_t RangeLimit(ColumnType t, int64_t v, bool* ok) {
-  *ok = true;
-  switch (t) {
+// Java's narrowing of an integer to the integer-like type `to`, with QuestDB's nulls: INT's
+// minimum is its null, a CHAR 0 is the null char; BOOLEAN is `v != 0`.
+int64_t WrapInteger(ColumnType to, int64_t v) {
+  switch (to) {
     case ColumnType::kByte: return static_cast<int8_t>(v);
     case ColumnType::kShort: return static_cast<int16_t>(v);
-    case ColumnType::kChar: return static_cast<uint16_t>(v);
+    case ColumnType::kChar: {
+      const uint16_t c = static_cast<uint16_t>(v);
+      return c == 0 ? kNullI64 : c;
+    }
     case ColumnType::kInt: {
-      int32_t x = static_cast<int32_t>(v);
-      if (x == cairo::kNullInt) return kNullI64;
-      return x;
+      const int32_t x = static_cast<int32_t>(v);
+      return x == cairo::kNullInt ? kNullI64 : x;
     }
     case ColumnType::kBoolean: return v != 0;
     default: return v;
   }
 }
 
+// The int64 form of a null of `to` (BOOLEAN, BYTE and SHORT have no null: 0).
+int64_t NullOf(ColumnType to) {
+  return to == ColumnType::kBoolean || to == ColumnType::kByte || to == ColumnType::kShort ? 0
+                                                                                            : kNullI64;
+}
+
+// A non-null integer-like value of `from` (not a string) as `to` (integer-like or time).
+int64_t CastInteger(int64_t v, ColumnType from, ColumnType to) {
+  if (from == ColumnType::kBoolean && to == ColumnType::kChar) return v ? 'T' : 'F';
+  if (from == ColumnType::kChar && to == ColumnType::kBoolean) return (v | 32) == 't';
+  if (from == ColumnType::kDate && to == ColumnType::kTimestamp) return v * 1000;
+  if (from == ColumnType::kTimestamp && to == ColumnType::kDate) return core::FloorDiv(v, 1000);
+  return WrapInteger(to, v);
+}
+
+// A FLOAT/DOUBLE as `to` (integer-like or time), as QuestDB's casts do: NaN and values out of
+// INT's (LONG's) range are null for INT (LONG, DATE, TIMESTAMP); BYTE, SHORT and CHAR narrow
+// Java's way, through a saturated int; BOOLEAN is true for anything but zero (NaN included).
+int64_t CastFloating(double v, ColumnType to) {
+  if (to == ColumnType::kBoolean) return !(v == 0);
+  if (to == ColumnType::kInt) {
+    if (std::isnan(v) || v < INT32_MIN || v > INT32_MAX) return kNullI64;
+    return WrapInteger(to, static_cast<int64_t>(v));
+  }
+  if (to == ColumnType::kByte || to == ColumnType::kShort || to == ColumnType::kChar) {
+    int32_t x = 0;
+    if (std::isnan(v)) return NullOf(to);
+    if (v >= 2147483647.0) {
+      x = INT32_MAX;
+    } else if (v <= -2147483648.0) {
+      x = INT32_MIN;
+    } else {
+      x = static_cast<int32_t>(v);
+    }
+    return WrapInteger(to, x);
+  }
+  // LONG, DATE, TIMESTAMP: [-2^63, 2^63) converts, the rest is null.
+  if (std::isnan(v) || v < -9223372036854775808.0 || v >= 9223372036854775808.0) return kNullI64;
+  return static_cast<int64_t>(v);
+}
+
+// The first character of UTF-8 text as a UTF-16 unit (0 if none or outside the BMP).
+uint16_t FirstChar(std::string_view s, size_t* len) {
+  *len = 0;
+  if (s.empty()) return 0;
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  if (b(0) < 0x80) {
+    *len = 1;
+    return b(0);
+  }
+  if ((b(0) & 0xE0) == 0xC0 && s.size() >= 2) {
+    *len = 2;
+    return static_cast<uint16_t>(((b(0) & 0x1F) << 6) | (b(1) & 0x3F));
+  }
+  if ((b(0) & 0xF0) == 0xE0 && s.size() >= 3) {
+    *len = 3;
+    return static_cast<uint16_t>(((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F));
+  }
+  return 0;
+}
+
+void AppendChar(std::string* out, uint16_t c) {
+  if (c < 0x80) {
+    out->push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+// Text as `to` (integer-like or time). Text that does not convert is an error for implicit
+// conversions (INSERT, UPDATE: a decimal is truncated) and, as QuestDB's casts do, null for
+// explicit ones (integers must be integers; BOOLEAN: false unless 'true'; CHAR: the first
+// character).
+core::Status CastText(std::string_view s, ColumnType from, ColumnType to, CastMode mode,
+                      int32_t pos, int64_t* out) {
+  const bool lenient = mode == CastMode::kExplicit;
+  if (IsTimeType(to)) {
+    auto ts = core::ParseTimestamp(s);
+    int64_t raw;
+    if (ts.ok()) {
+      *out = to == ColumnType::kDate ? core::FloorDiv(*ts, 1000) : *ts;
+    } else if (ParseLong(s, &raw)) {
+      *out = raw;
+    } else if (lenient) {
+      *out = kNullI64;
+    } else {
+      return Inconvertible(s, from, to, pos);
+    }
+    return core::Status::Ok();
+  }
+  if (to == ColumnType::kBoolean) {
+    if (EqualsIgnoreCase(s, "true")) {
+      *out = 1;
+    } else if (EqualsIgnoreCase(s, "false") || lenient) {
+      *out = 0;
+    } else {
+      return Inconvertible(s, from, to, pos);
+    }
+    return core::Status::Ok();
+  }
+  if (to == ColumnType::kChar) {
+    size_t len = 0;
+    const uint16_t c = FirstChar(s, &len);
+    if (!lenient && (len == 0 || len != s.size())) return Inconvertible(s, from, to, pos);
+    *out = c == 0 ? kNullI64 : c;
+    return core::Status::Ok();
+  }
+  int64_t v;
+  if (!ParseLong(s, &v)) {
+    if (lenient) {  // QuestDB's casts read integers only: '1.5' and 'abc' are null
+      *out = NullOf(to);
+      return core::Status::Ok();
+    }
+    double dv;
+    if (!ParseDouble(s, &dv) || std::isnan(dv)) return Inconvertible(s, from, to, pos);
+    *out = CastFloating(dv, to);
+    return core::Status::Ok();
+  }
+  *out = WrapInteger(to, v);
+  return core::Status::Ok();
+}
 }  // namespace
 
 core::Status CheckImplicitNarrowing(const Vec& in, ColumnType to, int32_t pos) {
@@ -158,165 +283,120 @@ core::Status CheckImplicitNarrowing(const Vec& in, ColumnType to, int32_t pos) {
   return core::Status::Ok();
 }
 
-core::Status CastVec(const Vec& in, ColumnType to, Vec* out, int32_t pos) {
+namespace {
+
+// Casts into a FLOAT/DOUBLE result.
+core::Status CastToFloating(const Vec& in, ColumnType to, CastMode mode, int32_t pos, Vec* res) {
   const size_t n = in.n;
-  ColumnType from = in.type;
-  if (from == to && !(to == ColumnType::kSymbol && in.symtab)) {
-    out->ViewOf(in);
+  const bool from_str = in.phys() == Phys::kStr || in.has_keys();
+  double* p = res->AllocD(n);
+  for (size_t r = 0; r < n; ++r) {
+    if (in.IsNull(r) && Nullable(in.type)) {
+      p[r] = std::nan("");
+    } else if (from_str) {
+      std::string_view s = in.Str(r);
+      if (!ParseDouble(s, &p[r])) {
+        if (mode != CastMode::kExplicit) return Inconvertible(s, in.type, to, pos);
+        p[r] = std::nan("");
+      }
+    } else if (in.phys() == Phys::kF64) {
+      p[r] = in.d[r];
+    } else {
+      p[r] = static_cast<double>(in.i[r]);
+    }
+    if (to == ColumnType::kFloat) p[r] = static_cast<float>(p[r]);
+  }
+  return core::Status::Ok();
+}
+
+// Casts into an integer-like or time result.
+core::Status CastToInteger(const Vec& in, ColumnType to, CastMode mode, int32_t pos, Vec* res) {
+  const size_t n = in.n;
+  const bool from_str = in.phys() == Phys::kStr || in.has_keys();
+  const bool nullable_from = Nullable(in.type);
+  int64_t* p = res->AllocI(n);
+  for (size_t r = 0; r < n; ++r) {
+    if (from_str) {
+      std::string_view s = in.Str(r);
+      if (s.data() == nullptr) {
+        p[r] = NullOf(to);
+      } else {
+        RETURN_IF_ERROR(CastText(s, in.type, to, mode, pos, &p[r]));
+      }
+    } else if (in.phys() == Phys::kF64) {
+      p[r] = CastFloating(in.d[r], to);
+    } else if (nullable_from && in.i[r] == kNullI64) {
+      p[r] = NullOf(to);
+    } else {
+      p[r] = CastInteger(in.i[r], in.type, to);
+    }
+  }
+  return core::Status::Ok();
+}
+
+// Text of a non-string value (QuestDB's layouts: Java's for FLOAT/DOUBLE, ISO for times).
+void FormatValue(const Vec& in, size_t r, std::string* tmp) {
+  tmp->clear();
+  switch (in.type) {
+    case ColumnType::kBoolean: *tmp = in.i[r] ? "true" : "false"; break;
+    case ColumnType::kChar: AppendChar(tmp, static_cast<uint16_t>(in.i[r])); break;
+    case ColumnType::kTimestamp: core::AppendTimestamp(tmp, in.i[r]); break;
+    case ColumnType::kDate: core::AppendDateMillis(tmp, in.i[r]); break;
+    case ColumnType::kFloat: core::AppendFloat(tmp, static_cast<float>(in.d[r])); break;
+    case ColumnType::kDouble: core::AppendDouble(tmp, in.d[r]); break;
+    default: *tmp = std::to_string(in.i[r]); break;
+  }
+}
+
+// Casts into text (VARCHAR, or SYMBOL without a dictionary). Strings of `in` are shared, not
+// copied: `res` keeps `in`'s pool alive (dictionary and column strings live in pinned storage).
+void CastToText(const Vec& in, Vec* res) {
+  const size_t n = in.n;
+  std::string_view* p = res->AllocS(n);
+  if (in.phys() == Phys::kStr || in.has_keys()) {
+    for (size_t r = 0; r < n; ++r) p[r] = in.Str(r);
+    res->pool = in.pool;
+    return;
+  }
+  StringPool* pool = res->Pool();
+  std::string tmp;
+  for (size_t r = 0; r < n; ++r) {
+    if (in.IsNull(r) && Nullable(in.type)) {
+      p[r] = {};
+      continue;
+    }
+    FormatValue(in, r, &tmp);
+    p[r] = pool->Add(tmp);
+  }
+}
+
+}  // namespace
+
+core::Status CastVec(const Vec& in, ColumnType to, Vec* out, int32_t pos, CastMode mode) {
+  if (in.type == to && !(to == ColumnType::kSymbol && in.symtab)) {
+    // A copy, not a view: `in` is often a temporary (an expression's result) that dies when
+    // the caller returns. Views of pinned storage stay views; data `in` owns is copied.
+    *out = in;
     return core::Status::Ok();
   }
   Vec res;
-  res.Reset(to, n);
-  Phys fp = in.phys();
-  bool from_str = fp == Phys::kStr || in.has_keys();
-  switch (PhysOf(to)) {
-    case Phys::kF64: {
-      double* p = res.AllocD(n);
-      for (size_t r = 0; r < n; ++r) {
-        if (in.IsNull(r)) {
-          p[r] = std::nan("");
-        } else if (from_str) {
-          std::string_view s = in.Str(r);
-          if (!ParseDouble(s, &p[r])) return Inconvertible(s, from, to, pos);
-        } else if (fp == Phys::kF64) {
-          p[r] = to == ColumnType::kFloat ? static_cast<float>(in.d[r]) : in.d[r];
-        } else {
-          p[r] = static_cast<double>(in.i[r]);
-        }
-      }
-      break;
-    }
-    case Phys::kI64: {
-      if (to == ColumnType::kSymbol) {
-        std::string_view* p = res.AllocS(n);
-        StringPool* pool = nullptr;
-        for (size_t r = 0; r < n; ++r) {
-          if (in.IsNull(r)) {
-            p[r] = {};
-          } else if (from_str) {
-            p[r] = in.Str(r);
-          } else {
-            Value v = ValueAt(in, r);
-            ASSIGN_OR_RETURN(Value sv, CastValue(v, ColumnType::kVarchar, pos));
-            if (!pool) pool = res.Pool();
-            p[r] = pool->Add(sv.s);
-          }
-        }
-        if (in.pool && !pool) res.pool = in.pool;
-        break;
-      }
-      int64_t* p = res.AllocI(n);
-      for (size_t r = 0; r < n; ++r) {
-        bool nullable_from = !(from == ColumnType::kBoolean || from == ColumnType::kByte ||
-                               from == ColumnType::kShort);
-        if (nullable_from && in.IsNull(r)) {
-          p[r] = (to == ColumnType::kBoolean || to == ColumnType::kByte ||
-                  to == ColumnType::kShort || to == ColumnType::kChar)
-                     ? 0
-                     : kNullI64;
-          continue;
-        }
-        if (from_str) {
-          std::string_view s = in.Str(r);
-          if (IsTimeType(to)) {
-            auto ts = core::ParseTimestamp(s);
-            if (!ts.ok()) {
-              int64_t raw;
-              if (ParseLong(s, &raw)) {
-                p[r] = raw;
-                continue;
-              }
-              return Inconvertible(s, from, to, pos);
-            }
-            p[r] = to == ColumnType::kDate ? core::FloorDiv(*ts, 1000) : *ts;
-          } else if (to == ColumnType::kBoolean) {
-            if (EqualsIgnoreCase(s, "true")) {
-              p[r] = 1;
-            } else if (EqualsIgnoreCase(s, "false")) {
-              p[r] = 0;
-            } else {
-              return Inconvertible(s, from, to, pos);
-            }
-          } else if (to == ColumnType::kChar) {
-            if (s.size() != 1) return Inconvertible(s, from, to, pos);
-            p[r] = static_cast<unsigned char>(s[0]);
-          } else {
-            int64_t v;
-            if (!ParseLong(s, &v)) {
-              double dv;
-              if (!ParseDouble(s, &dv) || std::isnan(dv)) return Inconvertible(s, from, to, pos);
-              v = static_cast<int64_t>(dv);
-            }
-            bool ok;
-            p[r] = RangeLimit(to, v, &ok);
-          }
-        } else if (fp == Phys::kF64) {
-          double v = in.d[r];
-          if (std::isnan(v) || std::isinf(v)) {
-            p[r] = (to == ColumnType::kBoolean || to == ColumnType::kByte ||
-                    to == ColumnType::kShort)
-                       ? 0
-                       : kNullI64;
-            continue;
-          }
-          bool ok;
-          if (to == ColumnType::kBoolean) {
-            p[r] = v != 0;
-          } else {
-            p[r] = RangeLimit(to, static_cast<int64_t>(v), &ok);
-          }
-        } else {
-          int64_t v = in.i[r];
-          if (from == ColumnType::kDate && to == ColumnType::kTimestamp) {
-            v *= 1000;
-          } else if (from == ColumnType::kTimestamp && to == ColumnType::kDate) {
-            v = core::FloorDiv(v, 1000);
-          }
-          bool ok;
-          p[r] = RangeLimit(to, v, &ok);
-        }
-      }
-      break;
-    }
-    case Phys::kStr: {
-      std::string_view* p = res.AllocS(n);
-      if (from_str) {
-        for (size_t r = 0; r < n; ++r) p[r] = in.Str(r);
-        res.pool = in.pool;
-        break;
-      }
-      StringPool* pool = res.Pool();
-      std::string tmp;
-      for (size_t r = 0; r < n; ++r) {
-        if (in.IsNull(r) && from != ColumnType::kBoolean && from != ColumnType::kByte &&
-            from != ColumnType::kShort) {
-          p[r] = {};
-          continue;
-        }
-        tmp.clear();
-        switch (from) {
-          case ColumnType::kBoolean: tmp = in.i[r] ? "true" : "false"; break;
-          case ColumnType::kChar: tmp.push_back(static_cast<char>(in.i[r])); break;
-          case ColumnType::kTimestamp: core::AppendTimestamp(&tmp, in.i[r]); break;
-          case ColumnType::kDate: core::AppendDateMillis(&tmp, in.i[r]); break;
-          case ColumnType::kFloat: core::AppendFloat(&tmp, static_cast<float>(in.d[r])); break;
-          case ColumnType::kDouble: core::AppendDouble(&tmp, in.d[r]); break;
-          default: tmp = std::to_string(in.i[r]); break;
-        }
-        p[r] = pool->Add(tmp);
-      }
-      break;
-    }
+  res.Reset(to, in.n);
+  if (to == ColumnType::kSymbol || to == ColumnType::kVarchar) {
+    CastToText(in, &res);
+  } else if (PhysOf(to) == Phys::kF64) {
+    RETURN_IF_ERROR(CastToFloating(in, to, mode, pos, &res));
+  } else {
+    RETURN_IF_ERROR(CastToInteger(in, to, mode, pos, &res));
   }
   *out = std::move(res);
   return core::Status::Ok();
 }
 
-core::Result<Value> CastValue(const Value& v, ColumnType to, int32_t pos) {
+core::Result<Value> CastValue(const Value& v, ColumnType to, int32_t pos, CastMode mode) {
   Vec in, out;
   FillConstant(v, 1, &in);
   if (v.type == ColumnType::kSymbol) in.type = ColumnType::kSymbol;
-  RETURN_IF_ERROR(CastVec(in, to, &out, pos));
+  RETURN_IF_ERROR(CastVec(in, to, &out, pos, mode));
   Value r = ValueAt(out, 0);
   r.type = to;
   return r;

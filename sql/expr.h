@@ -96,17 +96,28 @@ Value ValueAt(const Vec& v, size_t r);
 BoundPtr MakeConstant(Value v, int32_t pos);
 BoundPtr MakeColumnRef(int index, ColumnType type, int32_t pos);
 
-// Converts `in` to `to`. Errors (with `pos`) for values that cannot convert.
-core::Status CastVec(const Vec& in, ColumnType to, Vec* out, int32_t pos);
+// How a conversion treats text that does not convert: kImplicit (INSERT, UPDATE, set
+// operations) refuses it with `inconvertible value`; kExplicit (CAST, ::, the binder's own
+// casts) gives null as QuestDB's casts do (BOOLEAN: false unless 'true'; CHAR: the first
+// character).
+enum class CastMode : uint8_t { kImplicit, kExplicit };
+
+// Converts `in` to `to` with QuestDB's explicit-cast rules: integers narrow by wrapping
+// (Java's casts; INT's minimum and CHAR 0 are null), FLOAT/DOUBLE truncate (NaN and values out
+// of INT/LONG range are null), BOOLEAN <-> CHAR is 'T'/'F', DATE <-> TIMESTAMP scales, text
+// parses (see CastMode) and values format as QuestDB prints them. Every pair of types converts.
+// `out` owns its data or views what `in` viewed (never `in` itself), so it may outlive `in`.
+// Errors (with `pos`) only for text that does not convert under kImplicit.
+core::Status CastVec(const Vec& in, ColumnType to, Vec* out, int32_t pos,
+                     CastMode mode = CastMode::kImplicit);
 // For the implicit conversions of INSERT and UPDATE (explicit casts wrap, as Java's do): an
 // integer that does not fit the narrower integer type `to` (LONG/INT/SHORT -> INT/SHORT/BYTE)
 // is refused as QuestDB refuses it: `inconvertible value: 40000 [INT -> SHORT]`.
 core::Status CheckImplicitNarrowing(const Vec& in, ColumnType to, int32_t pos);
-core::Result<Value> CastValue(const Value& v, ColumnType to, int32_t pos);
+core::Result<Value> CastValue(const Value& v, ColumnType to, int32_t pos,
+                              CastMode mode = CastMode::kImplicit);
 // Java's Double.toString layout, as QuestDB prints doubles (core::AppendDouble).
 std::string FormatDouble(double v);
-// QuestDB's implicit conversions: may a value of `from` be stored in / compared with `to`?
-bool IsImplicitlyConvertible(ColumnType from, ColumnType to);
 
 struct BindContext {
   const std::vector<ColInfo>* cols = nullptr;

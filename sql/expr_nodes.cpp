@@ -582,9 +582,10 @@ class CastExpr final : public BoundExpr {
  public:
   CastExpr(BoundPtr a, ColumnType to, int32_t pos) : BoundExpr(to, pos), a_(std::move(a)) {}
   core::Status Eval(const Batch& in, Vec* out) const override {
+    if (a_->type() == type_ && type_ != ColumnType::kSymbol) return a_->Eval(in, out);  // identity
     Vec a;
     RETURN_IF_ERROR(a_->Eval(in, &a));
-    return CastVec(a, type_, out, pos_);
+    return CastVec(a, type_, out, pos_, CastMode::kExplicit);
   }
 
  private:

@@ -9,6 +9,7 @@
 #include "core/timestamp.h"
 #include "sql/expr_nodes.h"
 #include "sql/interval.h"
+#include "sql/query_budget.h"
 
 namespace sundial::sql {
 namespace {
@@ -118,6 +119,10 @@ class FastAggregateOp final : public Operator {
       return Output(a);
     }
     const size_t nthreads = std::min<size_t>(threads_, std::max<size_t>(1, chunks_.size()));
+    // Each thread's accumulators: rows, first, and n/d/i per (group, aggregate).
+    QueryBudget* budget = CurrentBudget();  // the workers check the caller's deadline
+    RETURN_IF_ERROR(memory_.Update(static_cast<int64_t>(nthreads * ngroups_ * (2 + 3 * aggs_.size()) * 8),
+                                   budget));
     std::vector<Acc> accs(nthreads);
     std::vector<core::Status> errors(nthreads);
     std::atomic<size_t> next{0};
@@ -127,7 +132,8 @@ class FastAggregateOp final : public Operator {
       for (;;) {
         size_t c = next.fetch_add(1);
         if (c >= chunks_.size()) break;
-        core::Status st = Process(chunks_[c], &a);
+        core::Status st = budget != nullptr ? budget->CheckTime() : core::Status::Ok();
+        if (st.ok()) st = Process(chunks_[c], &a);
         if (!st.ok()) {
           errors[t] = st;
           break;
@@ -493,6 +499,7 @@ class FastAggregateOp final : public Operator {
   std::optional<SampleSpec> sample_;
   int threads_;
   std::vector<Chunk> chunks_;
+  MemoryCharge memory_;  // this operator's share of the query's memory
   const cairo::SymbolTable* symtab_ = nullptr;
   size_t nkeys_ = 1, nbuckets_ = 1, ngroups_ = 1;
   int64_t origin_ = 0, size_ = 1, bmin_ = 0;

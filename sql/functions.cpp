@@ -5,11 +5,11 @@
 #include <cmath>
 #include <functional>
 
+#include "core/date_pattern.h"
 #include "core/timestamp.h"
 #include "sql/expr_nodes.h"
 #include "sql/interval.h"
 #include "sql/lexer.h"
-#include "sql/time_format.h"
 #include "sql/utf8_case.h"
 
 namespace sundial::sql {
@@ -241,9 +241,9 @@ std::optional<core::Result<BoundPtr>> BindFunction(const Expr& call, Args args, 
     if (n == 1) return MakeCast(args[0], out, call.pos);
     const Value* fmt = args[1]->constant();
     if (!fmt || fmt->is_null) return Status::InvalidArgument("format must be a constant", args[1]->pos());
-    auto parsed = CompileTimeFormat(fmt->s, args[1]->pos());
-    if (!parsed.ok()) return parsed.status();
-    auto format = std::make_shared<TimeFormat>(std::move(parsed).value());
+    auto parsed = core::DatePattern::Compile(fmt->s);
+    if (!parsed.ok()) return parsed.status().WithPosition(args[1]->pos());
+    auto format = std::make_shared<const core::DatePattern>(std::move(parsed).value());
     return MakeFunction(f, out, std::move(args),
                         [format, out](const std::vector<Vec>& a, size_t rows, Vec* o) {
                           int64_t* p = o->AllocI(rows);
@@ -264,9 +264,9 @@ std::optional<core::Result<BoundPtr>> BindFunction(const Expr& call, Args args, 
     if (n != 2 || !IsTimeArg(args[0])) return ArgError(call, args);
     const Value* fmt = args[1]->constant();
     if (!fmt || fmt->is_null) return Status::InvalidArgument("format must be a constant", args[1]->pos());
-    auto parsed = CompileTimeFormat(fmt->s, args[1]->pos());
-    if (!parsed.ok()) return parsed.status();
-    auto format = std::make_shared<TimeFormat>(std::move(parsed).value());
+    auto parsed = core::DatePattern::Compile(fmt->s);
+    if (!parsed.ok()) return parsed.status().WithPosition(args[1]->pos());
+    auto format = std::make_shared<const core::DatePattern>(std::move(parsed).value());
     bool is_date = args[0]->type() == ColumnType::kDate;
     return MakeFunction(f, ColumnType::kVarchar, std::move(args),
                         [format, is_date](const std::vector<Vec>& a, size_t rows, Vec* o) {

@@ -10,11 +10,19 @@ namespace sundial::sql {
 
 using core::Status;
 
+// The one rule of what INSERT (VALUES and SELECT) and UPDATE store in a column, QuestDB's
+// implicit conversions: text into anything (each value must parse), numbers into numbers
+// (integers must fit), anything into text, BOOLEAN into anything, integers and FLOAT/DOUBLE
+// into DATE/TIMESTAMP, DATE/TIMESTAMP into each other, LONG and DOUBLE. Refused: numbers and
+// times into BOOLEAN, CHAR into BOOLEAN, times into BYTE/SHORT/CHAR/INT/FLOAT.
 bool IsStorableAs(ColumnType from, ColumnType to) {
-  return IsImplicitlyConvertible(from, to) || IsStringLike(from) ||
-         (IsNumeric(from) && IsStringLike(to)) || (from == ColumnType::kBoolean && IsStringLike(to)) ||
-         (IsTimeType(from) && (IsStringLike(to) || to == ColumnType::kLong)) ||
-         (from == ColumnType::kLong && IsTimeType(to));
+  if (from == to || IsStringLike(from) || IsStringLike(to)) return true;
+  if (from == ColumnType::kBoolean) return true;
+  if (to == ColumnType::kBoolean) return false;
+  if (IsNumeric(from) && IsNumeric(to)) return true;  // CHAR counts as an integer here
+  if (IsTimeType(to)) return IsNumeric(from) || IsTimeType(from);
+  if (IsTimeType(from)) return to == ColumnType::kLong || to == ColumnType::kDouble;
+  return false;
 }
 
 core::Result<cairo::WriterLease> AcquireTableWriter(cairo::Engine* engine, const std::string& table,
@@ -186,10 +194,7 @@ core::Result<ExecResult> ExecuteInsert(const InsertStmt& s, PlanContext& ctx) {
           continue;
         }
         ColumnType from = e->type();
-        bool ok = IsImplicitlyConvertible(from, to) || IsStringLike(from) ||
-                  (IsNumeric(from) && IsStringLike(to)) || (from == ColumnType::kBoolean && IsStringLike(to)) ||
-                  (IsTimeType(from) && IsStringLike(to));
-        if (!ok) {
+        if (!IsStorableAs(from, to)) {  // the same rule as INSERT ... SELECT
           return Status::InvalidArgument("inconvertible types: " + std::string(cairo::ColumnTypeName(from)) +
                                              " -> " + std::string(cairo::ColumnTypeName(to)) + " [from=" +
                                              ExprToString(*row[k]) + ", to=" + cols[k].name + "]",

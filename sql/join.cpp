@@ -96,7 +96,7 @@ class JoinOp final : public Operator {
 
  private:
   core::Status Build() {
-    RETURN_IF_ERROR(Materialize(right_.get(), &right_all_));
+    RETURN_IF_ERROR(Materialize(right_.get(), &right_all_, &memory_));
     const bool asof = type_ == JoinType::kAsof || type_ == JoinType::kLt;
     if (asof) {
       rts_ = right_->timestamp_index();
@@ -166,6 +166,7 @@ class JoinOp final : public Operator {
   size_t lcount_ = 0;
   bool built_ = false;
   Batch right_all_, in_;
+  MemoryCharge memory_;  // what right_all_ holds, in the query's memory
   int rts_ = -1, lts_ = -1;
   std::unordered_map<std::string, std::vector<uint32_t>> table_;
 };

@@ -16,6 +16,7 @@
 #include "core/status.h"
 #include "sql/expr.h"
 #include "sql/interval.h"
+#include "sql/query_budget.h"
 #include "sql/vector.h"
 
 namespace sundial::sql {
@@ -88,8 +89,13 @@ OpPtr MakeSort(OpPtr child, std::vector<SortKey> keys, int ts_index_after);
 // Keeps only the first `visible` columns (drops hidden sort columns).
 OpPtr MakeTrim(OpPtr child, size_t visible);
 
-// Reads all of `op` into one batch (each column concatenated).
-core::Status Materialize(Operator* op, Batch* all);
+// Reads all of `op` into one batch (each column concatenated). Checks the query's deadline per
+// batch and charges what it holds to `memory` (the caller's share of the query's memory), so a
+// sort or a join's build side ends with the query's timeout or memory-limit error.
+core::Status Materialize(Operator* op, Batch* all, MemoryCharge* memory = nullptr);
+// Ends a query on its deadline: wraps the root of a query's tree so that every Next() runs
+// with `budget` installed (CurrentBudget()); the budget outlives the tree.
+OpPtr MakeBudgeted(OpPtr child, std::shared_ptr<QueryBudget> budget);
 // Appends the encoded row `r` of `b` (all columns) to `key` (for hashing rows).
 void EncodeRow(const Batch& b, size_t r, std::string* key);
 void EncodeValue(const Vec& v, size_t r, std::string* key);

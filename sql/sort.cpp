@@ -18,7 +18,7 @@ class SortOp final : public Operator {
 
   core::Result<bool> Next(Batch* out) override {
     if (!sorted_) {
-      RETURN_IF_ERROR(Materialize(child_.get(), &all_));
+      RETURN_IF_ERROR(Materialize(child_.get(), &all_, &memory_));
       perm_.resize(all_.n);
       std::iota(perm_.begin(), perm_.end(), 0u);
       // Symbol columns compare by string; precompute ranks per dictionary key.
@@ -88,6 +88,7 @@ class SortOp final : public Operator {
   std::vector<SortKey> keys_;
   bool sorted_ = false;
   Batch all_;
+  MemoryCharge memory_;  // what all_ holds, in the query's memory
   std::vector<uint32_t> perm_;
   size_t pos_ = 0;
 };

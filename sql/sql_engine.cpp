@@ -2,6 +2,8 @@
 // the read-only rule (IsWrite), then plan and run.
 #include "sql/sql_engine.h"
 
+#include <unistd.h>
+
 #include <thread>
 
 #include "core/timestamp.h"
@@ -9,6 +11,7 @@
 #include "sql/lexer.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
+#include "sql/query_budget.h"
 #include "sql/statements.h"
 
 namespace sundial::sql {
@@ -25,6 +28,10 @@ SqlEngine::SqlEngine(cairo::Engine* engine, cairo::BackupService* backup, SqlOpt
   impl_->backup = backup;
   if (options.worker_threads <= 0) {
     options.worker_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  if (options.max_query_memory == 0) {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    options.max_query_memory = pages > 0 && page > 0 ? static_cast<int64_t>(pages) * page / 4 : -1;
   }
   impl_->options = options;
 }
@@ -46,20 +53,21 @@ core::Status CheckAllowed(Statement::Kind kind, const SqlOptions& options, const
   return core::Status::Ok();
 }
 
-core::Result<ExecResult> Run(const Statement& st, PlanContext& ctx, cairo::BackupService* backup) {
+core::Result<ExecResult> Run(const Statement& st, PlanContext& ctx, cairo::BackupService* backup,
+                             const std::shared_ptr<QueryBudget>& budget) {
   switch (st.kind) {
     case Statement::Kind::kQuery: {
       ASSIGN_OR_RETURN(OpPtr op, PlanQuery(*st.query, ctx));
       ExecResult r;
       r.kind = StatementKind::kQuery;
-      r.rows = MakeRowSource(std::move(op));
+      r.rows = MakeRowSource(MakeBudgeted(std::move(op), budget));
       return r;
     }
     case Statement::Kind::kShow: {
       ASSIGN_OR_RETURN(OpPtr op, PlanShow(*st.show, ctx));
       ExecResult r;
       r.kind = StatementKind::kQuery;
-      r.rows = MakeRowSource(std::move(op));
+      r.rows = MakeRowSource(MakeBudgeted(std::move(op), budget));
       return r;
     }
     case Statement::Kind::kCreateTable: return ExecuteCreateTable(*st.create, ctx);
@@ -100,7 +108,14 @@ core::Result<ExecResult> SqlEngine::Execute(std::string_view sql, const ExecCont
     pc.now_us = ctx.now_us != 0 ? ctx.now_us : impl_->engine->options().clock->NowMicros();
     pc.max_depth = impl_->options.max_expression_depth;
     pc.worker_threads = impl_->options.worker_threads;
-    return Run(st, pc, impl_->backup);
+    // One budget per statement: queries carry it into their RowSource; INSERT ... SELECT and
+    // UPDATE run under it here.
+    const SqlOptions& o = impl_->options;
+    auto budget = std::make_shared<QueryBudget>(
+        o.query_timeout_ms > 0 ? QueryBudget::NowMicros() + o.query_timeout_ms * 1000 : 0,
+        o.max_query_memory > 0 ? o.max_query_memory : 0);
+    BudgetScope scope(budget.get());
+    return Run(st, pc, impl_->backup, budget);
   } catch (const std::bad_alloc&) {
     return core::Status::ResourceExhausted("out of memory while executing the statement");
   } catch (const std::exception& e) {

@@ -24,6 +24,14 @@ struct SqlOptions {
   // http.security.readonly: refuse every statement IsWrite (ast.h) calls a write, before it
   // runs, with PermissionDenied "Write permission denied: server is in read-only mode".
   bool read_only = false;
+  // query.timeout: a statement still running this long after Execute() began ends with
+  // `timeout, query aborted` (checked per batch inside scans' filters, GROUP BY, SAMPLE BY,
+  // ORDER BY, DISTINCT and joins' build sides). 0: no timeout.
+  int64_t query_timeout_ms = 0;
+  // cairo.sql.max.query.memory: most bytes one statement's hash tables, sort buffers and join
+  // build sides may hold; more ends it with `query memory limit exceeded`. 0: a quarter of the
+  // machine's memory; negative: no limit.
+  int64_t max_query_memory = 0;
 };
 
 struct ExecContext {

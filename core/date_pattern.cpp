@@ -1,10 +1,10 @@
-#include "http/date_pattern.h"
+#include "core/date_pattern.h"
 
 #include <strings.h>
 
 #include "core/timestamp.h"
 
-namespace sundial::http {
+namespace sundial::core {
 namespace {
 
 constexpr const char* kMonthNames[] = {"January", "February", "March",     "April",
@@ -79,17 +79,55 @@ bool ReadOffset(std::string_view s, size_t* pos, int64_t* offset_us) {
     if (!ReadNumber(s, pos, 2, 2, &minutes)) return false;
   }
   if (minutes > 59) return false;
-  *offset_us = sign * (hours * core::kMicrosPerHour + minutes * core::kMicrosPerMinute);
+  *offset_us = sign * (hours * kMicrosPerHour + minutes * kMicrosPerMinute);
   return true;
+}
+
+// Zero-padded to `width` digits (the sign, if any, comes first).
+void Pad(std::string* out, int64_t v, int width) {
+  const std::string d = std::to_string(v < 0 ? -v : v);
+  if (v < 0) out->push_back('-');
+  for (int k = static_cast<int>(d.size()); k < width; ++k) out->push_back('0');
+  out->append(d);
+}
+
+int DayOfYear(const CivilTime& c) {
+  return static_cast<int>(DaysFromCivil(c.year, c.month, c.day) - DaysFromCivil(c.year, 1, 1)) + 1;
 }
 
 }  // namespace
 
-core::Result<DatePattern> DatePattern::Compile(std::string_view pattern) {
+bool DatePattern::CompileLetter(char c, int n, Op* op) {
+  switch (c) {
+    case 'y': *op = {Field::kYear, n, {}}; return n <= 4;
+    case 'M': *op = n <= 2 ? Op{Field::kMonth, n, {}} : Op{Field::kMonthName, 0, {}}; return n <= 4;
+    case 'd': *op = {Field::kDay, n, {}}; return n <= 2;
+    case 'E': *op = {Field::kDayName, 0, {}}; return n <= 4;
+    case 'u': *op = {Field::kDayOfWeek, 1, {}}; return n == 1;
+    case 'D': *op = {Field::kDayOfYear, 0, {}}; return n == 1;
+    case 'w': *op = {Field::kWeekOfYear, 0, {}}; return n == 1;
+    case 'H': *op = {Field::kHour24, n, {}}; return n <= 2;
+    case 'k': *op = {Field::kHour24OneBased, n, {}}; return n <= 2;
+    case 'K': *op = {Field::kHour12, n, {}}; return n <= 2;
+    case 'h': *op = {Field::kHour12OneBased, n, {}}; return n <= 2;
+    case 'a': *op = {Field::kAmPm, 0, {}}; return n == 1;
+    case 'm': *op = {Field::kMinute, n, {}}; return n <= 2;
+    case 's': *op = {Field::kSecond, n, {}}; return n <= 2;
+    case 'S': *op = {Field::kMillis, n, {}}; return n == 1 || n == 3;
+    case 'U': *op = {Field::kMicros, n, {}}; return n == 1 || n == 3;
+    case 'N': *op = {Field::kNanos, n, {}}; return n == 1 || n == 3;
+    case 'Z': *op = {Field::kOffset, 0, {}}; return n == 1;
+    case 'z':
+    case 'x': *op = {Field::kOffset, 0, {}}; return n <= 3;
+    default: return false;
+  }
+}
+
+Result<DatePattern> DatePattern::Compile(std::string_view pattern) {
   DatePattern p;
   p.text_ = std::string(pattern);
-  if (pattern.empty()) return core::Status::InvalidArgument("empty date pattern");
-  if (pattern.size() > 256) return core::Status::InvalidArgument("date pattern too long");
+  if (pattern.empty()) return Status::InvalidArgument("empty date pattern");
+  if (pattern.size() > 256) return Status::InvalidArgument("date pattern too long");
   auto add_literal = [&p](std::string_view text) {
     if (!p.ops_.empty() && p.ops_.back().field == Field::kLiteral) {
       p.ops_.back().literal += text;
@@ -110,7 +148,7 @@ core::Result<DatePattern> DatePattern::Compile(std::string_view pattern) {
       size_t j = i + 1;
       for (;;) {
         if (j >= pattern.size()) {
-          return core::Status::InvalidArgument("unterminated quote in date pattern [pattern=" +
+          return Status::InvalidArgument("unterminated quote in date pattern [pattern=" +
                                                p.text_ + "]");
         }
         if (pattern[j] == '\'') {
@@ -136,38 +174,12 @@ core::Result<DatePattern> DatePattern::Compile(std::string_view pattern) {
     while (i + run < pattern.size() && pattern[i + run] == c) ++run;
     const int n = static_cast<int>(run);
     Op op{Field::kLiteral, 0, {}};
-    bool is_known = true;
-    switch (c) {
-      case 'y': is_known = n <= 4; op = {Field::kYear, n, {}}; break;
-      case 'M':
-        is_known = n <= 4;
-        op = n <= 2 ? Op{Field::kMonth, n, {}} : Op{Field::kMonthName, 0, {}};
-        break;
-      case 'd': is_known = n <= 2; op = {Field::kDay, n, {}}; break;
-      case 'E': is_known = n <= 2; op = {Field::kDayName, 0, {}}; break;
-      case 'u': is_known = n == 1; op = {Field::kDayOfWeek, 1, {}}; break;
-      case 'D':
-      case 'w': is_known = n == 1; op = {Field::kIgnoredNumber, 0, {}}; break;
-      case 'H': is_known = n <= 2; op = {Field::kHour24, n, {}}; break;
-      case 'k': is_known = n <= 2; op = {Field::kHour24OneBased, n, {}}; break;
-      case 'K': is_known = n <= 2; op = {Field::kHour12, n, {}}; break;
-      case 'h': is_known = n <= 2; op = {Field::kHour12OneBased, n, {}}; break;
-      case 'a': is_known = n == 1; op = {Field::kAmPm, 0, {}}; break;
-      case 'm': is_known = n <= 2; op = {Field::kMinute, n, {}}; break;
-      case 's': is_known = n <= 2; op = {Field::kSecond, n, {}}; break;
-      case 'S': is_known = n == 1 || n == 3; op = {Field::kMillis, n, {}}; break;
-      case 'U': is_known = n == 1 || n == 3; op = {Field::kMicros, n, {}}; break;
-      case 'N': is_known = n == 1 || n == 3; op = {Field::kNanos, n, {}}; break;
-      case 'Z': is_known = n == 1; op = {Field::kOffset, 0, {}}; break;
-      case 'z':
-      case 'x': is_known = n <= 3; op = {Field::kOffset, 0, {}}; break;
-      default: is_known = false; break;
-    }
-    if (!is_known) {
-      return core::Status::InvalidArgument(
+    if (!CompileLetter(c, n, &op)) {
+      return Status::InvalidArgument(
           "unsupported letter in date pattern [letters=" + std::string(pattern.substr(i, run)) +
           ", pattern=" + p.text_ + "]");
     }
+    op.letters = n;
     p.ops_.push_back(std::move(op));
     i += run;
   }
@@ -223,7 +235,8 @@ bool DatePattern::Parse(std::string_view s, int64_t* timestamp_us) const {
       case Field::kDayOfWeek:
         if (!ReadNumber(s, &pos, 1, 1, &v) || v < 1 || v > 7) return false;
         break;
-      case Field::kIgnoredNumber:
+      case Field::kDayOfYear:
+      case Field::kWeekOfYear:
         if (!ReadNumber(s, &pos, 0, 9, &v)) return false;
         break;
       case Field::kHour24:
@@ -287,10 +300,10 @@ bool DatePattern::Parse(std::string_view s, int64_t* timestamp_us) const {
       break;
   }
   if (year > kMaxAbsYear || year < -kMaxAbsYear || month < 1 || month > 12 || day < 1 ||
-      day > core::DaysInMonth(year, static_cast<int>(month)) || minute > 59 || second > 59) {
+      day > DaysInMonth(year, static_cast<int>(month)) || minute > 59 || second > 59) {
     return false;
   }
-  core::CivilTime c;
+  CivilTime c;
   c.year = year;
   c.month = static_cast<int>(month);
   c.day = static_cast<int>(day);
@@ -298,8 +311,60 @@ bool DatePattern::Parse(std::string_view s, int64_t* timestamp_us) const {
   c.minute = static_cast<int>(minute);
   c.second = static_cast<int>(second);
   c.micros = static_cast<int>(millis * 1000 + micros);
-  *timestamp_us = core::FromCivil(c) - offset_us;
+  *timestamp_us = FromCivil(c) - offset_us;
   return true;
 }
 
-}  // namespace sundial::http
+void DatePattern::Format(int64_t timestamp_us, std::string* out) const {
+  for (const Op& op : ops_) FormatOp(op, timestamp_us, out);
+}
+
+void DatePattern::FormatOp(const Op& op, int64_t ts, std::string* out) const {
+  const CivilTime c = ToCivil(ts);
+  const int n = op.letters;
+  switch (op.field) {
+    case Field::kLiteral: out->append(op.literal); break;
+    case Field::kYear:
+      if (n == 2) {
+        Pad(out, c.year % 100, 2);
+      } else {
+        Pad(out, c.year, n);
+      }
+      break;
+    case Field::kMonth: Pad(out, c.month, n); break;
+    case Field::kMonthName: {
+      std::string_view name = kMonthNames[c.month - 1];
+      out->append(n >= 4 ? name : name.substr(0, 3));
+      break;
+    }
+    case Field::kDay: Pad(out, c.day, n); break;
+    case Field::kDayName: {
+      std::string_view name = kDayNames[DayOfWeek(ts) - 1];
+      out->append(n == 2 || n >= 4 ? name : name.substr(0, 3));
+      break;
+    }
+    case Field::kDayOfWeek: Pad(out, DayOfWeek(ts), 1); break;
+    case Field::kDayOfYear: Pad(out, DayOfYear(c), 1); break;
+    case Field::kWeekOfYear: {
+      // Weeks start on Sunday; week 1 holds January 1st.
+      CivilTime jan1;
+      jan1.year = c.year;
+      const int jan1_sunday_based = DayOfWeek(FromCivil(jan1)) % 7;  // Sunday 0
+      Pad(out, (DayOfYear(c) - 1 + jan1_sunday_based) / 7 + 1, 1);
+      break;
+    }
+    case Field::kHour24: Pad(out, c.hour, n); break;
+    case Field::kHour24OneBased: Pad(out, c.hour == 0 ? 24 : c.hour, n); break;
+    case Field::kHour12: Pad(out, c.hour % 12, n); break;
+    case Field::kHour12OneBased: Pad(out, c.hour % 12 == 0 ? 12 : c.hour % 12, n); break;
+    case Field::kAmPm: out->append(c.hour < 12 ? "AM" : "PM"); break;
+    case Field::kMinute: Pad(out, c.minute, n); break;
+    case Field::kSecond: Pad(out, c.second, n); break;
+    case Field::kMillis: Pad(out, c.micros / 1000, 3); break;
+    case Field::kMicros: Pad(out, c.micros % 1000, 3); break;
+    case Field::kNanos: Pad(out, 0, 3); break;
+    case Field::kOffset: out->push_back('Z'); break;
+  }
+}
+
+}  // namespace sundial::core
