@@ -28,10 +28,10 @@ struct TableView::State {
   State& operator=(const State&) = delete;
 
   core::Result<ColumnData> Column(size_t partition_index, int column_index) const;
-  const SymbolTable* Symbols(int column_index) const;
-  // Committed byte sizes of a partition's column files; nullopt when the file does not exist
-  // (column added after the partition was written).
-  std::vector<CommittedFile> CommittedFiles() const;
+  core::Result<const SymbolTable*> Symbols(int column_index) const;
+  // Every file the record references with its committed size; Corruption naming the table and
+  // file when one the record needs is missing or its index cannot be read.
+  core::Result<std::vector<CommittedFile>> CommittedFiles() const;
 
   std::shared_ptr<TableFiles> files;
   std::string table_name;
@@ -48,11 +48,18 @@ struct TableView::State {
     std::unique_ptr<core::MappedRegion> index;
   };
   core::Status MapColumn(size_t partition_index, int column_index, Mapping* m) const;
+  // Corruption naming the table and the file (`relative` to the table directory).
+  core::Status Damaged(const std::string& relative, std::string_view why) const;
 
   mutable std::mutex mu_;
   mutable std::unordered_map<size_t, Mapping> mappings_;  // key: partition * columns + column
   mutable std::vector<std::shared_ptr<FrozenSymbolTable>> symbols_;
 };
 
+// Sets `next`'s PartitionInfo::column_files for every entry, so the published `_txn` says which
+// column files each entry holds: copied from `previous` (may be null) for an entry it holds
+// unchanged (same directory and row count, by file stem), otherwise from the files present in
+// the entry's directory. Called by the writer at publish, after every file is written.
+void FillColumnFiles(const TableFiles& files, const TxnRecord* previous, TxnRecord* next);
 
 }  // namespace sundial::cairo

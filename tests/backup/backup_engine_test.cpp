@@ -671,5 +671,25 @@ TEST_F(BackupTest, BackupsUnderConcurrentWritersArePointInTime) {
   }
 }
 
+// A file the table's `_txn` lists but the disk lacks fails the backup with a message naming
+// it, and nothing is published: never a backup with an empty or missing column.
+TEST_F(BackupTest, MissingColumnFileFailsTheBackupNamingIt) {
+  for (const std::string file : {"2025-11-21/s.i", "2025-11-21/v.d", "2025-11-21/s.d"}) {
+    SCOPED_TRACE(file);
+    OpenEngine();
+    ASSERT_TRUE(engine_->CreateTable("t", MixedSchema()).ok());
+    Append("t", 0, 30);
+    const size_t backups_before = BackupDirs().size();
+    ASSERT_TRUE(real_fs_->RemoveFile(server_root_ + "/db/t/" + file).ok());
+    auto r = service_->BackupTables({"t"});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), core::StatusCode::kCorruption) << r.status().ToString();
+    EXPECT_NE(r.status().message().find(file), std::string::npos) << r.status().ToString();
+    EXPECT_NE(r.status().message().find("table=t"), std::string::npos) << r.status().ToString();
+    EXPECT_EQ(BackupDirs().size(), backups_before);
+    ASSERT_TRUE(engine_->DropTable("t").ok());
+  }
+}
+
 }  // namespace
 }  // namespace sundial::cairo::backup_testing
