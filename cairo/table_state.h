@@ -20,7 +20,8 @@
 namespace sundial::cairo {
 
 struct TableView::State {
-  // `previous` (may be null) lends its symbol tables where the committed count is unchanged.
+  // `previous` (may be null) lends its symbol tables where the committed count is unchanged,
+  // and its checked column mappings of entries this record holds unchanged.
   State(std::shared_ptr<TableFiles> files, std::string table_name, TxnRecord record,
         const State* previous);
   ~State();
@@ -41,12 +42,15 @@ struct TableView::State {
   int64_t max_timestamp_us;
 
  private:
+  // Shared with later states whose record holds the same entry unchanged (ShareMappings).
   struct Mapping {
     bool ready = false;
     ColumnData column;
-    std::unique_ptr<core::MappedRegion> data;
-    std::unique_ptr<core::MappedRegion> index;
+    std::shared_ptr<const core::MappedRegion> data;
+    std::shared_ptr<const core::MappedRegion> index;
   };
+  // Called by the constructor with `previous` locked.
+  void ShareMappings(const State& previous);
   core::Status MapColumn(size_t partition_index, int column_index, Mapping* m) const;
   // Corruption naming the table and the file (`relative` to the table directory).
   core::Status Damaged(const std::string& relative, std::string_view why) const;

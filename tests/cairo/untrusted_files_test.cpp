@@ -291,5 +291,41 @@ TEST_F(DamagedFilesTest, AddedColumnIsRecordedPerEntry) {
   EXPECT_TRUE(d->is_all_null);
 }
 
+// The check runs once per mapped entry, not once per commit: a later pin shares the checked
+// mappings of the entries its commit left unchanged, and maps afresh those it changed.
+TEST_F(DamagedFilesTest, CheckedMappingsAreSharedWithLaterPinsOfUnchangedEntries) {
+  auto v1 = engine_->Pin("t");
+  ASSERT_TRUE(v1.ok());
+  ASSERT_TRUE(ScanAll(*v1).ok());
+  {
+    auto w = engine_->AcquireWriter("t");
+    ASSERT_TRUE(w.ok());
+    rows_.push_back(MakeRow(kT0 + 40 * kHour, 40));  // appends to the second day
+    ASSERT_TRUE(WriteRow(**w, rows_.back()).ok());
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  auto v2 = engine_->Pin("t");
+  ASSERT_TRUE(v2.ok());
+  for (int c = 0; c < 5; ++c) {
+    EXPECT_EQ(v2->Column(0, c)->data, v1->Column(0, c)->data) << c;
+    EXPECT_EQ(v2->Column(0, c)->varchar_index, v1->Column(0, c)->varchar_index) << c;
+    EXPECT_NE(v2->Column(1, c)->data, v1->Column(1, c)->data) << c;
+  }
+  // An out-of-order row rewrites the first day into a new version: nothing shared there.
+  {
+    auto w = engine_->AcquireWriter("t");
+    ASSERT_TRUE(w.ok());
+    rows_.push_back(MakeRow(kT0 + 1, 41));
+    ASSERT_TRUE(WriteRow(**w, rows_.back()).ok());
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  auto v3 = engine_->Pin("t");
+  ASSERT_TRUE(v3.ok());
+  EXPECT_NE(v3->partitions()[0].dir_name, v2->partitions()[0].dir_name);
+  EXPECT_NE(v3->Column(0, 2)->data, v2->Column(0, 2)->data);
+  EXPECT_EQ(ReadRows(*v3), SortedByTs(rows_));
+  EXPECT_EQ(ReadRows(*v1), std::vector<Row>(rows_.begin(), rows_.begin() + 30));
+}
+
 }  // namespace
 }  // namespace sundial::cairo::testing
