@@ -78,10 +78,13 @@ TableView::State::State(std::shared_ptr<TableFiles> f, std::string name, TxnReco
 // and files, so their mappings (already checked) serve the new pin as they are, instead of
 // being mapped and checked again on the first query after every commit.
 void TableView::State::ShareMappings(const State& previous) {
-  const size_t ncols = record.schema.columns.size(), pcols = previous.record.schema.columns.size();
+  const size_t ncols = record.schema.columns.size();
+  const size_t pcols = previous.record.schema.columns.size();
   if (previous.mappings_.empty() || ncols == 0 || pcols == 0) return;
   std::unordered_map<std::string_view, size_t> entry_by_dir, column_by_stem;
-  for (size_t p = 0; p < record.partitions.size(); ++p) entry_by_dir[record.partitions[p].dir_name] = p;
+  for (size_t p = 0; p < record.partitions.size(); ++p) {
+    entry_by_dir[record.partitions[p].dir_name] = p;
+  }
   for (size_t c = 0; c < ncols; ++c) column_by_stem[record.columns[c].file_stem] = c;
   for (const auto& [key, m] : previous.mappings_) {
     if (!m.ready || m.column.is_all_null) continue;
@@ -91,10 +94,11 @@ void TableView::State::ShareMappings(const State& previous) {
     auto c = column_by_stem.find(previous.record.columns[pc].file_stem);
     if (e == entry_by_dir.end() || c == column_by_stem.end()) continue;
     const PartitionInfo& np = record.partitions[e->second];
+    // Same rows of the same files; SYMBOL keys were checked against a dictionary no larger.
     if (np.row_count != pp.row_count || record.schema.columns[c->second].type != m.column.type ||
         (np.knows_column_files() && !np.column_files[c->second]) ||
         record.columns[c->second].symbol_count < previous.record.columns[pc].symbol_count) {
-      continue;  // keys were checked against a dictionary at least this large
+      continue;
     }
     mappings_[e->second * ncols + c->second] = m;
   }
