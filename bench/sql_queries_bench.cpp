@@ -118,7 +118,7 @@ int64_t HandQ1(const cairo::TableView& v) {
 }
 
 std::vector<double> HandQ2(const cairo::TableView& v) {
-  int32_t nkeys = v.Symbols(0)->size();
+  int32_t nkeys = (*v.Symbols(0))->size();
   std::vector<double> mx(nkeys, -INFINITY);
   for (size_t p = 0; p < v.partitions().size(); ++p) {
     auto k = v.Column(p, 0);
@@ -150,7 +150,7 @@ struct Q3Row {
 };
 
 std::vector<Q3Row> HandQ3(const cairo::TableView& v) {
-  int32_t nkeys = v.Symbols(0)->size();
+  int32_t nkeys = (*v.Symbols(0))->size();
   std::vector<double> s(24 * nkeys * 3, 0);
   std::vector<int64_t> cnt(24 * nkeys, 0);
   for (size_t p = 0; p < v.partitions().size(); ++p) {
@@ -180,7 +180,7 @@ std::vector<Q3Row> HandQ3(const cairo::TableView& v) {
       out.push_back({k, kQDay + h * 3'600'000'000LL, s[g * 3] / c, s[g * 3 + 1] / c, s[g * 3 + 2] / c});
     }
   }
-  const cairo::SymbolTable* st = v.Symbols(0);
+  const cairo::SymbolTable* st = *v.Symbols(0);
   std::sort(out.begin(), out.end(), [&](const Q3Row& x, const Q3Row& y) {
     if (x.host != y.host) return st->Value(x.host) < st->Value(y.host);
     return x.bucket < y.bucket;
@@ -189,7 +189,7 @@ std::vector<Q3Row> HandQ3(const cairo::TableView& v) {
 }
 
 size_t HandQ4(const cairo::TableView& v) {
-  int32_t nkeys = v.Symbols(0)->size();
+  int32_t nkeys = (*v.Symbols(0))->size();
   std::vector<uint8_t> seen(nkeys, 0);
   std::vector<std::pair<size_t, int64_t>> rows;
   int32_t found = 0;
@@ -209,7 +209,7 @@ size_t HandQ4(const cairo::TableView& v) {
   for (const auto& [p, r] : rows) {
     for (int c = 3; c < 13; ++c) sink += v.Column(p, c)->values<double>()[r];
     sink += static_cast<double>(v.Column(p, 2)->values<int64_t>()[r]);
-    sink += v.Symbols(1)->Value(v.Column(p, 1)->values<int32_t>()[r]).size();
+    sink += (*v.Symbols(1))->Value(v.Column(p, 1)->values<int32_t>()[r]).size();
   }
   benchmark::DoNotOptimize(sink);
   return rows.size();

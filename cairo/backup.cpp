@@ -21,6 +21,7 @@
 #include "cairo/snapshot.h"
 #include "cairo/table_state.h"
 #include "cairo/txn_file.h"
+#include "core/confined_path.h"
 #include "core/crc32c.h"
 #include "core/log.h"
 
@@ -103,16 +104,14 @@ class BackupWriter {
   uint64_t linked_bytes_ = 0;
 };
 
-bool IsSafeRelativePath(std::string_view p) {
-  return !p.empty() && p[0] != '/' && p.find("..") == std::string_view::npos;
-}
-
 core::Status CopyTable(core::FileSystem& fs, const TableView& view, BackupWriter* w) {
   const std::string dir = "db/" + view.table_name();
   RETURN_IF_ERROR(w->MakeDir(dir));
   std::set<std::string> made;
-  for (const CommittedFile& f : view.CommittedFiles()) {
-    if (!IsSafeRelativePath(f.relative_path)) {
+  // A file the record lists but the table lacks fails the backup, naming it.
+  ASSIGN_OR_RETURN(std::vector<CommittedFile> files, view.CommittedFiles());
+  for (const CommittedFile& f : files) {
+    if (!core::IsConfinedPath(f.relative_path)) {
       return core::Status::Internal("unexpected file path in table [table=" + view.table_name() +
                                     ", path=" + f.relative_path + "]");
     }
@@ -237,7 +236,8 @@ class BackupServiceImpl final : public BackupService {
     for (const auto& v : views) {
       table_names.push_back(v.table_name());
       // Whole blocks per file, as the file system will allocate them.
-      for (const auto& f : v.CommittedFiles()) needed_bytes += (f.committed_size + 8191) / 4096 * 4096;
+      ASSIGN_OR_RETURN(std::vector<CommittedFile> files, v.CommittedFiles());
+      for (const auto& f : files) needed_bytes += (f.committed_size + 8191) / 4096 * 4096;
     }
     core::LogInfo("starting backup [tables=" + JoinNames(table_names) + "]");
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/confined_path.h"
 #include "core/crc32c.h"
 #include "core/log.h"
 #include "core/timestamp.h"
@@ -198,7 +199,7 @@ core::Result<BackupManifest> ParseManifest(std::string_view bytes, std::string_v
         return Damaged(what, "bad file line");
       }
       // Paths come from a file an attacker could edit: never let one escape the backup.
-      if (f.path.empty() || f.path[0] == '/' || f.path.find("..") != std::string::npos) {
+      if (!core::IsConfinedPath(f.path)) {
         return Damaged(what, "bad file path");
       }
       m.files.push_back(std::move(f));

@@ -9,6 +9,12 @@ core::Result<std::string> ReadPrefix(core::File* file, uint64_t bytes) {
   std::string data;
   if (bytes == 0) return data;
   if (file == nullptr) return core::Status::Corruption("symbol file missing");
+  // Checked before allocating: a damaged `_txn` must not make us allocate wildly.
+  ASSIGN_OR_RETURN(uint64_t actual, file->Size());
+  if (actual < bytes) {
+    return core::Status::Corruption("symbol file shorter than committed [path=" + file->path() +
+                                    "]");
+  }
   data.resize(bytes);
   ASSIGN_OR_RETURN(size_t got, file->ReadAt(0, data.data(), data.size()));
   if (got != bytes) {
@@ -23,6 +29,12 @@ core::Result<std::string> ReadPrefix(core::File* file, uint64_t bytes) {
 core::Status ParseSymbolEntries(std::string_view bytes, uint32_t count, std::string* blob,
                                 std::vector<uint32_t>* offsets) {
   blob->clear();
+  // Every entry takes at least its 4-byte length: a count past that is damage, not a reason
+  // to reserve gigabytes. Offsets into the blob are 32-bit.
+  if (count > bytes.size() / 4) return core::Status::Corruption("symbol count exceeds file size");
+  if (bytes.size() - size_t{4} * count > UINT32_MAX) {
+    return core::Status::Corruption("symbol file too large");
+  }
   blob->reserve(bytes.size() - std::min<size_t>(bytes.size(), size_t{4} * count));
   offsets->assign(1, 0);
   offsets->reserve(count + 1);

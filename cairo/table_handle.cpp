@@ -79,12 +79,13 @@ core::Status TableHandle::Publish(TxnRecord record, const std::vector<std::strin
   for (auto& p : record.partitions) {
     p.dir_name = PartitionDirName(record.schema.partition_by, p.partition_start_us, p.name_txn);
   }
-  const std::string bytes = SerializeTxn(record);
   const bool sync = engine_->options.commit_mode == CommitMode::kSync;
   core::FileSystem& fs = files_->fs();
   const std::string path = files_->Path(kTxnFileName);
   std::shared_lock publish_lock(engine_->publish_mu);
   auto previous = Current();
+  FillColumnFiles(*files_, previous ? &previous->record : nullptr, &record);
+  const std::string bytes = SerializeTxn(record);
   core::Status st = fs.ReplaceFile(path, bytes, sync);
   if (!st.ok()) {
     // The rename may have gone through before the failure (a failed directory sync). Put the

@@ -37,9 +37,11 @@ core::Status Short(const std::string& path) {
   return core::Status::Corruption("file shorter than committed [path=" + path + "]");
 }
 
-// Adds what partition `p` of `rec` needs of the column files in `dir` (files that exist: a
-// column added after the partition was written has none). `is_strict`: `rec` is the table's
-// own txn, and a missing index entry is Corruption; otherwise the file is kept whole.
+// Adds what partition `p` of `rec` needs of the column files in `dir`: those the entry holds
+// by the record (version 2 `_txn`), or else those that exist (a column added after the
+// partition was written has none). `is_strict`: `rec` is the table's own txn, and a missing
+// file the record lists or a missing index entry is Corruption; otherwise the file is kept
+// whole.
 core::Status AddPartitionNeeds(core::FileSystem& fs, const std::string& dir,
                                const PartitionInfo& p, const TxnRecord& rec, bool is_strict,
                                Needs* needs) {
@@ -48,6 +50,12 @@ core::Status AddPartitionNeeds(core::FileSystem& fs, const std::string& dir,
     const ColumnType type = rec.schema.columns[c].type;
     const std::string stem = core::JoinPath(dir, rec.columns[c].file_stem);
     const std::string data_path = stem + ".d";
+    if (p.knows_column_files()) {
+      if (!p.column_files[c]) continue;  // none in this entry: a leftover file goes
+      if (is_strict && !fs.Exists(data_path)) {
+        return core::Status::Corruption("column file missing [path=" + data_path + "]");
+      }
+    }
     if (!IsVarSize(type)) {
       if (fs.Exists(data_path)) needs->Add(data_path, rows * ColumnTypeSize(type), is_strict);
       continue;
@@ -61,15 +69,26 @@ core::Status AddPartitionNeeds(core::FileSystem& fs, const std::string& dir,
     }
     needs->Add(index_path, (rows + 1) * 8, is_strict);
     if (!fs.Exists(data_path)) continue;
-    uint64_t end = 0;
+    // The last two entries (or entry 0 alone): the end offset decides how much of the data
+    // file is committed, so a damaged one (below the entry before it) must not truncate it.
+    uint64_t last[2] = {0, 0};
+    const uint64_t from = rows == 0 ? 0 : rows - 1;
+    const size_t want = rows == 0 ? 8 : 16;
     size_t got = 0;
     auto index = fs.Open(index_path, core::OpenMode::kRead);
     if (index.ok()) {
-      auto r = (*index)->ReadAt(rows * 8, &end, 8);
+      auto r = (*index)->ReadAt(from * 8, rows == 0 ? &last[1] : &last[0], want);
       if (r.ok()) got = *r;
     }
-    if (got == 8) {
-      needs->Add(data_path, end & ColumnData::kOffsetMask, is_strict);
+    const uint64_t end = last[1] & ColumnData::kOffsetMask;
+    if (got == want && end < (last[0] & ColumnData::kOffsetMask)) {
+      if (is_strict) {
+        return core::Status::Corruption("column index offsets not ascending [path=" +
+                                        index_path + "]");
+      }
+      needs->Add(data_path, kWhole, false);
+    } else if (got == want) {
+      needs->Add(data_path, end, is_strict);
     } else if (is_strict) {
       return Short(index_path);
     } else {

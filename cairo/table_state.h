@@ -20,7 +20,8 @@
 namespace sundial::cairo {
 
 struct TableView::State {
-  // `previous` (may be null) lends its symbol tables where the committed count is unchanged.
+  // `previous` (may be null) lends its symbol tables where the committed count is unchanged,
+  // and its checked column mappings of entries this record holds unchanged.
   State(std::shared_ptr<TableFiles> files, std::string table_name, TxnRecord record,
         const State* previous);
   ~State();
@@ -28,10 +29,10 @@ struct TableView::State {
   State& operator=(const State&) = delete;
 
   core::Result<ColumnData> Column(size_t partition_index, int column_index) const;
-  const SymbolTable* Symbols(int column_index) const;
-  // Committed byte sizes of a partition's column files; nullopt when the file does not exist
-  // (column added after the partition was written).
-  std::vector<CommittedFile> CommittedFiles() const;
+  core::Result<const SymbolTable*> Symbols(int column_index) const;
+  // Every file the record references with its committed size; Corruption naming the table and
+  // file when one the record needs is missing or its index cannot be read.
+  core::Result<std::vector<CommittedFile>> CommittedFiles() const;
 
   std::shared_ptr<TableFiles> files;
   std::string table_name;
@@ -41,18 +42,28 @@ struct TableView::State {
   int64_t max_timestamp_us;
 
  private:
+  // Shared with later states whose record holds the same entry unchanged (ShareMappings).
   struct Mapping {
     bool ready = false;
     ColumnData column;
-    std::unique_ptr<core::MappedRegion> data;
-    std::unique_ptr<core::MappedRegion> index;
+    std::shared_ptr<const core::MappedRegion> data;
+    std::shared_ptr<const core::MappedRegion> index;
   };
+  // Called by the constructor with `previous` locked.
+  void ShareMappings(const State& previous);
   core::Status MapColumn(size_t partition_index, int column_index, Mapping* m) const;
+  // Corruption naming the table and the file (`relative` to the table directory).
+  core::Status Damaged(const std::string& relative, std::string_view why) const;
 
   mutable std::mutex mu_;
   mutable std::unordered_map<size_t, Mapping> mappings_;  // key: partition * columns + column
   mutable std::vector<std::shared_ptr<FrozenSymbolTable>> symbols_;
 };
 
+// Sets `next`'s PartitionInfo::column_files for every entry, so the published `_txn` says which
+// column files each entry holds: copied from `previous` (may be null) for an entry it holds
+// unchanged (same directory and row count, by file stem), otherwise from the files present in
+// the entry's directory. Called by the writer at publish, after every file is written.
+void FillColumnFiles(const TableFiles& files, const TxnRecord* previous, TxnRecord* next);
 
 }  // namespace sundial::cairo

@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "cairo/table_state.h"
-#include "core/log.h"
 
 namespace sundial::cairo {
 
@@ -71,10 +70,68 @@ TableView::State::State(std::shared_ptr<TableFiles> f, std::string name, TxnReco
         }
       }
     }
+    ShareMappings(*previous);
+  }
+}
+
+// A commit usually changes one partition entry: the others keep their directory, row count
+// and files, so their mappings (already checked) serve the new pin as they are, instead of
+// being mapped and checked again on the first query after every commit.
+void TableView::State::ShareMappings(const State& previous) {
+  const size_t ncols = record.schema.columns.size();
+  const size_t pcols = previous.record.schema.columns.size();
+  if (previous.mappings_.empty() || ncols == 0 || pcols == 0) return;
+  std::unordered_map<std::string_view, size_t> entry_by_dir, column_by_stem;
+  for (size_t p = 0; p < record.partitions.size(); ++p) {
+    entry_by_dir[record.partitions[p].dir_name] = p;
+  }
+  for (size_t c = 0; c < ncols; ++c) column_by_stem[record.columns[c].file_stem] = c;
+  for (const auto& [key, m] : previous.mappings_) {
+    if (!m.ready || m.column.is_all_null) continue;
+    const PartitionInfo& pp = previous.record.partitions[key / pcols];
+    const size_t pc = key % pcols;
+    auto e = entry_by_dir.find(pp.dir_name);
+    auto c = column_by_stem.find(previous.record.columns[pc].file_stem);
+    if (e == entry_by_dir.end() || c == column_by_stem.end()) continue;
+    const PartitionInfo& np = record.partitions[e->second];
+    // Same rows of the same files; SYMBOL keys were checked against a dictionary no larger.
+    if (np.row_count != pp.row_count || record.schema.columns[c->second].type != m.column.type ||
+        (np.knows_column_files() && !np.column_files[c->second]) ||
+        record.columns[c->second].symbol_count < previous.record.columns[pc].symbol_count) {
+      continue;
+    }
+    mappings_[e->second * ncols + c->second] = m;
   }
 }
 
 TableView::State::~State() { files->RemovePin(record.txn); }
+
+namespace {
+
+// Checked once when a column is mapped (a linear pass the compiler vectorises), so that the
+// scans that follow may index with what the files hold.
+bool VarcharIndexIsValid(const uint64_t* idx, int64_t rows) {
+  constexpr uint64_t kMask = ColumnData::kOffsetMask;
+  uint64_t bad = idx[0] & kMask;  // entry 0 is offset 0
+  for (int64_t k = 0; k < rows; ++k) bad |= (idx[k + 1] & kMask) < (idx[k] & kMask);
+  return bad == 0;
+}
+
+bool SymbolKeysAreValid(const int32_t* keys, int64_t rows, uint32_t count) {
+  bool bad = false;
+  for (int64_t k = 0; k < rows; ++k) {
+    bad |= (keys[k] != kNullSymbolKey) & (static_cast<uint32_t>(keys[k]) >= count);
+  }
+  return !bad;
+}
+
+}  // namespace
+
+core::Status TableView::State::Damaged(const std::string& relative, std::string_view why) const {
+  return core::Status::Corruption("damaged table file [table=" + table_name +
+                                  ", file=" + files->Path(relative) + ", reason=" +
+                                  std::string(why) + "]");
+}
 
 core::Status TableView::State::MapColumn(size_t pi, int ci, Mapping* m) const {
   const PartitionInfo& p = record.partitions[pi];
@@ -83,26 +140,41 @@ core::Status TableView::State::MapColumn(size_t pi, int ci, Mapping* m) const {
   core::FileSystem& fs = files->fs();
   m->column.type = def.type;
   m->column.row_count = p.row_count;
+  const bool recorded = p.knows_column_files();
+  if (recorded && !p.column_files[ci]) {
+    // The column was added after this entry was written.
+    m->column.is_all_null = true;
+    m->ready = true;
+    return core::Status::Ok();
+  }
   const std::string data_name = base + ".d";
   auto data_file = files->Open(data_name, core::OpenMode::kRead);
   if (!data_file.ok()) {
     if (data_file.status().code() != core::StatusCode::kNotFound) return data_file.status();
-    // The column was added after this partition was written.
+    if (recorded) return Damaged(data_name, "column file missing");
+    // A version 1 `_txn` does not say: the column was added after this partition was written.
     m->column.is_all_null = true;
     m->ready = true;
     return core::Status::Ok();
   }
   uint64_t data_size;
+  const std::string index_name = base + ".i";
   if (IsVarSize(def.type)) {
-    ASSIGN_OR_RETURN(auto index_file, files->Open(base + ".i", core::OpenMode::kRead));
-    uint64_t index_size = static_cast<uint64_t>(p.row_count + 1) * 8;
-    ASSIGN_OR_RETURN(uint64_t actual, index_file->Size());
-    if (actual < index_size) {
-      return core::Status::Corruption("column index file shorter than committed [path=" +
-                                      index_file->path() + "]");
+    auto index_file = files->Open(index_name, core::OpenMode::kRead);
+    if (!index_file.ok()) {
+      if (index_file.status().code() == core::StatusCode::kNotFound) {
+        return Damaged(index_name, "column index file missing");
+      }
+      return index_file.status();
     }
-    ASSIGN_OR_RETURN(m->index, fs.MapReadOnly(*index_file, 0, index_size));
+    uint64_t index_size = static_cast<uint64_t>(p.row_count + 1) * 8;
+    ASSIGN_OR_RETURN(uint64_t actual, (*index_file)->Size());
+    if (actual < index_size) return Damaged(index_name, "column index file shorter than committed");
+    ASSIGN_OR_RETURN(m->index, fs.MapReadOnly(**index_file, 0, index_size));
     const uint64_t* idx = static_cast<const uint64_t*>(m->index->data());
+    if (!VarcharIndexIsValid(idx, p.row_count)) {
+      return Damaged(index_name, "column index offsets not ascending");
+    }
     data_size = idx[p.row_count] & ColumnData::kOffsetMask;
     m->column.varchar_index = idx;
   } else {
@@ -111,14 +183,20 @@ core::Status TableView::State::MapColumn(size_t pi, int ci, Mapping* m) const {
   ASSIGN_OR_RETURN(uint64_t actual, (*data_file)->Size());
   if (actual < data_size) {
     // Mapping past the end of a file would fault (SIGBUS) on access: refuse instead.
-    return core::Status::Corruption("column file shorter than committed [path=" +
-                                    (*data_file)->path() + "]");
+    return Damaged(data_name, IsVarSize(def.type)
+                                  ? "column file shorter than its index " + index_name + " says"
+                                  : std::string("column file shorter than committed"));
   }
   ASSIGN_OR_RETURN(m->data, fs.MapReadOnly(**data_file, 0, data_size));
   m->column.data = m->data->data();
   if (m->column.data == nullptr && IsVarSize(def.type)) {
     static const char kEmpty = 0;
     m->column.data = &kEmpty;  // all rows empty or null: Varchar() must still get a base
+  }
+  if (def.type == ColumnType::kSymbol &&
+      !SymbolKeysAreValid(m->column.values<int32_t>(), p.row_count,
+                          record.columns[ci].symbol_count)) {
+    return Damaged(data_name, "symbol key outside the dictionary");
   }
   m->ready = true;
   return core::Status::Ok();
@@ -139,43 +217,74 @@ core::Result<ColumnData> TableView::State::Column(size_t pi, int ci) const {
   return m.column;
 }
 
-const SymbolTable* TableView::State::Symbols(int ci) const {
+core::Result<const SymbolTable*> TableView::State::Symbols(int ci) const {
   if (ci < 0 || static_cast<size_t>(ci) >= record.schema.columns.size() ||
       record.schema.columns[ci].type != ColumnType::kSymbol) {
-    return nullptr;
+    return core::Status::InvalidArgument("not a symbol column [table=" + table_name + "]");
   }
   std::lock_guard lk(mu_);
   if (!symbols_[ci]) {
     const ColumnState& cs = record.columns[ci];
+    const std::string name = cs.file_stem + ".sym";
     std::unique_ptr<core::File> file;
-    if (cs.symbol_count > 0) {
-      auto f = files->Open(cs.file_stem + ".sym", core::OpenMode::kRead);
+    if (cs.symbol_bytes > 0) {
+      auto f = files->Open(name, core::OpenMode::kRead);
       if (!f.ok()) {
-        core::LogError("could not open symbol table [table=" + table_name + ", error=" +
-                       f.status().ToString() + "]");
-        return nullptr;
+        if (f.status().code() == core::StatusCode::kNotFound) {
+          return Damaged(name, "symbol file missing");
+        }
+        return f.status();
       }
       file = std::move(*f);
     }
     auto t = FrozenSymbolTable::Load(file.get(), cs.symbol_count, cs.symbol_bytes);
     if (!t.ok()) {
-      core::LogError("could not read symbol table [table=" + table_name + ", error=" +
-                     t.status().ToString() + "]");
-      return nullptr;
+      if (t.status().code() == core::StatusCode::kCorruption) {
+        return Damaged(name, t.status().message());
+      }
+      return t.status();
     }
     symbols_[ci] = std::move(*t);
   }
   return symbols_[ci].get();
 }
 
+void FillColumnFiles(const TableFiles& files, const TxnRecord* previous, TxnRecord* next) {
+  const size_t ncols = next->schema.columns.size();
+  for (PartitionInfo& p : next->partitions) {
+    const PartitionInfo* same = nullptr;
+    if (previous != nullptr) {
+      for (const PartitionInfo& q : previous->partitions) {
+        if (q.dir_name == p.dir_name && q.row_count == p.row_count && q.knows_column_files()) {
+          same = &q;
+        }
+      }
+    }
+    std::vector<bool> present(ncols, false);
+    for (size_t c = 0; c < ncols; ++c) {
+      const std::string& stem = next->columns[c].file_stem;
+      if (same == nullptr) {
+        present[c] = files.Exists(p.dir_name + "/" + stem + ".d");
+        continue;
+      }
+      for (size_t pc = 0; pc < previous->columns.size(); ++pc) {
+        if (previous->columns[pc].file_stem == stem) present[c] = same->column_files[pc];
+      }
+    }
+    p.column_files = std::move(present);
+  }
+}
+
 // Sizes come from the record (and, for VARCHAR, the committed index entry), not from mapping
 // the files: a backup of a table with many partitions must not depend on mmap limits.
-std::vector<CommittedFile> TableView::State::CommittedFiles() const {
+core::Result<std::vector<CommittedFile>> TableView::State::CommittedFiles() const {
   std::vector<CommittedFile> out;
   for (size_t c = 0; c < record.schema.columns.size(); ++c) {
     const ColumnState& cs = record.columns[c];
     if (record.schema.columns[c].type == ColumnType::kSymbol && cs.symbol_count > 0) {
-      out.push_back({cs.file_stem + ".sym", cs.symbol_bytes});
+      const std::string name = cs.file_stem + ".sym";
+      if (!files->Exists(name)) return Damaged(name, "symbol file missing");
+      out.push_back({name, cs.symbol_bytes});
     }
   }
   for (const PartitionInfo& part : record.partitions) {
@@ -183,21 +292,29 @@ std::vector<CommittedFile> TableView::State::CommittedFiles() const {
     for (size_t c = 0; c < record.schema.columns.size(); ++c) {
       const ColumnType type = record.schema.columns[c].type;
       const std::string base = part.dir_name + "/" + record.columns[c].file_stem;
-      if (!files->Exists(base + ".d")) continue;  // added later: all null here
+      if (part.knows_column_files()) {
+        if (!part.column_files[c]) continue;  // added later: all null here
+        if (!files->Exists(base + ".d")) return Damaged(base + ".d", "column file missing");
+      } else if (!files->Exists(base + ".d")) {
+        continue;  // a version 1 `_txn`: added later, all null here
+      }
       if (!IsVarSize(type)) {
         out.push_back({base + ".d", rows * ColumnTypeSize(type)});
         continue;
       }
-      uint64_t end = 0;
-      auto index = files->Open(base + ".i", core::OpenMode::kRead);
-      auto got = index.ok() ? (*index)->ReadAt(rows * 8, &end, 8) : core::Result<size_t>(index.status());
-      if (!got.ok() || *got != 8) {
-        core::LogError("could not read committed varchar size [table=" + table_name + ", file=" +
-                       base + ".i, error=" +
-                       (got.ok() ? std::string("short index") : got.status().ToString()) + "]");
+      const std::string index_name = base + ".i";
+      auto index = files->Open(index_name, core::OpenMode::kRead);
+      if (!index.ok()) {
+        if (index.status().code() == core::StatusCode::kNotFound) {
+          return Damaged(index_name, "column index file missing");
+        }
+        return index.status();
       }
+      uint64_t end = 0;
+      ASSIGN_OR_RETURN(size_t got, (*index)->ReadAt(rows * 8, &end, 8));
+      if (got != 8) return Damaged(index_name, "column index file shorter than committed");
       out.push_back({base + ".d", end & ColumnData::kOffsetMask});
-      out.push_back({base + ".i", (rows + 1) * 8});
+      out.push_back({index_name, (rows + 1) * 8});
     }
   }
   return out;
@@ -218,10 +335,12 @@ const std::vector<PartitionInfo>& TableView::partitions() const {
 core::Result<ColumnData> TableView::Column(size_t partition_index, int column_index) const {
   return state_->Column(partition_index, column_index);
 }
-const SymbolTable* TableView::Symbols(int column_index) const {
+core::Result<const SymbolTable*> TableView::Symbols(int column_index) const {
   return state_->Symbols(column_index);
 }
-std::vector<CommittedFile> TableView::CommittedFiles() const { return state_->CommittedFiles(); }
+core::Result<std::vector<CommittedFile>> TableView::CommittedFiles() const {
+  return state_->CommittedFiles();
+}
 std::string TableView::SerializedTxn() const { return SerializeTxn(state_->record); }
 
 }  // namespace sundial::cairo

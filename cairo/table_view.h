@@ -27,6 +27,12 @@ struct PartitionInfo {
   int64_t max_timestamp_us = 0;
   uint64_t name_txn = 0;           // version suffix: directory is "<name>" if 0, "<name>.<n>"
   std::string dir_name;            // e.g. "2026-11-21" or "2026-11-21.17"
+  // Which columns (by schema index) have files in this entry. Empty when the record does not
+  // say (a `_txn` of format version 1): then a missing file reads as all null, as it always
+  // did; otherwise a column without files reads as all null and a missing file of a column
+  // with files is Corruption.
+  std::vector<bool> column_files;
+  bool knows_column_files() const { return !column_files.empty(); }
 };
 
 // One column of one partition. For fixed-size types `data` points at row_count values of
@@ -88,14 +94,19 @@ class TableView {
 
   // Partitions in ascending time order.
   const std::vector<PartitionInfo>& partitions() const;
-  // Maps the column; the pointers stay valid while this view (or a copy) lives.
+  // Maps the column; the pointers stay valid while this view (or a copy) lives. Checked when
+  // first mapped: a file shorter than committed, VARCHAR index offsets that do not ascend, a
+  // SYMBOL key outside the dictionary, or a missing file the `_txn` says the entry holds is
+  // Corruption naming the table and file (so scans may index with what they read).
   core::Result<ColumnData> Column(size_t partition_index, int column_index) const;
-  // Dictionary of a SYMBOL column as pinned; nullptr for other types.
-  const SymbolTable* Symbols(int column_index) const;
+  // Dictionary of a SYMBOL column as pinned (never null on success); InvalidArgument for other
+  // types, Corruption naming the table and file when `.sym` is missing or damaged.
+  core::Result<const SymbolTable*> Symbols(int column_index) const;
 
   // For backup and snapshot: every file this txn references with its committed size, and the
-  // serialized txn record (the table's `_txn` file contents as of this pin).
-  std::vector<CommittedFile> CommittedFiles() const;
+  // serialized txn record (the table's `_txn` file contents as of this pin). Corruption naming
+  // the table and file when a file the record needs is missing or unreadable.
+  core::Result<std::vector<CommittedFile>> CommittedFiles() const;
   std::string SerializedTxn() const;
 
   const std::shared_ptr<const State>& state() const { return state_; }

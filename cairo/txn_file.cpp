@@ -1,7 +1,9 @@
 #include "cairo/txn_file.h"
 
+#include <algorithm>
 #include <cstring>
 
+#include "core/confined_path.h"
 #include "core/crc32c.h"
 
 namespace sundial::cairo {
@@ -94,8 +96,13 @@ std::string ColumnFileStem(const ColumnDef& def) {
 
 std::string SerializeTxn(const TxnRecord& r) {
   Writer w;
+  // Version 2 when every entry says which column files it holds; a record read from a
+  // version 1 file (and not published since) is written back as version 1.
+  const size_t ncols = r.schema.columns.size();
+  bool with_files = true;
+  for (const auto& p : r.partitions) with_files &= p.column_files.size() == ncols;
   w.U32(kMagic);
-  w.U32(kTxnFormatVersion);
+  w.U32(with_files ? kTxnFormatVersion : kTxnFormatVersionWithoutFiles);
   w.U32(0);  // body size, patched below
   w.U32(r.table_id);
   w.U64(r.txn);
@@ -119,6 +126,14 @@ std::string SerializeTxn(const TxnRecord& r) {
     w.I64(p.min_timestamp_us);
     w.I64(p.max_timestamp_us);
     w.U64(p.name_txn);
+    if (!with_files) continue;
+    for (size_t byte = 0; byte < (ncols + 7) / 8; ++byte) {
+      uint8_t bits = 0;
+      for (size_t c = byte * 8; c < std::min(ncols, byte * 8 + 8); ++c) {
+        if (p.column_files[c]) bits |= static_cast<uint8_t>(1u << (c % 8));
+      }
+      w.U8(bits);
+    }
   }
   std::string& out = w.out();
   uint32_t body = static_cast<uint32_t>(out.size() - kHeaderSize);
@@ -167,11 +182,18 @@ core::Result<TxnRecord> ParseTxn(std::string_view bytes, std::string_view what) 
     c.file_version = r.U32();
     c.name = r.Str();
     s.file_stem = r.Str();
+    if (!r.ok()) break;
+    if (!ValidateColumnName(c.name).empty()) return Damaged(what, "bad column name");
+    // The stem names files in the table and partition directories: it must stay there.
+    if (!core::IsConfinedName(s.file_stem) || !core::IsConfinedName(s.file_stem + ".sym")) {
+      return Damaged(what, "bad column file name");
+    }
     s.symbol_count = r.U32();
     s.symbol_bytes = r.U64();
     rec.schema.columns.push_back(std::move(c));
     rec.columns.push_back(std::move(s));
   }
+  if (!r.ok()) return Damaged(what, "malformed body");  // before indexing the columns read
   int ts = rec.schema.timestamp_index;
   if (ts < -1 || ts >= static_cast<int>(ncols) ||
       (ts >= 0 && rec.schema.columns[ts].type != ColumnType::kTimestamp)) {
@@ -188,6 +210,19 @@ core::Result<TxnRecord> ParseTxn(std::string_view bytes, std::string_view what) 
     p.name_txn = r.U64();
     if (p.row_count < 0) return Damaged(what, "negative row count");
     p.dir_name = PartitionDirName(rec.schema.partition_by, p.partition_start_us, p.name_txn);
+    if (!core::IsConfinedName(p.dir_name)) return Damaged(what, "bad partition name");
+    if (version >= kTxnFormatVersion) {
+      p.column_files.assign(ncols, false);
+      for (uint32_t byte = 0; byte < (ncols + 7) / 8; ++byte) {
+        const uint8_t bits = r.U8();
+        for (uint32_t c = byte * 8; c < std::min(ncols, byte * 8 + 8); ++c) {
+          p.column_files[c] = (bits >> (c % 8)) & 1;
+        }
+        if (ncols < byte * 8 + 8 && (bits >> (ncols - byte * 8)) != 0) {
+          return Damaged(what, "bad column file bits");
+        }
+      }
+    }
     rec.partitions.push_back(std::move(p));
   }
   if (!r.ok() || !r.AtEnd()) return Damaged(what, "malformed body");

@@ -6,8 +6,15 @@
 //         u32 column_count, per column: u8 type, u32 file_version, str name, str file_stem,
 //                                       u32 symbol_count, u64 symbol_bytes
 //         u32 partition_count, per partition: i64 start, i64 rows, i64 min_ts, i64 max_ts,
-//                                             u64 name_txn
+//                                             u64 name_txn,
+//                                             [version >= 2] ceil(column_count / 8) bytes:
+//                                             bit c%8 of byte c/8 set = column c has files
+//                                             in the entry (unused high bits zero)
 //   str = u16 length + bytes.
+// cairo/FORMAT.md (section `_txn`) describes it byte by byte.
+// Names read back are confined (core/confined_path.h): column names valid, file stems and
+// partition directory names single path components, so no file outside the table directory
+// is ever named by a `_txn`.
 // A newer format version is refused with Unsupported naming the file; a short file, bad magic
 // or bad checksum is Corruption. Pure value code; thread-safe.
 #pragma once
@@ -23,7 +30,10 @@
 
 namespace sundial::cairo {
 
-inline constexpr uint32_t kTxnFormatVersion = 1;
+// Version 2 adds, per partition entry, which columns have files in it; version 1 files are
+// still read (and written back as version 1 until the table's next publish).
+inline constexpr uint32_t kTxnFormatVersion = 2;
+inline constexpr uint32_t kTxnFormatVersionWithoutFiles = 1;
 inline constexpr char kTxnFileName[] = "_txn";
 
 // Per-column state kept beside the public ColumnDef.

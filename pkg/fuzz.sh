@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets with clang's libFuzzer and runs each for FUZZ_SECONDS (default 30) on
 # its seed corpus: the SQL parser (tests/sql/fuzz_corpus) and the server's input parsers — line
-# protocol, HTTP requests, CSV, multipart, import schema, date patterns (tests/http/fuzz_corpus).
+# protocol, HTTP requests, CSV, multipart, import schema, date patterns (tests/http/fuzz_corpus)
+# — and the storage engine's read path on damaged files: `_txn`, `.sym`, VARCHAR `.i`, backup
+# manifests (tests/cairo/fuzz_corpus).
 # Fails if a fuzzer finds a crash, a leak, a hang or undefined behaviour.
 #   bash pkg/fuzz.sh
 set -euo pipefail
@@ -18,7 +20,7 @@ fi
 BUILD_DIR=${BUILD_DIR:-build-fuzz}
 CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSUNDIAL_FUZZ=ON \
   -DSUNDIAL_BUILD_BENCH=OFF -DSUNDIAL_BUILD_TESTS=ON >/dev/null
-cmake --build "$BUILD_DIR" -j "$(nproc)" --target sql_fuzz_parser http_fuzz_inputs
+cmake --build "$BUILD_DIR" -j "$(nproc)" --target sql_fuzz_parser http_fuzz_inputs cairo_fuzz_storage
 corpus=$(mktemp -d)
 trap 'rm -rf "$corpus"' EXIT
 run() {  # run <binary> <seed dir> <name>
@@ -31,3 +33,4 @@ run() {  # run <binary> <seed dir> <name>
 }
 run "$BUILD_DIR"/tests/sql/sql_fuzz_parser tests/sql/fuzz_corpus "sql parser"
 run "$BUILD_DIR"/tests/http/http_fuzz_inputs tests/http/fuzz_corpus "server input parsers"
+run "$BUILD_DIR"/tests/cairo/cairo_fuzz_storage tests/cairo/fuzz_corpus "storage read path"

@@ -91,8 +91,8 @@ class FastAggregateOp final : public Operator {
     // Groups: buckets x (symbol key + 1 for NULL).
     nkeys_ = 1;
     if (key_column_ >= 0) {
-      symtab_ = view.Symbols(key_column_);
-      nkeys_ = static_cast<size_t>(symtab_ ? symtab_->size() : 0) + 1;
+      ASSIGN_OR_RETURN(symtab_, view.Symbols(key_column_));
+      nkeys_ = static_cast<size_t>(symtab_->size()) + 1;
     }
     nbuckets_ = 1;
     if (sample_ && !chunks_.empty()) {

@@ -114,7 +114,7 @@ core::Result<OpPtr> Partitions(const cairo::TableView& view) {
                   {"detached", ColumnType::kBoolean, ""},
                   {"attachable", ColumnType::kBoolean, ""}});
   const auto& parts = view.partitions();
-  auto files = view.CommittedFiles();
+  ASSIGN_OR_RETURN(std::vector<cairo::CommittedFile> files, view.CommittedFiles());
   cairo::PartitionBy by = view.schema().partition_by;
   bool has_ts = view.schema().timestamp_index >= 0;
   // One row per partition, however many entries (splits) hold it.

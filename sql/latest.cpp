@@ -47,8 +47,8 @@ class LatestOnOp final : public Operator {
     std::vector<uint8_t> seen_dense;
     int64_t dict_size = -1;
     if (single_sym) {
-      const cairo::SymbolTable* st = view.Symbols(spec_.key_columns[0]);
-      dict_size = st ? st->size() : 0;
+      ASSIGN_OR_RETURN(const cairo::SymbolTable* st, view.Symbols(spec_.key_columns[0]));
+      dict_size = st->size();
       seen_dense.assign(static_cast<size_t>(dict_size) + 1, 0);
     }
     std::unordered_set<std::string> seen;

@@ -54,7 +54,7 @@ core::Status LoadColumn(const cairo::TableView& view, size_t p, int col, int64_t
     if (def.type == ColumnType::kSymbol) {
       int64_t* o = out->AllocI(n);
       std::fill(o, o + n, kNullI64);
-      out->symtab = view.Symbols(col);
+      ASSIGN_OR_RETURN(out->symtab, view.Symbols(col));
       return core::Status::Ok();
     }
     FillConstant(v, n, out);
@@ -85,7 +85,7 @@ core::Status LoadColumn(const cairo::TableView& view, size_t p, int col, int64_t
       const int32_t* s = cd.values<int32_t>() + lo;
       int64_t* o = out->AllocI(n);
       for (size_t k = 0; k < n; ++k) o[k] = s[k] < 0 ? kNullI64 : s[k];
-      out->symtab = view.Symbols(col);
+      ASSIGN_OR_RETURN(out->symtab, view.Symbols(col));
       break;
     }
     case ColumnType::kShort: {

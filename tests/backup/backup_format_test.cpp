@@ -149,6 +149,14 @@ TEST(BackupManifestTest, PathsCannotEscapeTheBackup) {
   m.files[0].path = "/etc/passwd";
   EXPECT_EQ(ParseManifest(SerializeManifest(m), "m").status().code(),
             core::StatusCode::kCorruption);
+  // Every component is checked, not only a leading "..": "." and empty ones too.
+  for (const char* bad : {"db/t/../../../x", "db/./t", "db//t", "db/t/", "", "..", "db/t/.."}) {
+    m.files[0].path = bad;
+    EXPECT_EQ(ParseManifest(SerializeManifest(m), "m").status().code(),
+              core::StatusCode::kCorruption) << bad;
+  }
+  m.files[0].path = "db/sensors.eu/2026-11-21.7/price.d";
+  EXPECT_TRUE(ParseManifest(SerializeManifest(m), "m").ok());
 }
 
 TEST_F(TempDirTest, VerifyBackupChecksSizesAndChecksums) {

@@ -56,7 +56,12 @@ inline std::vector<Row> ReadRows(const TableView& view) {
   const TableSchema& sc = view.schema();
   int cts = sc.FindColumn("ts"), csym = sc.FindColumn("sym"), cv = sc.FindColumn("v"),
       cs = sc.FindColumn("s"), cn = sc.FindColumn("n");
-  const SymbolTable* syms = csym >= 0 ? view.Symbols(csym) : nullptr;
+  const SymbolTable* syms = nullptr;
+  if (csym >= 0) {
+    auto s = view.Symbols(csym);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    if (s.ok()) syms = *s;
+  }
   for (size_t p = 0; p < view.partitions().size(); ++p) {
     int64_t rows = view.partitions()[p].row_count;
     auto get = [&](int c) {
@@ -74,7 +79,7 @@ inline std::vector<Row> ReadRows(const TableView& view) {
       Row r;
       r.ts = dts.is_all_null ? kNullLong : dts.values<int64_t>()[i];
       int32_t k = dsym.is_all_null ? kNullSymbolKey : dsym.values<int32_t>()[i];
-      r.sym = k == kNullSymbolKey ? "<null>" : std::string(syms->Value(k));
+      r.sym = k == kNullSymbolKey ? "<null>" : syms == nullptr ? "<error>" : std::string(syms->Value(k));
       r.v = dv.is_all_null ? std::nan("") : dv.values<double>()[i];
       r.s = ds.is_all_null || ds.IsVarcharNull(i) ? "<null>" : std::string(ds.Varchar(i));
       r.n = dn.is_all_null ? kNullLong : dn.values<int64_t>()[i];

@@ -150,16 +150,16 @@ TEST_F(EngineTest, SymbolsAreSharedAcrossPartitionsAndPinnedByCount) {
   ASSERT_TRUE((*w)->EndRow().ok());
   ASSERT_TRUE((*w)->Commit().ok());
   auto v2 = engine_->Pin("t");
-  const SymbolTable* s1 = v1->Symbols(1);
-  const SymbolTable* s2 = v2->Symbols(1);
-  ASSERT_NE(s1, nullptr);
-  ASSERT_NE(s2, nullptr);
+  ASSERT_TRUE(v1->Symbols(1).ok());
+  ASSERT_TRUE(v2->Symbols(1).ok());
+  const SymbolTable* s1 = *v1->Symbols(1);
+  const SymbolTable* s2 = *v2->Symbols(1);
   EXPECT_EQ(s1->size(), 2);
   EXPECT_EQ(s2->size(), 3);
   EXPECT_EQ(s1->Find("c"), kNullSymbolKey);
   EXPECT_EQ(s2->Value(s2->Find("c")), "c");
   EXPECT_EQ(s2->Find("a"), 0);
-  EXPECT_EQ(v2->Symbols(2), nullptr);  // not a SYMBOL column
+  EXPECT_EQ(v2->Symbols(2).status().code(), core::StatusCode::kInvalidArgument);  // not SYMBOL
   auto keys = v2->Column(0, 1);
   ASSERT_TRUE(keys.ok());
   EXPECT_EQ(keys->values<int32_t>()[2], 0);
@@ -173,9 +173,9 @@ TEST_F(EngineTest, SymbolsAreSharedAcrossPartitionsAndPinnedByCount) {
   ASSERT_TRUE((*w)->EndRow().ok());
   ASSERT_TRUE((*w)->Commit().ok());
   auto v3 = engine_->Pin("t");
-  EXPECT_EQ(v3->Symbols(1)->size(), 4);
-  EXPECT_EQ(v3->Symbols(1)->Find("rolled"), kNullSymbolKey);
-  EXPECT_EQ(v3->Symbols(1)->Find("d"), 3);
+  EXPECT_EQ((*v3->Symbols(1))->size(), 4);
+  EXPECT_EQ((*v3->Symbols(1))->Find("rolled"), kNullSymbolKey);
+  EXPECT_EQ((*v3->Symbols(1))->Find("d"), 3);
 }
 
 TEST_F(EngineTest, VarcharLayoutMatchesContract) {
@@ -237,7 +237,7 @@ TEST_F(EngineTest, ReopenKeepsCommittedRowsAndSymbols) {
   ASSERT_TRUE((*w)->Commit().ok());
   auto v2 = engine_->Pin("t");
   EXPECT_EQ(ReadRows(*v2), rows);
-  EXPECT_EQ(v2->Symbols(1)->size(), 6);
+  EXPECT_EQ((*v2->Symbols(1))->size(), 6);
 }
 
 TEST_F(EngineTest, DropTableKeepsPinnedViewReadable) {
@@ -389,7 +389,7 @@ TEST_F(EngineTest, SerializedTxnIsTheTxnFileAndCommittedFilesHaveSizes) {
   ASSERT_TRUE(on_disk.ok());
   EXPECT_EQ(v->SerializedTxn(), *on_disk);
   EXPECT_TRUE(ValidateTxnFile(*on_disk).ok());
-  auto files = v->CommittedFiles();
+  auto files = *v->CommittedFiles();
   // 2 partitions x (4 fixed + varchar .d/.i) + sym.sym
   EXPECT_EQ(files.size(), 2u * 6 + 1);
   for (const auto& f : files) {
@@ -403,7 +403,7 @@ TEST_F(EngineTest, SerializedTxnIsTheTxnFileAndCommittedFilesHaveSizes) {
     ASSERT_TRUE(WriteRow(**w, MakeRow(kT0 + 47 * kHour + 1, 99)).ok());
     ASSERT_TRUE((*w)->Commit().ok());
   }
-  auto again = v->CommittedFiles();
+  auto again = *v->CommittedFiles();
   ASSERT_EQ(again.size(), files.size());
   for (size_t i = 0; i < files.size(); ++i) EXPECT_EQ(again[i].committed_size, files[i].committed_size);
 }

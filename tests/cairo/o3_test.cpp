@@ -25,7 +25,10 @@ class O3Test : public EngineFixture {
   std::map<std::string, std::string> Snapshot(const TableView& v) {
     std::map<std::string, std::string> out;
     const std::string dir = TableDir(v.table_name());
-    for (const auto& f : v.CommittedFiles()) {
+    auto files = v.CommittedFiles();
+    EXPECT_TRUE(files.ok()) << files.status().ToString();
+    if (!files.ok()) return out;
+    for (const auto& f : *files) {
       auto data = fs_->ReadFile(dir + "/" + f.relative_path);
       EXPECT_TRUE(data.ok()) << f.relative_path;
       if (data.ok()) out[f.relative_path] = data->substr(0, f.committed_size);

@@ -77,7 +77,7 @@ TEST_F(StructureTest, AddVarcharAndSymbolColumnsThenO3) {
   EXPECT_EQ(s_last->Varchar(n - 1), "late");
   auto k_last = v->Column(last, 5);
   EXPECT_EQ(k_last->values<int32_t>()[0], kNullSymbolKey);
-  EXPECT_EQ(v->Symbols(5)->Value(k_last->values<int32_t>()[n - 1]), "kk");
+  EXPECT_EQ((*v->Symbols(5))->Value(k_last->values<int32_t>()[n - 1]), "kk");
   auto s_first = v->Column(0, 4);  // rewritten by the O3 merge
   ASSERT_TRUE(s_first.ok());
   EXPECT_FALSE(s_first->is_all_null);

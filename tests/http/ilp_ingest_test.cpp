@@ -68,7 +68,7 @@ class IlpBatchTest : public EngineFixture {
           b_sum += b->values<int64_t>()[r];
         }
         if (!s->is_all_null && s->values<int32_t>()[r] != cairo::kNullSymbolKey) {
-          ++s_counts[std::string(v->Symbols(cs)->Value(s->values<int32_t>()[r]))];
+          ++s_counts[std::string((*v->Symbols(cs))->Value(s->values<int32_t>()[r]))];
         }
       }
     }
@@ -259,7 +259,7 @@ std::vector<std::string> DumpTables(cairo::Engine* engine) {
             row += "null";
           } else if (type == cairo::ColumnType::kSymbol) {
             int32_t key = col->values<int32_t>()[r];
-            row += key == cairo::kNullSymbolKey ? std::string("null") : std::string(v->Symbols(ci)->Value(key));
+            row += key == cairo::kNullSymbolKey ? std::string("null") : std::string((*v->Symbols(ci))->Value(key));
           } else if (type == cairo::ColumnType::kVarchar) {
             row += col->IsVarcharNull(r) ? std::string("null") : "'" + std::string(col->Varchar(r)) + "'";
           } else {
@@ -459,8 +459,8 @@ TEST(IlpTagDictionaryTest, RowsKeepTheirTagValuesWhateverTheOrder) {
       ASSERT_TRUE(h.ok() && r.ok());
       for (int64_t i = 0; i < v->partitions()[part].row_count; ++i, ++row) {
         ASSERT_LT(row, want.size());
-        ASSERT_EQ(v->Symbols(ch)->Value(h->values<int32_t>()[i]), want[row].first) << "row " << row;
-        ASSERT_EQ(v->Symbols(cr)->Value(r->values<int32_t>()[i]), want[row].second) << "row " << row;
+        ASSERT_EQ((*v->Symbols(ch))->Value(h->values<int32_t>()[i]), want[row].first) << "row " << row;
+        ASSERT_EQ((*v->Symbols(cr))->Value(r->values<int32_t>()[i]), want[row].second) << "row " << row;
       }
     }
     EXPECT_EQ(row, want.size());
