@@ -10,21 +10,18 @@
 
 namespace sundial::core {
 
-Status RunGuarded(std::string_view what, const std::function<void()>& fn) {
-  Status failure;
+Status GuardFailure(std::string_view what, std::exception_ptr e) noexcept {
+  Status failure = Status::Internal("internal error");
   try {
-    fn();
-    return Status::Ok();
+    std::rethrow_exception(e);
   } catch (const std::bad_alloc&) {
     failure = Status::Internal("out of memory");
-  } catch (const std::exception& e) {
+  } catch (const std::exception& ex) {
     try {
-      failure = Status::Internal(std::string("internal error: ") + e.what());
+      failure = Status::Internal(std::string("internal error: ") + ex.what());
     } catch (...) {
-      failure = Status(StatusCode::kInternal, "internal error");
     }
   } catch (...) {
-    failure = Status(StatusCode::kInternal, "internal error");
   }
   try {
     LogError(std::string("task failed [pool=") + std::string(what) +
@@ -86,12 +83,14 @@ Status WorkerPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) 
   auto group = std::make_shared<Group>();
   group->claimed.assign(n, 0);
   group->claimed[0] = 1;
-  auto record = [group](const Status& st) {
+  auto record = [group](Status st) {  // by value and moved: never allocates
     std::lock_guard lock(group->mu);
-    if (group->first_error.ok()) group->first_error = st;
+    if (group->first_error.ok()) group->first_error = std::move(st);
   };
+  // A Submit that fails to allocate stops the queuing: the caller runs what is left (below),
+  // so no task can outlive this call and reach `fn`.
   for (size_t i = 1; i < n; ++i) {
-    Submit([group, i, &fn, record] {
+    auto task = [group, i, &fn, record] {
       {
         std::lock_guard lock(group->mu);
         if (group->claimed[i]) return;
@@ -99,14 +98,15 @@ Status WorkerPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) 
         ++group->running;
       }
       Status st = RunGuarded("parallel", [&] { fn(i); });
-      if (!st.ok()) record(st);
+      if (!st.ok()) record(std::move(st));
       std::lock_guard lock(group->mu);
       --group->running;
       group->cv.notify_all();
-    });
+    };
+    if (!RunGuarded(name_, [&] { Submit(task); }).ok()) break;
   }
   Status st0 = RunGuarded(name_, [&] { fn(0); });
-  if (!st0.ok()) record(st0);
+  if (!st0.ok()) record(std::move(st0));
   for (size_t i = 1; i < n; ++i) {
     {
       std::lock_guard lock(group->mu);
@@ -114,7 +114,7 @@ Status WorkerPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) 
       group->claimed[i] = 1;
     }
     Status st = RunGuarded(name_, [&] { fn(i); });
-    if (!st.ok()) record(st);
+    if (!st.ok()) record(std::move(st));
   }
   std::unique_lock lock(group->mu);
   group->cv.wait(lock, [&] { return group->running == 0; });

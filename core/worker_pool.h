@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -23,9 +24,21 @@
 
 namespace sundial::core {
 
+// The Status of the exception being handled (logged with `what`); for RunGuarded.
+Status GuardFailure(std::string_view what, std::exception_ptr e) noexcept;
+
 // Runs `fn`; an exception it throws becomes a Status naming `what` (and is logged). Never
-// throws itself, even when building the message fails.
-Status RunGuarded(std::string_view what, const std::function<void()>& fn);
+// throws itself: `fn` is called as it is (no std::function is made, which could fail to
+// allocate before the guard is up), and building the message may fail without consequence.
+template <typename Fn>
+Status RunGuarded(std::string_view what, Fn&& fn) noexcept {
+  try {
+    fn();
+    return Status::Ok();
+  } catch (...) {
+    return GuardFailure(what, std::current_exception());
+  }
+}
 
 class WorkerPool {
  public:
