@@ -243,6 +243,38 @@ TEST_F(HardeningTest, InvalidUtf8OnWriteIsRefusedWithTheLine) {
   EXPECT_NE(raw.body.find("\"ab\\ufffd\\ufffd\""), std::string::npos) << raw.body;
 }
 
+// A client that stays stalled past the idle timeout is closed: its response ends cut short
+// (no final chunk) and the connection's buffer and query go.
+TEST_F(HardeningTest, AReaderStalledPastTheIdleTimeoutIsClosed) {
+  server_.SetConf("http.net.connection.timeout", "1000");
+  StartOrFail();
+  int fd = ConnectTcp(port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(SendAll(fd, "GET /exec?query=" + UrlEncode("select x from long_sequence(3000000)") +
+                              " HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(3s);  // stalled past the timeout
+  std::string got;
+  auto deadline = Clock::now() + 20s;
+  bool eof = false;
+  while (!eof && Clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 1000) <= 0) continue;
+    char buf[65536];
+    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) {
+      eof = true;
+    } else {
+      got.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  EXPECT_TRUE(eof) << "the stalled connection was not closed";
+  EXPECT_TRUE(got.rfind("HTTP/1.1 200", 0) == 0) << got.substr(0, 100);
+  EXPECT_EQ(got.find("\r\n0\r\n\r\n"), std::string::npos) << "the whole response came";
+  EXPECT_LT(got.size(), 20u << 20);
+  EXPECT_EQ(Get(port(), "/ping").status, 204);
+}
+
 // Credential keys present but empty turn authentication off: the log says so at start.
 TEST(HardeningConfigTest, EmptyCredentialsWarnAtStart) {
   {
