@@ -430,19 +430,26 @@ struct HttpServer::Impl {
     c->part_task = part;
     ++busy_count;
     Arm(c, 0);
-    workers->Submit(
-        [this, c] {
-          if (c->writer) {
-            Produce(c);
-          } else {
-            RunHandler(c, /*may_block=*/true, /*part=*/c->part_task);
-          }
-          GiveBack(c);
-        },
-        [this, c](const core::Status&) {  // RunGuarded logged it; the connection cannot go on
-          c->dead = true;
-          GiveBack(c);
-        });
+    const core::Status queued = core::RunGuarded("http", [&] {
+      workers->Submit(
+          [this, c] {
+            if (c->writer) {
+              Produce(c);
+            } else {
+              RunHandler(c, /*may_block=*/true, /*part=*/c->part_task);
+            }
+            GiveBack(c);
+          },
+          [this, c](const core::Status&) {  // RunGuarded logged it; the connection cannot go on
+            c->dead = true;
+            GiveBack(c);
+          });
+    });
+    if (!queued.ok()) {  // out of memory on the I/O thread: drop this connection, not the server
+      c->busy = false;
+      --busy_count;
+      Close(c);  // every caller returns right after Dispatch
+    }
   }
 
   // A worker hands its connection back to the I/O thread.
