@@ -187,13 +187,13 @@ TEST_F(HardeningTest, LinesOfManyMegabytesAreAnsweredInLinearTime) {
     for (Shape& sh : shapes) {
       SCOPED_TRACE(std::to_string(mb) + " MB " + sh.name);
       auto t0 = Clock::now();
-      HttpResponse r = PostWithin(port(), "/write", sh.body, 120);
+      HttpResponse r = PostWithin(port(), "/write", sh.body, 150);
       const double secs = SecondsSince(t0);
       ASSERT_NE(r.status, 0) << "no answer";
       EXPECT_EQ(r.status, sh.status) << r.body.substr(0, 300);
       // Linear, and generous for ASan on a loaded machine (an idle one needs ~0.03 s per MB);
       // the old code never answered.
-      EXPECT_LT(secs, 10.0 + 0.5 * mb);
+      EXPECT_LT(secs, 10.0 + 0.8 * mb);
       std::fprintf(stderr, "[ figures  ] %.1f MB %s line answered in %.2f s\n", mb, sh.name, secs);
     }
   }
