@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <future>
 #include <latch>
+#include <memory>
 #include <new>
 #include <string>
 
@@ -32,12 +33,36 @@ void* Allocate(size_t n) {
 
 }  // namespace
 
+// Every form is replaced, so no allocation is made by one allocator and freed by another (a
+// mismatch AddressSanitizer reports).
 void* operator new(size_t n) { return Allocate(n); }
 void* operator new[](size_t n) { return Allocate(n); }
+void* operator new(size_t n, const std::nothrow_t&) noexcept {
+  try {
+    return Allocate(n);
+  } catch (...) {
+    return nullptr;
+  }
+}
+void* operator new[](size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
+void* operator new(size_t n, std::align_val_t a) {
+  if (g_fail_in >= 0 && g_fail_in-- == 0) throw std::bad_alloc();
+  const size_t al = static_cast<size_t>(a);
+  void* p = std::aligned_alloc(al, (n + al - 1) / al * al);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+void* operator new[](size_t n, std::align_val_t a) { return operator new(n, a); }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
 void operator delete[](void* p, size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t, std::align_val_t) noexcept { std::free(p); }
 
 namespace sundial::http {
 namespace {
@@ -191,14 +216,15 @@ TEST_F(IlpFaultTest, AllocationFailureInAParallelAggregationFailsTheQueryOnly) {
     SCOPED_TRACE(n);
     // Arm every compute thread (each takes one arming task, held at the latch until all have
     // one) and the querying thread.
-    std::latch armed(compute->size());
+    // Shared: a pool thread may still be inside arrive_and_wait() when the test goes on.
+    auto armed = std::make_shared<std::latch>(compute->size());
     for (int t = 0; t < compute->size(); ++t) {
-      compute->Submit([n, &armed] {
+      compute->Submit([n, armed] {
         g_fail_in = n;
-        armed.arrive_and_wait();
+        armed->arrive_and_wait();
       });
     }
-    armed.wait();
+    armed->wait();
     core::Result<double> got = 0.0;
     core::Status threw = core::RunGuarded("test", [&] {
       g_fail_in = n;
@@ -206,14 +232,14 @@ TEST_F(IlpFaultTest, AllocationFailureInAParallelAggregationFailsTheQueryOnly) {
       g_fail_in = -1;
     });
     g_fail_in = -1;
-    std::latch disarmed(compute->size());
+    auto disarmed = std::make_shared<std::latch>(compute->size());
     for (int t = 0; t < compute->size(); ++t) {
-      compute->Submit([&disarmed] {
+      compute->Submit([disarmed] {
         g_fail_in = -1;
-        disarmed.arrive_and_wait();
+        disarmed->arrive_and_wait();
       });
     }
-    disarmed.wait();
+    disarmed->wait();
     // A throw outside the aggregation (parsing, planning) reaches the HTTP worker's guard.
     if (!threw.ok() || !got.ok()) {
       ++failed;
