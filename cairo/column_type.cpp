@@ -17,6 +17,11 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
 void AppendInt(std::string* s, int64_t v, int width) {
   std::string d = std::to_string(v < 0 ? -v : v);
   if (v < 0) s->push_back('-');
@@ -157,6 +162,24 @@ std::optional<PartitionBy> ParsePartitionBy(std::string_view name) {
   return std::nullopt;
 }
 
+core::Status CheckDesignatedTimestamp(int64_t ts, std::string_view table) {
+  if (ts == kNullLong) {
+    return core::Status::InvalidArgument("designated timestamp must not be null [table=" +
+                                         std::string(table) + "]");
+  }
+  if (ts < kMinDesignatedTimestamp) {
+    // As QuestDB: partitions and the designated timestamp's order start at the epoch.
+    return core::Status::InvalidArgument(
+        "designated timestamp before 1970-01-01 is not allowed [table=" + std::string(table) + "]");
+  }
+  if (ts > kMaxDesignatedTimestamp) {
+    return core::Status::InvalidArgument(
+        "designated timestamp after 9999-12-31T23:59:59.999999Z is not allowed [table=" +
+        std::string(table) + ", timestamp=" + std::to_string(ts) + "]");
+  }
+  return core::Status::Ok();
+}
+
 int64_t PartitionFloor(PartitionBy by, int64_t ts) {
   using namespace core;
   switch (by) {
@@ -184,16 +207,18 @@ int64_t PartitionNext(PartitionBy by, int64_t start) {
   using namespace core;
   switch (by) {
     case PartitionBy::kNone: return INT64_MAX;
-    case PartitionBy::kHour: return start + kMicrosPerHour;
-    case PartitionBy::kDay: return start + kMicrosPerDay;
-    case PartitionBy::kWeek: return start + 7 * kMicrosPerDay;
+    case PartitionBy::kHour: return SaturatingAdd(start, kMicrosPerHour);
+    case PartitionBy::kDay: return SaturatingAdd(start, kMicrosPerDay);
+    case PartitionBy::kWeek: return SaturatingAdd(start, 7 * kMicrosPerDay);
     case PartitionBy::kMonth: {
+      if (start > kMaxDesignatedTimestamp) return INT64_MAX;
       CivilTime c = ToCivil(start);
       int64_t y = c.year + (c.month == 12);
       int m = c.month == 12 ? 1 : c.month + 1;
       return DaysFromCivil(y, m, 1) * kMicrosPerDay;
     }
     case PartitionBy::kYear: {
+      if (start > kMaxDesignatedTimestamp) return INT64_MAX;
       CivilTime c = ToCivil(start);
       return DaysFromCivil(c.year + 1, 1, 1) * kMicrosPerDay;
     }

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/status.h"
+
 namespace sundial::cairo {
 
 // Stored as one byte in the txn record; never renumber (format stability).
@@ -51,9 +53,18 @@ enum class PartitionBy : uint8_t { kNone = 0, kHour = 1, kDay = 2, kWeek = 3, kM
 
 std::string_view PartitionByName(PartitionBy by);  // "NONE", "HOUR", ...
 std::optional<PartitionBy> ParsePartitionBy(std::string_view name);  // case-insensitive
+// The range of a designated timestamp, for every PARTITION BY: from the epoch (as QuestDB) to
+// 9999-12-31T23:59:59.999999Z, the last instant whose partition name has a 4-digit year.
+// PartitionFloor/Next/Name are exact (no overflow) in this range.
+inline constexpr int64_t kMinDesignatedTimestamp = 0;
+inline constexpr int64_t kMaxDesignatedTimestamp = 253'402'300'799'999'999;
+// Ok, or InvalidArgument naming `table` for a null, pre-epoch or too-late designated timestamp.
+// The one check every ingest path (INSERT, /imp, /write, TCP) goes through.
+core::Status CheckDesignatedTimestamp(int64_t timestamp_us, std::string_view table);
 // Start of the partition that holds `timestamp_us` (0 for NONE).
 int64_t PartitionFloor(PartitionBy by, int64_t timestamp_us);
-// Start of the partition after the one starting at `partition_start_us` (INT64_MAX for NONE).
+// Start of the partition after the one starting at `partition_start_us` (INT64_MAX for NONE;
+// saturates at INT64_MAX rather than overflow past the designated timestamp range).
 int64_t PartitionNext(PartitionBy by, int64_t partition_start_us);
 // Directory name: NONE "default", HOUR "2026-11-21T13", DAY "2026-11-21", WEEK "2026-W47",
 // MONTH "2026-11", YEAR "2026".

@@ -88,20 +88,10 @@ void TableWriterImpl::AppendNulls(Column& c, int64_t n) {
   FillNulls(c.type, c.data.Extend(static_cast<size_t>(n) * c.width), static_cast<size_t>(n));
 }
 
-core::Status TableWriterImpl::BeforeEpoch() const {
-  // As QuestDB: partitions and the designated timestamp's order start at the epoch.
-  return core::Status::InvalidArgument("designated timestamp before 1970-01-01 is not allowed [table=" +
-                                       table_name_ + "]");
-}
-
 core::Status TableWriterImpl::NewRow(int64_t timestamp_us) {
   if (in_row_) CancelRow();
   const int tsi = schema_.timestamp_index;
-  if (tsi >= 0 && timestamp_us == kNullLong) {
-    return core::Status::InvalidArgument("designated timestamp must not be null [table=" +
-                                         table_name_ + "]");
-  }
-  if (tsi >= 0 && timestamp_us < 0) return BeforeEpoch();
+  if (tsi >= 0) RETURN_IF_ERROR(CheckDesignatedTimestamp(timestamp_us, table_name_));
   if (pending_rows_ >= kMaxPendingRows) {
     return core::Status::ResourceExhausted("too many uncommitted rows, commit first [table=" +
                                            table_name_ + "]");
@@ -269,11 +259,7 @@ core::Status TableWriterImpl::AppendBatch(const int64_t* ts, int64_t n, const Co
     bool sorted = is_sorted_;
     for (int64_t r = 0; r < n; ++r) {
       int64_t t = ts[r];
-      if (t == kNullLong) {
-        return core::Status::InvalidArgument("designated timestamp must not be null [table=" +
-                                             table_name_ + "]");
-      }
-      if (t < 0) return BeforeEpoch();
+      RETURN_IF_ERROR(CheckDesignatedTimestamp(t, table_name_));
       sorted &= t >= last;
       last = t;
       lo = std::min(lo, t);

@@ -28,8 +28,6 @@ class TableWriterImpl final : public TableWriter {
 
   const std::string& table_name() const override;
   const TableSchema& schema() const override { return schema_; }
-  // The refusal of a designated timestamp before the epoch.
-  core::Status BeforeEpoch() const;
   core::Status NewRow(int64_t timestamp_us) override;
   void PutBool(int col, bool v) override;
   void PutLong(int col, int64_t v) override;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/number_format.h"
+#include "core/utf8.h"
 
 namespace sundial::core {
 
@@ -12,6 +13,19 @@ void JsonAppendEscaped(std::string* out, std::string_view s) {
   size_t start = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // Valid UTF-8 is copied as it is; anything else becomes U+FFFD, so the output is
+      // always valid JSON text whatever a column holds.
+      size_t n = Utf8SequenceLength(s.substr(i));
+      if (n > 0) {
+        i += n - 1;
+        continue;
+      }
+      out->append(s.data() + start, i - start);
+      start = i + 1;
+      out->append("\\ufffd");
+      continue;
+    }
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out->append(s.data() + start, i - start);
     start = i + 1;

@@ -10,7 +10,8 @@
 namespace sundial::core {
 
 // Appends `s` as a quoted JSON string. Control characters become \uXXXX (or \n, \t, ...);
-// bytes >= 0x80 are copied as they are (the text is UTF-8).
+// valid UTF-8 sequences are copied as they are, and every byte that does not start one
+// becomes \ufffd (U+FFFD), so the output is valid JSON whatever `s` holds.
 void JsonAppendString(std::string* out, std::string_view s);
 // Appends the escaped body of a JSON string without the quotes.
 void JsonAppendEscaped(std::string* out, std::string_view s);

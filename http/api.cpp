@@ -46,7 +46,7 @@ Api::Api(cairo::Engine* engine, sql::SqlEngine* sql, ServerConfig config)
   // Enough for the parts in flight of a few concurrent requests. A part is what arrived when a
   // MiB was there (up to a socket read more) — or a line longer than that.
   write_buffers_ = std::make_unique<BufferPool>(16, (1 << 20) + (64 << 10), 4 << 20);
-  write_pool_ = std::make_unique<JobPool>(static_cast<int>(std::clamp(cores, 2u, 8u)));
+  write_pool_ = std::make_unique<core::WorkerPool>("ilp", static_cast<int>(std::clamp(cores, 2u, 8u)));
 }
 
 Api::~Api() = default;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cairo/engine.h"
+#include "core/worker_pool.h"
 #include "http/http_server.h"
 #include "http/ilp_ingest.h"
 #include "http/server_config.h"
@@ -19,7 +20,6 @@
 
 namespace sundial::http {
 
-class JobPool;
 class BufferPool;
 
 inline constexpr const char* kSundialVersion = "0.1.0";
@@ -68,7 +68,7 @@ class Api {
   std::string error_id_prefix_;
   std::atomic<uint64_t> error_seq_{0};
   std::unique_ptr<BufferPool> write_buffers_;  // buffers of /write body parts, reused
-  std::unique_ptr<JobPool> write_pool_;        // parses the parts (joined before the above goes)
+  std::unique_ptr<core::WorkerPool> write_pool_;  // parses the parts (joined before the above goes)
 };
 
 }  // namespace sundial::http

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/number_format.h"
 #include "core/timestamp.h"
+#include "core/utf8.h"
 #include "http/api.h"
 
 namespace sundial::http {
@@ -226,22 +227,6 @@ void SendSqlError(ResponseWriter& resp, std::string_view query, const core::Stat
   resp.Send(SqlErrorStatus(st), kJson, b);
 }
 
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 9;
-    if (n == 9 || i + n >= s.size() + (n == 0 ? 1 : 0) - (n == 0 ? 0 : 0)) {
-      if (n == 9 || i + n >= s.size()) return false;
-    }
-    for (size_t k = 1; k <= n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += n + 1;
-  }
-  return true;
-}
-
 // Reads the `query` parameter shared by /exec and /exp and answers the request itself (QuestDB's
 // shapes) when it is blank or not UTF-8. True: go on with *query. Read-only mode is the SQL
 // engine's (SqlOptions::read_only, decided from the parsed statement): a write is answered 403.
@@ -254,7 +239,7 @@ bool AcceptQuery(HttpRequest& req, ResponseWriter& resp, std::string* query) {
     resp.Send(400, kJson, "{\"error\":\"empty query\",\"query\":\"\",\"position\":\"0\"}");
     return false;
   }
-  if (!IsValidUtf8(*query)) {
+  if (!core::IsValidUtf8(*query)) {
     SendSqlError(resp, "", core::Status::InvalidArgument("Bad UTF8 encoding in query text", 0));
     return false;
   }
@@ -265,8 +250,11 @@ bool AcceptQuery(HttpRequest& req, ResponseWriter& resp, std::string* query) {
 
 void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
   const int64_t t_start = core::MonotonicMicros();
-  std::string query;
-  if (!AcceptQuery(req, resp, &query)) return;
+  std::string query_text;
+  if (!AcceptQuery(req, resp, &query_text)) return;
+  // The text stays with the result, which the response's producer keeps after this returns.
+  auto query_holder = std::make_shared<const std::string>(std::move(query_text));
+  const std::string& query = *query_holder;
   const bool nm = IsTrue(req.Param("nm"));
   const bool count_all = IsTrue(req.Param("count"));
   const bool timings = IsTrue(req.Param("timings"));
@@ -296,17 +284,40 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
     resp.Send(200, kJson, "{\"dml\":\"OK\"}");
     return;
   }
-  sql::RowSource& rows = *er.rows;
-  const int64_t deadline = t_start + config_.query_timeout_ms * 1000;
-  const int64_t t_exec = core::MonotonicMicros();
+  // What the response's producer needs after this handler returns (it outlives `req`).
+  struct ExecStream {
+    std::shared_ptr<const std::string> query;  // declared first: outlives `rows`
+    std::unique_ptr<sql::RowSource> rows;
+    sql::ResultBlock block;
+    RowRange range;
+    bool count_all = false;
+    bool timings = false;
+    int64_t compile_ns = 0;
+    int64_t deadline = 0;
+    int64_t t_exec = 0;
+    int64_t row_index = 0;  // rows seen so far
+    int64_t sent = 0;
+    int64_t count_start_us = 0;
+    bool first_row = true;
+    bool has_more = false;
+  };
+  auto st = std::make_shared<ExecStream>();
+  st->query = query_holder;
+  st->rows = std::move(er.rows);
+  st->range = range;
+  st->count_all = count_all;
+  st->timings = timings;
+  st->compile_ns = compile_ns;
+  sql::RowSource& rows = *st->rows;
+  st->deadline = t_start + config_.query_timeout_ms * 1000;
+  st->t_exec = core::MonotonicMicros();
   // Fetch the first block before sending anything, so an early error is a plain 400.
-  sql::ResultBlock block;
-  auto first = rows.Next(&block, kBlockRows);
+  auto first = rows.Next(&st->block, kBlockRows);
   if (!first.ok()) {
     SendSqlError(resp, query, first.status());
     return;
   }
-  bool has_more = *first || block.row_count > 0;
+  st->has_more = *first || st->block.row_count > 0;
 
   resp.BeginChunked(200, kJson);
   std::string& out = resp.chunk_buffer();
@@ -329,65 +340,77 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
     out.push_back(',');
   }
   out.append("\"dataset\":[");
-  int64_t row_index = 0;  // rows seen so far
-  int64_t sent = 0;
-  core::Status mid_error;
-  int64_t count_start_us = 0;
-  bool first_row = true;
-  while (has_more) {
-    for (size_t r = 0; r < block.row_count; ++r, ++row_index) {
-      if (row_index < range.skip || row_index >= range.stop) continue;
-      if (!first_row) out.push_back(',');
-      first_row = false;
-      out.push_back('[');
-      for (size_t c = 0; c < block.columns.size(); ++c) {
-        if (c) out.push_back(',');
-        AppendJsonValue(&out, block.columns[c], r);
+  // The rows go one block per call, as the client takes them (a client that stops reading
+  // holds this query and one buffer, not a worker).
+  resp.Continue([st](ResponseWriter& resp) {
+    std::string& out = resp.chunk_buffer();
+    core::Status mid_error;
+    if (st->has_more) {
+      const sql::ResultBlock& block = st->block;
+      for (size_t r = 0; r < block.row_count; ++r, ++st->row_index) {
+        if (st->row_index < st->range.skip || st->row_index >= st->range.stop) continue;
+        if (!st->first_row) out.push_back(',');
+        st->first_row = false;
+        out.push_back('[');
+        for (size_t c = 0; c < block.columns.size(); ++c) {
+          if (c) out.push_back(',');
+          AppendJsonValue(&out, block.columns[c], r);
+        }
+        out.push_back(']');
+        ++st->sent;
+        if (out.size() >= 64 * 1024 && !resp.Flush()) return false;  // client gone
       }
-      out.push_back(']');
-      ++sent;
-      if (out.size() >= 64 * 1024 && !resp.Flush()) return;  // client gone
+      bool more = true;
+      if (st->row_index >= st->range.stop && !st->count_all) more = false;
+      if (more && st->row_index >= st->range.stop && st->count_start_us == 0) {
+        st->count_start_us = core::MonotonicMicros();
+      }
+      if (more && core::MonotonicMicros() > st->deadline) {
+        mid_error = core::Status::Cancelled("timeout, query aborted");
+        more = false;
+      }
+      if (more) {
+        auto next = st->rows->Next(&st->block, kBlockRows);
+        if (!next.ok()) {
+          mid_error = next.status();
+        } else {
+          st->has_more = *next || st->block.row_count > 0;
+          if (st->has_more) return resp.Flush();
+        }
+      }
     }
-    if (row_index >= range.stop && !count_all) break;
-    if (row_index >= range.stop && count_start_us == 0) count_start_us = core::MonotonicMicros();
-    if (core::MonotonicMicros() > deadline) {
-      mid_error = core::Status::Cancelled("timeout, query aborted");
-      break;
+    const int64_t t_end = core::MonotonicMicros();
+    out.append("],\"count\":");
+    core::JsonAppendInt(&out, st->count_all ? st->row_index : st->sent);
+    if (!mid_error.ok()) {
+      out.append(",\"error\":");
+      core::JsonAppendString(&out, mid_error.message());
+      out.append(",\"errorPos\":");
+      core::JsonAppendInt(&out, std::max<int32_t>(0, mid_error.position()));
     }
-    auto next = rows.Next(&block, kBlockRows);
-    if (!next.ok()) {
-      mid_error = next.status();
-      break;
+    if (st->timings) {
+      int64_t exec_end = st->count_start_us ? st->count_start_us : t_end;
+      out.append(",\"timings\":{\"authentication\":0,\"compiler\":");
+      core::JsonAppendInt(&out, st->compile_ns);
+      out.append(",\"execute\":");
+      core::JsonAppendInt(&out, (exec_end - st->t_exec) * 1000);
+      out.append(",\"count\":");
+      core::JsonAppendInt(&out, st->count_start_us ? (t_end - st->count_start_us) * 1000 : 0);
+      out.push_back('}');
     }
-    has_more = *next || block.row_count > 0;
-  }
-  const int64_t t_end = core::MonotonicMicros();
-  out.append("],\"count\":");
-  core::JsonAppendInt(&out, count_all ? row_index : sent);
-  if (!mid_error.ok()) {
-    out.append(",\"error\":");
-    core::JsonAppendString(&out, mid_error.message());
-    out.append(",\"errorPos\":");
-    core::JsonAppendInt(&out, std::max<int32_t>(0, mid_error.position()));
-  }
-  if (timings) {
-    int64_t exec_end = count_start_us ? count_start_us : t_end;
-    out.append(",\"timings\":{\"authentication\":0,\"compiler\":");
-    core::JsonAppendInt(&out, compile_ns);
-    out.append(",\"execute\":");
-    core::JsonAppendInt(&out, (exec_end - t_exec) * 1000);
-    out.append(",\"count\":");
-    core::JsonAppendInt(&out, count_start_us ? (t_end - count_start_us) * 1000 : 0);
     out.push_back('}');
-  }
-  out.push_back('}');
-  resp.Finish();
+    resp.Finish();
+    return false;
+  });
 }
 
 void Api::HandleExport(HttpRequest& req, ResponseWriter& resp) {
   const int64_t t_start = core::MonotonicMicros();
-  std::string query;
-  if (!AcceptQuery(req, resp, &query)) return;
+  std::string query_text;
+  if (!AcceptQuery(req, resp, &query_text)) return;
+  // The text stays with the result, which the response's producer keeps after this returns.
+  auto query_holder = std::make_shared<const std::string>(std::move(query_text));
+  const std::string& query = *query_holder;
   char delimiter = ',';
   if (const std::string* d = req.Param("delimiter"); d != nullptr && !d->empty()) {
     if (d->size() != 1 || (*d)[0] == '"' || (*d)[0] == '\n' || (*d)[0] == '\r') {
@@ -429,14 +452,31 @@ void Api::HandleExport(HttpRequest& req, ResponseWriter& resp) {
       return;
     }
   }
-  sql::RowSource& rows = *result->rows;
-  sql::ResultBlock block;
-  auto first = rows.Next(&block, kBlockRows);
+  // What the response's producer needs after this handler returns (it outlives `req`).
+  struct ExportStream {
+    std::shared_ptr<const std::string> query;  // declared first: outlives `rows`
+    std::unique_ptr<sql::RowSource> rows;
+    sql::ResultBlock block;
+    RowRange range;
+    char delimiter = ',';
+    int64_t deadline = 0;
+    int64_t query_timeout_ms = 0;
+    int64_t row_index = 0;
+  };
+  auto st = std::make_shared<ExportStream>();
+  st->query = query_holder;
+  st->rows = std::move(result->rows);
+  st->range = range;
+  st->delimiter = delimiter;
+  st->query_timeout_ms = config_.query_timeout_ms;
+  st->deadline = t_start + config_.query_timeout_ms * 1000;
+  sql::RowSource& rows = *st->rows;
+  auto first = rows.Next(&st->block, kBlockRows);
   if (!first.ok()) {
     SendSqlError(resp, query, first.status());
     return;
   }
-  bool has_more = *first || block.row_count > 0;
+  const bool has_rows = *first || st->block.row_count > 0;
   std::string filename;
   if (const std::string* f = req.Param("filename"); f != nullptr && !f->empty()) {
     for (char c : *f) {
@@ -460,35 +500,47 @@ void Api::HandleExport(HttpRequest& req, ResponseWriter& resp) {
     }
     out.append("\r\n");
   }
-  const int64_t deadline = t_start + config_.query_timeout_ms * 1000;
-  int64_t row_index = 0;
-  while (has_more) {
-    for (size_t r = 0; r < block.row_count; ++r, ++row_index) {
-      if (row_index < range.skip || row_index >= range.stop) continue;
+  if (!has_rows) {
+    resp.Finish();
+    return;
+  }
+  // One block per call, as the client takes the bytes (see HandleExec).
+  resp.Continue([st](ResponseWriter& resp) {
+    std::string& out = resp.chunk_buffer();
+    const sql::ResultBlock& block = st->block;
+    for (size_t r = 0; r < block.row_count; ++r, ++st->row_index) {
+      if (st->row_index < st->range.skip || st->row_index >= st->range.stop) continue;
       for (size_t c = 0; c < block.columns.size(); ++c) {
-        if (c) out.push_back(delimiter);
+        if (c) out.push_back(st->delimiter);
         AppendCsvValue(&out, block.columns[c], r);
       }
       out.append("\r\n");
-      if (out.size() >= 64 * 1024 && !resp.Flush()) return;
+      if (out.size() >= 64 * 1024 && !resp.Flush()) return false;
     }
-    if (row_index >= range.stop) break;
-    if (core::MonotonicMicros() > deadline) {
+    if (st->row_index >= st->range.stop) {
+      resp.Finish();
+      return false;
+    }
+    if (core::MonotonicMicros() > st->deadline) {
       core::LogWarn("export aborted, query timeout [timeout_ms=" +
-                    std::to_string(config_.query_timeout_ms) + "]");
+                    std::to_string(st->query_timeout_ms) + "]");
       resp.SetClose();
-      break;
+      resp.Finish();
+      return false;
     }
-    auto next = rows.Next(&block, kBlockRows);
+    auto next = st->rows->Next(&st->block, kBlockRows);
     if (!next.ok()) {
       // Headers are out; the truncated stream is closed without the final chunk.
       core::LogWarn("export failed mid-stream [error=" + next.status().ToString() + "]");
       resp.Abort();
-      return;
+      return false;
     }
-    has_more = *next || block.row_count > 0;
-  }
-  resp.Finish();
+    if (!*next && st->block.row_count == 0) {
+      resp.Finish();
+      return false;
+    }
+    return resp.Flush();
+  });
 }
 
 }  // namespace sundial::http

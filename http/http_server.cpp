@@ -22,6 +22,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/timestamp.h"
+#include "core/worker_pool.h"
 
 namespace sundial::http {
 
@@ -36,7 +37,14 @@ struct Connection {
   int64_t request_start_us = 0;  // when the current request's first byte arrived
   bool busy = false;    // a worker owns it
   bool part_task = false;  // the worker is to take a part of a streamed body, not respond
+  // A response the handler left to be produced piece by piece (ResponseWriter::Continue);
+  // while set, the connection's next work is producing more of it once `out` drained.
+  std::unique_ptr<ResponseWriter> writer;
   bool answered = false;   // a streamed request was answered before its body ended
+  // The next part of a streamed body goes to a worker once the body holds this many bytes
+  // (0: HttpServerOptions::stream_part_bytes). A part that took nothing (one line longer than
+  // what arrived) doubles it, so a long line is rescanned O(log n) times, not once per read.
+  size_t next_part_bytes = 0;
   bool close_after_write = false;
   bool dead = false;    // socket error: close as soon as the I/O thread has it
   uint32_t armed = 0;   // events registered with epoll (0: not registered)
@@ -48,6 +56,9 @@ namespace {
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr size_t kChunkFrameBytes = 64 * 1024;
 constexpr size_t kOutHighWater = 256 * 1024;
+// Pieces one worker produces for a connection before it goes back in the queue (fairness
+// towards other connections when a client reads as fast as it is sent).
+constexpr int kProduceSlice = 32;
 
 // Writes as much of conn->out as the socket takes. Returns false on a socket error.
 bool WriteSome(Connection* c) {
@@ -215,6 +226,21 @@ bool ResponseWriter::Finish() {
   return !failed_;
 }
 
+void ResponseWriter::Continue(std::function<bool(ResponseWriter&)> more) {
+  if (!chunked_ || finished_) return;
+  may_block_ = false;
+  more_ = std::move(more);
+}
+
+bool ResponseWriter::CallMore() {
+  if (finished_ || !more_) return false;
+  if (failed_ || !more_(*this)) {
+    if (!finished_) Abort();
+    return false;
+  }
+  return !finished_;
+}
+
 void ResponseWriter::Abort() {
   if (finished_) return;
   FrameChunk();
@@ -270,13 +296,12 @@ struct HttpServer::Impl {
 
   std::unordered_map<int, std::unique_ptr<Connection>> conns;
 
-  // Worker pool.
+  // Workers: a task per dispatched connection; a failure outside the handler (which
+  // RunHandler answers itself) drops the connection, never the process.
+  std::unique_ptr<core::WorkerPool> workers;
   std::mutex mu;
-  std::condition_variable cv;
-  std::deque<Connection*> tasks;           // guarded by mu
   std::vector<Connection*> returned;       // guarded by mu: workers hand connections back
-  bool workers_stop = false;               // guarded by mu
-  std::vector<std::thread> workers;
+  std::vector<Connection*> taking;         // I/O thread only: what TakeReturned works through
   size_t busy_count = 0;                   // I/O thread only
   int64_t last_limit_log_us = 0;
 
@@ -313,20 +338,25 @@ struct HttpServer::Impl {
   // is dropped as it arrives.
   void RunHandler(Connection* c, bool may_block, bool part = false) {
     HttpRequest& req = c->parser.request();
-    ResponseWriter w(c, req.method == "HEAD", req.keep_alive && !stop_requested.load(), may_block,
-                     options.idle_timeout_ms);
-    bool threw = false;
-    try {
-      handler(req, w);
-    } catch (const std::exception& e) {
-      core::LogError(std::string("request handler failed [error=") + e.what() + "]");
-      threw = true;
-    } catch (...) {
-      threw = true;
+    auto writer = std::make_unique<ResponseWriter>(
+        c, req.method == "HEAD", req.keep_alive && !stop_requested.load(), may_block,
+        options.idle_timeout_ms);
+    ResponseWriter& w = *writer;
+    // Any exception of the handler (std::bad_alloc included) becomes a 500 for this request.
+    const core::Status failure = core::RunGuarded("http", [&] { handler(req, w); });
+    if (!failure.ok() || part || !may_block) w.Continue(nullptr);  // nothing to continue
+    if (w.continuing() && !w.finished()) {
+      c->writer = std::move(writer);
+      Produce(c);
+      return;
     }
+    const bool threw = !failure.ok();
     if (threw && !w.started()) {
       w.SetClose();
-      w.Send(500, "application/json", "{\"error\":\"internal error\"}");
+      std::string body = "{\"error\":";
+      core::JsonAppendString(&body, failure.message());
+      body += "}";
+      w.Send(500, "application/json; charset=utf-8", body);
     } else if (threw) {
       c->dead = !w.finished();  // a streamed response cut short
     } else if (!part && !w.started()) {
@@ -334,8 +364,12 @@ struct HttpServer::Impl {
     }
     if (!threw && w.started()) w.Finish();
     if (w.failed()) c->dead = true;
-    if (part && !w.started()) return;  // the request goes on with its next part
-    if (!w.keep_alive()) c->close_after_write = true;
+    if (part && !w.started()) {  // the request goes on with its next part
+      c->next_part_bytes = std::max(options.stream_part_bytes, 2 * req.body.size());
+      return;
+    }
+    c->next_part_bytes = 0;
+    EndResponse(c, w);
     if (part) {
       c->answered = true;
       req.discard_body = true;
@@ -347,11 +381,48 @@ struct HttpServer::Impl {
     c->parser.Reset();
   }
 
+  void EndResponse(Connection* c, const ResponseWriter& w) {
+    if (w.failed()) c->dead = true;
+    if (!w.keep_alive()) c->close_after_write = true;
+  }
+
+  // Produces more of the connection's continued response (on a worker) until the client stops
+  // taking bytes (the I/O thread then waits for the socket), the response ends, or a slice is
+  // used up.
+  void Produce(Connection* c) {
+    ResponseWriter& w = *c->writer;
+    for (int piece = 0;; ++piece) {
+      if (c->out.size() - c->out_off >= kOutHighWater) {
+        if (!WriteSome(c)) {
+          c->dead = true;
+          break;
+        }
+        if (c->out_off >= kOutHighWater) {  // what was written goes; the buffer stays one buffer
+          c->out.erase(0, c->out_off);
+          c->out_off = 0;
+        }
+        if (c->out.size() - c->out_off >= kOutHighWater) return;  // stalled: wait for the socket
+      }
+      if (piece >= kProduceSlice) return;
+      bool more = false;
+      const core::Status failure = core::RunGuarded("http", [&] { more = w.CallMore(); });
+      if (!failure.ok()) {
+        w.Abort();
+        c->dead = true;  // the body is cut short: the client must see the connection end
+        break;
+      }
+      if (!more) break;
+    }
+    EndResponse(c, w);
+    c->writer.reset();  // the producer (and what it holds, such as a query) goes now
+    c->parser.Reset();
+  }
+
   // Whether enough of a streamed body waits to go to the handler as a part.
   bool PartDue(Connection* c) const {
     const HttpRequest& r = c->parser.request();
     return r.streamed && !r.discard_body && !c->answered && !c->parser.done() &&
-           r.body.size() >= options.stream_part_bytes;
+           r.body.size() >= std::max(options.stream_part_bytes, c->next_part_bytes);
   }
 
   void Dispatch(Connection* c, bool part) {
@@ -359,30 +430,35 @@ struct HttpServer::Impl {
     c->part_task = part;
     ++busy_count;
     Arm(c, 0);
-    {
-      std::lock_guard lock(mu);
-      tasks.push_back(c);
+    const core::Status queued = core::RunGuarded("http", [&] {
+      workers->Submit(
+          [this, c] {
+            if (c->writer) {
+              Produce(c);
+            } else {
+              RunHandler(c, /*may_block=*/true, /*part=*/c->part_task);
+            }
+            GiveBack(c);
+          },
+          [this, c](const core::Status&) {  // RunGuarded logged it; the connection cannot go on
+            c->dead = true;
+            GiveBack(c);
+          });
+    });
+    if (!queued.ok()) {  // out of memory on the I/O thread: drop this connection, not the server
+      c->busy = false;
+      --busy_count;
+      Close(c);  // every caller returns right after Dispatch
     }
-    cv.notify_one();
   }
 
-  void WorkerLoop() {
-    for (;;) {
-      Connection* c = nullptr;
-      {
-        std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return workers_stop || !tasks.empty(); });
-        if (tasks.empty()) return;
-        c = tasks.front();
-        tasks.pop_front();
-      }
-      RunHandler(c, /*may_block=*/true, /*part=*/c->part_task);
-      {
-        std::lock_guard lock(mu);
-        returned.push_back(c);
-      }
-      Wake();
+  // A worker hands its connection back to the I/O thread.
+  void GiveBack(Connection* c) {
+    {
+      std::lock_guard lock(mu);
+      returned.push_back(c);
     }
+    Wake();
   }
 
   void SendError(Connection* c, int status, const std::string& message) {
@@ -416,6 +492,10 @@ struct HttpServer::Impl {
           Arm(c, EPOLLOUT);
           return;
         }
+      }
+      if (c->writer) {  // a continued response: the socket took what was buffered, make more
+        Dispatch(c, /*part=*/false);
+        return;
       }
       if (c->close_after_write) {
         Close(c);
@@ -557,17 +637,17 @@ struct HttpServer::Impl {
   }
 
   void TakeReturned() {
-    std::vector<Connection*> back;
     {
       std::lock_guard lock(mu);
-      back.swap(returned);
+      taking.swap(returned);  // both keep their capacity
     }
-    for (Connection* c : back) {
+    for (Connection* c : taking) {
       c->busy = false;
       --busy_count;
       c->last_activity_us = core::MonotonicMicros();
       Drive(c);
     }
+    taking.clear();
   }
 
   void IoLoop() {
@@ -660,9 +740,10 @@ core::Status HttpServer::Start() {
   ::epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, m.listen_fd, &ev);
   ev.data.ptr = nullptr;
   ::epoll_ctl(m.epoll_fd, EPOLL_CTL_ADD, m.wake_fd, &ev);
-  for (int i = 0; i < std::max(1, m.options.worker_count); ++i) {
-    m.workers.emplace_back([&m] { m.WorkerLoop(); });
-  }
+  // Room for every connection in `returned`, so a worker's GiveBack never allocates.
+  m.returned.reserve(static_cast<size_t>(std::max(1, m.options.connection_limit)) + 1);
+  m.taking.reserve(m.returned.capacity());
+  m.workers = std::make_unique<core::WorkerPool>("http", std::max(1, m.options.worker_count));
   m.io_thread = std::thread([&m] { m.IoLoop(); });
   m.running = true;
   return core::Status::Ok();
@@ -675,13 +756,7 @@ void HttpServer::Stop() {
   m.stop_requested.store(true);
   m.Wake();
   m.io_thread.join();
-  {
-    std::lock_guard lock(m.mu);
-    m.workers_stop = true;
-  }
-  m.cv.notify_all();
-  for (auto& t : m.workers) t.join();
-  m.workers.clear();
+  m.workers.reset();  // runs what is queued, then joins
   // Connections still owned by a worker at the deadline were returned by now.
   for (auto& [fd, c] : m.conns) ::close(fd);
   m.conns.clear();

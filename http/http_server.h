@@ -5,9 +5,13 @@
 // the I/O thread.
 //
 // A connection belongs to exactly one thread at a time: the I/O thread, or the worker running
-// its request (the socket is out of the epoll set meanwhile). A worker streams big responses
-// itself (blocking on poll() with the idle timeout, so a client that stops reading is dropped);
-// what is left when the handler returns is written by the I/O thread.
+// its request (the socket is out of the epoll set meanwhile). A big response is produced piece
+// by piece (ResponseWriter::Continue): a worker produces while the socket takes the bytes, and
+// once about kOutHighWater bytes wait for a client that does not read, the connection goes
+// back to the I/O thread until the socket is writable again. A slow reader costs one buffer,
+// never a worker; one that stays stalled past the idle timeout is closed. (A handler that
+// writes in a loop instead blocks its worker on poll(), bounded by the idle timeout.) What is
+// left when the handler returns is written by the I/O thread.
 //
 // A streamed request's body (HttpServerOptions::stream_if) is handed to a worker part by part
 // as it arrives; between parts the connection is back with the I/O thread, so a slow sender
@@ -54,6 +58,17 @@ class ResponseWriter {
   // Ends a streamed response without its final chunk (the client sees a truncated body) and
   // closes the connection after what was written so far.
   void Abort();
+  // After BeginChunked(): the rest of the body comes from `more`, which the server calls on a
+  // worker after the handler returns, again and again while the client takes the bytes. Each
+  // call appends a bounded piece (to chunk_buffer(), then Flush()) and returns true, or ends
+  // the response (Finish() or Abort()) and returns false. Between calls the connection is with
+  // the I/O thread. `more` is destroyed, without further calls, once the response ends, the
+  // client goes away or the server stops; it must not refer to the request (copy what it
+  // needs). An exception it throws aborts the response. Flush() never blocks after this.
+  void Continue(std::function<bool(ResponseWriter&)> more);
+  bool continuing() const { return static_cast<bool>(more_); }
+  // Calls `more` once (server side); false once the response has ended.
+  bool CallMore();
 
   bool started() const { return started_; }
   bool finished() const { return finished_; }
@@ -80,6 +95,7 @@ class ResponseWriter {
   bool finished_ = false;
   bool failed_ = false;
   int status_ = 0;
+  std::function<bool(ResponseWriter&)> more_;
 };
 
 std::string_view HttpReason(int status);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cairo/column_type.h"
+#include "core/utf8.h"
 #include "core/timestamp.h"
 
 namespace sundial::http {
@@ -59,9 +60,29 @@ struct FastStops {
   FastStops() {
     for (unsigned char c : {' ', ',', '=', '\\', '"', '\n', '\r', '\t', '#'}) name[c] = true;
     for (unsigned char c : {' ', ',', '\\', '"', '\n', '\r'}) tag_value[c] = true;
+    // Not ASCII: the general path checks it is UTF-8.
+    for (int c = 0x80; c < 256; ++c) tag_value[c] = true;
   }
 };
 const FastStops kFastStops;
+
+// As QuestDB: a line's text (names, tag and string values) must be UTF-8.
+Status CheckUtf8(std::string_view table, const IlpValue* values, size_t n) {
+  auto bad = [&](std::string_view what, std::string_view column) {
+    std::string m = "invalid UTF-8 in " + std::string(what);
+    if (!column.empty() && core::IsValidUtf8(column)) m += " [column=" + std::string(column) + "]";
+    return Status::InvalidArgument(std::move(m));
+  };
+  if (!core::IsValidUtf8(table)) return bad("table name", "");
+  for (size_t k = 0; k < n; ++k) {
+    const IlpValue& v = values[k];
+    if (!core::IsValidUtf8(v.name)) return bad("column name", "");
+    if ((v.type == IlpType::kTag || v.type == IlpType::kString) && !core::IsValidUtf8(v.s)) {
+      return bad(v.type == IlpType::kTag ? "tag value" : "string value", v.name);
+    }
+  }
+  return Status::Ok();
+}
 
 // A name the fast path can match byte for byte: the parser would read it as is (no escapes,
 // no delimiters, nothing skipped before a line).
@@ -448,14 +469,9 @@ Status IlpBatch::Append(const IlpLine& line, int64_t timestamp_us) {
 
 Status IlpBatch::Append(std::string_view table, const IlpValue* values, size_t n,
                         int64_t timestamp_us) {
+  RETURN_IF_ERROR(CheckUtf8(table, values, n));
   ASSIGN_OR_RETURN(TableState * t, GetTable(table));
-  if (timestamp_us == cairo::kNullLong) {
-    return Status::InvalidArgument("designated timestamp must not be null [table=" + t->name + "]");
-  }
-  if (timestamp_us < 0) {
-    return Status::InvalidArgument("designated timestamp before 1970-01-01 is not allowed [table=" +
-                                   t->name + "]");
-  }
+  RETURN_IF_ERROR(cairo::CheckDesignatedTimestamp(timestamp_us, t->name));
   // Resolve and check every value before staging any, so a refused line leaves nothing.
   LocalColumn* small[64];
   std::vector<LocalColumn*> big;
@@ -571,7 +587,9 @@ bool IlpBatch::AppendLikeLast(char* p, char* end, IlpPrecision precision, int64_
     }
     if (q == digits || v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return false;
     const int64_t sent = neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
-    if (!IlpTimestampToMicros(sent, precision, &ts) || ts < 0) return false;
+    if (!IlpTimestampToMicros(sent, precision, &ts) || !cairo::CheckDesignatedTimestamp(ts, "").ok()) {
+      return false;  // the general path refuses it with the table's name
+    }
   }
   if (q != nl) return false;
   *next = const_cast<char*>(q) + 1;

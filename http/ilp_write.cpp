@@ -20,41 +20,6 @@ struct NoCaseLess {
 
 }  // namespace
 
-JobPool::JobPool(int threads) {
-  for (int i = 0; i < std::max(1, threads); ++i) {
-    threads_.emplace_back([this] {
-      for (;;) {
-        std::function<void()> job;
-        {
-          std::unique_lock lock(mu_);
-          cv_.wait(lock, [&] { return stop_ || !jobs_.empty(); });
-          if (jobs_.empty()) return;
-          job = std::move(jobs_.front());
-          jobs_.pop_front();
-        }
-        job();
-      }
-    });
-  }
-}
-
-JobPool::~JobPool() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  for (auto& t : threads_) t.join();
-}
-
-void JobPool::Submit(std::function<void()> job) {
-  {
-    std::lock_guard lock(mu_);
-    jobs_.push_back(std::move(job));
-  }
-  cv_.notify_one();
-}
-
 std::string BufferPool::Take() {
   {
     std::lock_guard lock(mu_);
@@ -94,7 +59,7 @@ struct IlpWriteRequest::Shared {
   size_t first_refused = std::numeric_limits<size_t>::max();  // index of the first refused part
 };
 
-IlpWriteRequest::IlpWriteRequest(cairo::Engine* engine, JobPool* pool, BufferPool* buffers,
+IlpWriteRequest::IlpWriteRequest(cairo::Engine* engine, core::WorkerPool* pool, BufferPool* buffers,
                                  IlpWriteOptions options)
     : engine_(engine),
       pool_(pool),
@@ -112,54 +77,62 @@ bool IlpWriteRequest::refused() const {
   return shared_->first_refused != std::numeric_limits<size_t>::max();
 }
 
-void IlpWriteRequest::ParsePart(Part* part, const IlpWriteOptions& options, Shared* shared,
-                                BufferPool* buffers) {
-  bool skip;
+void IlpWriteRequest::ParseLines(Part* part, const IlpWriteOptions& options, Shared* shared) {
   {
     std::lock_guard lock(shared->mu);
-    skip = shared->first_refused < part->index;  // an earlier part is refused already
+    if (shared->first_refused < part->index) return;  // an earlier part is refused already
   }
-  if (!skip) {
-    LineParser parser;
-    IlpLine line;
-    char* p = part->bytes.data();
-    char* const end = p + part->bytes.size();
-    auto refuse = [&](core::Status st) {
-      part->refused = true;
-      part->error = std::move(st);
-      part->batch->ReleaseAll();
-    };
-    while (p < end) {
-      char* next = end;
-      core::Status fast;
-      if (part->batch->AppendLikeLast(p, end, options.precision, options.now_us, &next, &fast)) {
-        ++part->lines;
-        if (!fast.ok()) {
-          refuse(std::move(fast));
-          break;
-        }
-        p = next;
-        continue;
-      }
-      auto outcome = parser.Parse(p, end, /*at_eof=*/true, &line, &next);
+  LineParser parser;
+  IlpLine line;
+  char* p = part->bytes.data();
+  char* const end = p + part->bytes.size();
+  auto refuse = [&](core::Status st) {
+    part->refused = true;
+    part->error = std::move(st);
+    part->batch->ReleaseAll();
+  };
+  while (p < end) {
+    char* next = end;
+    core::Status fast;
+    if (part->batch->AppendLikeLast(p, end, options.precision, options.now_us, &next, &fast)) {
       ++part->lines;
-      if (outcome == LineParser::Outcome::kError) {
-        refuse(core::Status::InvalidArgument(parser.error()));
-        break;
+      if (!fast.ok()) {
+        refuse(std::move(fast));
+        return;
       }
       p = next;
-      if (outcome != LineParser::Outcome::kLine) continue;
-      int64_t ts_us = options.now_us;
-      if (line.has_timestamp && !IlpTimestampToMicros(line.timestamp, options.precision, &ts_us)) {
-        refuse(core::Status::InvalidArgument("timestamp out of range"));
-        break;
-      }
-      core::Status st = part->batch->Append(line, ts_us);
-      if (!st.ok()) {
-        refuse(std::move(st));
-        break;
-      }
+      continue;
     }
+    auto outcome = parser.Parse(p, end, /*at_eof=*/true, &line, &next);
+    ++part->lines;
+    if (outcome == LineParser::Outcome::kError) {
+      refuse(core::Status::InvalidArgument(parser.error()));
+      return;
+    }
+    p = next;
+    if (outcome != LineParser::Outcome::kLine) continue;
+    int64_t ts_us = options.now_us;
+    if (line.has_timestamp && !IlpTimestampToMicros(line.timestamp, options.precision, &ts_us)) {
+      refuse(core::Status::InvalidArgument(
+          "timestamp out of range for its precision [timestamp=" +
+          std::to_string(line.timestamp) + "]"));
+      return;
+    }
+    core::Status st = part->batch->Append(line, ts_us);
+    if (!st.ok()) {
+      refuse(std::move(st));
+      return;
+    }
+  }
+}
+
+void IlpWriteRequest::ParsePart(Part* part, const IlpWriteOptions& options, Shared* shared,
+                                BufferPool* buffers) {
+  core::Status failed = core::RunGuarded("ilp", [&] { ParseLines(part, options, shared); });
+  if (!failed.ok()) {
+    part->refused = true;
+    part->error = std::move(failed);
+    (void)core::RunGuarded("ilp", [&] { part->batch->ReleaseAll(); });
   }
   buffers->Give(std::move(part->bytes));
   part->bytes = std::string();
@@ -178,35 +151,46 @@ void IlpWriteRequest::Take(std::string* body, bool at_eof) {
   char* const e = b + body->size();
   char* const cut = at_eof ? e : EndOfCompleteLines(b, e);
   if (cut == b) return;
+  if (!at_eof) {  // Bounded: past max_parts_in_flight, the sender waits for parsing.
+    std::unique_lock lock(shared_->mu);
+    shared_->cv.wait(lock, [&] { return shared_->running < options_.max_parts_in_flight; });
+  }
+  // What may fail to allocate (and throw) comes before the part is counted as running, so a
+  // throw leaves the request as it was (the server answers it with a 500).
+  const size_t taken = static_cast<size_t>(cut - b);
   auto part = std::make_shared<Part>();
   part->index = parts_.size();
   part->batch = std::make_unique<IlpBatch>(engine_, options_.ingest);
-  {
-    std::unique_lock lock(shared_->mu);
-    // Bounded: past max_parts_in_flight, the sender waits for parsing.
-    if (!at_eof) {
-      shared_->cv.wait(lock, [&] { return shared_->running < options_.max_parts_in_flight; });
-    }
-    ++shared_->running;
-  }
   // The part takes the body's buffer (no copy of its lines); the unfinished line after `cut`
   // moves to a buffer from the pool, in which the body goes on.
-  const size_t taken = static_cast<size_t>(cut - b);
+  std::string rest;
+  if (!at_eof) {
+    rest = buffers_->Take();
+    rest.append(cut, static_cast<size_t>(e - cut));
+  }
+  parts_.reserve(parts_.size() + 1);
+  std::function<void()> job;
+  if (!at_eof) {
+    job = [part, options = options_, shared = shared_, buffers = buffers_] {
+      ParsePart(part.get(), options, shared.get(), buffers);
+    };
+  }
   part->bytes.swap(*body);  // `body` is left empty
   if (!at_eof) {
-    std::string rest = buffers_->Take();
-    rest.append(part->bytes, taken);
     part->bytes.resize(taken);
     body->swap(rest);
   }
   parts_.push_back(part);
+  {
+    std::lock_guard lock(shared_->mu);
+    ++shared_->running;
+  }
   if (at_eof) {
     ParsePart(part.get(), options_, shared_.get(), buffers_);
     return;
   }
-  pool_->Submit([part, options = options_, shared = shared_, buffers = buffers_] {
-    ParsePart(part.get(), options, shared.get(), buffers);
-  });
+  core::Status queued = core::RunGuarded("ilp", [&] { pool_->Submit(std::move(job)); });
+  if (!queued.ok()) ParsePart(part.get(), options_, shared_.get(), buffers_);  // here, then
 }
 
 IlpWriteRequest::Outcome IlpWriteRequest::Finish() {

@@ -1,8 +1,11 @@
 // http/ilp_write.h — one /write request: its body is cut into parts at line ends as it arrives,
-// the parts are parsed and staged in parallel (each into its own IlpBatch, on a JobPool), and
+// the parts are parsed and staged in parallel (each into its own IlpBatch, on a WorkerPool), and
 // once the body is complete they are moved, in order, into one batch and committed together:
 // the request stays all-or-nothing, and its first refused line (in body order) is the one
 // reported, numbered within the whole body.
+//
+// A part whose parsing throws (std::bad_alloc) is refused with an Internal error (a 500), and
+// the request is rolled back like any refused one.
 //
 // A refusal found while parsing stops further parsing; the rest of the body is dropped unread
 // (refused()). At most `max_parts_in_flight` parts wait or run at once: Take() blocks beyond
@@ -24,28 +27,12 @@
 #include <vector>
 
 #include "cairo/engine.h"
+#include "core/worker_pool.h"
 #include "http/http_request.h"
 #include "http/ilp_ingest.h"
 #include "http/line_protocol.h"
 
 namespace sundial::http {
-
-// A fixed set of threads running submitted jobs in order of submission.
-class JobPool {
- public:
-  explicit JobPool(int threads);
-  ~JobPool();  // runs what is queued, then joins
-  JobPool(const JobPool&) = delete;
-  JobPool& operator=(const JobPool&) = delete;
-  void Submit(std::function<void()> job);
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
-};
 
 // Byte buffers kept for reuse (the bodies of /write requests and their parts): a buffer taken
 // again keeps its capacity, so its pages are not faulted in anew. Hands out empty buffers of at
@@ -53,7 +40,9 @@ class JobPool {
 class BufferPool {
  public:
   BufferPool(size_t max_buffers, size_t min_bytes, size_t max_bytes)
-      : max_buffers_(max_buffers), min_bytes_(min_bytes), max_bytes_(max_bytes) {}
+      : max_buffers_(max_buffers), min_bytes_(min_bytes), max_bytes_(max_bytes) {
+    free_.reserve(max_buffers);  // Give() never allocates
+  }
   std::string Take();
   void Give(std::string&& buffer);
 
@@ -80,7 +69,7 @@ class IlpWriteRequest : public RequestState {
     int64_t line = 0;
   };
 
-  IlpWriteRequest(cairo::Engine* engine, JobPool* pool, BufferPool* buffers,
+  IlpWriteRequest(cairo::Engine* engine, core::WorkerPool* pool, BufferPool* buffers,
                   IlpWriteOptions options);
   ~IlpWriteRequest() override;
 
@@ -97,11 +86,14 @@ class IlpWriteRequest : public RequestState {
  private:
   struct Part;
   struct Shared;
+  // Parses a part and reports it to `shared`; never throws (an exception while parsing, such
+  // as std::bad_alloc, refuses the part with an Internal error).
   static void ParsePart(Part* part, const IlpWriteOptions& options, Shared* shared,
                         BufferPool* buffers);
+  static void ParseLines(Part* part, const IlpWriteOptions& options, Shared* shared);
 
   cairo::Engine* engine_;
-  JobPool* pool_;
+  core::WorkerPool* pool_;
   BufferPool* buffers_;
   IlpWriteOptions options_;
   std::shared_ptr<Shared> shared_;

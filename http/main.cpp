@@ -138,6 +138,18 @@ int Run(int argc, char** argv) {
                 config.status().message() + "]");
   }
   http::ServerConfig& cfg = *config;
+  // Credential keys that are present but leave authentication off (`http.user=`, or only one of
+  // pg.user / pg.password): say so, whatever the bind address.
+  if (cfg.http_user.empty()) {
+    for (const char* key : {"http.user", "http.password", "pg.user", "pg.password"}) {
+      if (props->Get(key)) {
+        core::LogWarn(std::string("http authentication is disabled although a credential key is "
+                                  "set; set both http.user and http.password to non-empty values "
+                                  "[key=") + key + "]");
+        break;
+      }
+    }
+  }
   core::LogInfo("server starting [version=" + std::string(http::kSundialVersion) +
                 ", root=" + root + "]");
 

@@ -4,9 +4,9 @@
 #include <atomic>
 #include <cmath>
 #include <numeric>
-#include <thread>
 
 #include "core/timestamp.h"
+#include "core/worker_pool.h"
 #include "sql/expr_nodes.h"
 #include "sql/interval.h"
 #include "sql/query_budget.h"
@@ -140,14 +140,8 @@ class FastAggregateOp final : public Operator {
         }
       }
     };
-    if (nthreads == 1) {
-      work(0);
-    } else {
-      std::vector<std::thread> pool;
-      for (size_t t = 1; t < nthreads; ++t) pool.emplace_back(work, t);
-      work(0);
-      for (auto& th : pool) th.join();
-    }
+    // On the shared compute pool: an exception (bad_alloc) in any part fails the query.
+    RETURN_IF_ERROR(core::WorkerPool::Compute()->ParallelFor(nthreads, work));
     for (const auto& st : errors) RETURN_IF_ERROR(st);
     for (size_t t = 1; t < nthreads; ++t) Merge(accs[t], &accs[0]);
     return Output(accs[0]);

@@ -155,7 +155,7 @@ class IlpWriteRequestTest : public EngineFixture {
   }
 
   BufferPool buffers_{4, 4096, 1 << 20};
-  JobPool pool_{3};  // joined before the fixture's engine closes
+  core::WorkerPool pool_{"ilp", 3};  // joined before the fixture's engine closes
 };
 
 TEST_F(IlpWriteRequestTest, PartsParsedInParallelCommitEveryRowOnceInOrder) {
