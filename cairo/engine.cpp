@@ -5,6 +5,7 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -14,6 +15,7 @@
 #include "cairo/table_recovery.h"
 #include "cairo/table_writer_impl.h"
 #include "core/log.h"
+#include "core/worker_pool.h"
 
 namespace sundial::cairo {
 namespace {
@@ -92,8 +94,11 @@ class EngineImpl final : public Engine {
   core::Result<WriterLease> AcquireWriter(std::string_view name) override {
     auto h = Find(name);
     if (!h) return NoSuchTable(name);
+    // Made before the lease is taken: it allocates, and an allocation that fails after Acquire
+    // would leave the table leased for good.
+    std::function<void()> release = [h] { h->Release(); };
     ASSIGN_OR_RETURN(TableWriterImpl * w, h->Acquire(shared_->options.lock_timeout_ms));
-    return WriterLease(w, [h] { h->Release(); });
+    return WriterLease(w, std::move(release));
   }
 
   core::Result<TableView> Pin(std::string_view name) const override {
@@ -311,12 +316,21 @@ core::Status EngineImpl::CreateTable(std::string_view name, const TableSchema& s
     (void)fs.RemoveAll(tmp);
     return st;
   }
-  RETURN_IF_ERROR(SyncDb());
-  auto files = std::make_shared<TableFiles>(shared_->fs, dir);
-  auto h = std::make_shared<TableHandle>(shared_, std::string(name), std::move(files), std::move(rec));
-  std::unique_lock lk(mu_);
-  tables_[Lower(name)] = std::move(h);
-  return core::Status::Ok();
+  // The directory is in place; the catalog entry must follow or the directory go again. Out
+  // of memory here (the only thing that can fail) would otherwise leave a table on disk that
+  // the catalog does not know, which every later CREATE calls existing and every writer missing.
+  st = SyncDb();
+  if (st.ok()) {
+    st = core::RunGuarded("create table", [&] {
+      auto files = std::make_shared<TableFiles>(shared_->fs, dir);
+      auto h = std::make_shared<TableHandle>(shared_, std::string(name), std::move(files),
+                                             std::move(rec));
+      std::unique_lock lk(mu_);
+      tables_[Lower(name)] = std::move(h);
+    });
+  }
+  if (!st.ok() && fs.Rename(dir, tmp).ok()) (void)fs.RemoveAll(tmp);
+  return st;
 }
 
 core::Status EngineImpl::DropTable(std::string_view name) {

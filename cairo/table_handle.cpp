@@ -4,6 +4,7 @@
 
 #include "cairo/table_writer_impl.h"
 #include "core/log.h"
+#include "core/worker_pool.h"
 
 namespace sundial::cairo {
 
@@ -47,8 +48,14 @@ core::Result<TableWriterImpl*> TableHandle::Acquire(int64_t timeout_ms) {
   leased_ = true;
   if (!writer_) {
     lk.unlock();
-    auto w = std::make_unique<TableWriterImpl>(this);
-    core::Status st = w->Init();
+    // Out of memory here must give the lease back like any other failure.
+    std::unique_ptr<TableWriterImpl> w;
+    core::Status st = core::Status::Ok();
+    core::Status guard = core::RunGuarded("table writer", [&] {
+      w = std::make_unique<TableWriterImpl>(this);
+      st = w->Init();
+    });
+    if (!guard.ok()) st = guard;
     lk.lock();
     if (!st.ok()) {
       leased_ = false;

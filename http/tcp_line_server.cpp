@@ -18,6 +18,7 @@
 
 #include "core/log.h"
 #include "core/timestamp.h"
+#include "core/worker_pool.h"
 #include "http/http_server.h"
 #include "http/line_protocol.h"
 
@@ -65,6 +66,7 @@ struct TcpConn {
   int64_t line_no = 0;
   int64_t last_activity_us = 0;
   std::unique_ptr<TcpAuthHandshake> auth;  // set until the handshake succeeds
+  bool has_uncommitted_rows = false;        // some of the worker's pending rows came from here
 };
 
 std::string PeerName(int fd) {
@@ -127,6 +129,7 @@ struct TcpWorker {
     core::Status st = batch->CommitAll();
     batch->ReleaseAll();
     first_pending_us = 0;
+    for (auto& [fd, c] : conns) c->has_uncommitted_rows = false;
     if (!st.ok()) {
       core::LogError("line tcp commit failed [rows=" + std::to_string(rows) + ", reason=" + why +
                      ", error=" + st.ToString() + "]");
@@ -169,7 +172,8 @@ struct TcpWorker {
           c->buf.clear();
           return false;
         }
-        if (first_pending_us == 0) first_pending_us = core::MonotonicMicros();
+        c->has_uncommitted_rows = true;
+      if (first_pending_us == 0) first_pending_us = core::MonotonicMicros();
         if (batch->pending_rows() >= options.max_uncommitted_rows) Commit("max uncommitted rows");
         continue;
       }
@@ -198,6 +202,7 @@ struct TcpWorker {
         c->buf.clear();
         return false;
       }
+      c->has_uncommitted_rows = true;
       if (first_pending_us == 0) first_pending_us = core::MonotonicMicros();
       if (batch->pending_rows() >= options.max_uncommitted_rows) Commit("max uncommitted rows");
     }
@@ -291,17 +296,52 @@ struct TcpWorker {
         ::close(fd);
         continue;
       }
+      // Until the connection is in `conns`, a throw (out of memory) closes the socket here.
+      struct Pending {
+        int fd;
+        std::atomic<int>* count;
+        ~Pending() {
+          if (fd < 0) return;
+          ::close(fd);
+          count->fetch_sub(1);
+        }
+      } pending{fd, connection_count};
       auto c = std::make_unique<TcpConn>();
       c->fd = fd;
       c->peer = PeerName(fd);
       c->last_activity_us = core::MonotonicMicros();
       if (options.auth_keys) c->auth = std::make_unique<TcpAuthHandshake>(options.auth_keys.get());
+      TcpConn* raw = c.get();
+      conns[fd] = std::move(c);
+      pending.fd = -1;
       epoll_event ev{};
       ev.events = EPOLLIN;
-      ev.data.ptr = c.get();
+      ev.data.ptr = raw;
       ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
-      conns[fd] = std::move(c);
     }
+  }
+
+  // Runs `fn` for the connection `fd` (-1: none). Anything it throws (std::bad_alloc included)
+  // ends no thread and no process: the worker's uncommitted rows are dropped, since a row
+  // appended in part cannot be committed, and the connection `fd` and every connection that
+  // sent some of those rows are closed, so their clients see the failure instead of a silent
+  // loss (line protocol over TCP has no other way to say so).
+  template <typename Fn>
+  void Guarded(int fd, Fn&& fn) {
+    if (core::RunGuarded("line tcp worker", fn).ok()) return;
+    (void)core::RunGuarded("line tcp worker recovery", [&] {
+      batch->ReleaseAll();
+      first_pending_us = 0;
+      std::vector<TcpConn*> doomed;
+      for (auto& [cfd, c] : conns) {
+        if (cfd == fd || c->has_uncommitted_rows) doomed.push_back(c.get());
+      }
+      for (TcpConn* c : doomed) {
+        core::LogError("line tcp uncommitted rows dropped after an internal error, closing "
+                       "connection [peer=" + c->peer + "]");
+        Close(c);
+      }
+    });
   }
 
   void Loop() {
@@ -321,43 +361,46 @@ struct TcpWorker {
           continue;
         }
         if (ptr == this) {
-          Accept();
+          Guarded(-1, [&] { Accept(); });
           continue;
         }
-        OnReadable(static_cast<TcpConn*>(ptr));
+        TcpConn* c = static_cast<TcpConn*>(ptr);
+        Guarded(c->fd, [&] { OnReadable(c); });
       }
       int64_t now = core::MonotonicMicros();
       if (first_pending_us != 0 && now - first_pending_us >= options.commit_interval_ms * 1000) {
-        Commit("commit interval");
+        Guarded(-1, [&] { Commit("commit interval"); });
       }
       if (now - last_check > 1'000'000) {
         last_check = now;
-        std::vector<TcpConn*> idle;
-        for (auto& [fd, c] : conns) {
-          if (now - c->last_activity_us > options.idle_timeout_ms * 1000) idle.push_back(c.get());
-        }
-        for (TcpConn* c : idle) {
-          core::LogInfo("line tcp idle connection closed [peer=" + c->peer + "]");
-          Close(c);
-        }
+        Guarded(-1, [&] {
+          std::vector<TcpConn*> idle;
+          for (auto& [fd, c] : conns) {
+            if (now - c->last_activity_us > options.idle_timeout_ms * 1000) idle.push_back(c.get());
+          }
+          for (TcpConn* c : idle) {
+            core::LogInfo("line tcp idle connection closed [peer=" + c->peer + "]");
+            Close(c);
+          }
+        });
       }
     }
     // Shutdown: take what is already in the socket buffers, commit, close.
-    std::vector<TcpConn*> all;
-    for (auto& [fd, c] : conns) all.push_back(c.get());
-    for (TcpConn* c : all) {
-      if (c->auth != nullptr) continue;  // not authenticated: nothing of it is written
-      for (int i = 0; i < 64; ++i) {
-        size_t room = 0;
-        char* tail = c->buf.Tail(&room);
-        ssize_t n = ::recv(c->fd, tail, room, 0);
-        if (n <= 0) break;
-        c->buf.Added(static_cast<size_t>(n));
-        if (!Consume(c, false)) break;
+    Guarded(-1, [&] {
+      for (auto& [fd, c] : conns) {
+        if (c->auth != nullptr) continue;  // not authenticated: nothing of it is written
+        for (int i = 0; i < 64; ++i) {
+          size_t room = 0;
+          char* tail = c->buf.Tail(&room);
+          ssize_t n = ::recv(c->fd, tail, room, 0);
+          if (n <= 0) break;
+          c->buf.Added(static_cast<size_t>(n));
+          if (!Consume(c.get(), false)) break;
+        }
       }
-    }
-    Commit("shutdown");
-    for (TcpConn* c : all) Close(c);
+      Commit("shutdown");
+    });
+    while (!conns.empty()) Close(conns.begin()->second.get());
   }
 };
 

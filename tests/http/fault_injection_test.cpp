@@ -5,6 +5,12 @@
 // end the process.
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <future>
 #include <latch>
@@ -15,17 +21,29 @@
 #include "core/worker_pool.h"
 #include "http/http_server.h"
 #include "http/ilp_write.h"
+#include "http/tcp_line_server.h"
 #include "sql/sql_engine.h"
 #include "tests/http/engine_fixture.h"
 #include "tests/http/server_harness.h"
+#include "tests/testutil/temp_dir.h"
 
 namespace {
 
 // -1: disarmed; N >= 0: the N-th allocation from now on this thread throws (once).
 thread_local long g_fail_in = -1;
+// The same for every thread but those marked exempt, for threads a test has no hook into (the
+// TCP ingest thread): -1 disarmed, N >= 0 the N-th allocation of another thread throws (once).
+std::atomic<long> g_fail_others_in{-1};
+thread_local bool t_exempt_from_others = false;
+
+bool FailNow() {
+  if (g_fail_in >= 0 && g_fail_in-- == 0) return true;
+  return !t_exempt_from_others && g_fail_others_in.load(std::memory_order_relaxed) >= 0 &&
+         g_fail_others_in.fetch_sub(1) == 0;
+}
 
 void* Allocate(size_t n) {
-  if (g_fail_in >= 0 && g_fail_in-- == 0) throw std::bad_alloc();
+  if (FailNow()) throw std::bad_alloc();
   void* p = std::malloc(n == 0 ? 1 : n);
   if (p == nullptr) throw std::bad_alloc();
   return p;
@@ -46,7 +64,7 @@ void* operator new(size_t n, const std::nothrow_t&) noexcept {
 }
 void* operator new[](size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
 void* operator new(size_t n, std::align_val_t a) {
-  if (g_fail_in >= 0 && g_fail_in-- == 0) throw std::bad_alloc();
+  if (FailNow()) throw std::bad_alloc();
   const size_t al = static_cast<size_t>(a);
   void* p = std::aligned_alloc(al, (n + al - 1) / al * al);
   if (p == nullptr) throw std::bad_alloc();
@@ -255,6 +273,85 @@ TEST_F(IlpFaultTest, AllocationFailureInAParallelAggregationFailsTheQueryOnly) {
   auto after = run();
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(*after, expected);
+}
+
+
+// The TCP ingest thread: an allocation failure anywhere in accepting, parsing, staging or
+// committing drops that thread's uncommitted rows and closes the connections they came from;
+// the thread and the process go on. Each connection sends 30 rows and closes its side, so the
+// disconnect commits them all or, after a failure, none: never a part of a row or of the batch.
+int64_t TableRows(cairo::Engine* engine, const std::string& table) {
+  auto v = engine->Pin(table);
+  if (!v.ok()) return 0;
+  int64_t rows = 0;
+  for (const auto& p : v->partitions()) rows += p.row_count;
+  return rows;
+}
+
+// Sends `lines` on a new connection to `port`, closes the sending side and waits (5 s at most)
+// for the server to close its side. False if the server did not close in time.
+bool SendAndWaitForClose(int port, const std::string& lines) {
+  int fd = testing::ConnectTcp(port);
+  if (fd < 0) return false;
+  size_t off = 0;
+  while (off < lines.size()) {
+    ssize_t n = ::send(fd, lines.data() + off, lines.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server may already have closed after a failure
+    off += static_cast<size_t>(n);
+  }
+  ::shutdown(fd, SHUT_WR);
+  bool closed = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!closed && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char buf[256];
+    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    closed = n <= 0;
+  }
+  ::close(fd);
+  return closed;
+}
+
+TEST(TcpFaultTest, AllocationFailureOnTheIngestThreadClosesItsConnectionsNotTheServer) {
+  t_exempt_from_others = true;  // only the server's threads fail
+  testutil::TempDir dir("sundial-tcp-fault");
+  cairo::EngineOptions eo;
+  eo.db_root = dir.Sub("db");
+  eo.purge_interval_ms = 0;  // no background thread to take the armed failure
+  auto engine = cairo::Engine::Open(core::NewPosixFileSystem(), eo);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  TcpLineOptions o;
+  o.host = "127.0.0.1";
+  o.port = 0;
+  o.worker_count = 1;
+  o.ingest.writer_wait_ms = 200;  // a table left leased by a failure shows quickly
+  TcpLineServer server(engine->get(), o);
+  ASSERT_TRUE(server.Start().ok());
+  std::string lines;
+  for (int i = 0; i < 30; ++i) {
+    lines += "tf,k=k" + std::to_string(i % 4) + " s=\"v" + std::to_string(i) + "\",x=" +
+             std::to_string(i) + "i " + std::to_string((1000 + i) * 1000LL) + "\n";
+  }
+  ASSERT_TRUE(SendAndWaitForClose(server.port(), lines));
+  int64_t rows = TableRows(engine->get(), "tf");
+  ASSERT_EQ(rows, 30);
+  int dropped = 0;
+  for (long n = 0; n < 400; n += 4) {
+    SCOPED_TRACE(n);
+    g_fail_others_in = n;
+    bool closed = SendAndWaitForClose(server.port(), lines);
+    g_fail_others_in = -1;
+    EXPECT_TRUE(closed);
+    const int64_t now = TableRows(engine->get(), "tf");
+    EXPECT_TRUE(now == rows || now == rows + 30) << "rows before " << rows << ", after " << now;
+    if (now == rows) ++dropped;
+    rows = now;
+  }
+  EXPECT_GT(dropped, 0);
+  ASSERT_TRUE(SendAndWaitForClose(server.port(), lines));
+  EXPECT_EQ(TableRows(engine->get(), "tf"), rows + 30);  // the thread still ingests
+  server.Stop();
 }
 
 }  // namespace
