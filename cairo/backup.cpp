@@ -181,6 +181,11 @@ class BackupServiceImpl final : public BackupService {
   }
   bool snapshot_in_progress() const override { return snapshot_.in_progress(); }
 
+  core::Result<std::vector<BackupProblem>> VerifyNamed(std::string_view name) override {
+    if (!enabled()) return core::Status::InvalidArgument(kBackupDisabled, 0);
+    return VerifyBackupByName(*fs_, options_.backup_root, name);
+  }
+
  private:
   std::string StagingRoot() const {
     return core::JoinPath(options_.backup_root, options_.tmp_dir_name);

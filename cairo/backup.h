@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cairo/backup_manifest.h"  // CheckBackupFormatAtStartup, VerifyBackup
+#include "cairo/backup_verify.h"
 #include "cairo/engine.h"
 #include "core/status.h"
 
@@ -55,6 +56,12 @@ class BackupService {
   virtual core::Status SnapshotPrepare(bool checkpoint) = 0;
   virtual core::Status SnapshotComplete(bool checkpoint) = 0;
   virtual bool snapshot_in_progress() const = 0;
+
+  // VERIFY BACKUP 'name': VerifyBackupByName (cairo/backup_verify.h) over the backup root.
+  // Callers check enabled() first. Reads only; may run beside a backup.
+  virtual core::Result<std::vector<BackupProblem>> VerifyNamed(std::string_view name) {
+    return core::Status::Unsupported("backup verification is not available");
+  }
 };
 
 // Start-up sequence in the server's main, before Engine::Open:

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cairo/backup_verify.h"
 #include "core/config.h"
 #include "core/status.h"
 
@@ -44,6 +45,8 @@ struct ServerConfig {
   std::string backup_dir_datetime_format = "yyyy-MM-dd";
   std::string backup_tmp_dir_name = "tmp";
   int64_t backup_mkdir_mode = 0775;               // cairo.sql.backup.mkdir.mode (decimal 509)
+  // cairo.backup.verify.on.start: none | size | full (a root that is a backup, at start)
+  cairo::BackupCheck backup_verify_on_start = cairo::BackupCheck::kSize;
   std::string snapshot_instance_id;
   bool snapshot_recovery_enabled = true;          // cairo.snapshot.recovery.enabled
   bool checkpoint_recovery_enabled = true;        // cairo.checkpoint.recovery.enabled
