@@ -18,6 +18,7 @@
 #include "cairo/backup_incremental.h"
 #include "cairo/backup_manifest.h"
 #include "cairo/backup_naming.h"
+#include "cairo/backup_retention.h"
 #include "cairo/snapshot.h"
 #include "cairo/table_state.h"
 #include "cairo/txn_file.h"
@@ -271,6 +272,10 @@ class BackupServiceImpl final : public BackupService {
                   ", bytes=" + std::to_string(result.bytes_copied) +
                   ", linked_bytes=" + std::to_string(result.bytes_linked) + ", ms=" + std::to_string(ms) +
                   "]");
+    RetentionResult kept = ApplyBackupRetention(*fs_, options_.backup_root, options_.tmp_dir_name,
+                                                result.directory, options_.keep_latest_n);
+    result.removed_backups = std::move(kept.removed);
+    result.retention_errors = std::move(kept.errors);
     return result;
   }
 

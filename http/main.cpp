@@ -175,6 +175,7 @@ int Run(int argc, char** argv) {
   backup_options.mkdir_mode = static_cast<int>(cfg.backup_mkdir_mode);
   backup_options.snapshot_instance_id = cfg.snapshot_instance_id;
   backup_options.snapshot_recovery_enabled = cfg.snapshot_recovery_enabled;
+  backup_options.keep_latest_n = static_cast<int>(cfg.backup_keep_latest_n);
   // A root made by BACKUP carries a manifest: refuse one written by a newer format.
   if (auto st = cairo::CheckBackupFormatAtStartup(*fs, root); !st.ok()) {
     return Fail("refusing to start on this root [error=" + st.ToString() + "]");

@@ -1,6 +1,6 @@
 // Backup verification and retention against the real engine: random single-byte damage is
 // reported exactly where it is (a property over many flips), names are confined to the backup
-// root, and the start-time rule.
+// root, the start-time rule, and retention's choice of what to remove.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -8,8 +8,10 @@
 #include <random>
 
 #include "cairo/backup.h"
+#include "cairo/backup_retention.h"
 #include "cairo/backup_verify.h"
 #include "cairo/txn_file.h"
+#include "core/fault_file_system.h"
 #include "tests/backup/backup_test_util.h"
 
 namespace sundial::cairo::backup_testing {
@@ -96,6 +98,67 @@ TEST_F(BackupVerifyTest, NamesAreConfinedToTheBackupRoot) {
   ASSERT_EQ(r->size(), 1u);
   EXPECT_EQ((*r)[0].file, "db/escape");
   EXPECT_EQ((*r)[0].found, "not in manifest");
+}
+
+TEST_F(BackupVerifyTest, RetentionRemovesOnlyTheOldestCompleteBackups) {
+  ASSERT_TRUE(engine_->CreateTable("trades", MixedSchema()).ok());
+  std::vector<std::string> dirs;
+  for (int i = 0; i < 4; ++i) {
+    clock_.Set(kT0 + i * kDay);
+    Append("trades", i * 10, 10);
+    dirs.push_back(MakeBackup());
+  }
+  // Not complete backups: never removed, never counted.
+  ASSERT_TRUE(real_fs_->CreateDirs(backup_root_ + "/foreign/db").ok());
+  ASSERT_TRUE(real_fs_->CreateDirs(backup_root_ + "/damaged").ok());
+  WriteText(backup_root_ + "/damaged/backup.manifest", "sundial-backup-manifest\nbroken\n");
+  WriteText(backup_root_ + "/notes.txt", "x");
+  // The one just made is never removed, even when the clock made it look oldest.
+  RetentionResult kept_newest =
+      ApplyBackupRetention(*real_fs_, backup_root_, "tmp", dirs[0], 1);
+  EXPECT_TRUE(kept_newest.errors.empty());
+  EXPECT_EQ(kept_newest.removed, (std::vector<std::string>{dirs[1], dirs[2]}));
+  EXPECT_TRUE(real_fs_->Exists(dirs[0]) && real_fs_->Exists(dirs[3]));
+  EXPECT_TRUE(real_fs_->Exists(backup_root_ + "/foreign/db"));
+  EXPECT_TRUE(real_fs_->Exists(backup_root_ + "/damaged/backup.manifest"));
+  EXPECT_TRUE(real_fs_->Exists(backup_root_ + "/notes.txt"));
+  // The survivors still verify clean (hard links shared with the removed ones).
+  for (const auto& d : {dirs[0], dirs[3]}) {
+    auto v = VerifyBackupDir(*real_fs_, d, BackupCheck::kFull);
+    ASSERT_TRUE(v.ok());
+    EXPECT_TRUE(v->empty()) << d << ": " << FormatBackupProblem(v->front());
+  }
+  // keep 0: nothing removed.
+  EXPECT_TRUE(ApplyBackupRetention(*real_fs_, backup_root_, "tmp", "", 0).removed.empty());
+}
+
+TEST_F(BackupVerifyTest, RetentionFailureIsReportedAndTheBackupSucceeds) {
+  ASSERT_TRUE(engine_->CreateTable("trades", MixedSchema()).ok());
+  Append("trades", 0, 10);
+  const std::string first = MakeBackup();
+  auto faulty = std::make_shared<core::FaultFileSystem>(real_fs_);
+  core::FaultRule rule;
+  rule.op = core::FaultOp::kRemoveFile;
+  rule.path_substring = first;
+  rule.count = -1;
+  faulty->AddRule(rule);
+  BackupOptions o = Options();
+  o.keep_latest_n = 1;
+  clock_.Set(kT0 + 6 * kDay);
+  auto service = BackupService::Create(engine_.get(), faulty, o);
+  Append("trades", 10, 10);
+  auto r = service->BackupDatabase();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->retention_errors.size(), 1u);
+  EXPECT_NE(r->retention_errors[0].find(first), std::string::npos);
+  EXPECT_TRUE(r->removed_backups.empty());
+  EXPECT_TRUE(real_fs_->Exists(first));
+  faulty->ClearRules();
+  clock_.Set(kT0 + 7 * kDay);
+  auto r3 = service->BackupDatabase();
+  ASSERT_TRUE(r3.ok());
+  EXPECT_EQ(r3->removed_backups.size(), 2u);
+  EXPECT_EQ(BackupDirs(), (std::vector<std::string>{r3->directory}));
 }
 
 TEST_F(BackupVerifyTest, StartCheckSkipsATableThatMovedOnAndReportsADamagedTxn) {

@@ -1,5 +1,6 @@
 // End-to-end tests of backup verification and retention through the real binary: VERIFY BACKUP
-// over /exec, `sundial verify DIR` and the start-time check of `sundial -d <backup>`.
+// over /exec, `sundial verify DIR`, the start-time check of `sundial -d <backup>`, and
+// cairo.sql.backup.keep.latest.n.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -328,6 +329,43 @@ TEST_F(BackupVerifyTest, StartOnATruncatedOrExtendedBackupIsRefused) {
   EXPECT_EQ(RunVerify(dir).first, 1);  // no longer the backup it was
   Restored again(dir, {{"QDB_CAIRO_BACKUP_VERIFY_ON_START", "full"}});
   EXPECT_TRUE(again.Start()) << again.Log();
+}
+
+TEST_F(BackupVerifyTest, RetentionKeepsTheNewestAndNeverDamagesALinkedBackup) {
+  server_.SetConf("cairo.sql.backup.keep.latest.n", "1");
+  ASSERT_TRUE(server_.Start()) << server_.Log();
+  CreateAndFill();
+  // Foreign things in the root are never removed, nor counted.
+  fs::create_directories(backup_root_ + "/foreign/db");
+  fs::create_directories(backup_root_ + "/tmp/backup-leftover");
+  std::ofstream(backup_root_ + "/notes.txt") << "mine";
+  const std::string first = Backup();
+  ASSERT_FALSE(first.empty());
+  EXPECT_TRUE(fs::exists(backup_root_ + "/" + first));
+  // Ingest into one partition only: the second backup hard-links the other partitions' files.
+  ASSERT_EQ(Post(port(), "/write", "t,s=k1 v=9.5,name=\"late\" 1700000000000000000\n").status,
+            204);
+  const std::string second = Backup();
+  ASSERT_FALSE(second.empty());
+  const std::string dir2 = backup_root_ + "/" + second;
+  // The second backup hard-linked files of the first (the log says how many bytes).
+  const std::string log = server_.Log();
+  const size_t at = log.find("backup complete [dir=" + dir2);
+  ASSERT_NE(at, std::string::npos) << log;
+  const size_t linked = log.find("linked_bytes=", at);
+  ASSERT_NE(linked, std::string::npos);
+  EXPECT_NE(log.substr(linked, 15), "linked_bytes=0,") << log.substr(at, 300);
+  EXPECT_FALSE(fs::exists(backup_root_ + "/" + first)) << server_.Log();
+  EXPECT_TRUE(fs::exists(backup_root_ + "/foreign/db"));
+  EXPECT_TRUE(fs::exists(backup_root_ + "/notes.txt"));
+  EXPECT_TRUE(fs::exists(backup_root_ + "/tmp"));
+  auto [code, out] = RunVerify(dir2);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(Verify(second).body.find("\"dataset\":[]"), std::string::npos);
+  Restored r(dir2, {{"QDB_CAIRO_BACKUP_VERIFY_ON_START", "full"}});
+  ASSERT_TRUE(r.Start()) << r.Log();
+  HttpResponse c = Exec(r.port(), "SELECT count() FROM t");
+  EXPECT_NE(c.body.find("[[3001]]"), std::string::npos) << c.body;
 }
 
 }  // namespace
