@@ -18,6 +18,7 @@
 #include "cairo/backup_incremental.h"
 #include "cairo/backup_manifest.h"
 #include "cairo/backup_naming.h"
+#include "cairo/backup_retention.h"
 #include "cairo/snapshot.h"
 #include "cairo/table_state.h"
 #include "cairo/txn_file.h"
@@ -180,6 +181,11 @@ class BackupServiceImpl final : public BackupService {
   }
   bool snapshot_in_progress() const override { return snapshot_.in_progress(); }
 
+  core::Result<std::vector<BackupProblem>> VerifyNamed(std::string_view name) override {
+    if (!enabled()) return core::Status::InvalidArgument(kBackupDisabled, 0);
+    return VerifyBackupByName(*fs_, options_.backup_root, name);
+  }
+
  private:
   std::string StagingRoot() const {
     return core::JoinPath(options_.backup_root, options_.tmp_dir_name);
@@ -266,6 +272,10 @@ class BackupServiceImpl final : public BackupService {
                   ", bytes=" + std::to_string(result.bytes_copied) +
                   ", linked_bytes=" + std::to_string(result.bytes_linked) + ", ms=" + std::to_string(ms) +
                   "]");
+    RetentionResult kept = ApplyBackupRetention(*fs_, options_.backup_root, options_.tmp_dir_name,
+                                                result.directory, options_.keep_latest_n);
+    result.removed_backups = std::move(kept.removed);
+    result.retention_errors = std::move(kept.errors);
     return result;
   }
 

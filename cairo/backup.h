@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cairo/backup_manifest.h"  // CheckBackupFormatAtStartup, VerifyBackup
+#include "cairo/backup_verify.h"
 #include "cairo/engine.h"
 #include "core/status.h"
 
@@ -25,6 +26,7 @@ struct BackupOptions {
   int mkdir_mode = 0775;                            // cairo.sql.backup.mkdir.mode
   std::string snapshot_instance_id;                 // cairo.snapshot.instance.id
   bool snapshot_recovery_enabled = true;            // cairo.snapshot.recovery.enabled
+  int keep_latest_n = 0;  // cairo.sql.backup.keep.latest.n: 0 keeps all (cairo/backup_retention.h)
   const core::Clock* clock = core::SystemClock::Instance();
 };
 
@@ -33,6 +35,10 @@ struct BackupResult {
   std::vector<std::string> tables;
   uint64_t bytes_copied = 0;  // written (copied files, `_txn`s, conf/)
   uint64_t bytes_linked = 0;  // hard-linked from the previous backup (incremental)
+  // Old backups removed by retention after this one succeeded, and removals that failed
+  // (logged; they never fail the backup).
+  std::vector<std::string> removed_backups;
+  std::vector<std::string> retention_errors;
 };
 
 class BackupService {
@@ -55,6 +61,12 @@ class BackupService {
   virtual core::Status SnapshotPrepare(bool checkpoint) = 0;
   virtual core::Status SnapshotComplete(bool checkpoint) = 0;
   virtual bool snapshot_in_progress() const = 0;
+
+  // VERIFY BACKUP 'name': VerifyBackupByName (cairo/backup_verify.h) over the backup root.
+  // Callers check enabled() first. Reads only; may run beside a backup.
+  virtual core::Result<std::vector<BackupProblem>> VerifyNamed(std::string_view name) {
+    return core::Status::Unsupported("backup verification is not available");
+  }
 };
 
 // Start-up sequence in the server's main, before Engine::Open:

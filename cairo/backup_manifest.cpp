@@ -212,7 +212,7 @@ core::Result<BackupManifest> ParseManifest(std::string_view bytes, std::string_v
 }
 
 core::Result<uint32_t> FileCrc32c(core::File& file, uint64_t size_bytes) {
-  constexpr size_t kChunk = 1 << 20;
+  constexpr size_t kChunk = 128 << 10;  // checksummed while still in L2 after the copy
   std::string buf(static_cast<size_t>(std::min<uint64_t>(size_bytes, kChunk)), '\0');
   uint32_t crc = 0;
   uint64_t offset = 0;

@@ -52,7 +52,7 @@ std::string SerializeManifest(const BackupManifest& manifest);
 // damaged manifest (bad CRC, truncated, malformed line).
 core::Result<BackupManifest> ParseManifest(std::string_view bytes, std::string_view what);
 
-// CRC32C of the first `size_bytes` of `file` (read in 1 MiB chunks). IOError if shorter.
+// CRC32C of the first `size_bytes` of `file` (read in 128 KiB chunks, which stay in L2). IOError if shorter.
 core::Result<uint32_t> FileCrc32c(core::File& file, uint64_t size_bytes);
 
 // Reads `<dir>/backup.manifest` and checks that every listed file exists with exactly the

@@ -29,10 +29,13 @@ using namespace sundial;
 
 constexpr const char* kUsage =
     "usage: sundial [-d DIR] [--help] [--version]\n"
+    "       sundial verify DIR\n"
     "  -d DIR     server root (default $SUNDIAL_ROOT, else ~/.sundial); holds conf/ and db/.\n"
     "             A directory made by BACKUP starts as a root as it is.\n"
     "  --help     this text\n"
     "  --version  print the version\n"
+    "  verify DIR checks a backup directory against its backup.manifest (sizes and CRC32C),\n"
+    "             one line per problem; exit code 0 clean, 1 damaged, 2 not a backup.\n"
     "Configuration: DIR/conf/server.conf (written with defaults on first start); any key can be\n"
     "overridden from the environment as QDB_<KEY> or SUNDIAL_<KEY> (dots to underscores,\n"
     "upper case), e.g. QDB_CAIRO_SQL_BACKUP_ROOT=/backups.\n";
@@ -65,7 +68,27 @@ core::Result<std::shared_ptr<const http::TcpAuthKeys>> LoadTcpAuthKeys(core::Fil
       std::make_shared<http::TcpAuthKeys>(std::move(*keys)));
 }
 
+// `sundial verify DIR`: the offline check (cairo/backup_verify.h), one line per problem.
+int RunVerify(const std::string& dir) {
+  std::shared_ptr<core::FileSystem> fs = core::NewPosixFileSystem();
+  auto problems = cairo::VerifyBackupDir(*fs, dir, cairo::BackupCheck::kFull);
+  if (!problems.ok()) {
+    std::fprintf(stderr, "not a backup: %s\n", problems.status().ToString().c_str());
+    return 2;
+  }
+  for (const auto& p : *problems) std::printf("%s\n", cairo::FormatBackupProblem(p).c_str());
+  std::fflush(stdout);
+  return problems->empty() ? 0 : 1;
+}
+
 int Run(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "verify") == 0) {
+    if (argc != 3 || argv[2][0] == '\0') {
+      std::fputs("usage: sundial verify DIR\n", stderr);
+      return 2;
+    }
+    return RunVerify(argv[2]);
+  }
   std::string root;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -164,9 +187,22 @@ int Run(int argc, char** argv) {
   backup_options.mkdir_mode = static_cast<int>(cfg.backup_mkdir_mode);
   backup_options.snapshot_instance_id = cfg.snapshot_instance_id;
   backup_options.snapshot_recovery_enabled = cfg.snapshot_recovery_enabled;
+  backup_options.keep_latest_n = static_cast<int>(cfg.backup_keep_latest_n);
   // A root made by BACKUP carries a manifest: refuse one written by a newer format.
   if (auto st = cairo::CheckBackupFormatAtStartup(*fs, root); !st.ok()) {
     return Fail("refusing to start on this root [error=" + st.ToString() + "]");
+  }
+  // A root that is still exactly a backup: its files must match the manifest (the rule is
+  // in cairo/backup_verify.h CheckBackupRootAtStartup).
+  if (auto problems = cairo::CheckBackupRootAtStartup(*fs, root, cfg.backup_verify_on_start);
+      !problems.ok() || !problems->empty()) {
+    std::string what = !problems.ok() ? problems.status().ToString()
+                                      : cairo::FormatBackupProblem(problems->front());
+    if (problems.ok() && problems->size() > 1) {
+      what += " (and " + std::to_string(problems->size() - 1) + " more)";
+    }
+    return Fail("refusing to start, backup is damaged [root=" + root + ", problem=" + what +
+                "] (cairo.backup.verify.on.start=none skips this check)");
   }
   if (auto st = cairo::RecoverSnapshotAtStartup(*fs, backup_options); !st.ok()) {
     return Fail("snapshot recovery failed, refusing to start [error=" + st.ToString() + "]");

@@ -1,5 +1,7 @@
 #include "http/server_config.h"
 
+#include <cstdint>
+
 #include "cairo/column_type.h"
 
 namespace sundial::http {
@@ -39,6 +41,8 @@ const std::vector<std::string>& KnownConfigKeys() {
       "cairo.sql.backup.dir.datetime.format",
       "cairo.sql.backup.dir.tmp.name",
       "cairo.sql.backup.mkdir.mode",
+      "cairo.sql.backup.keep.latest.n",
+      "cairo.backup.verify.on.start",
       "cairo.snapshot.instance.id",
       "cairo.snapshot.recovery.enabled",
       "cairo.checkpoint.recovery.enabled",
@@ -147,6 +151,15 @@ core::Result<ServerConfig> ReadServerConfig(const core::Properties& p,
   }
   ASSIGN_OR_RETURN(c.backup_mkdir_mode,
                    p.GetInt("cairo.sql.backup.mkdir.mode", c.backup_mkdir_mode, 0, 4095));
+  ASSIGN_OR_RETURN(c.backup_keep_latest_n,
+                   p.GetInt("cairo.sql.backup.keep.latest.n", 0, 0, INT32_MAX));
+  ASSIGN_OR_RETURN(std::string verify_on_start,
+                   p.GetString("cairo.backup.verify.on.start", "size"));
+  if (!cairo::ParseBackupCheck(verify_on_start, &c.backup_verify_on_start)) {
+    return core::Status::InvalidArgument(
+        "invalid value for server.conf key 'cairo.backup.verify.on.start': '" + verify_on_start +
+        "' (expected none, size or full)");
+  }
   ASSIGN_OR_RETURN(c.snapshot_instance_id, p.GetString("cairo.snapshot.instance.id", ""));
   ASSIGN_OR_RETURN(c.checkpoint_recovery_enabled,
                    p.GetBool("cairo.checkpoint.recovery.enabled", c.checkpoint_recovery_enabled));

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cairo/backup_verify.h"
 #include "core/config.h"
 #include "core/status.h"
 
@@ -45,6 +46,9 @@ struct ServerConfig {
   std::string backup_dir_datetime_format = "yyyy-MM-dd";
   std::string backup_tmp_dir_name = "tmp";
   int64_t backup_mkdir_mode = 0775;               // cairo.sql.backup.mkdir.mode (decimal 509)
+  int64_t backup_keep_latest_n = 0;               // cairo.sql.backup.keep.latest.n (0 = all)
+  // cairo.backup.verify.on.start: none | size | full (a root that is a backup, at start)
+  cairo::BackupCheck backup_verify_on_start = cairo::BackupCheck::kSize;
   std::string snapshot_instance_id;
   bool snapshot_recovery_enabled = true;          // cairo.snapshot.recovery.enabled
   bool checkpoint_recovery_enabled = true;        // cairo.checkpoint.recovery.enabled

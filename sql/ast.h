@@ -215,6 +215,13 @@ struct BackupStmt {
   std::vector<int32_t> table_positions;
 };
 
+// VERIFY BACKUP 'name': checks one backup directory of the backup root against its manifest
+// (cairo/backup_verify.h). A read: allowed in read-only mode.
+struct VerifyBackupStmt {
+  std::string name;  // as written; confined to the backup root when the statement runs
+  int32_t name_pos = 0;
+};
+
 // SNAPSHOT PREPARE | SNAPSHOT COMPLETE, and QuestDB's newer spelling CHECKPOINT CREATE | RELEASE.
 struct SnapshotStmt {
   bool checkpoint = false;  // spelled CHECKPOINT (error messages say so)
@@ -227,6 +234,7 @@ struct Statement {
     kShow,
     kBackup,    // BACKUP DATABASE / TABLE
     kSnapshot,  // SNAPSHOT PREPARE / COMPLETE, CHECKPOINT CREATE / RELEASE
+    kVerifyBackup,  // VERIFY BACKUP 'name' (a read)
     kNoop,      // accepted and ignored: ALTER TABLE t ALTER COLUMN c ADD INDEX / CACHE / ...
   } kind = Kind::kQuery;
   int32_t pos = 0;
@@ -241,10 +249,11 @@ struct Statement {
   std::shared_ptr<ShowStmt> show;
   std::shared_ptr<BackupStmt> backup;
   std::shared_ptr<SnapshotStmt> snapshot;
+  std::shared_ptr<VerifyBackupStmt> verify_backup;
 };
 
 // The read-only rule, decided here once for every statement kind: true for everything but
-// queries (SELECT, WITH, a bare table name, SHOW). Read-only mode (SqlOptions::read_only, i.e.
+// queries (SELECT, WITH, a bare table name, SHOW) and VERIFY BACKUP. Read-only mode (SqlOptions::read_only, i.e.
 // http.security.readonly) refuses exactly these, as QuestDB's read-only security context does:
 // BACKUP, SNAPSHOT and CHECKPOINT included, and the ALTER ... ALTER COLUMN forms that are
 // accepted and ignored (kNoop) too, since they are writes in QuestDB.
@@ -252,6 +261,7 @@ constexpr bool IsWrite(Statement::Kind kind) {
   switch (kind) {
     case Statement::Kind::kQuery:
     case Statement::Kind::kShow:
+    case Statement::Kind::kVerifyBackup:
       return false;
     case Statement::Kind::kCreateTable:
     case Statement::Kind::kDropTable:

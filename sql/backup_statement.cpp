@@ -66,6 +66,57 @@ core::Result<ExecResult> RunSnapshot(const SnapshotStmt& s, cairo::BackupService
   return Ddl();
 }
 
+// The rows of VERIFY BACKUP: file, expected, found (VARCHAR), one per problem.
+class ProblemRows final : public RowSource {
+ public:
+  explicit ProblemRows(std::vector<cairo::BackupProblem> problems)
+      : problems_(std::move(problems)),
+        columns_({{"file", cairo::ColumnType::kVarchar},
+                  {"expected", cairo::ColumnType::kVarchar},
+                  {"found", cairo::ColumnType::kVarchar}}) {}
+  const std::vector<ResultColumn>& columns() const override { return columns_; }
+  int timestamp_index() const override { return -1; }
+  core::Result<bool> Next(ResultBlock* block, size_t max_rows) override {
+    block->Clear();
+    block->columns.resize(3);
+    for (auto& c : block->columns) c.type = cairo::ColumnType::kVarchar;
+    while (next_ < problems_.size() && block->row_count < std::max<size_t>(max_rows, 1)) {
+      const cairo::BackupProblem& p = problems_[next_++];
+      for (int i = 0; i < 3; ++i) {
+        const std::string& v = i == 0 ? p.file : i == 1 ? p.expected : p.found;
+        block->columns[i].strings.push_back(block->arena.emplace_back(v));
+        block->columns[i].nulls.push_back(0);
+      }
+      block->row_count++;
+    }
+    return block->row_count > 0;
+  }
+
+ private:
+  std::vector<cairo::BackupProblem> problems_;
+  std::vector<ResultColumn> columns_;
+  size_t next_ = 0;
+};
+
+core::Result<ExecResult> RunVerify(const VerifyBackupStmt& v, cairo::BackupService* backup) {
+  if (backup == nullptr || !backup->enabled()) {
+    return core::Status::InvalidArgument(kBackupDisabled, 0);
+  }
+  auto problems = backup->VerifyNamed(v.name);
+  if (!problems.ok()) {
+    const core::Status& st = problems.status();
+    // A bad name points at the name; anything else at the statement.
+    return st.code() == core::StatusCode::kInvalidArgument ||
+                   st.code() == core::StatusCode::kNotFound
+               ? st.WithPosition(v.name_pos)
+               : AtStatement(st);
+  }
+  ExecResult r;
+  r.kind = StatementKind::kQuery;
+  r.rows = std::make_unique<ProblemRows>(std::move(*problems));
+  return r;
+}
+
 }  // namespace
 
 core::Status CheckBackupBeforeParsing(std::string_view sql, const cairo::BackupService* backup) {
@@ -79,13 +130,14 @@ core::Status CheckBackupBeforeParsing(std::string_view sql, const cairo::BackupS
 core::Result<ExecResult> ExecuteBackupStatement(const Statement& st, cairo::BackupService* backup) {
   if (st.kind == Statement::Kind::kBackup) return RunBackup(*st.backup, backup);
   if (st.kind == Statement::Kind::kSnapshot) return RunSnapshot(*st.snapshot, backup);
-  return core::Status::Internal("not a BACKUP, SNAPSHOT or CHECKPOINT statement");
+  if (st.kind == Statement::Kind::kVerifyBackup) return RunVerify(*st.verify_backup, backup);
+  return core::Status::Internal("not a BACKUP, SNAPSHOT, CHECKPOINT or VERIFY BACKUP statement");
 }
 
 std::optional<core::Result<ExecResult>> TryExecuteBackupStatement(std::string_view sql,
                                                                   cairo::BackupService* backup) {
   if (!StartsWithKeyword(sql, "backup") && !StartsWithKeyword(sql, "snapshot") &&
-      !StartsWithKeyword(sql, "checkpoint")) {
+      !StartsWithKeyword(sql, "checkpoint") && !StartsWithKeyword(sql, "verify")) {
     return std::nullopt;
   }
   core::Status before = CheckBackupBeforeParsing(sql, backup);

@@ -119,6 +119,9 @@ core::Result<Statement> Parser::Statement_() {
   } else if (t.IsKeyword("backup")) {
     Next();
     ASSIGN_OR_RETURN(st, Backup(t.pos));
+  } else if (t.IsKeyword("verify")) {
+    Next();
+    ASSIGN_OR_RETURN(st, VerifyBackup(t.pos));
   } else if (t.IsKeyword("snapshot") || t.IsKeyword("checkpoint")) {
     const bool checkpoint = t.IsKeyword("checkpoint");
     Next();
@@ -504,6 +507,23 @@ core::Result<Statement> Parser::Snapshot(int32_t pos, bool checkpoint) {
   st.pos = pos;
   st.kind = Statement::Kind::kSnapshot;
   st.snapshot = s;
+  return st;
+}
+
+// VERIFY BACKUP 'name' (or "name"): the name of a backup directory, checked when it runs.
+core::Result<Statement> Parser::VerifyBackup(int32_t pos) {
+  RETURN_IF_ERROR(ExpectKeyword("backup"));
+  const Token& t = Peek();
+  if (t.kind != TokenKind::kString && t.kind != TokenKind::kQuotedIdent) {
+    return Error("expected a backup name in quotes", t.pos);
+  }
+  auto v = std::make_shared<VerifyBackupStmt>();
+  v->name_pos = t.pos;
+  v->name = Next().text;
+  Statement st;
+  st.pos = pos;
+  st.kind = Statement::Kind::kVerifyBackup;
+  st.verify_backup = v;
   return st;
 }
 

@@ -78,7 +78,8 @@ core::Result<ExecResult> Run(const Statement& st, PlanContext& ctx, cairo::Backu
     case Statement::Kind::kInsert: return ExecuteInsert(*st.insert, ctx);
     case Statement::Kind::kUpdate: return ExecuteUpdate(*st.update, ctx);
     case Statement::Kind::kBackup:
-    case Statement::Kind::kSnapshot: return ExecuteBackupStatement(st, backup);
+    case Statement::Kind::kSnapshot:
+    case Statement::Kind::kVerifyBackup: return ExecuteBackupStatement(st, backup);
     case Statement::Kind::kNoop: {
       ExecResult r;
       r.kind = StatementKind::kDdl;
