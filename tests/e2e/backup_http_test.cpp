@@ -21,6 +21,7 @@
 
 #include "cairo/backup_manifest.h"
 #include "core/file_system.h"
+#include "tests/e2e/restored_server.h"
 #include "tests/http/server_harness.h"
 
 namespace sundial::testing {
@@ -63,73 +64,6 @@ std::vector<std::string> FinalBackups(const std::string& root) {
   std::sort(out.begin(), out.end());
   return out;
 }
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
-}
-
-// A server started the way a user restores: `sundial -d <dir>`, ports from the environment
-// (QuestDB's QDB_* overrides), so the backup's own server.conf is used unchanged otherwise.
-class RestoredServer {
- public:
-  explicit RestoredServer(const std::string& dir) : dir_(dir) {}
-  ~RestoredServer() { Stop(); }
-  bool Start() {
-    port_ = FreePort();
-    log_ = dir_ + ".restore.log";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (fd >= 0) {
-        ::dup2(fd, 1);
-        ::dup2(fd, 2);
-      }
-      std::string http = "127.0.0.1:" + std::to_string(port_);
-      ::setenv("QDB_HTTP_BIND_TO", http.c_str(), 1);
-      ::setenv("QDB_LINE_TCP_NET_BIND_TO", "127.0.0.1:0", 1);
-      std::string bin = Server::BinaryPath();
-      ::execl(bin.c_str(), bin.c_str(), "-d", dir_.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 300; ++i) {
-      if (Get(port_, "/ping").status == 204) return true;
-      int st;
-      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-        pid_ = -1;
-        return false;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
-  }
-  void Stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int st;
-    ::waitpid(pid_, &st, 0);
-    pid_ = -1;
-  }
-  int port() const { return port_; }
-  std::string Log() const {
-    std::ifstream f(log_);
-    return std::string(std::istreambuf_iterator<char>(f), {});
-  }
-
- private:
-  std::string dir_, log_;
-  int port_ = 0;
-  pid_t pid_ = -1;
-};
 
 class BackupHttpTest : public ::testing::Test {
  protected:

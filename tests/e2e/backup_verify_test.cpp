@@ -17,6 +17,7 @@
 #include <map>
 #include <thread>
 
+#include "tests/e2e/restored_server.h"
 #include "tests/http/server_harness.h"
 
 namespace sundial::testing {
@@ -24,24 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
 
 // `sundial verify DIR`: exit code and stdout+stderr.
 std::pair<int, std::string> RunVerify(const std::string& dir) {
@@ -54,62 +37,6 @@ std::pair<int, std::string> RunVerify(const std::string& dir) {
   int st = ::pclose(p);
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
-
-// `sundial -d <dir>` with ports (and optional keys) from the environment.
-class Restored {
- public:
-  explicit Restored(std::string dir, std::map<std::string, std::string> env = {})
-      : dir_(std::move(dir)), env_(std::move(env)) {}
-  ~Restored() { Stop(); }
-  // True once serving; false if the process exited (exit_code() then says how).
-  bool Start() {
-    port_ = FreePort();
-    log_ = dir_ + ".restore.log";
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (fd >= 0) {
-        ::dup2(fd, 1);
-        ::dup2(fd, 2);
-      }
-      std::string http = "127.0.0.1:" + std::to_string(port_);
-      ::setenv("QDB_HTTP_BIND_TO", http.c_str(), 1);
-      ::setenv("QDB_LINE_TCP_NET_BIND_TO", "127.0.0.1:0", 1);
-      for (const auto& [k, v] : env_) ::setenv(k.c_str(), v.c_str(), 1);
-      std::string bin = Server::BinaryPath();
-      ::execl(bin.c_str(), bin.c_str(), "-d", dir_.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 500; ++i) {
-      if (Get(port_, "/ping").status == 204) return true;
-      int st;
-      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-        exit_code_ = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-        pid_ = -1;
-        return false;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
-  }
-  void Stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int st;
-    ::waitpid(pid_, &st, 0);
-    pid_ = -1;
-  }
-  int port() const { return port_; }
-  int exit_code() const { return exit_code_; }
-  std::string Log() const { return ReadAll(log_); }
-
- private:
-  std::string dir_, log_;
-  std::map<std::string, std::string> env_;
-  int port_ = 0;
-  int exit_code_ = -2;
-  pid_t pid_ = -1;
-};
 
 // Every regular file under `dir`, relative, sorted.
 std::vector<std::string> FilesUnder(const std::string& dir) {
@@ -292,11 +219,11 @@ TEST_F(BackupVerifyTest, StartOnATruncatedOrExtendedBackupIsRefused) {
   const std::string original = ReadAll(col);
   for (uint64_t bad : {size - 1, size + 8}) {
     fs::resize_file(col, bad);
-    Restored r(dir);
+    RestoredServer r(dir);
     EXPECT_FALSE(r.Start());
     EXPECT_EQ(r.exit_code(), 1) << r.Log();
     EXPECT_NE(r.Log().find(rel), std::string::npos) << r.Log();
-    Restored skip(dir, {{"QDB_CAIRO_BACKUP_VERIFY_ON_START", "none"}});
+    RestoredServer skip(dir, {{"QDB_CAIRO_BACKUP_VERIFY_ON_START", "none"}});
     EXPECT_TRUE(skip.Start()) << skip.Log();
   }
   std::ofstream(col, std::ios::binary | std::ios::trunc) << original;
@@ -304,11 +231,11 @@ TEST_F(BackupVerifyTest, StartOnATruncatedOrExtendedBackupIsRefused) {
   // Same size, one flipped byte: only the full check sees it.
   FlipByte(col, size / 2);
   {
-    Restored sized(dir);
+    RestoredServer sized(dir);
     EXPECT_TRUE(sized.Start()) << sized.Log();
   }
   {
-    Restored full(dir, {{"QDB_CAIRO_BACKUP_VERIFY_ON_START", "full"}});
+    RestoredServer full(dir, {{"QDB_CAIRO_BACKUP_VERIFY_ON_START", "full"}});
     EXPECT_FALSE(full.Start());
     EXPECT_EQ(full.exit_code(), 1) << full.Log();
     EXPECT_NE(full.Log().find(rel), std::string::npos) << full.Log();
@@ -317,7 +244,7 @@ TEST_F(BackupVerifyTest, StartOnATruncatedOrExtendedBackupIsRefused) {
   // A server started on the backup writes to it: the table moves on, and the root still starts
   // with the full check although its files no longer match the manifest.
   {
-    Restored r(dir, {{"QDB_CAIRO_BACKUP_VERIFY_ON_START", "full"}});
+    RestoredServer r(dir, {{"QDB_CAIRO_BACKUP_VERIFY_ON_START", "full"}});
     ASSERT_TRUE(r.Start()) << r.Log();
     std::string more;
     for (int i = 0; i < 100; ++i) {
@@ -327,7 +254,7 @@ TEST_F(BackupVerifyTest, StartOnATruncatedOrExtendedBackupIsRefused) {
     ASSERT_EQ(Post(r.port(), "/write", more).status, 204);
   }
   EXPECT_EQ(RunVerify(dir).first, 1);  // no longer the backup it was
-  Restored again(dir, {{"QDB_CAIRO_BACKUP_VERIFY_ON_START", "full"}});
+  RestoredServer again(dir, {{"QDB_CAIRO_BACKUP_VERIFY_ON_START", "full"}});
   EXPECT_TRUE(again.Start()) << again.Log();
 }
 
@@ -362,7 +289,7 @@ TEST_F(BackupVerifyTest, RetentionKeepsTheNewestAndNeverDamagesALinkedBackup) {
   auto [code, out] = RunVerify(dir2);
   EXPECT_EQ(code, 0) << out;
   EXPECT_NE(Verify(second).body.find("\"dataset\":[]"), std::string::npos);
-  Restored r(dir2, {{"QDB_CAIRO_BACKUP_VERIFY_ON_START", "full"}});
+  RestoredServer r(dir2, {{"QDB_CAIRO_BACKUP_VERIFY_ON_START", "full"}});
   ASSERT_TRUE(r.Start()) << r.Log();
   HttpResponse c = Exec(r.port(), "SELECT count() FROM t");
   EXPECT_NE(c.body.find("[[3001]]"), std::string::npos) << c.body;
