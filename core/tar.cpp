@@ -9,7 +9,6 @@
 #include <optional>
 
 #include "core/confined_path.h"
-#include "core/file_system.h"
 
 namespace sundial::core {
 namespace {
@@ -186,7 +185,9 @@ std::string TarHeader(const TarEntry& entry) {
   if (size > kMaxOctalSize) pax += PaxRecord("size", std::to_string(size));
   std::string out;
   if (!pax.empty()) {
-    std::string pax_name = "PaxHeader/" + std::string(BaseName(entry.path));
+    const size_t slash = entry.path.rfind('/');
+    std::string pax_name =
+        "PaxHeader/" + (slash == std::string::npos ? entry.path : entry.path.substr(slash + 1));
     out += UstarBlock(std::string_view(pax_name).substr(0, kNameLen), {}, 'x', pax.size(), 0644,
                       entry.mtime);
     out += pax;
