@@ -4,6 +4,7 @@
 #include "cairo/backup_stream.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "cairo/snapshot.h"
@@ -40,12 +41,17 @@ BackupStream::~BackupStream() { g_open_streams.fetch_sub(1); }
 core::Result<std::unique_ptr<BackupStream>> BackupStream::Open(
     const Engine& engine, core::FileSystem& fs, const std::string& server_root,
     const std::vector<std::string>& tables, int64_t created_us) {
+  std::vector<std::string> names;  // each table once (names are case-insensitive)
+  std::set<std::string> seen;
   for (const auto& t : tables) {
     if (!engine.HasTable(t)) return core::Status::NotFound("table does not exist [table=" + t + "]");
+    std::string key = t;
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (seen.insert(key).second) names.push_back(t);
   }
   std::unique_ptr<BackupStream> s(new BackupStream(created_us));
   s->manifest_.is_database = tables.empty();
-  ASSIGN_OR_RETURN(s->views_, PinTablesAtOneInstant(engine, tables));
+  ASSIGN_OR_RETURN(s->views_, PinTablesAtOneInstant(engine, names));
   s->entries_.push_back({"db", true, 0});
   s->sources_.emplace_back();
   for (size_t i = 0; i < s->views_.size(); ++i) RETURN_IF_ERROR(s->AddTable(s->views_[i]));

@@ -7,6 +7,8 @@
 // timeout) ends the response, and the stream — with its pins — is destroyed at once.
 // Transfer-Encoding is chunked: the archive's last member is backup.manifest, so both the
 // missing final chunk and the missing manifest tell a client that a stream was cut short.
+// `X-Sundial-Backup-File-Bytes` announces the files' total size (for progress; the archive
+// adds headers, padding and the manifest).
 // Errors before the first byte: 400 {"error":...} (unknown table, empty `tables`), 405 (not
 // GET/HEAD), 500 (the engine failed to pin or read conf/). A read error after the head was
 // sent cuts the body short (no final chunk, connection closed). Thread-safe.

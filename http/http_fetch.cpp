@@ -276,7 +276,8 @@ core::Result<std::unique_ptr<HttpBodyReader>> HttpGet(const std::string& url, in
   ASSIGN_OR_RETURN(Url u, ParseUrl(url));
   auto reader = std::make_unique<SocketReader>(-1, timeout_ms);
   RETURN_IF_ERROR(reader->Connect(u));
-  std::string req = "GET " + u.target + " HTTP/1.1\r\nHost: " + u.host + ":" + u.port +
+  const std::string host = u.host.find(':') == std::string::npos ? u.host : "[" + u.host + "]";
+  std::string req = "GET " + u.target + " HTTP/1.1\r\nHost: " + host + ":" + u.port +
                     "\r\nUser-Agent: sundial-restore\r\nAccept: application/x-tar\r\n"
                     "Connection: close\r\n";
   if (!u.userinfo.empty()) {

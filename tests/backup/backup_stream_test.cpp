@@ -134,7 +134,7 @@ TEST_F(BackupStreamTest, RestoredStreamEqualsBackupDatabase) {
 
 TEST_F(BackupStreamTest, NamedTablesOnly) {
   MakeTables();
-  auto restored = Restore(StreamAll({"TRADES"}), dir_.Sub("restore/t"));
+  auto restored = Restore(StreamAll({"TRADES", "trades"}), dir_.Sub("restore/t"));
   ASSERT_TRUE(restored.ok()) << restored.status().ToString();
   EXPECT_FALSE(restored->manifest.is_database);
   ASSERT_EQ(restored->manifest.tables.size(), 1u);
