@@ -24,9 +24,9 @@ std::atomic<size_t> g_open_streams{0};
 // Where an entry's bytes come from: a committed file of a pinned table, or bytes in memory
 // (`_txn` as pinned, conf/ files read at Open).
 struct BackupStream::Source {
-  int view = -1;          // index into views_, or -1
-  std::string relative;   // within the table directory
-  std::string data;       // when view < 0
+  int view = -1;         // index into views_, or -1
+  std::string relative;  // within the table directory
+  std::string data;      // when view < 0
 };
 
 size_t OpenBackupStreamCount() { return g_open_streams.load(); }
@@ -44,7 +44,8 @@ core::Result<std::unique_ptr<BackupStream>> BackupStream::Open(
   std::vector<std::string> names;  // each table once (names are case-insensitive)
   std::set<std::string> seen;
   for (const auto& t : tables) {
-    if (!engine.HasTable(t)) return core::Status::NotFound("table does not exist [table=" + t + "]");
+    if (!engine.HasTable(t))
+      return core::Status::NotFound("table does not exist [table=" + t + "]");
     std::string key = t;
     for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (seen.insert(key).second) names.push_back(t);

@@ -41,7 +41,8 @@ struct BackupStreamEntry {
 class BackupStream {
  public:
   // `tables` empty: every table (a database backup); a name given twice counts once. NotFound
-  // "table does not exist [table=x]" for an unknown table. `created_us` is the manifest's creation time.
+  // "table does not exist [table=x]" for an unknown table. `created_us` is the manifest's creation
+  // time.
   static core::Result<std::unique_ptr<BackupStream>> Open(const Engine& engine,
                                                           core::FileSystem& fs,
                                                           const std::string& server_root,

@@ -77,8 +77,8 @@ core::Result<RestoreResult> Unpack(core::FileSystem& fs, core::TarReader& archiv
       manifest_text.resize(static_cast<size_t>(e.size));
       size_t off = 0;
       while (off < manifest_text.size()) {
-        ASSIGN_OR_RETURN(size_t n, archive.ReadData(manifest_text.data() + off,
-                                                    manifest_text.size() - off));
+        ASSIGN_OR_RETURN(size_t n,
+                         archive.ReadData(manifest_text.data() + off, manifest_text.size() - off));
         off += n;
       }
       have_manifest = true;

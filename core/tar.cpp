@@ -50,7 +50,10 @@ std::string UstarBlock(std::string_view name, std::string_view prefix, char type
   PutOctal(&b[124], 12, size);
   PutOctal(&b[136], 12, static_cast<uint64_t>(std::max<int64_t>(0, mtime)));
   b[156] = type;
-  std::memcpy(&b[257], "ustar\0" "00", 8);
+  std::memcpy(&b[257],
+              "ustar\0"
+              "00",
+              8);
   PutString(&b[345], kPrefixLen, prefix);
   std::memset(&b[148], ' ', 8);
   unsigned sum = 0;
@@ -85,9 +88,7 @@ bool AllZero(const char* p, size_t n) {
 }
 
 // A NUL-terminated (or full-width) text field.
-std::string_view Field(const char* p, size_t width) {
-  return {p, strnlen(p, width)};
-}
+std::string_view Field(const char* p, size_t width) { return {p, strnlen(p, width)}; }
 
 // An octal number field (leading spaces, digits, then spaces or NULs), or GNU base-256 (first
 // byte 0x80) for a non-negative value.
@@ -151,8 +152,8 @@ Status ParsePax(std::string_view text, bool global, PaxValues* out, uint64_t at)
     std::string_view key = rec.substr(0, eq), value = rec.substr(eq + 1);
     if (key == "path" || key == "size") {
       if (global) {
-        return Status::InvalidArgument("unsupported global pax header setting " +
-                                       std::string(key) + where);
+        return Status::InvalidArgument("unsupported global pax header setting " + std::string(key) +
+                                       where);
       }
       if (key == "path") {
         out->path = std::string(value);
@@ -193,8 +194,8 @@ std::string TarHeader(const TarEntry& entry) {
     out += pax;
     out.append(TarPadding(pax.size()), '\0');
   }
-  out += UstarBlock(name, prefix, dir ? '5' : '0', size > kMaxOctalSize ? 0 : size,
-                    entry.mode, entry.mtime);
+  out += UstarBlock(name, prefix, dir ? '5' : '0', size > kMaxOctalSize ? 0 : size, entry.mode,
+                    entry.mtime);
   return out;
 }
 
@@ -258,7 +259,8 @@ Result<bool> TarReader::Next(TarEntry* entry) {
           got += more;
         }
         offset_ += got;
-        if (!AllZero(h, got)) return Status::Corruption("tar header is damaged (zero block)" + where);
+        if (!AllZero(h, got))
+          return Status::Corruption("tar header is damaged (zero block)" + where);
       }
       ended_ = true;
       return false;
@@ -274,7 +276,10 @@ Result<bool> TarReader::Next(TarEntry* entry) {
     if (!chk || (*chk != usum && static_cast<int64_t>(*chk) != ssum)) {
       return Status::Corruption("tar header is damaged (checksum mismatch)" + where);
     }
-    const bool posix = std::memcmp(h + 257, "ustar\0" "00", 8) == 0;
+    const bool posix = std::memcmp(h + 257,
+                                   "ustar\0"
+                                   "00",
+                                   8) == 0;
     const bool gnu = std::memcmp(h + 257, "ustar  \0", 8) == 0;
     if (!posix && !gnu) return Status::Corruption("not a ustar or pax tar header (magic)" + where);
     auto size = ParseNumber(h + 124, 12);
@@ -301,9 +306,9 @@ Result<bool> TarReader::Next(TarEntry* entry) {
       e.type = TarEntryType::kDirectory;
     } else {
       const char* what = type == '1' || type == '2' || type == 'K' ? "a link"
-                         : type == '3' || type == '4'             ? "a device"
-                         : type == '6'                            ? "a FIFO"
-                                                                  : "an unsupported entry type";
+                         : type == '3' || type == '4'              ? "a device"
+                         : type == '6'                             ? "a FIFO"
+                                                                   : "an unsupported entry type";
       return Status::InvalidArgument(std::string("tar member is ") + what + ", only files and " +
                                      "directories are allowed [type=" +
                                      std::string(1, type >= 0x20 && type < 0x7f ? type : '?') +

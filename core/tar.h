@@ -35,7 +35,7 @@ enum class TarEntryType { kFile, kDirectory };
 struct TarEntry {
   std::string path;  // relative, '/'-separated, no trailing '/'
   TarEntryType type = TarEntryType::kFile;
-  uint64_t size = 0;    // data bytes (0 for a directory)
+  uint64_t size = 0;     // data bytes (0 for a directory)
   uint32_t mode = 0644;  // permission bits
   int64_t mtime = 0;     // seconds since the epoch
 };

@@ -69,8 +69,8 @@ void HandleBackupStream(const cairo::Engine& engine, const std::string& server_r
   auto opened = cairo::BackupStream::Open(engine, engine.fs(), server_root, tables, now_us);
   if (!opened.ok()) {
     const core::Status& st = opened.status();
-    const bool client = st.code() == core::StatusCode::kNotFound ||
-                        st.code() == core::StatusCode::kInvalidArgument;
+    const bool client =
+        st.code() == core::StatusCode::kNotFound || st.code() == core::StatusCode::kInvalidArgument;
     if (!client) core::LogError("backup stream failed [error=" + st.ToString() + "]");
     SendError(resp, client ? 400 : 500, st.message());
     return;
@@ -81,8 +81,8 @@ void HandleBackupStream(const cairo::Engine& engine, const std::string& server_r
   std::string names;
   for (const auto& t : state->stream->tables()) names += (names.empty() ? "" : ",") + t.name;
   state->what = "tables=" + names;
-  core::LogInfo("backup stream started [" + state->what + ", file_bytes=" +
-                std::to_string(state->stream->file_bytes()) + "]");
+  core::LogInfo("backup stream started [" + state->what +
+                ", file_bytes=" + std::to_string(state->stream->file_bytes()) + "]");
   // yyyy-MM-ddTHH:MM:SS without the colons, which some tools refuse in file names.
   std::string stamp = core::FormatTimestamp(now_us).substr(0, 19);
   for (char& c : stamp) c = c == ':' ? '-' : c;
@@ -108,9 +108,9 @@ void HandleBackupStream(const cairo::Engine& engine, const std::string& server_r
     state->sent += out.size() - before;
     if (!*more) {
       state->ended = true;
-      core::LogInfo("backup stream complete [" + state->what + ", bytes=" +
-                    std::to_string(state->sent) + ", ms=" +
-                    std::to_string((core::MonotonicMicros() - state->started_us) / 1000) + "]");
+      core::LogInfo(
+          "backup stream complete [" + state->what + ", bytes=" + std::to_string(state->sent) +
+          ", ms=" + std::to_string((core::MonotonicMicros() - state->started_us) / 1000) + "]");
       w.Finish();
       return false;
     }

@@ -43,7 +43,8 @@ core::Result<Url> ParseUrl(const std::string& url) {
   constexpr std::string_view kScheme = "http://";
   if (url.size() < kScheme.size() || strncasecmp(url.c_str(), "http://", kScheme.size()) != 0) {
     return core::Status::InvalidArgument(
-        "only http:// URLs are supported (no TLS); for https use curl and 'sundial restore -' [url=" +
+        "only http:// URLs are supported (no TLS); for https use curl and 'sundial restore -' "
+        "[url=" +
         url + "]");
   }
   std::string_view rest = std::string_view(url).substr(kScheme.size());
@@ -127,8 +128,8 @@ core::Result<size_t> SocketReader::RawRead(char* buf, size_t n) {
     if (r == 0) return core::Status::IOError("timed out waiting for the server");
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return core::Status::FromErrno(errno, "poll failed");
-    const ssize_t got = direct ? ::recv(fd_, buf, n, 0)
-                               : ::recv(fd_, buffered_.data(), buffered_.size(), 0);
+    const ssize_t got =
+        direct ? ::recv(fd_, buf, n, 0) : ::recv(fd_, buffered_.data(), buffered_.size(), 0);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) return core::Status::FromErrno(errno, "could not read from the server");
     if (direct || got == 0) return static_cast<size_t>(got);
@@ -158,8 +159,8 @@ core::Status SocketReader::Connect(const Url& u) {
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* res = nullptr;
   if (int rc = ::getaddrinfo(u.host.c_str(), u.port.c_str(), &hints, &res); rc != 0) {
-    return core::Status::IOError("could not resolve host [host=" + u.host + ", error=" +
-                                 gai_strerror(rc) + "]");
+    return core::Status::IOError("could not resolve host [host=" + u.host +
+                                 ", error=" + gai_strerror(rc) + "]");
   }
   core::Status last = core::Status::IOError("no address for host [host=" + u.host + "]");
   for (addrinfo* a = res; a != nullptr; a = a->ai_next) {

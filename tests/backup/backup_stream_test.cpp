@@ -2,6 +2,8 @@
 // restores to the same backup BACKUP DATABASE writes, holds a whole-commit prefix under
 // concurrent writers, keeps its pins exactly while it lives, and a damaged or cut archive never
 // produces the target directory.
+#include "cairo/backup_stream.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 #include <thread>
 #include <tuple>
 
-#include "cairo/backup_stream.h"
 #include "cairo/backup_unpack.h"
 #include "cairo/backup_verify.h"
 #include "core/tar.h"
@@ -305,8 +306,9 @@ TEST_F(BackupStreamTest, DamagedOrCutArchiveNeverProducesTheTarget) {
                             std::string(core::TarPadding(3), '\0') + archive.substr(m);
     auto r = Restore(bad, target);
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.status().message().find("db/trades/extra.d: expected absent, found not in manifest"),
-              std::string::npos)
+    EXPECT_NE(
+        r.status().message().find("db/trades/extra.d: expected absent, found not in manifest"),
+        std::string::npos)
         << r.status().ToString();
     EXPECT_TRUE(RestoreArea().empty());
   }
@@ -336,7 +338,8 @@ TEST_F(BackupStreamTest, FaultSweepOverEveryCallOfARestore) {
   for (int fail_at = 1; fail_at <= total; ++fail_at) {
     int n = 0;
     fs.SetHook([&](const std::string& op, const std::string& path) {
-      if (++n == fail_at) return core::Status::IOError("injected [op=" + op + ", path=" + path + "]");
+      if (++n == fail_at)
+        return core::Status::IOError("injected [op=" + op + ", path=" + path + "]");
       return core::Status::Ok();
     });
     auto r = Restore(archive, target, &fs);

@@ -97,8 +97,11 @@ Result<Tree> ReadArchive(const std::string& bytes, size_t max_piece = SIZE_MAX) 
 // The tree under `root` as files and directories, relative paths.
 Tree ReadTree(const std::string& root) {
   Tree tree;
-  FILE* p = popen(("cd '" + root + "' && find . -mindepth 1 \\( -type d -printf '%P/\\n' \\) -o "
-                   "\\( -type f -printf '%P\\n' \\)").c_str(), "r");
+  FILE* p = popen(("cd '" + root +
+                   "' && find . -mindepth 1 \\( -type d -printf '%P/\\n' \\) -o "
+                   "\\( -type f -printf '%P\\n' \\)")
+                      .c_str(),
+                  "r");
   char line[8192];
   while (p != nullptr && fgets(line, sizeof(line), p) != nullptr) {
     std::string path(line);
@@ -169,12 +172,14 @@ TEST(TarTest, GnuTarExtractsOurArchive) {
   TempDir dir;
   const Tree tree = SampleTree();
   WriteAll(dir.Sub("a.tar"), WriteArchive(tree));
-  ASSERT_EQ(Sh("mkdir " + dir.Sub("out") + " && tar -xf " + dir.Sub("a.tar") + " -C " +
-               dir.Sub("out")), 0);
+  ASSERT_EQ(
+      Sh("mkdir " + dir.Sub("out") + " && tar -xf " + dir.Sub("a.tar") + " -C " + dir.Sub("out")),
+      0);
   EXPECT_EQ(ReadTree(dir.Sub("out")), tree);
   if (HaveCommand("bsdtar")) {
     ASSERT_EQ(Sh("mkdir " + dir.Sub("bsd") + " && bsdtar -xf " + dir.Sub("a.tar") + " -C " +
-                 dir.Sub("bsd")), 0);
+                 dir.Sub("bsd")),
+              0);
     EXPECT_EQ(ReadTree(dir.Sub("bsd")), tree);
   }
 }
@@ -290,7 +295,8 @@ TEST(TarTest, RefusesUnsafeMembers) {
     EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
   }
   TempDir dir;
-  ASSERT_EQ(Sh("cd " + dir.path() + " && mkdir s && ln -s /etc/passwd s/link && tar -cf l.tar s"), 0);
+  ASSERT_EQ(Sh("cd " + dir.path() + " && mkdir s && ln -s /etc/passwd s/link && tar -cf l.tar s"),
+            0);
   Status st = ReadStatus(ReadAll(dir.Sub("l.tar")));
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
   EXPECT_NE(st.message().find("a link"), std::string::npos) << st.ToString();

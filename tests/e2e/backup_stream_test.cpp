@@ -43,8 +43,8 @@ std::string Batch(int b) {
   std::string body;
   for (int i = 0; i < kBatch; ++i) {
     const int64_t id = static_cast<int64_t>(b) * kBatch + i;
-    body += "ticks,src=s" + std::to_string(id % 7) + " id=" + std::to_string(id) + "i,v=" +
-            std::to_string(id % 1000) + ".5 " +
+    body += "ticks,src=s" + std::to_string(id % 7) + " id=" + std::to_string(id) +
+            "i,v=" + std::to_string(id % 1000) + ".5 " +
             std::to_string(1'700'000'000'000'000'000 + id * 100'000'000) + "\n";
   }
   return body;
@@ -106,11 +106,18 @@ TEST_F(BackupStreamE2eTest, CurlTarAndRestoreGiveRootsThatStart) {
   ExpectRoot(tmp_.Sub("r/url"), 20 * kBatch, 20 * kBatch, "restore url");
   // A cut archive is refused and leaves nothing; so is an unknown table.
   ASSERT_EQ(Sh("head -c 100000 " + tar + " | " + Bin() + " restore - -d " + tmp_.Sub("r/cut") +
-               " 2>/dev/null"), 1);
+               " 2>/dev/null"),
+            1);
   EXPECT_TRUE(fs::is_empty(tmp_.Sub("r")) || !fs::exists(tmp_.Sub("r/cut")));
   for (const auto& e : fs::directory_iterator(tmp_.Sub("r"))) {
     EXPECT_EQ(e.path().filename().string().find("cut"), std::string::npos) << e.path();
   }
+  // A restore killed midway (its input stalls after 100 kB) leaves no DIR.
+  ASSERT_EQ(
+      Sh("sh -c '(head -c 100000 " + tar + "; sleep 2) | " + Bin() + " restore - -d " +
+         tmp_.Sub("r/killed") + " 2>/dev/null & p=$!; sleep 1; kill -9 $p; wait $p' 2>/dev/null"),
+      137);
+  EXPECT_FALSE(fs::exists(tmp_.Sub("r/killed")));
   HttpResponse bad = Get(port(), "/backup?tables=ticks,nope");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.body, "{\"error\":\"table does not exist [table=nope]\"}");
@@ -159,8 +166,8 @@ TEST_F(BackupStreamE2eTest, TwoConcurrentDownloads) {
   StartOrFail();
   Ingest(30);
   const std::string a = tmp_.Sub("a.tar"), b = tmp_.Sub("b.tar");
-  ASSERT_EQ(Sh("curl -fsS -o " + a + " " + Url() + " & curl -fsS -o " + b + " " + Url() +
-               " & wait"), 0);
+  ASSERT_EQ(
+      Sh("curl -fsS -o " + a + " " + Url() + " & curl -fsS -o " + b + " " + Url() + " & wait"), 0);
   ASSERT_EQ(Sh(Bin() + " restore " + a + " -d " + tmp_.Sub("ra") + " 2>/dev/null"), 0);
   ASSERT_EQ(Sh(Bin() + " restore " + b + " -d " + tmp_.Sub("rb") + " 2>/dev/null"), 0);
   EXPECT_EQ(Sh("diff -r " + tmp_.Sub("ra/db") + " " + tmp_.Sub("rb/db")), 0);
@@ -244,7 +251,8 @@ TEST_F(BackupStreamE2eTest, RcloneRecipeBothWays) {
   const std::string remote = ":local:" + tmp_.Sub("bucket") + "/sundial.tar";
   ASSERT_EQ(Sh("curl -fsS " + Url() + " | rclone -q rcat " + remote), 0);
   ASSERT_EQ(Sh("rclone -q cat " + remote + " | " + Bin() + " restore - -d " + tmp_.Sub("back") +
-               " 2>/dev/null"), 0);
+               " 2>/dev/null"),
+            0);
   ExpectRoot(tmp_.Sub("back"), 10 * kBatch, 10 * kBatch, "rclone");
 }
 
