@@ -29,7 +29,7 @@ void PutOctal(char* field, size_t width, uint64_t value) {
 }
 
 void PutString(char* field, size_t width, std::string_view s) {
-  std::memcpy(field, s.data(), std::min(width, s.size()));
+  if (!s.empty()) std::memcpy(field, s.data(), std::min(width, s.size()));  // data() may be null
 }
 
 // One pax record "<len> <key>=<value>\n", where len counts the whole record.
