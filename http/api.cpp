@@ -9,9 +9,11 @@
 #include <thread>
 
 #include "core/base64.h"
+#include "core/file_system.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/timestamp.h"
+#include "http/backup_handler.h"
 #include "http/ilp_ingest.h"
 #include "http/ilp_write.h"
 #include "http/line_protocol.h"
@@ -98,6 +100,10 @@ void Api::Handle(HttpRequest& req, ResponseWriter& resp) {
   if (path == "/imp") return HandleImport(req, resp);
   if (path == "/write" || path == "/api/v2/write") return HandleWrite(req, resp);
   if (path == "/chk") return HandleCheck(req, resp);
+  if (path == "/backup") {  // a read: allowed in read-only mode; the root is db/'s parent
+    return HandleBackupStream(*engine_, std::string(core::DirName(engine_->options().db_root)),
+                              req, resp);
+  }
   if (path == "/warnings") {
     resp.Send(200, kJson, "[]");
     return;

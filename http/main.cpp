@@ -1,6 +1,7 @@
 // The `sundial` server: sundial [-d DIR]. See http/README.md.
 #include <malloc.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <climits>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "cairo/backup.h"
+#include "cairo/backup_unpack.h"
 #include "cairo/snapshot.h"
 #include "cairo/engine.h"
 #include "core/config.h"
@@ -17,6 +19,7 @@
 #include "core/log.h"
 #include "http/api.h"
 #include "http/default_server_conf.h"
+#include "http/http_fetch.h"
 #include "http/http_server.h"
 #include "http/server_config.h"
 #include "http/tcp_auth.h"
@@ -30,12 +33,16 @@ using namespace sundial;
 constexpr const char* kUsage =
     "usage: sundial [-d DIR] [--help] [--version]\n"
     "       sundial verify DIR\n"
+    "       sundial restore SOURCE -d DIR\n"
     "  -d DIR     server root (default $SUNDIAL_ROOT, else ~/.sundial); holds conf/ and db/.\n"
     "             A directory made by BACKUP starts as a root as it is.\n"
     "  --help     this text\n"
     "  --version  print the version\n"
     "  verify DIR checks a backup directory against its backup.manifest (sizes and CRC32C),\n"
     "             one line per problem; exit code 0 clean, 1 damaged, 2 not a backup.\n"
+    "  restore SOURCE -d DIR  builds the new root DIR from a backup archive (GET /backup): SOURCE\n"
+    "             is a tar file, - (stdin) or an http:// URL of /backup; every file is checked\n"
+    "             against the manifest before DIR appears. Exit code 0 done, 1 failed, 2 usage.\n"
     "Configuration: DIR/conf/server.conf (written with defaults on first start); any key can be\n"
     "overridden from the environment as QDB_<KEY> or SUNDIAL_<KEY> (dots to underscores,\n"
     "upper case), e.g. QDB_CAIRO_SQL_BACKUP_ROOT=/backups.\n";
@@ -81,7 +88,71 @@ int RunVerify(const std::string& dir) {
   return problems->empty() ? 0 : 1;
 }
 
+// `sundial restore SOURCE -d DIR`: cairo/backup_unpack.h over a file, stdin or http:// URL.
+int RunRestore(int argc, char** argv) {
+  std::string source, dir;
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "-d") == 0 && i + 1 < argc) {
+      dir = argv[++i];
+    } else if (source.empty()) {
+      source = argv[i];
+    } else {
+      source.clear();
+      break;
+    }
+  }
+  if (source.empty() || dir.empty()) {
+    std::fputs("usage: sundial restore SOURCE -d DIR (SOURCE: a tar file, - or an http:// URL)\n",
+               stderr);
+    return 2;
+  }
+  std::unique_ptr<http::HttpBodyReader> body;
+  int fd = -1;
+  core::TarReader::ReadFn read;
+  if (source.rfind("http://", 0) == 0 || source.rfind("https://", 0) == 0) {
+    auto got = http::HttpGet(source);
+    if (!got.ok()) {
+      std::fprintf(stderr, "restore failed: %s\n", got.status().ToString().c_str());
+      return 1;
+    }
+    body = std::move(*got);
+    read = [&body](char* buf, size_t n) { return body->Read(buf, n); };
+  } else {
+    fd = source == "-" ? STDIN_FILENO : ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      std::fprintf(stderr, "restore failed: could not open %s: %s\n", source.c_str(),
+                   std::strerror(errno));
+      return 1;
+    }
+    read = [fd](char* buf, size_t n) -> core::Result<size_t> {
+      for (;;) {
+        const ssize_t r = ::read(fd, buf, n);
+        if (r >= 0) return static_cast<size_t>(r);
+        if (errno != EINTR) return core::Status::FromErrno(errno, "could not read the archive");
+      }
+    };
+  }
+  core::TarReader archive(std::move(read));
+  std::shared_ptr<core::FileSystem> fs = core::NewPosixFileSystem();
+  auto result = cairo::RestoreBackupArchive(*fs, archive, dir);
+  if (fd > STDIN_FILENO) ::close(fd);
+  if (!result.ok()) {
+    std::fprintf(stderr, "restore failed: %s\n", result.status().ToString().c_str());
+    return 1;
+  }
+  std::string tables;
+  for (const auto& t : result->manifest.tables) tables += (tables.empty() ? "" : ",") + t.name;
+  std::fprintf(stderr,
+               "restored %llu files (%llu bytes) of tables [%s] into %s; start it with: "
+               "sundial -d %s\n",
+               static_cast<unsigned long long>(result->files),
+               static_cast<unsigned long long>(result->bytes), tables.c_str(), dir.c_str(),
+               dir.c_str());
+  return 0;
+}
+
 int Run(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "restore") == 0) return RunRestore(argc, argv);
   if (argc >= 2 && std::strcmp(argv[1], "verify") == 0) {
     if (argc != 3 || argv[2][0] == '\0') {
       std::fputs("usage: sundial verify DIR\n", stderr);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets with clang's libFuzzer and runs each for FUZZ_SECONDS (default 30) on
 # its seed corpus: the SQL parser (tests/sql/fuzz_corpus) and the server's input parsers — line
-# protocol, HTTP requests, CSV, multipart, import schema, date patterns (tests/http/fuzz_corpus)
+# protocol, HTTP requests, CSV, multipart, import schema, date patterns, tar archives
+# (tests/http/fuzz_corpus)
 # — and the storage engine's read path on damaged files: `_txn`, `.sym`, VARCHAR `.i`, backup
 # manifests (tests/cairo/fuzz_corpus).
 # Fails if a fuzzer finds a crash, a leak, a hang or undefined behaviour.

@@ -5,10 +5,13 @@
 //      bodies, limits), sizes taken from the input;
 //   2  CSV: delimiter and type detection, records, and value parsing for every column type;
 //   3  multipart bodies (the /imp upload), the import schema JSON, and date patterns (the first
-//      line) applied to the rest.
+//      line) applied to the rest;
+//   4  tar archives (`sundial restore`): core::TarReader over the input, every member's data
+//      read, handed over in pieces whose sizes come from the input.
 // Any input must end in results or clear errors: no crash, no hang, no undefined behaviour.
 // Build: cmake -DSUNDIAL_FUZZ=ON with clang (pkg/fuzz.sh), then
 //   ./tests/http/http_fuzz_inputs tests/http/fuzz_corpus -max_total_time=60
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -16,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/tar.h"
 #include "http/csv_import.h"
 #include "http/http_request.h"
 #include "http/line_protocol.h"
@@ -136,11 +140,38 @@ void FuzzMultipartAndSchema(std::string_view text) {
   (void)ParseCsvValue(text.substr(nl + 1), sundial::cairo::ColumnType::kTimestamp, &v, &*pattern);
 }
 
+void FuzzTar(std::string_view text) {
+  const size_t piece = text.empty() ? 1 : 1 + static_cast<unsigned char>(text[0]) * 7;
+  size_t pos = 0;
+  sundial::core::TarReader reader([&](char* buf, size_t n) -> sundial::core::Result<size_t> {
+    const size_t k = std::min({n, piece, text.size() - pos});
+    std::copy_n(text.data() + pos, k, buf);
+    pos += k;
+    return k;
+  });
+  sundial::core::TarEntry e;
+  char buf[1024];
+  for (int guard = 0; guard < 100000; ++guard) {
+    auto more = reader.Next(&e);
+    if (!more.ok() || !*more) return;
+    // A member the reader hands out never leads outside the directory it is extracted into.
+    const std::string p = "/" + e.path + "/";
+    if (e.path.empty() || e.path.front() == '/' || p.find("/../") != std::string::npos ||
+        p.find("/./") != std::string::npos || p.find("//") != std::string::npos) {
+      std::abort();
+    }
+    for (;;) {
+      auto n = reader.ReadData(buf, sizeof(buf));
+      if (!n.ok() || *n == 0) break;
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const uint8_t which = data[0] % 4;
+  const uint8_t which = data[0] % 5;
   const uint8_t* rest = data + 1;
   const size_t n = size - 1;
   std::string_view text(reinterpret_cast<const char*>(rest), n);
@@ -148,7 +179,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 0: FuzzLineProtocol(std::string(text)); break;
     case 1: FuzzRequests(rest, n); break;
     case 2: FuzzCsv(text); break;
-    default: FuzzMultipartAndSchema(text); break;
+    case 3: FuzzMultipartAndSchema(text); break;
+    default: FuzzTar(text); break;
   }
   return 0;
 }
