@@ -246,10 +246,11 @@ int64_t CronExpression::NextLocalAfter(int64_t local_us) const {
 
 Result<int64_t> CronExpression::NextUtcAfter(int64_t utc_us, const TimeZone& zone) const {
   int64_t local = utc_us + zone.OffsetSecondsAt(utc_us) * kMicrosPerSecond;
-  // Wall times before `local` can still lie after `utc_us` (the clocks were set back, or a gap
-  // maps to its end), so start a day earlier and take the first candidate after `utc_us`;
-  // candidates are non-decreasing in wall time under the DST rule above.
-  int64_t cursor = local - kMicrosPerDay;
+  // Under the DST rule a wall time before `local` never fires after `utc_us` (an overlap's
+  // first occurrence and a gap's end are both before the instants of later wall times), and
+  // candidates are non-decreasing in wall time: the first candidate after `utc_us` is the
+  // answer. A wall time inside an overlap already past is skipped.
+  int64_t cursor = local - kMicrosPerMinute;
   for (int i = 0; i < 100'000; ++i) {
     int64_t wall = NextLocalAfter(cursor);
     if (wall == kNullTimestamp) break;

@@ -250,5 +250,51 @@ TEST(CronTest, UtcAcrossDaylightSavingTime) {
   EXPECT_EQ(Fmt(*c.NextUtcAfter(at("2026-03-28T12:00:00Z"), TimeZone())), "2026-03-29T02:30:00.000000Z");
 }
 
+
+// NextUtcAfter against a model over every UTC minute of a year: an instant fires if its wall
+// time matches and is that wall time's first occurrence, or if the clocks jump forward at it
+// and some skipped wall time matches.
+TEST(CronTest, UtcPropertyAgainstMinuteByMinuteModel) {
+  std::mt19937_64 rng(99);
+  for (const char* name : {"Europe/Berlin", "Australia/Lord_Howe", "Pacific/Chatham"}) {
+    auto zone = TimeZone::Load(name);
+    if (!zone.ok()) GTEST_SKIP() << "no tzdata: " << zone.status().ToString();
+    for (const char* expr : {"*/15 * * * *", "30 2 * * *", "0,30 1-3 * * *", "45 2 * * SUN",
+                             "*/7 2,3 * 3,4,9,10 *"}) {
+      SCOPED_TRACE(std::string(name) + " " + expr);
+      auto cron = *CronExpression::Parse(expr);
+      const int64_t begin = *ParseTimestamp("2026-01-01T00:00:00Z");
+      const int64_t end = *ParseTimestamp("2027-01-01T00:00:00Z");
+      std::vector<int64_t> fires;
+      for (int64_t u = begin; u < end; u += kMicrosPerMinute) {
+        const int64_t before = zone->OffsetSecondsAt(u - 1), now = zone->OffsetSecondsAt(u);
+        const int64_t wall = u + now * kMicrosPerSecond;
+        bool fire = cron.Matches(wall) &&
+                    zone->Resolve(wall).earlier_utc_us == u;
+        if (!fire && now > before) {  // a gap ends at u: skipped walls [u + before, u + now)
+          for (int64_t w = u + before * kMicrosPerSecond; w < wall && !fire; w += kMicrosPerMinute) {
+            fire = cron.Matches(w);
+          }
+        }
+        if (fire) fires.push_back(u);
+      }
+      ASSERT_FALSE(fires.empty());
+      int64_t prev = begin - kMicrosPerMinute;
+      for (int64_t want : fires) {
+        auto got = cron.NextUtcAfter(prev, *zone);
+        ASSERT_TRUE(got.ok());
+        ASSERT_EQ(Fmt(*got), Fmt(want)) << "after " << Fmt(prev);
+        prev = want;
+      }
+      for (int i = 0; i < 500; ++i) {
+        int64_t at = std::uniform_int_distribution<int64_t>(begin, fires.back() - 1)(rng);
+        ASSERT_EQ(Fmt(*cron.NextUtcAfter(at, *zone)),
+                  Fmt(*std::upper_bound(fires.begin(), fires.end(), at)))
+            << "after " << Fmt(at);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sundial::core
