@@ -75,6 +75,8 @@ void BackupScheduler::Run(int64_t planned_us) {
   {
     std::lock_guard lk(mu_);
     state_.last_run_us = started;
+    state_.last_status = "running";
+    state_.last_error.clear();
   }
   const std::string when = core::FormatTimestamp(planned_us);
   core::LogInfo("scheduled backup started [scheduled=" + when + "]");

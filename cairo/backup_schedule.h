@@ -44,7 +44,7 @@ struct BackupScheduleState {
   std::string tz;    // zone name
   int64_t next_run_us = core::kNullTimestamp;  // UTC; null if none could be computed
   int64_t last_run_us = core::kNullTimestamp;  // UTC start of the last attempt; null: none yet
-  std::string last_status;  // "" (none yet), "ok", "failed", "skipped"
+  std::string last_status;  // "" (none yet), "running", "ok", "failed", "skipped"
   std::string last_error;   // why the last attempt failed or was skipped; "" after "ok"
   std::string last_backup;  // directory of the last successful scheduled backup
 };

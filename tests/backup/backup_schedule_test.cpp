@@ -165,9 +165,15 @@ TEST(BackupScheduleTest, FireTimesPassingDuringARunAreSkippedOnce) {
   auto s = Make(&svc, "* * * * *", "UTC", &clock);
   ASSERT_TRUE(s);
   clock.Set(At("2026-12-02T18:01:00Z"));
-  svc.on_backup = [&] { clock.Set(At("2026-12-02T18:04:10Z")); };  // a run of 3 minutes
+  std::string during;
+  svc.on_backup = [&] {  // a run of 3 minutes
+    during = s->State().last_status;
+    clock.Set(At("2026-12-02T18:04:10Z"));
+  };
   s->Tick();
   EXPECT_EQ(svc.calls.load(), 1);
+  EXPECT_EQ(during, "running");
+  EXPECT_EQ(s->State().last_status, "ok");
   EXPECT_EQ(Fmt(s->State().next_run_us), "2026-12-02T18:05:00.000000Z");
   EXPECT_EQ(log.Count("scheduled backup skipped [reason=previous scheduled backup still running, "
                       "scheduled=2026-12-02T18:02:00.000000Z]"),
