@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cairo/backup.h"
+#include "cairo/backup_schedule.h"
 #include "cairo/backup_unpack.h"
 #include "cairo/snapshot.h"
 #include "cairo/engine.h"
@@ -306,7 +307,19 @@ int Run(int argc, char** argv) {
   core::LogInfo(std::string("backup ") + (backup && backup->enabled() ? "enabled [root=" +
                                                                             backup_options.backup_root + "]"
                                                                       : "disabled, cairo.sql.backup.root is not set"));
+  // backup.schedule.cron: values were checked by ReadServerConfig; started once serving.
+  std::unique_ptr<cairo::BackupScheduler> schedule;
+  if (!cfg.backup_schedule_cron.empty()) {
+    auto s = cairo::BackupScheduler::Create(backup.get(), cfg.backup_schedule_cron,
+                                            cfg.backup_schedule_tz, engine_options.clock);
+    if (!s.ok()) {
+      return Fail("refusing to start, invalid configuration [path=" + conf_path + ", error=" +
+                  s.status().message() + "]");
+    }
+    schedule = std::move(s).value();
+  }
   sql::SqlOptions sql_options;
+  sql_options.backup_schedule = schedule.get();
   sql_options.worker_threads = static_cast<int>(cfg.shared_worker_count);
   sql_options.read_only = cfg.http_readonly;
   sql_options.query_timeout_ms = cfg.query_timeout_ms;
@@ -397,13 +410,17 @@ int Run(int argc, char** argv) {
                 std::to_string(http_server ? http_server->port() : 0) + ", line_tcp_port=" +
                 std::to_string(tcp_server ? tcp_server->port() : 0) + "]");
 
+  if (schedule) schedule->Start();
+
   int sig = 0;
   sigwait(&signals, &sig);
   core::LogInfo(std::string("shutdown requested [signal=") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "]");
+  if (schedule) schedule->Stop();  // no new scheduled runs; waits for one in progress
   if (http_server) http_server->Stop();
   if (tcp_server) tcp_server->Stop();
   api.Stop();
   sql_engine.reset();
+  schedule.reset();
   backup.reset();
   engine.reset();
   core::LogInfo("server stopped");

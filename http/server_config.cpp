@@ -3,6 +3,8 @@
 #include <cstdint>
 
 #include "cairo/column_type.h"
+#include "core/cron.h"
+#include "core/time_zone.h"
 
 namespace sundial::http {
 
@@ -46,9 +48,39 @@ const std::vector<std::string>& KnownConfigKeys() {
       "cairo.snapshot.instance.id",
       "cairo.snapshot.recovery.enabled",
       "cairo.checkpoint.recovery.enabled",
+      "backup.schedule.cron",
+      "backup.schedule.tz",
   };
   return kKeys;
 }
+
+namespace {
+
+// backup.schedule.cron / backup.schedule.tz: parsed and loaded here so that a bad expression,
+// an unknown zone or a schedule without a backup root stops start-up with the key named.
+core::Status ReadBackupSchedule(const core::Properties& p, ServerConfig* c) {
+  ASSIGN_OR_RETURN(c->backup_schedule_cron, p.GetString("backup.schedule.cron", ""));
+  ASSIGN_OR_RETURN(c->backup_schedule_tz, p.GetString("backup.schedule.tz", "UTC"));
+  auto bad = [](const char* key, const core::Status& st) {
+    return core::Status::InvalidArgument("invalid value for server.conf key '" +
+                                         std::string(key) + "': " + st.message());
+  };
+  if (auto zone = core::TimeZone::Load(c->backup_schedule_tz); !zone.ok()) {
+    return bad("backup.schedule.tz", zone.status());
+  }
+  if (c->backup_schedule_cron.empty()) return core::Status::Ok();
+  if (auto cron = core::CronExpression::Parse(c->backup_schedule_cron); !cron.ok()) {
+    return bad("backup.schedule.cron", cron.status());
+  }
+  if (c->backup_root.empty()) {
+    return core::Status::InvalidArgument(
+        "server.conf key 'backup.schedule.cron' is set but 'cairo.sql.backup.root' is not; "
+        "scheduled backups need a backup root");
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace
 
 core::Result<ServerConfig> ReadServerConfig(const core::Properties& p,
                                             std::vector<std::string>* warnings) {
@@ -167,6 +199,7 @@ core::Result<ServerConfig> ReadServerConfig(const core::Properties& p,
   c.snapshot_recovery_enabled = c.checkpoint_recovery_enabled;
   ASSIGN_OR_RETURN(c.snapshot_recovery_enabled,
                    p.GetBool("cairo.snapshot.recovery.enabled", c.snapshot_recovery_enabled));
+  RETURN_IF_ERROR(ReadBackupSchedule(p, &c));
   return c;
 }
 

@@ -47,6 +47,10 @@ struct ServerConfig {
   std::string backup_tmp_dir_name = "tmp";
   int64_t backup_mkdir_mode = 0775;               // cairo.sql.backup.mkdir.mode (decimal 509)
   int64_t backup_keep_latest_n = 0;               // cairo.sql.backup.keep.latest.n (0 = all)
+  // Scheduled backups (cairo/backup_schedule.h): a cron expression, empty = none, and the
+  // IANA zone its wall times are read in. Both checked here (a bad one refuses start-up).
+  std::string backup_schedule_cron;               // backup.schedule.cron
+  std::string backup_schedule_tz = "UTC";         // backup.schedule.tz
   // cairo.backup.verify.on.start: none | size | full (a root that is a backup, at start)
   cairo::BackupCheck backup_verify_on_start = cairo::BackupCheck::kSize;
   std::string snapshot_instance_id;

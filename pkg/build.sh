@@ -12,6 +12,8 @@ command -v make >/dev/null || need+=(make)
 command -v curl >/dev/null || need+=(curl)
 [ -f /usr/include/gtest/gtest.h ] || need+=(libgtest-dev)
 [ -f /usr/include/benchmark/benchmark.h ] || need+=(libbenchmark-dev)
+# IANA time zones (backup.schedule.tz; tests/core/time_zone_test.cpp compares with glibc).
+[ -f /usr/share/zoneinfo/Europe/Berlin ] || need+=(tzdata)
 # The Node.js client test (tests/http/nodejs_client_test.cpp) skips without node and npm.
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)

@@ -1,7 +1,8 @@
 // Table functions and SHOW: tables(), table_columns('t'), table_partitions('t'),
-// long_sequence(n), SHOW TABLES / COLUMNS / PARTITIONS / CREATE TABLE.
+// long_sequence(n), backup_schedule(), SHOW TABLES / COLUMNS / PARTITIONS / CREATE TABLE.
 #include <algorithm>
 
+#include "cairo/backup_schedule.h"
 #include "core/timestamp.h"
 #include "sql/lexer.h"
 #include "sql/planner.h"
@@ -176,6 +177,25 @@ OpPtr Tables(PlanContext& ctx) {
   return rb.Build();
 }
 
+// backup_schedule(): one row for the server's schedule (backup.schedule.cron), none without.
+OpPtr BackupSchedule(PlanContext& ctx) {
+  RowsBuilder rb({{"cron", ColumnType::kVarchar, ""},
+                  {"tz", ColumnType::kVarchar, ""},
+                  {"next_run", ColumnType::kTimestamp, ""},
+                  {"last_run", ColumnType::kTimestamp, ""},
+                  {"last_status", ColumnType::kVarchar, ""},
+                  {"last_error", ColumnType::kVarchar, ""}});
+  if (ctx.backup_schedule != nullptr) {
+    const cairo::BackupScheduleState st = ctx.backup_schedule->State();
+    auto text = [](const std::string& s) {
+      return s.empty() ? Value::Null(ColumnType::kVarchar) : S(s);
+    };
+    rb.Add({S(st.cron), S(st.tz), T(st.next_run_us), T(st.last_run_us), text(st.last_status),
+            text(st.last_error)});
+  }
+  return rb.Build();
+}
+
 }  // namespace
 
 core::Result<OpPtr> PlanTableFunction(const TableRef& ref, PlanContext& ctx) {
@@ -200,6 +220,7 @@ core::Result<OpPtr> PlanTableFunction(const TableRef& ref, PlanContext& ctx) {
     OpPtr t = Tables(ctx);
     return t;
   }
+  if (f == "backup_schedule") return BackupSchedule(ctx);
   if (f == "table_columns") {
     ASSIGN_OR_RETURN(std::string name, StringArg(ref, 0, ctx));
     ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, name, ref.func_args[0]->pos));

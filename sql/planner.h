@@ -17,10 +17,15 @@
 #include "sql/ast.h"
 #include "sql/operator.h"
 
+namespace sundial::cairo {
+class BackupScheduler;
+}
+
 namespace sundial::sql {
 
 struct PlanContext {
   cairo::Engine* engine = nullptr;
+  const cairo::BackupScheduler* backup_schedule = nullptr;  // backup_schedule(); may be null
   int64_t now_us = 0;
   int max_depth = 256;
   int worker_threads = 1;

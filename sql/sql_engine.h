@@ -13,6 +13,7 @@
 
 namespace sundial::cairo {
 class BackupService;
+class BackupScheduler;
 }
 
 namespace sundial::sql {
@@ -32,6 +33,9 @@ struct SqlOptions {
   // build sides may hold; more ends it with `query memory limit exceeded`. 0: a quarter of the
   // machine's memory; negative: no limit.
   int64_t max_query_memory = 0;
+  // The server's backup schedule, shown by `backup_schedule()`; null: no schedule (no rows).
+  // Must outlive the SqlEngine.
+  const cairo::BackupScheduler* backup_schedule = nullptr;
 };
 
 struct ExecContext {
