@@ -12,7 +12,8 @@ command -v make >/dev/null || need+=(make)
 command -v curl >/dev/null || need+=(curl)
 [ -f /usr/include/gtest/gtest.h ] || need+=(libgtest-dev)
 [ -f /usr/include/benchmark/benchmark.h ] || need+=(libbenchmark-dev)
-# The Node.js client test (tests/http/nodejs_client_test.cpp) skips without node and npm.
+# The Node.js client test (tests/http/nodejs_client_test.cpp) and the s3 store tests (npm's
+# s3rver, tests/core/object_store_test.cpp) skip without node and npm.
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then

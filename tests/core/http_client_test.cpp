@@ -211,6 +211,18 @@ TEST(HttpClientTest, RefusedResetTimeoutAndTruncatedAreClearUnavailableErrors) {
       << r.status().message();
   EXPECT_LT(took, std::chrono::milliseconds(550));
 
+  FakeHttpServer resetting([&](int fd, int) {
+    FakeRequest req;
+    if (!resetting.ReadRequest(fd, &req)) return;
+    linger hard{1, 0};  // close() sends RST
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
+  });
+  HttpClient reset("127.0.0.1", resetting.port());
+  r = reset.Send(Get("/"));
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(r.status().message().find("connection reset by peer"), std::string::npos)
+      << r.status().message();
+
   FakeHttpServer garbage([&](int fd, int) {
     FakeRequest req;
     if (garbage.ReadRequest(fd, &req)) FakeHttpServer::WriteAll(fd, "SSH-2.0-OpenSSH\r\n\r\n");
