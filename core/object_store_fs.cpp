@@ -52,7 +52,7 @@ class FsObjectStore final : public ObjectStore {
     const std::string path = Path(key);
     if (fs_.IsDirectory(path)) return Missing(key);
     Result<std::unique_ptr<File>> file = fs_.Open(path, OpenMode::kRead);
-    if (!file.ok()) return file.status().code() == StatusCode::kNotFound ? Missing(key) : file.status();
+    if (!file.ok()) return Absent(key, file.status()) ? Missing(key) : file.status();
     std::unique_ptr<char[]> buf(new char[kPiece]);
     for (uint64_t offset = 0;;) {
       ASSIGN_OR_RETURN(size_t got, (*file)->ReadAt(offset, buf.get(), kPiece));
@@ -67,7 +67,7 @@ class FsObjectStore final : public ObjectStore {
     const std::string path = Path(key);
     if (fs_.IsDirectory(path)) return Missing(key);
     Result<uint64_t> size = fs_.FileSize(path);
-    if (!size.ok()) return size.status().code() == StatusCode::kNotFound ? Missing(key) : size.status();
+    if (!size.ok()) return Absent(key, size.status()) ? Missing(key) : size.status();
     return ObjectInfo{std::string(key), *size, ""};
   }
 
@@ -97,7 +97,7 @@ class FsObjectStore final : public ObjectStore {
     const std::string path = Path(key);
     if (fs_.IsDirectory(path)) return Status::Ok();  // no object of that name
     Status st = fs_.RemoveFile(path);
-    if (st.code() == StatusCode::kNotFound) return Status::Ok();
+    if (!st.ok() && Absent(key, st)) return Status::Ok();
     RETURN_IF_ERROR(st);
     std::string parent = ParentOf(std::string(key));
     RETURN_IF_ERROR(fs_.SyncDir(parent.empty() ? config_.root : Path(parent)));
@@ -112,6 +112,16 @@ class FsObjectStore final : public ObjectStore {
   Status Missing(std::string_view key) const {
     return Status::NotFound("object not found [key=" + std::string(key) + ", " +
                             config_.Describe() + "]");
+  }
+
+  // Whether `error` (of a call on the key's path) means there is no such object: the path is
+  // missing, or a component above it is a file (ENOTDIR: "a" is an object, "a/b" is not).
+  bool Absent(std::string_view key, const Status& error) {
+    if (error.code() == StatusCode::kNotFound) return true;
+    for (std::string dir = ParentOf(std::string(key)); !dir.empty(); dir = ParentOf(dir)) {
+      if (fs_.Exists(Path(dir)) && !fs_.IsDirectory(Path(dir))) return true;
+    }
+    return false;
   }
 
   // Creates root/<dir> and the directories above it.

@@ -258,6 +258,11 @@ TEST_P(ObjectStoreTest, BadKeysAreRefusedAndChangeNothing) {
   EXPECT_TRUE(Keys("").empty());
   // Deleting a missing key is fine (as on S3); a failing sink stops Get with its error.
   EXPECT_TRUE(store_->Delete("never/there").ok());
+  ASSERT_TRUE(store_->PutBytes("file", "f").ok());  // "file/below" is no object
+  EXPECT_EQ(store_->Head("file/below").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Fetch("file/below").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->Delete("file/below").ok());
+  ASSERT_TRUE(store_->Delete("file").ok());
   ASSERT_TRUE(store_->PutBytes("k", std::string(200'000, 'k')).ok());
   Status st = store_->Get("k", [](std::string_view) { return Status::Cancelled("sink full"); });
   EXPECT_EQ(st.code(), StatusCode::kCancelled);
