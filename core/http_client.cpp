@@ -382,6 +382,54 @@ Status HttpClient::Deliver(std::string_view piece, HttpResponse* response,
   return Status::Ok();
 }
 
+Status HttpClient::ReadLine(std::string_view* line) {
+  size_t eol;
+  while ((eol = rbuf_.find("\r\n", rpos_)) == std::string::npos) {
+    if (rbuf_.size() - rpos_ > kMaxHeadBytes) {
+      return Status::IOError("malformed http response: line over 64 KiB [host=" + host_ + "]");
+    }
+    bool eof = false;
+    RETURN_IF_ERROR(Fill(&eof));
+  }
+  *line = std::string_view(rbuf_.data() + rpos_, eol - rpos_);
+  rpos_ = eol + 2;
+  return Status::Ok();
+}
+
+Status HttpClient::ReadExactly(uint64_t n, HttpResponse* response, const HttpBodySink* to) {
+  bool eof = false;
+  while (n > 0) {
+    if (rpos_ == rbuf_.size()) RETURN_IF_ERROR(Fill(&eof));
+    size_t take = static_cast<size_t>(std::min<uint64_t>(n, rbuf_.size() - rpos_));
+    RETURN_IF_ERROR(Deliver(std::string_view(rbuf_.data() + rpos_, take), response, to));
+    rpos_ += take;
+    n -= take;
+  }
+  return Status::Ok();
+}
+
+Status HttpClient::ReadChunked(HttpResponse* response, const HttpBodySink* to) {
+  for (;;) {
+    std::string_view line;
+    RETURN_IF_ERROR(ReadLine(&line));
+    uint64_t size = 0;
+    if (!ParseHex(Trim(line.substr(0, line.find(';'))), &size)) {
+      return Status::IOError("malformed http response: chunk size [host=" + host_ + "]");
+    }
+    if (size == 0) {  // trailers up to an empty line
+      do {
+        RETURN_IF_ERROR(ReadLine(&line));
+      } while (!line.empty());
+      return Status::Ok();
+    }
+    RETURN_IF_ERROR(ReadExactly(size, response, to));
+    RETURN_IF_ERROR(ReadLine(&line));
+    if (!line.empty()) {
+      return Status::IOError("malformed http response: chunk end [host=" + host_ + "]");
+    }
+  }
+}
+
 Status HttpClient::ReadBody(const HttpRequest& request, HttpResponse* response,
                             const HttpBodySink& sink, bool* reusable) {
   const HttpBodySink* to =
@@ -395,61 +443,16 @@ Status HttpClient::ReadBody(const HttpRequest& request, HttpResponse* response,
   if (request.method == "HEAD" || response->status == 204 || response->status == 304) {
     return Status::Ok();
   }
-  bool eof = false;
   const std::string* te = response->Header("transfer-encoding");
   if (te != nullptr && LowerCopy(*te).find("chunked") != std::string::npos) {
-    for (;;) {
-      size_t eol;
-      while ((eol = rbuf_.find("\r\n", rpos_)) == std::string::npos) {
-        if (rbuf_.size() - rpos_ > 4096) return Status::IOError("malformed http chunk header");
-        RETURN_IF_ERROR(Fill(&eof));
-      }
-      std::string_view line(rbuf_.data() + rpos_, eol - rpos_);
-      line = Trim(line.substr(0, line.find(';')));
-      uint64_t size = 0;
-      if (!ParseHex(line, &size)) {
-        return Status::IOError("malformed http response: chunk size [host=" + host_ + "]");
-      }
-      rpos_ = eol + 2;
-      if (size == 0) {  // trailers up to an empty line
-        for (;;) {
-          while ((eol = rbuf_.find("\r\n", rpos_)) == std::string::npos) {
-            if (rbuf_.size() - rpos_ > kMaxHeadBytes) return Status::IOError("malformed trailer");
-            RETURN_IF_ERROR(Fill(&eof));
-          }
-          bool empty = eol == rpos_;
-          rpos_ = eol + 2;
-          if (empty) return Status::Ok();
-        }
-      }
-      while (size > 0) {
-        if (rpos_ == rbuf_.size()) RETURN_IF_ERROR(Fill(&eof));
-        size_t n = static_cast<size_t>(std::min<uint64_t>(size, rbuf_.size() - rpos_));
-        RETURN_IF_ERROR(Deliver(std::string_view(rbuf_.data() + rpos_, n), response, to));
-        rpos_ += n;
-        size -= n;
-      }
-      while (rbuf_.size() - rpos_ < 2) RETURN_IF_ERROR(Fill(&eof));
-      if (rbuf_.compare(rpos_, 2, "\r\n") != 0) {
-        return Status::IOError("malformed http response: chunk end [host=" + host_ + "]");
-      }
-      rpos_ += 2;
-    }
+    return ReadChunked(response, to);
   }
-  const std::string* cl = response->Header("content-length");
-  if (cl != nullptr) {
-    uint64_t left = 0;
-    if (!ParseDecimal(*cl, &left)) {
+  if (const std::string* cl = response->Header("content-length")) {
+    uint64_t length = 0;
+    if (!ParseDecimal(*cl, &length)) {
       return Status::IOError("malformed http response: content-length [host=" + host_ + "]");
     }
-    while (left > 0) {
-      if (rpos_ == rbuf_.size()) RETURN_IF_ERROR(Fill(&eof));
-      size_t n = static_cast<size_t>(std::min<uint64_t>(left, rbuf_.size() - rpos_));
-      RETURN_IF_ERROR(Deliver(std::string_view(rbuf_.data() + rpos_, n), response, to));
-      rpos_ += n;
-      left -= n;
-    }
-    return Status::Ok();
+    return ReadExactly(length, response, to);
   }
   *reusable = false;  // the body ends with the connection
   for (;;) {
@@ -458,6 +461,7 @@ Status HttpClient::ReadBody(const HttpRequest& request, HttpResponse* response,
                               response, to));
       rpos_ = rbuf_.size();
     }
+    bool eof = false;
     Status st = Fill(&eof);
     if (eof) return Status::Ok();
     RETURN_IF_ERROR(st);

@@ -102,6 +102,10 @@ class HttpClient {
   Status ReadHead(HttpResponse* response, bool* answer_started);
   Status ReadBody(const HttpRequest& request, HttpResponse* response, const HttpBodySink& sink,
                   bool* reusable);
+  Status ReadChunked(HttpResponse* response, const HttpBodySink* to);
+  // The next line without its CRLF (a view into rbuf_, valid until the next read).
+  Status ReadLine(std::string_view* line);
+  Status ReadExactly(uint64_t n, HttpResponse* response, const HttpBodySink* to);
   Status Deliver(std::string_view piece, HttpResponse* response, const HttpBodySink* sink);
   Status TransportError(std::string_view what) const;
 
