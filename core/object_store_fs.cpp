@@ -100,7 +100,9 @@ class FsObjectStore final : public ObjectStore {
     if (!st.ok() && Absent(key, st)) return Status::Ok();
     RETURN_IF_ERROR(st);
     std::string parent = ParentOf(std::string(key));
-    RETURN_IF_ERROR(fs_.SyncDir(parent.empty() ? config_.root : Path(parent)));
+    // The directory may be gone already: another Delete removed it once it was empty.
+    Status synced = fs_.SyncDir(parent.empty() ? config_.root : Path(parent));
+    if (!synced.ok() && synced.code() != StatusCode::kNotFound) return synced;
     // Directories left empty go too (a failure means another key lives there: stop).
     while (!parent.empty() && fs_.RemoveDir(Path(parent)).ok()) parent = ParentOf(parent);
     return Status::Ok();
