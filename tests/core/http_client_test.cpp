@@ -260,5 +260,43 @@ TEST(HttpClientTest, EarlyAnswerToALargeUploadIsReturned) {
   EXPECT_NE(r->body.find("AccessDenied"), std::string::npos);
 }
 
+// Mutated and truncated answers (then the server closes): every Send returns, ok or with a
+// clear error, and a body is never longer than what was sent.
+TEST(HttpClientTest, HostileAnswersNeverCrashOrHang) {
+  const std::vector<std::string> seeds = {
+      "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x\r\nde\r\n0\r\n\r\n",
+      "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 NF\r\nContent-Length: 3\r\n\r\nnot",
+      "HTTP/1.0 200 OK\r\n\r\nuntil close"};
+  std::mt19937 rng(99);
+  std::string answer;
+  FakeHttpServer server([&](int fd, int) {
+    FakeRequest req;
+    if (server.ReadRequest(fd, &req)) FakeHttpServer::WriteAll(fd, answer);
+  });
+  HttpClientOptions quick;
+  quick.io_timeout_ms = 2000;
+  for (int i = 0; i < 300; ++i) {
+    answer = seeds[rng() % seeds.size()];
+    for (int e = 1 + static_cast<int>(rng() % 3); e > 0; --e) {
+      size_t at = rng() % (answer.size() + 1);
+      switch (rng() % 4) {
+        case 0: answer.resize(at); break;
+        case 1: answer.insert(at, 1, "0123456789abcdefxX:;\r\n -"[rng() % 24]); break;
+        case 2: if (at < answer.size()) answer[at] = static_cast<char>(rng()); break;
+        default: answer.erase(at, 1 + rng() % 4); break;
+      }
+    }
+    HttpClient client("127.0.0.1", server.port(), quick);
+    auto r = client.Send(Get("/"));
+    if (r.ok()) {
+      EXPECT_LE(r->body.size(), answer.size()) << answer;
+    } else {
+      EXPECT_FALSE(r.status().message().empty());
+      EXPECT_EQ(r.status().message().find("timed out"), std::string::npos) << answer;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sundial::core
