@@ -32,3 +32,5 @@ else
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
 cmake --build "$BUILD_DIR" -j "$(nproc)"
+command -v npm >/dev/null && bash tests/core/s3rver/install.sh "$BUILD_DIR/tests/core/s3rver-run" ||
+  echo "npm's s3rver not installed: the s3 store tests try again (and skip without node/npm)" >&2

@@ -1,7 +1,8 @@
 // tests/core/s3rver_process.h — npm's `s3rver` (an S3 server nobody here wrote) on a free
 // loopback port, in a fresh data directory, with one bucket, for the object-store tests.
-// The package (pinned in tests/core/s3rver/package.json) is installed once with npm into
-// $SUNDIAL_BINARY_DIR/tests/core/s3rver-run (under a lock, so parallel test runs share it).
+// The package (pinned in tests/core/s3rver/package.json) is installed with npm into
+// $SUNDIAL_BINARY_DIR/tests/core/s3rver-run by tests/core/s3rver/install.sh (pkg/build.sh runs
+// it; a test runs it when the install is missing).
 // s3rver knows the access key id S3RVER (secret S3RVER) and refuses others; it does not check
 // Signature Version 4 signatures (tests of a wrong secret use a scripted server instead).
 #pragma once
