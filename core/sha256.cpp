@@ -108,4 +108,36 @@ Sha256Digest Sha256Hash(std::string_view message) {
   return h.Finish();
 }
 
+Sha256Digest HmacSha256(std::string_view key, std::string_view message) {
+  uint8_t block[64] = {};
+  if (key.size() > sizeof(block)) {
+    Sha256Digest k = Sha256Hash(key);
+    std::memcpy(block, k.data(), k.size());
+  } else {
+    std::memcpy(block, key.data(), key.size());
+  }
+  uint8_t pad[64];
+  for (size_t i = 0; i < sizeof(pad); ++i) pad[i] = block[i] ^ 0x36;
+  Sha256 inner;
+  inner.Update(pad, sizeof(pad));
+  inner.Update(message);
+  Sha256Digest inner_digest = inner.Finish();
+  for (size_t i = 0; i < sizeof(pad); ++i) pad[i] = block[i] ^ 0x5c;
+  Sha256 outer;
+  outer.Update(pad, sizeof(pad));
+  outer.Update(inner_digest.data(), inner_digest.size());
+  return outer.Finish();
+}
+
+std::string HexDigest(const Sha256Digest& digest) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(digest.size() * 2);
+  for (uint8_t b : digest) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 15]);
+  }
+  return out;
+}
+
 }  // namespace sundial::core

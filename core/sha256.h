@@ -1,11 +1,13 @@
-// core/sha256.h — SHA-256 (FIPS 180-4), used to verify the ECDSA signatures of line protocol
-// over TCP authentication (core/p256.h). An Sha256 object is one running hash and is not
-// thread-safe; the free function is. Nothing here fails.
+// core/sha256.h — SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), used to verify the ECDSA
+// signatures of line protocol over TCP authentication (core/p256.h) and to sign object-store
+// requests (core/sigv4.h). An Sha256 object is one running hash and is not thread-safe; the
+// free functions are. Nothing here fails.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace sundial::core {
@@ -29,5 +31,11 @@ class Sha256 {
 };
 
 Sha256Digest Sha256Hash(std::string_view message);
+
+// HMAC-SHA256 of `message` under `key` (any length; keys over 64 bytes are hashed first).
+Sha256Digest HmacSha256(std::string_view key, std::string_view message);
+
+// Lower-case hexadecimal of a digest (64 characters).
+std::string HexDigest(const Sha256Digest& digest);
 
 }  // namespace sundial::core

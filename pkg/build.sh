@@ -14,7 +14,8 @@ command -v curl >/dev/null || need+=(curl)
 [ -f /usr/include/benchmark/benchmark.h ] || need+=(libbenchmark-dev)
 # IANA time zones (backup.schedule.tz; tests/core/time_zone_test.cpp compares with glibc).
 [ -f /usr/share/zoneinfo/Europe/Berlin ] || need+=(tzdata)
-# The Node.js client test (tests/http/nodejs_client_test.cpp) skips without node and npm.
+# The Node.js client test (tests/http/nodejs_client_test.cpp) and the s3 store tests (npm's
+# s3rver, tests/core/object_store_test.cpp) skip without node and npm.
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
@@ -33,3 +34,5 @@ else
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
 cmake --build "$BUILD_DIR" -j "$(nproc)"
+command -v npm >/dev/null && bash tests/core/s3rver/install.sh "$BUILD_DIR/tests/core/s3rver-run" ||
+  echo "npm's s3rver not installed: the s3 store tests try again (and skip without node/npm)" >&2

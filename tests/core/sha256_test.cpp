@@ -8,26 +8,17 @@
 namespace sundial::core {
 namespace {
 
-std::string Hex(const Sha256Digest& d) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : d) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 15]);
-  }
-  return out;
-}
 
 // FIPS 180-4 examples (NIST CSRC "SHA256.pdf", "SHA256_2.pdf") and the million-'a' vector.
 TEST(Sha256Test, PublishedVectors) {
-  EXPECT_EQ(Hex(Sha256Hash("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(Hex(Sha256Hash("abc")),
+  EXPECT_EQ(HexDigest(Sha256Hash("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(HexDigest(Sha256Hash("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(Hex(Sha256Hash("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+  EXPECT_EQ(HexDigest(Sha256Hash("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  EXPECT_EQ(Hex(Sha256Hash(std::string(1'000'000, 'a'))),
+  EXPECT_EQ(HexDigest(Sha256Hash(std::string(1'000'000, 'a'))),
             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-  EXPECT_EQ(Hex(Sha256Hash("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu")),
+  EXPECT_EQ(HexDigest(Sha256Hash("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu")),
             "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
 }
 
@@ -46,7 +37,7 @@ TEST(Sha256Test, PiecewiseEqualsWholeAtEveryLength) {
       h.Update(m.data() + pos, take);
       pos += take;
     }
-    ASSERT_EQ(Hex(h.Finish()), Hex(whole)) << len;
+    ASSERT_EQ(HexDigest(h.Finish()), HexDigest(whole)) << len;
   }
 }
 
