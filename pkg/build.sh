@@ -18,6 +18,9 @@ command -v curl >/dev/null || need+=(curl)
 # s3rver, tests/core/object_store_test.cpp) skip without node and npm.
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
+# GET /backup's recipes (tests/e2e/backup_stream_test.cpp) are run through rclone and bsdtar.
+command -v rclone >/dev/null || need+=(rclone)
+command -v bsdtar >/dev/null || need+=(libarchive-tools)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   echo "installing: ${need[*]}" >&2
