@@ -47,6 +47,7 @@ struct ServerConfig {
   std::string backup_tmp_dir_name = "tmp";
   int64_t backup_mkdir_mode = 0775;               // cairo.sql.backup.mkdir.mode (decimal 509)
   int64_t backup_keep_latest_n = 0;               // cairo.sql.backup.keep.latest.n (0 = all)
+  int64_t backup_max_bytes_per_sec = 0;  // cairo.sql.backup.max.bytes.per.sec (0 = unlimited)
   // cairo.backup.verify.on.start: none | size | full (a root that is a backup, at start)
   cairo::BackupCheck backup_verify_on_start = cairo::BackupCheck::kSize;
   std::string snapshot_instance_id;
