@@ -95,12 +95,12 @@ if [[ " $PARTS " == *" incremental "* || " $PARTS " == *" verify "* ]]; then
         [ $cache = cold ] && drop_cache "$dir"
         t0=$(now); find "$dir" -type f -exec cat {} + >/dev/null; t1=$(now)
         [ $cache = cold ] && drop_cache "$dir"
-        out=$(sql "VERIFY BACKUP '$first'"); t2=$(now)
+        t1b=$(now); out=$(sql "VERIFY BACKUP '$first'"); t2=$(now)
         echo "$out" | grep -q '"count":0' || { echo "VERIFY BACKUP found problems: $out" >&2; exit 1; }
         [ $cache = cold ] && drop_cache "$dir"
         t3=$(now); "$BUILD/sundial" verify "$dir"; t4=$(now)
         cats="$cats $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
-        execs="$execs $(awk -v a="$t1" -v b="$t2" 'BEGIN { print b - a }')"
+        execs="$execs $(awk -v a="$t1b" -v b="$t2" 'BEGIN { print b - a }')"
         offs="$offs $(awk -v a="$t3" -v b="$t4" 'BEGIN { print b - a }')"
       done
       c=$(echo "$cats" | median); e=$(echo "$execs" | median); o=$(echo "$offs" | median)
