@@ -103,14 +103,15 @@ class BackupWriter {
   }
 
  private:
-  core::FileSystem& fs_;
-  std::string staging_;
+  // Records a copied file in the manifest.
   core::Status Copied(const std::string& relative, uint64_t size, uint32_t crc) {
     manifest_.files.push_back({relative, size, crc});
     bytes_ += size;
     return core::Status::Ok();
   }
 
+  core::FileSystem& fs_;
+  std::string staging_;
   PreviousBackup* previous_;  // may be null: copy everything
   core::RateLimiter& pace_;   // cairo.sql.backup.max.bytes.per.sec
   BackupManifest manifest_;
