@@ -18,6 +18,7 @@
 #include "cairo/backup_incremental.h"
 #include "cairo/backup_manifest.h"
 #include "cairo/backup_naming.h"
+#include "cairo/backup_pace.h"
 #include "cairo/backup_retention.h"
 #include "cairo/snapshot.h"
 #include "cairo/table_state.h"
@@ -25,6 +26,7 @@
 #include "core/confined_path.h"
 #include "core/crc32c.h"
 #include "core/log.h"
+#include "core/rate_limiter.h"
 
 namespace sundial::cairo {
 namespace {
@@ -51,8 +53,9 @@ core::Status BackupFailed(const core::Status& st) {
 // Everything written into one staging directory, and the manifest being built for it.
 class BackupWriter {
  public:
-  BackupWriter(core::FileSystem& fs, std::string staging, PreviousBackup* previous)
-      : fs_(fs), staging_(std::move(staging)), previous_(previous) {}
+  BackupWriter(core::FileSystem& fs, std::string staging, PreviousBackup* previous,
+               core::RateLimiter& pace)
+      : fs_(fs), staging_(std::move(staging)), previous_(previous), pace_(pace) {}
 
   BackupManifest& manifest() { return manifest_; }
   uint64_t bytes() const { return bytes_; }
@@ -64,26 +67,29 @@ class BackupWriter {
 
   // Copies [0, size) of `src` to `relative` (or hard-links the previous backup's identical
   // file, for a file of partition `partition_dir` of `view`) and records it in the manifest.
+  // Reads and copies go through `pace_` (cairo/backup_pace.h): with nothing to link from, one
+  // pass copies and checksums; otherwise the checksum comes first (it decides the link).
   // Not synced here: one sync(2) at the end makes the whole staging tree durable (thousands of
   // fsyncs, one per column file, cost far more than one flush of the file system).
   core::Status CopyFile(core::File& src, uint64_t size, const std::string& relative,
                         const TableView* view = nullptr, std::string_view partition_dir = {}) {
     // The source range is immutable while pinned, so its CRC is the CRC of what we copy.
-    ASSIGN_OR_RETURN(uint32_t crc, FileCrc32c(src, size));
     const std::string dst_path = core::JoinPath(staging_, relative);
-    if (previous_ != nullptr && view != nullptr) {
-      auto from = previous_->LinkSource(*view, partition_dir, relative, size, crc);
-      if (from && fs_.Link(*from, dst_path).ok()) {
-        manifest_.files.push_back({relative, size, crc});
-        linked_bytes_ += size;
-        return core::Status::Ok();
-      }
+    if (previous_ == nullptr || view == nullptr) {
+      ASSIGN_OR_RETURN(auto dst, fs_.Open(dst_path, core::OpenMode::kCreateExclusive));
+      ASSIGN_OR_RETURN(uint32_t crc, PacedCopyWithCrc(fs_, src, *dst, size, pace_));
+      return Copied(relative, size, crc);
+    }
+    ASSIGN_OR_RETURN(uint32_t crc, PacedCrc32c(src, size, pace_));
+    auto from = previous_->LinkSource(*view, partition_dir, relative, size, crc);
+    if (from && fs_.Link(*from, dst_path).ok()) {
+      manifest_.files.push_back({relative, size, crc});
+      linked_bytes_ += size;
+      return core::Status::Ok();
     }
     ASSIGN_OR_RETURN(auto dst, fs_.Open(dst_path, core::OpenMode::kCreateExclusive));
-    if (size > 0) RETURN_IF_ERROR(fs_.CopyRange(src, 0, *dst, 0, size));
-    manifest_.files.push_back({relative, size, crc});
-    bytes_ += size;
-    return core::Status::Ok();
+    RETURN_IF_ERROR(PacedCopy(fs_, src, *dst, size, pace_));
+    return Copied(relative, size, crc);
   }
 
   core::Status WriteFile(const std::string& relative, std::string_view data,
@@ -97,9 +103,17 @@ class BackupWriter {
   }
 
  private:
+  // Records a copied file in the manifest.
+  core::Status Copied(const std::string& relative, uint64_t size, uint32_t crc) {
+    manifest_.files.push_back({relative, size, crc});
+    bytes_ += size;
+    return core::Status::Ok();
+  }
+
   core::FileSystem& fs_;
   std::string staging_;
   PreviousBackup* previous_;  // may be null: copy everything
+  core::RateLimiter& pace_;   // cairo.sql.backup.max.bytes.per.sec
   BackupManifest manifest_;
   uint64_t bytes_ = 0;
   uint64_t linked_bytes_ = 0;
@@ -294,7 +308,8 @@ class BackupServiceImpl final : public BackupService {
     // Incremental: identical immutable partition files are linked from the latest backup.
     std::unique_ptr<PreviousBackup> previous =
         PreviousBackup::FindLatest(*fs_, options_.backup_root, options_.tmp_dir_name);
-    BackupWriter w(*fs_, staging, previous.get());
+    core::RateLimiter pace(options_.max_bytes_per_sec, kBackupPaceChunk, options_.clock);
+    BackupWriter w(*fs_, staging, previous.get(), pace);
     w.manifest().created_us = created_us;
     w.manifest().is_database = is_database;
     RETURN_IF_ERROR(w.MakeDir("db"));

@@ -27,6 +27,9 @@ struct BackupOptions {
   std::string snapshot_instance_id;                 // cairo.snapshot.instance.id
   bool snapshot_recovery_enabled = true;            // cairo.snapshot.recovery.enabled
   int keep_latest_n = 0;  // cairo.sql.backup.keep.latest.n: 0 keeps all (cairo/backup_retention.h)
+  // cairo.sql.backup.max.bytes.per.sec: 0 = unlimited; else the backup reads (checksums) and
+  // copies at most this many bytes per second (cairo/backup_pace.h).
+  uint64_t max_bytes_per_sec = 0;
   const core::Clock* clock = core::SystemClock::Instance();
 };
 

@@ -260,6 +260,7 @@ int Run(int argc, char** argv) {
   backup_options.snapshot_instance_id = cfg.snapshot_instance_id;
   backup_options.snapshot_recovery_enabled = cfg.snapshot_recovery_enabled;
   backup_options.keep_latest_n = static_cast<int>(cfg.backup_keep_latest_n);
+  backup_options.max_bytes_per_sec = static_cast<uint64_t>(cfg.backup_max_bytes_per_sec);
   // A root made by BACKUP carries a manifest: refuse one written by a newer format.
   if (auto st = cairo::CheckBackupFormatAtStartup(*fs, root); !st.ok()) {
     return Fail("refusing to start on this root [error=" + st.ToString() + "]");

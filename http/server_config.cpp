@@ -44,6 +44,7 @@ const std::vector<std::string>& KnownConfigKeys() {
       "cairo.sql.backup.dir.tmp.name",
       "cairo.sql.backup.mkdir.mode",
       "cairo.sql.backup.keep.latest.n",
+      "cairo.sql.backup.max.bytes.per.sec",
       "cairo.backup.verify.on.start",
       "cairo.snapshot.instance.id",
       "cairo.snapshot.recovery.enabled",
@@ -185,6 +186,8 @@ core::Result<ServerConfig> ReadServerConfig(const core::Properties& p,
                    p.GetInt("cairo.sql.backup.mkdir.mode", c.backup_mkdir_mode, 0, 4095));
   ASSIGN_OR_RETURN(c.backup_keep_latest_n,
                    p.GetInt("cairo.sql.backup.keep.latest.n", 0, 0, INT32_MAX));
+  ASSIGN_OR_RETURN(c.backup_max_bytes_per_sec,
+                   p.GetSize("cairo.sql.backup.max.bytes.per.sec", 0, 0, int64_t{1} << 50));
   ASSIGN_OR_RETURN(std::string verify_on_start,
                    p.GetString("cairo.backup.verify.on.start", "size"));
   if (!cairo::ParseBackupCheck(verify_on_start, &c.backup_verify_on_start)) {

@@ -51,6 +51,7 @@ struct ServerConfig {
   // IANA zone its wall times are read in. Both checked here (a bad one refuses start-up).
   std::string backup_schedule_cron;               // backup.schedule.cron
   std::string backup_schedule_tz = "UTC";         // backup.schedule.tz
+  int64_t backup_max_bytes_per_sec = 0;  // cairo.sql.backup.max.bytes.per.sec (0 = unlimited)
   // cairo.backup.verify.on.start: none | size | full (a root that is a backup, at start)
   cairo::BackupCheck backup_verify_on_start = cairo::BackupCheck::kSize;
   std::string snapshot_instance_id;
