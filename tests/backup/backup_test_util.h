@@ -245,7 +245,9 @@ class BackupFixture : public ::testing::Test {
     auto entries = real_fs_->ListDir(backup_root_);
     if (!entries.ok()) return out;
     for (const auto& e : *entries) {
-      if (e.is_dir && e.name != "tmp") out.push_back(core::JoinPath(backup_root_, e.name));
+      if (e.is_dir && e.name != "tmp" && e.name != kBackupHistoryDirName) {
+        out.push_back(core::JoinPath(backup_root_, e.name));
+      }
     }
     std::sort(out.begin(), out.end());
     return out;
