@@ -379,7 +379,20 @@ class BackupServiceImpl final : public BackupService {
     ASSIGN_OR_RETURN(BackupJob job, Begin(std::move(names), is_database));
     std::lock_guard wk(worker_mu_);
     if (worker_.joinable()) worker_.join();  // the previous one, which has released the slot
-    worker_ = std::thread([this, job] { (void)Execute(job); });
+    try {
+      worker_ = std::thread([this, job] { (void)Execute(job); });
+    } catch (const std::exception& e) {  // no thread (resources): the backup fails, slot freed
+      BackupHistoryEntry failed;
+      {
+        std::lock_guard lk(state_mu_);
+        failed = current_;
+      }
+      failed.status = BackupStatus::kBackupFailed;
+      failed.backup_error = std::string("could not start the backup thread: ") + e.what();
+      failed.end_us = options_.clock->NowMicros();
+      (void)Record(failed, /*release=*/true);
+      return core::Status::ResourceExhausted(failed.backup_error);
+    }
     return job.id;
   }
 

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -219,6 +220,35 @@ TEST_F(BackupHistoryHttpTest, SigtermDuringAnAsyncBackupExitsCleanlyAndRecordsIt
   } else {
     EXPECT_EQ(s, "backup complete");
   }
+}
+
+TEST_F(BackupHistoryHttpTest, DamagedHistoryRecordIsARowSayingSoNotACrash) {
+  ASSERT_TRUE(server_.Start()) << server_.Log();
+  Ingest(0, 1, 10);
+  ASSERT_EQ(Q("BACKUP DATABASE").status, 200);
+  ASSERT_EQ(Q("BACKUP DATABASE").status, 200);
+  const std::string id = Cell(Q("SELECT start_ts FROM backups() ORDER BY start_ts LIMIT 1"));
+  std::string record;
+  for (const auto& e : fs::directory_iterator(backup_root_ + "/_history")) {
+    if (record.empty() || e.path().string() < record) record = e.path().string();
+  }
+  std::string bytes = ReadAll(record);
+  bytes[bytes.size() / 2] ^= 0x40;
+  std::ofstream(record, std::ios::binary | std::ios::trunc) << bytes;
+  HttpResponse h = Q("SELECT status, backup_error FROM backups() ORDER BY start_ts");
+  ASSERT_EQ(h.status, 200) << h.body;
+  auto rows = DatasetRows(h.body);
+  ASSERT_EQ(rows.size(), 2u) << h.body;
+  EXPECT_NE(rows[0].find("\"backup failed\",\"history record unreadable: "), std::string::npos)
+      << rows[0];
+  EXPECT_NE(rows[0].find("checksum mismatch"), std::string::npos) << rows[0];
+  EXPECT_EQ(Cell(Q("SELECT start_ts FROM backups() ORDER BY start_ts LIMIT 1")), id);
+  EXPECT_NE(rows[1].find("backup complete"), std::string::npos);
+  // Backups go on; a restart keeps the damaged record visible.
+  ASSERT_EQ(Q("BACKUP DATABASE").status, 200);
+  ASSERT_EQ(server_.Stop(), 0);
+  ASSERT_TRUE(server_.Start()) << server_.Log();
+  EXPECT_EQ(Number(Q("SELECT count() FROM backups() WHERE backup_error LIKE 'history record unreadable%'")), 1);
 }
 
 TEST_F(BackupHistoryHttpTest, ReadOnlyAllowsTheHistoryAndRefusesAsyncAndAbort) {
