@@ -12,9 +12,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
+#include "cairo/backup_history.h"
 #include "cairo/backup_incremental.h"
 #include "cairo/backup_manifest.h"
 #include "cairo/backup_naming.h"
@@ -50,12 +53,26 @@ core::Status BackupFailed(const core::Status& st) {
   return core::Status(st.code(), "backup failed, nothing was kept: " + st.message());
 }
 
+// Shared by a running backup and the service: bytes of table and conf files done (copied or
+// linked), and the request to stop at the next file boundary (BACKUP ABORT, shutdown).
+struct RunProgress {
+  std::atomic<uint64_t> done{0};
+  std::atomic<bool> abort{false};
+};
+
 // Everything written into one staging directory, and the manifest being built for it.
 class BackupWriter {
  public:
   BackupWriter(core::FileSystem& fs, std::string staging, PreviousBackup* previous,
-               core::RateLimiter& pace)
-      : fs_(fs), staging_(std::move(staging)), previous_(previous), pace_(pace) {}
+               core::RateLimiter& pace, RunProgress* progress = nullptr)
+      : fs_(fs), staging_(std::move(staging)), previous_(previous), pace_(pace),
+        progress_(progress) {}
+
+  // Cancelled "aborted" once a stop was requested; called between files.
+  core::Status CheckAbort() const {
+    if (progress_ != nullptr && progress_->abort.load()) return core::Status::Cancelled("aborted");
+    return core::Status::Ok();
+  }
 
   BackupManifest& manifest() { return manifest_; }
   uint64_t bytes() const { return bytes_; }
@@ -71,8 +88,27 @@ class BackupWriter {
   // pass copies and checksums; otherwise the checksum comes first (it decides the link).
   // Not synced here: one sync(2) at the end makes the whole staging tree durable (thousands of
   // fsyncs, one per column file, cost far more than one flush of the file system).
+  // The file's bytes count as done (backups() progress) once it is copied or linked.
   core::Status CopyFile(core::File& src, uint64_t size, const std::string& relative,
                         const TableView* view = nullptr, std::string_view partition_dir = {}) {
+    RETURN_IF_ERROR(CopyOrLink(src, size, relative, view, partition_dir));
+    if (progress_ != nullptr) progress_->done += size;
+    return core::Status::Ok();
+  }
+
+  core::Status WriteFile(const std::string& relative, std::string_view data,
+                         bool add_to_manifest = true) {
+    ASSIGN_OR_RETURN(auto dst,
+                     fs_.Open(core::JoinPath(staging_, relative), core::OpenMode::kCreateExclusive));
+    RETURN_IF_ERROR(dst->WriteAt(0, data.data(), data.size()));
+    if (add_to_manifest) manifest_.files.push_back({relative, data.size(), core::Crc32c(data)});
+    bytes_ += data.size();
+    return core::Status::Ok();
+  }
+
+ private:
+  core::Status CopyOrLink(core::File& src, uint64_t size, const std::string& relative,
+                          const TableView* view, std::string_view partition_dir) {
     // The source range is immutable while pinned, so its CRC is the CRC of what we copy.
     const std::string dst_path = core::JoinPath(staging_, relative);
     if (previous_ == nullptr || view == nullptr) {
@@ -92,17 +128,6 @@ class BackupWriter {
     return Copied(relative, size, crc);
   }
 
-  core::Status WriteFile(const std::string& relative, std::string_view data,
-                         bool add_to_manifest = true) {
-    ASSIGN_OR_RETURN(auto dst,
-                     fs_.Open(core::JoinPath(staging_, relative), core::OpenMode::kCreateExclusive));
-    RETURN_IF_ERROR(dst->WriteAt(0, data.data(), data.size()));
-    if (add_to_manifest) manifest_.files.push_back({relative, data.size(), core::Crc32c(data)});
-    bytes_ += data.size();
-    return core::Status::Ok();
-  }
-
- private:
   // Records a copied file in the manifest.
   core::Status Copied(const std::string& relative, uint64_t size, uint32_t crc) {
     manifest_.files.push_back({relative, size, crc});
@@ -114,6 +139,7 @@ class BackupWriter {
   std::string staging_;
   PreviousBackup* previous_;  // may be null: copy everything
   core::RateLimiter& pace_;   // cairo.sql.backup.max.bytes.per.sec
+  RunProgress* progress_;     // may be null
   BackupManifest manifest_;
   uint64_t bytes_ = 0;
   uint64_t linked_bytes_ = 0;
@@ -134,6 +160,7 @@ core::Status CopyTable(core::FileSystem& fs, const TableView& view, BackupWriter
     if (!parent.empty() && made.insert(parent).second) {
       RETURN_IF_ERROR(w->MakeDir(dir + "/" + parent));
     }
+    RETURN_IF_ERROR(w->CheckAbort());
     // Open through the pinned state: it follows the table directory across RENAME and DROP.
     ASSIGN_OR_RETURN(auto src, view.state()->files->Open(f.relative_path, core::OpenMode::kRead));
     RETURN_IF_ERROR(w->CopyFile(*src, f.committed_size, dir + "/" + f.relative_path, &view, parent));
@@ -157,12 +184,20 @@ core::Status CopyConf(core::FileSystem& fs, const std::string& from, const std::
       RETURN_IF_ERROR(CopyConf(fs, src, dst, w));
       continue;
     }
+    RETURN_IF_ERROR(w->CheckAbort());
     ASSIGN_OR_RETURN(auto f, fs.Open(src, core::OpenMode::kRead));
     ASSIGN_OR_RETURN(uint64_t size, f->Size());
     RETURN_IF_ERROR(w->CopyFile(*f, size, dst));
   }
   return core::Status::Ok();
 }
+
+// One backup to run: what BACKUP asked for, and the id its history record was written under.
+struct BackupJob {
+  int64_t id = 0;
+  std::vector<std::string> names;  // empty for BACKUP DATABASE
+  bool is_database = true;
+};
 
 class BackupServiceImpl final : public BackupService {
  public:
@@ -171,22 +206,69 @@ class BackupServiceImpl final : public BackupService {
         fs_(std::move(fs)),
         options_(std::move(options)),
         snapshot_(engine, fs_, options_.server_root, options_.snapshot_instance_id) {
-    if (enabled() && fs_->IsDirectory(StagingRoot())) CleanStaleStaging();
+    if (!enabled()) return;
+    history_ = std::make_unique<BackupHistory>(*fs_, options_.backup_root);
+    if (fs_->IsDirectory(StagingRoot())) CleanStaleStaging();
+    RecoverHistory();
+  }
+
+  // An ASYNC backup still running is aborted at its next file boundary, then joined.
+  ~BackupServiceImpl() override {
+    {
+      std::lock_guard lk(state_mu_);
+      if (running_ && abortable_) {
+        abort_reason_ = "aborted: the server stopped during the backup";
+        progress_.abort = true;
+      }
+    }
+    std::lock_guard wk(worker_mu_);
+    if (worker_.joinable()) worker_.join();
   }
 
   bool enabled() const override { return !options_.backup_root.empty(); }
   bool HasTable(std::string_view table) const override { return engine_->HasTable(table); }
 
-  core::Result<BackupResult> BackupDatabase() override { return Run({}, /*is_database=*/true); }
+  core::Result<BackupResult> BackupDatabase() override {
+    ASSIGN_OR_RETURN(BackupJob job, Begin({}, /*is_database=*/true));
+    return Execute(job);
+  }
 
   core::Result<BackupResult> BackupTables(const std::vector<std::string>& tables) override {
-    if (tables.empty()) return core::Status::InvalidArgument("expected a table name");
-    for (const auto& t : tables) {
-      if (!engine_->HasTable(t)) {
-        return core::Status::NotFound("table does not exist [table=" + t + "]");
+    RETURN_IF_ERROR(CheckTables(tables));
+    ASSIGN_OR_RETURN(BackupJob job, Begin(tables, /*is_database=*/false));
+    return Execute(job);
+  }
+
+  core::Result<int64_t> StartBackupDatabaseAsync() override { return StartAsync({}, true); }
+
+  core::Result<int64_t> StartBackupTablesAsync(const std::vector<std::string>& tables) override {
+    RETURN_IF_ERROR(CheckTables(tables));
+    return StartAsync(tables, false);
+  }
+
+  BackupAbortResult AbortBackup() override {
+    std::lock_guard lk(state_mu_);
+    if (!running_ || !abortable_) return {};
+    abort_reason_ = "aborted";
+    progress_.abort = true;
+    core::LogInfo("backup abort requested [id=" + std::to_string(current_.id) + "]");
+    return {true, current_.id};
+  }
+
+  core::Result<std::vector<BackupHistoryEntry>> History() override {
+    if (!enabled()) return core::Status::InvalidArgument(kBackupDisabled, 0);
+    ASSIGN_OR_RETURN(std::vector<BackupHistoryEntry> all, history_->ReadAll());
+    std::lock_guard lk(state_mu_);
+    for (BackupHistoryEntry& e : all) {
+      if (running_ && e.id == current_.id) {
+        e = LiveEntry();
+      } else if (auto it = latest_.find(e.id); it != latest_.end()) {
+        e = it->second;  // its final state, being written
+      } else if (auto un = unsaved_.find(e.id); un != unsaved_.end()) {
+        e = un->second;  // its latest state, which could not be written
       }
     }
-    return Run(tables, /*is_database=*/false);
+    return all;
   }
 
   core::Status SnapshotPrepare(bool checkpoint) override { return snapshot_.Prepare(checkpoint); }
@@ -205,13 +287,24 @@ class BackupServiceImpl final : public BackupService {
     return core::JoinPath(options_.backup_root, options_.tmp_dir_name);
   }
 
-  // A crashed or killed backup leaves its staging directory behind; nothing else writes there
-  // (one backup at a time), so every `backup-*` entry is garbage.
+  core::Status CheckTables(const std::vector<std::string>& tables) const {
+    if (tables.empty()) return core::Status::InvalidArgument("expected a table name");
+    for (const auto& t : tables) {
+      if (!engine_->HasTable(t)) {
+        return core::Status::NotFound("table does not exist [table=" + t + "]");
+      }
+    }
+    return core::Status::Ok();
+  }
+
+  // A crashed or killed backup leaves its staging directory behind, a crashed retention its
+  // `removing-*` directory; nothing else writes there (one backup at a time), so every such
+  // entry is garbage.
   void CleanStaleStaging() {
     auto entries = fs_->ListDir(StagingRoot());
     if (!entries.ok()) return;
     for (const auto& e : *entries) {
-      if (e.name.rfind(kStagingPrefix, 0) != 0) continue;
+      if (e.name.rfind(kStagingPrefix, 0) != 0 && e.name.rfind(kRemovingPrefix, 0) != 0) continue;
       const std::string path = core::JoinPath(StagingRoot(), e.name);
       core::Status st = fs_->RemoveAll(path);
       if (st.ok()) {
@@ -221,6 +314,16 @@ class BackupServiceImpl final : public BackupService {
                       ", error=" + st.ToString() + "]");
       }
     }
+  }
+
+  // Start-up: records of backups and cleanups the previous process died during.
+  void RecoverHistory() {
+    std::map<int64_t, std::string> published;
+    for (auto& b : ListCompleteBackups(*fs_, options_.backup_root, options_.tmp_dir_name)) {
+      published[b.created_us] = std::move(b.name);
+    }
+    core::Status st = history_->Recover(published, options_.clock->NowMicros());
+    if (!st.ok()) core::LogWarn("could not recover the backup history [error=" + st.ToString() + "]");
   }
 
   // The root (and its staging dir) must exist and be writable: probe by creating a directory,
@@ -242,55 +345,257 @@ class BackupServiceImpl final : public BackupService {
     return core::Status::Ok();
   }
 
-  core::Result<BackupResult> Run(const std::vector<std::string>& names, bool is_database) {
+  // A fresh id: the clock, made unique (never reused, also across restarts and clock steps).
+  int64_t NextId() {
+    int64_t id = std::max(options_.clock->NowMicros(), last_id_ + 1);
+    while (history_->Has(id)) id++;
+    last_id_ = id;
+    return id;
+  }
+
+  // Claims the one backup slot and writes the "backup in progress" record. Fails (and changes
+  // nothing) if a backup is running, the root is not writable or the record cannot be written.
+  core::Result<BackupJob> Begin(std::vector<std::string> names, bool is_database) {
     if (!enabled()) return core::Status::InvalidArgument(kBackupDisabled, 0);
-    std::unique_lock lk(mu_, std::try_to_lock);
-    if (!lk.owns_lock()) return core::Status::Unavailable("backup already in progress");
-    const int64_t t0 = options_.clock->MonotonicMicros();
-    RETURN_IF_ERROR(PrepareRoot());
-    CleanStaleStaging();
-
-    ASSIGN_OR_RETURN(std::vector<TableView> views, PinTablesAtOneInstant(*engine_, names));
-    std::vector<std::string> table_names;
-    uint64_t needed_bytes = 0;
-    for (const auto& v : views) {
-      table_names.push_back(v.table_name());
-      // Whole blocks per file, as the file system will allocate them.
-      ASSIGN_OR_RETURN(std::vector<CommittedFile> files, v.CommittedFiles());
-      for (const auto& f : files) needed_bytes += (f.committed_size + 8191) / 4096 * 4096;
+    {
+      std::lock_guard lk(state_mu_);
+      if (running_) return core::Status::Unavailable("backup already in progress");
+      running_ = true;
+      abortable_ = true;
+      abort_reason_.clear();
+      progress_.done = 0;
+      progress_.abort = false;
+      total_bytes_ = 0;
     }
-    core::LogInfo("starting backup [tables=" + JoinNames(table_names) + "]");
+    BackupJob job;
+    job.names = std::move(names);
+    job.is_database = is_database;
+    core::Status st = PrepareRoot();
+    if (st.ok()) {
+      CleanStaleStaging();
+      RetryUnsaved();
+      job.id = NextId();
+      BackupHistoryEntry e;
+      e.id = e.start_us = job.id;
+      e.is_database = is_database;
+      e.tables = job.names;
+      st = history_->Write(e);
+      if (!st.ok()) {
+        st = core::Status(st.code(), "could not write the backup history, no backup was made: " +
+                                         st.message());
+      }
+      std::lock_guard lk(state_mu_);
+      current_ = e;
+    }
+    if (!st.ok()) {
+      core::LogError("backup not started [error=" + st.ToString() + "]");
+      std::lock_guard lk(state_mu_);
+      running_ = false;
+      return st;
+    }
+    return job;
+  }
 
-    const int64_t created_us = options_.clock->NowMicros();
+  core::Result<int64_t> StartAsync(std::vector<std::string> names, bool is_database) {
+    ASSIGN_OR_RETURN(BackupJob job, Begin(std::move(names), is_database));
+    std::lock_guard wk(worker_mu_);
+    if (worker_.joinable()) worker_.join();  // the previous one, which has released the slot
+    try {
+      worker_ = std::thread([this, job] { (void)Execute(job); });
+    } catch (const std::exception& e) {  // no thread (resources): the backup fails, slot freed
+      BackupHistoryEntry failed;
+      {
+        std::lock_guard lk(state_mu_);
+        failed = current_;
+      }
+      failed.status = BackupStatus::kBackupFailed;
+      failed.backup_error = std::string("could not start the backup thread: ") + e.what();
+      failed.end_us = options_.clock->NowMicros();
+      (void)Record(failed, /*release=*/true);
+      return core::Status::ResourceExhausted(failed.backup_error);
+    }
+    return job.id;
+  }
+
+  // The running backup's entry with its live progress and duration (state_mu_ held).
+  BackupHistoryEntry LiveEntry() const {
+    BackupHistoryEntry e = current_;
+    if (e.status == BackupStatus::kBackupInProgress) {
+      const uint64_t done = progress_.done.load();
+      e.progress_percent = total_bytes_ == 0 ? 0 : static_cast<int>(std::min<uint64_t>(
+                                                       99, done * 100 / total_bytes_));
+    }
+    if (e.end_us == 0) e.duration_us = std::max<int64_t>(0, options_.clock->NowMicros() - e.start_us);
+    return e;
+  }
+
+  // Saves the running backup's new state: current_ and latest_ for backups(), then its record.
+  // A failed write keeps the state in unsaved_ (shown by History, written again by the next
+  // backup). `release` frees the backup slot first: the final state is shown at once and
+  // another backup may start while it is written (records of other ids are other files).
+  core::Status Record(const BackupHistoryEntry& e, bool release = false) {
+    {
+      std::lock_guard lk(state_mu_);
+      current_ = e;
+      latest_[e.id] = e;
+      unsaved_.erase(e.id);  // superseded: never retried beside this write
+      if (release) running_ = abortable_ = false;
+    }
+    core::Status st = history_->Write(e);
+    std::lock_guard lk(state_mu_);
+    latest_.erase(e.id);
+    if (!st.ok()) {
+      unsaved_[e.id] = e;
+      core::LogError("could not write the backup history [id=" + std::to_string(e.id) +
+                     ", error=" + st.ToString() + "]");
+    }
+    return st;
+  }
+
+  void RetryUnsaved() {
+    std::map<int64_t, BackupHistoryEntry> pending;
+    {
+      std::lock_guard lk(state_mu_);
+      pending = unsaved_;
+    }
+    for (const auto& [id, e] : pending) {
+      if (!history_->Write(e).ok()) continue;
+      std::lock_guard lk(state_mu_);
+      unsaved_.erase(id);
+    }
+  }
+
+  // Runs a claimed job to its end: pin, copy, publish, then retention as the cleanup phase.
+  // Always releases the slot and leaves a final status in the history (or in unsaved_).
+  core::Result<BackupResult> Execute(const BackupJob& job) {
+    const int64_t t0 = options_.clock->MonotonicMicros();
+    BackupHistoryEntry e;
+    {
+      std::lock_guard lk(state_mu_);
+      e = current_;
+    }
     const std::string staging = core::JoinPath(
-        StagingRoot(), kStagingPrefix + std::to_string(created_us) + "-" +
+        StagingRoot(), kStagingPrefix + std::to_string(job.id) + "-" +
                            std::to_string(::getpid()) + "-" + std::to_string(++seq_));
     BackupResult result;
-    result.tables = table_names;
-    core::Status st = CheckFreeSpace(needed_bytes);
-    if (st.ok()) st = Build(views, staging, is_database, created_us, &result);
-    views.clear();  // the copy is done: let purge reclaim what only we were holding
-    if (st.ok()) st = Publish(staging, created_us, &result);
-    if (!st.ok()) {
-      core::Status rm = fs_->RemoveAll(staging);
-      if (!rm.ok()) {
-        core::LogWarn("could not remove backup staging dir [dir=" + staging +
-                      ", error=" + rm.ToString() + "]");
-      }
-      core::LogError("backup failed [tables=" + JoinNames(table_names) +
-                     ", error=" + st.ToString() + "]");
-      return BackupFailed(st);
-    }
-    const int64_t ms = (options_.clock->MonotonicMicros() - t0) / 1000;
-    core::LogInfo("backup complete [dir=" + result.directory + ", tables=" + JoinNames(table_names) +
+    result.id = job.id;
+    core::Status st = BuildAndPublish(job, staging, &result);
+    e.end_us = options_.clock->NowMicros();
+    e.duration_us = options_.clock->MonotonicMicros() - t0;
+    if (!result.tables.empty()) e.tables = result.tables;
+    if (!st.ok()) return Failed(job, staging, st, e);
+    e.name = std::string(core::BaseName(result.directory));
+    e.tables = result.tables;
+    e.rows = result.rows;
+    e.bytes_copied = result.bytes_copied;
+    e.bytes_linked = result.bytes_linked;
+    e.progress_percent = 100;
+    core::LogInfo("backup complete [dir=" + result.directory + ", tables=" + JoinNames(result.tables) +
                   ", bytes=" + std::to_string(result.bytes_copied) +
-                  ", linked_bytes=" + std::to_string(result.bytes_linked) + ", ms=" + std::to_string(ms) +
-                  "]");
-    RetentionResult kept = ApplyBackupRetention(*fs_, options_.backup_root, options_.tmp_dir_name,
-                                                result.directory, options_.keep_latest_n);
-    result.removed_backups = std::move(kept.removed);
-    result.retention_errors = std::move(kept.errors);
+                  ", linked_bytes=" + std::to_string(result.bytes_linked) +
+                  ", ms=" + std::to_string(e.duration_us / 1000) + "]");
+    if (options_.keep_latest_n > 0) {
+      e.status = BackupStatus::kCleanupInProgress;
+      st = Record(e);
+      if (st.ok()) {
+        st = Cleanup(e, &result);
+      } else {
+        e.status = BackupStatus::kBackupComplete;  // no cleanup while the history fails
+        (void)Record(e, /*release=*/true);
+      }
+    } else {
+      e.status = BackupStatus::kBackupComplete;
+      st = Record(e, /*release=*/true);
+    }
+    if (!st.ok()) {
+      return core::Status(st.code(), "backup complete [dir=" + result.directory +
+                                         "] but the backup history could not be written: " +
+                                         st.message());
+    }
     return result;
+  }
+
+  core::Result<BackupResult> Failed(const BackupJob& job, const std::string& staging,
+                                    const core::Status& st, BackupHistoryEntry& e) {
+    core::Status rm = fs_->RemoveAll(staging);
+    if (!rm.ok()) {
+      core::LogWarn("could not remove backup staging dir [dir=" + staging +
+                    ", error=" + rm.ToString() + "]");
+    }
+    core::LogError("backup failed [id=" + std::to_string(job.id) + ", tables=" +
+                   JoinNames(e.tables) + ", error=" + st.ToString() + "]");
+    {
+      std::lock_guard lk(state_mu_);
+      const bool aborted = st.code() == core::StatusCode::kCancelled && progress_.abort.load();
+      e.backup_error = aborted ? abort_reason_ : st.message();
+      e.progress_percent = LiveEntry().progress_percent;
+    }
+    e.status = BackupStatus::kBackupFailed;
+    (void)Record(e, /*release=*/true);  // logged; the statement reports the backup's own error
+    return BackupFailed(st.code() == core::StatusCode::kCancelled
+                            ? core::Status::Cancelled(e.backup_error)
+                            : st);
+  }
+
+  // Pins the tables, builds the staging tree, then (past the last abort point) renames it
+  // into place.
+  core::Status BuildAndPublish(const BackupJob& job, const std::string& staging,
+                               BackupResult* result) {
+    ASSIGN_OR_RETURN(std::vector<TableView> views, PinTablesAtOneInstant(*engine_, job.names));
+    uint64_t needed_bytes = 0, total = 0;
+    for (const auto& v : views) {
+      result->tables.push_back(v.table_name());
+      result->rows += v.row_count();
+      // Whole blocks per file, as the file system will allocate them.
+      ASSIGN_OR_RETURN(std::vector<CommittedFile> files, v.CommittedFiles());
+      for (const auto& f : files) {
+        needed_bytes += (f.committed_size + 8191) / 4096 * 4096;
+        total += f.committed_size;
+      }
+    }
+    {
+      std::lock_guard lk(state_mu_);
+      total_bytes_ = total;
+      current_.tables = result->tables;
+    }
+    core::LogInfo("starting backup [tables=" + JoinNames(result->tables) + "]");
+    RETURN_IF_ERROR(CheckFreeSpace(needed_bytes));
+    core::Status st = Build(views, staging, job.is_database, job.id, result);
+    views.clear();  // the copy is done: let purge reclaim what only we were holding
+    RETURN_IF_ERROR(st);
+    {
+      std::lock_guard lk(state_mu_);  // the point of no return: ABORT answers "not running"
+      if (progress_.abort.load()) return core::Status::Cancelled("aborted");
+      abortable_ = false;
+    }
+    return Publish(staging, job.id, result);
+  }
+
+  // Retention as the backup's cleanup phase; the records of removed backups get removed_us.
+  // Returns a history write error only (removal errors go to cleanup_error).
+  core::Status Cleanup(BackupHistoryEntry& e, BackupResult* result) {
+    RetentionResult kept = ApplyBackupRetention(*fs_, options_.backup_root, options_.tmp_dir_name,
+                                                result->directory, options_.keep_latest_n);
+    std::vector<std::string> errors = kept.errors;
+    if (!kept.removed.empty()) {
+      auto all = history_->ReadAll();
+      if (!all.ok()) errors.push_back(all.status().message());
+      for (size_t i = 0; all.ok() && i < kept.removed.size(); ++i) {
+        for (BackupHistoryEntry& old : *all) {
+          if (old.unreadable || old.id != kept.removed_created_us[i] || old.removed_us != 0) continue;
+          old.removed_us = options_.clock->NowMicros();
+          core::Status st = history_->Write(old);
+          if (!st.ok()) errors.push_back("could not mark removed backup in the history: " + st.message());
+        }
+      }
+    }
+    result->removed_backups = std::move(kept.removed);
+    result->retention_errors = errors;
+    e.status = errors.empty() ? BackupStatus::kCleanupComplete : BackupStatus::kCleanupFailed;
+    std::string joined;
+    for (const auto& err : errors) joined += (joined.empty() ? "" : "; ") + err;
+    e.cleanup_error = joined;
+    return Record(e, /*release=*/true);
   }
 
   core::Status CheckFreeSpace(uint64_t needed_bytes) {
@@ -309,7 +614,7 @@ class BackupServiceImpl final : public BackupService {
     std::unique_ptr<PreviousBackup> previous =
         PreviousBackup::FindLatest(*fs_, options_.backup_root, options_.tmp_dir_name);
     core::RateLimiter pace(options_.max_bytes_per_sec, kBackupPaceChunk, options_.clock);
-    BackupWriter w(*fs_, staging, previous.get(), pace);
+    BackupWriter w(*fs_, staging, previous.get(), pace, &progress_);
     w.manifest().created_us = created_us;
     w.manifest().is_database = is_database;
     RETURN_IF_ERROR(w.MakeDir("db"));
@@ -355,9 +660,24 @@ class BackupServiceImpl final : public BackupService {
   Engine* engine_;
   std::shared_ptr<core::FileSystem> fs_;
   const BackupOptions options_;
-  std::mutex mu_;  // one backup at a time
   std::atomic<uint64_t> seq_{0};
   SnapshotAgent snapshot_;
+  std::unique_ptr<BackupHistory> history_;  // null when backups are disabled
+
+  // The one backup slot and the running backup's state.
+  mutable std::mutex state_mu_;
+  bool running_ = false;    // a backup (sync or async) holds the slot
+  bool abortable_ = false;  // not yet past the point of no return
+  std::string abort_reason_;
+  BackupHistoryEntry current_;  // the running backup's entry as last recorded
+  uint64_t total_bytes_ = 0;    // bytes of table files it will copy or link
+  RunProgress progress_;
+  std::map<int64_t, BackupHistoryEntry> latest_;   // states being written to their record
+  std::map<int64_t, BackupHistoryEntry> unsaved_;  // states whose record write failed
+  int64_t last_id_ = 0;  // touched only by the slot's holder
+
+  std::mutex worker_mu_;
+  std::thread worker_;  // the ASYNC backup's thread
 };
 
 }  // namespace

@@ -1,9 +1,13 @@
 // cairo/backup.h — BACKUP DATABASE / BACKUP TABLE and SNAPSHOT PREPARE / COMPLETE (CHECKPOINT
 // CREATE / RELEASE), built into the engine. See INVARIANTS.md (backup, snapshot) and FORMAT.md.
 //
-// Thread-safety: all methods are thread-safe. One backup runs at a time (a second concurrent
-// one gets Unavailable "backup already in progress"). Writers are never blocked: a backup pins
-// the tables (Engine::PinAll) and copies the committed byte ranges of the pinned files.
+// Thread-safety: all methods are thread-safe. One backup runs at a time, synchronous or ASYNC (a
+// second concurrent one gets Unavailable "backup already in progress"). Writers are never
+// blocked: a backup pins the tables (Engine::PinAll) and copies the committed byte ranges of the
+// pinned files. Every backup is recorded in the root's history (cairo/backup_history.h).
+// An ASYNC backup runs on a thread the service owns; destroying the service aborts it at the
+// next file boundary (history: "backup failed", "aborted: the server stopped during the backup";
+// one already renamed into place finishes, cleanup included) and joins the thread.
 #pragma once
 
 #include <memory>
@@ -11,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cairo/backup_history.h"
 #include "cairo/backup_manifest.h"  // CheckBackupFormatAtStartup, VerifyBackup
 #include "cairo/backup_verify.h"
 #include "cairo/engine.h"
@@ -34,14 +39,22 @@ struct BackupOptions {
 };
 
 struct BackupResult {
+  int64_t id = 0;         // the backup's timestamp (µs), its history record's id
   std::string directory;  // the final backup directory
   std::vector<std::string> tables;
+  int64_t rows = 0;           // rows backed up, all tables
   uint64_t bytes_copied = 0;  // written (copied files, `_txn`s, conf/)
   uint64_t bytes_linked = 0;  // hard-linked from the previous backup (incremental)
   // Old backups removed by retention after this one succeeded, and removals that failed
   // (logged; they never fail the backup).
   std::vector<std::string> removed_backups;
   std::vector<std::string> retention_errors;
+};
+
+// BACKUP ABORT's answer: whether a running backup was told to stop, and its id.
+struct BackupAbortResult {
+  bool aborted = false;
+  int64_t backup_id = 0;  // 0 when nothing was running
 };
 
 class BackupService {
@@ -59,6 +72,27 @@ class BackupService {
   virtual core::Result<BackupResult> BackupDatabase() = 0;
   // NotFound "table does not exist [table=x]" for an unknown table.
   virtual core::Result<BackupResult> BackupTables(const std::vector<std::string>& tables) = 0;
+
+  // BACKUP ... ASYNC: the checks of the synchronous forms (disabled, unknown table, already in
+  // progress, root not writable, history not writable) are made before returning; then the
+  // backup runs on the service's thread. Returns its id (backup_timestamp, µs).
+  virtual core::Result<int64_t> StartBackupDatabaseAsync() {
+    return core::Status::Unsupported("asynchronous backup is not available");
+  }
+  virtual core::Result<int64_t> StartBackupTablesAsync(const std::vector<std::string>& tables) {
+    (void)tables;
+    return core::Status::Unsupported("asynchronous backup is not available");
+  }
+  // BACKUP ABORT: the running backup (sync or async) stops at its next file boundary, its
+  // staging directory is removed and its history says "backup failed", backup_error "aborted".
+  // {false, 0} when no backup is running or it is past the point of no return (being renamed
+  // into place, or in its cleanup phase).
+  virtual BackupAbortResult AbortBackup() { return {}; }
+  // backups() / SHOW BACKUPS: every history record, newest first, the running backup's with its
+  // live progress. "backup is disabled ..." with no root; an unlistable history is an error.
+  virtual core::Result<std::vector<BackupHistoryEntry>> History() {
+    return core::Status::Unsupported("backup history is not available");
+  }
 
   // `checkpoint` selects the CHECKPOINT spelling's messages; both use `<server_root>/snapshot/`.
   virtual core::Status SnapshotPrepare(bool checkpoint) = 0;

@@ -9,16 +9,10 @@
 #include "core/log.h"
 
 namespace sundial::cairo {
-namespace {
 
-struct Complete {
-  int64_t created_us = 0;
-  std::string name;
-};
-
-std::vector<Complete> CompleteBackups(core::FileSystem& fs, const std::string& root,
-                                      const std::string& tmp_dir_name) {
-  std::vector<Complete> out;
+std::vector<CompleteBackup> ListCompleteBackups(core::FileSystem& fs, const std::string& root,
+                                                const std::string& tmp_dir_name) {
+  std::vector<CompleteBackup> out;
   auto entries = fs.ListDir(root);
   if (!entries.ok()) return out;
   for (const auto& e : *entries) {
@@ -39,10 +33,25 @@ std::vector<Complete> CompleteBackups(core::FileSystem& fs, const std::string& r
     if (!m.ok()) continue;
     out.push_back({m->created_us, e.name});
   }
-  std::sort(out.begin(), out.end(), [](const Complete& a, const Complete& b) {
+  std::sort(out.begin(), out.end(), [](const CompleteBackup& a, const CompleteBackup& b) {
     return a.created_us != b.created_us ? a.created_us < b.created_us : a.name < b.name;
   });
   return out;
+}
+
+namespace {
+
+// Renames `<root>/<name>` to `<root>/<tmp>/removing-<name>` (synced), then removes that tree.
+core::Status RemoveBackup(core::FileSystem& fs, const std::string& root,
+                          const std::string& tmp_dir_name, const std::string& name) {
+  const std::string staging = core::JoinPath(root, tmp_dir_name);
+  const std::string doomed = core::JoinPath(staging, kRemovingPrefix + name);
+  RETURN_IF_ERROR(fs.CreateDirs(staging));
+  RETURN_IF_ERROR(fs.RemoveAll(doomed));  // a leftover of an earlier removal of the same name
+  RETURN_IF_ERROR(fs.Rename(core::JoinPath(root, name), doomed));
+  RETURN_IF_ERROR(fs.SyncDir(root));
+  RETURN_IF_ERROR(fs.SyncDir(staging));
+  return fs.RemoveAll(doomed);
 }
 
 }  // namespace
@@ -52,19 +61,22 @@ RetentionResult ApplyBackupRetention(core::FileSystem& fs, const std::string& ba
                                      int keep) {
   RetentionResult result;
   if (keep <= 0) return result;
-  std::vector<Complete> backups = CompleteBackups(fs, backup_root, tmp_dir_name);
+  std::vector<CompleteBackup> backups = ListCompleteBackups(fs, backup_root, tmp_dir_name);
   if (backups.size() <= static_cast<size_t>(keep)) return result;
   const size_t excess = backups.size() - static_cast<size_t>(keep);
   for (size_t i = 0; i < excess; ++i) {
     const std::string dir = core::JoinPath(backup_root, backups[i].name);
     if (dir == keep_dir) continue;
-    // The manifest goes first: a removal that stops half-way leaves no "complete" backup.
-    core::Status st = fs.RemoveFile(core::JoinPath(dir, kBackupManifestName));
-    if (st.ok()) st = fs.RemoveAll(dir);
+    core::Status st = RemoveBackup(fs, backup_root, tmp_dir_name, backups[i].name);
     if (st.ok()) {
       core::LogInfo("removed old backup [dir=" + dir + ", keep=" + std::to_string(keep) + "]");
       result.removed.push_back(dir);
+      result.removed_created_us.push_back(backups[i].created_us);
     } else {
+      if (!fs.Exists(dir)) {  // renamed away: gone from the root, its files not all freed yet
+        result.removed.push_back(dir);
+        result.removed_created_us.push_back(backups[i].created_us);
+      }
       core::LogWarn("could not remove old backup [dir=" + dir + ", error=" + st.ToString() + "]");
       result.errors.push_back("could not remove old backup [dir=" + dir +
                               ", error=" + st.ToString() + "]");

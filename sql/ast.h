@@ -202,15 +202,20 @@ struct UpdateStmt {
 };
 
 struct ShowStmt {
-  enum class What : uint8_t { kTables, kColumns, kPartitions, kCreateTable } what = What::kTables;
+  enum class What : uint8_t {
+    kTables, kColumns, kPartitions, kCreateTable,
+    kBackups,  // SHOW BACKUPS: the rows of backups()
+  } what = What::kTables;
   std::string table;
   int32_t table_pos = 0;
 };
 
-// BACKUP DATABASE | BACKUP TABLE a, 'b', "c" (names as written, validated by the parser;
-// whether they exist is checked when the statement runs).
+// BACKUP DATABASE [ASYNC] | BACKUP TABLE a, 'b', "c" [ASYNC] (names as written, validated by the
+// parser; whether they exist is checked when the statement runs) | BACKUP ABORT.
 struct BackupStmt {
   bool database = false;
+  bool async = false;  // ASYNC: reply at once with the backup's timestamp
+  bool abort = false;  // BACKUP ABORT
   std::vector<std::string> tables;
   std::vector<int32_t> table_positions;
 };

@@ -28,11 +28,77 @@ core::Result<ExecResult> Ddl() {
   return r;
 }
 
+// One row of TIMESTAMP and VARCHAR cells: the replies of BACKUP ... ASYNC and BACKUP ABORT.
+class OneRow final : public RowSource {
+ public:
+  struct Cell {
+    cairo::ColumnType type;
+    int64_t value = 0;  // TIMESTAMP
+    std::string text;   // VARCHAR
+    bool is_null = false;
+  };
+  OneRow(std::vector<ResultColumn> columns, std::vector<Cell> cells)
+      : columns_(std::move(columns)), cells_(std::move(cells)) {}
+  const std::vector<ResultColumn>& columns() const override { return columns_; }
+  int timestamp_index() const override { return -1; }
+  core::Result<bool> Next(ResultBlock* block, size_t) override {
+    block->Clear();
+    block->columns.resize(cells_.size());
+    if (done_) return false;
+    done_ = true;
+    for (size_t i = 0; i < cells_.size(); ++i) {
+      ResultVector& v = block->columns[i];
+      v.type = cells_[i].type;
+      if (v.type == cairo::ColumnType::kVarchar) {
+        v.strings.push_back(block->arena.emplace_back(cells_[i].text));
+      } else {
+        v.longs.push_back(cells_[i].value);
+      }
+      v.nulls.push_back(cells_[i].is_null ? 1 : 0);
+    }
+    block->row_count = 1;
+    return true;
+  }
+
+ private:
+  std::vector<ResultColumn> columns_;
+  std::vector<OneRow::Cell> cells_;
+  bool done_ = false;
+};
+
+core::Result<ExecResult> Rows(std::unique_ptr<RowSource> rows) {
+  ExecResult r;
+  r.kind = StatementKind::kQuery;
+  r.rows = std::move(rows);
+  return r;
+}
+
+// BACKUP ... ASYNC's reply (QuestDB Enterprise's): one row, backup_timestamp.
+core::Result<ExecResult> AsyncStarted(const core::Result<int64_t>& id) {
+  if (!id.ok()) return AtStatement(id.status());
+  return Rows(std::make_unique<OneRow>(
+      std::vector<ResultColumn>{{"backup_timestamp", cairo::ColumnType::kTimestamp}},
+      std::vector<OneRow::Cell>{{cairo::ColumnType::kTimestamp, *id, "", false}}));
+}
+
+// BACKUP ABORT: one row, status ('aborted' / 'not running') and backup_id (its timestamp).
+core::Result<ExecResult> RunAbort(cairo::BackupService* backup) {
+  cairo::BackupAbortResult a = backup->AbortBackup();
+  return Rows(std::make_unique<OneRow>(
+      std::vector<ResultColumn>{{"status", cairo::ColumnType::kVarchar},
+                                {"backup_id", cairo::ColumnType::kTimestamp}},
+      std::vector<OneRow::Cell>{
+          {cairo::ColumnType::kVarchar, 0, a.aborted ? "aborted" : "not running", false},
+          {cairo::ColumnType::kTimestamp, a.backup_id, "", !a.aborted}}));
+}
+
 core::Result<ExecResult> RunBackup(const BackupStmt& b, cairo::BackupService* backup) {
   if (backup == nullptr || !backup->enabled()) {
     return core::Status::InvalidArgument(kBackupDisabled, 0);
   }
+  if (b.abort) return RunAbort(backup);
   if (b.database) {
+    if (b.async) return AsyncStarted(backup->StartBackupDatabaseAsync());
     auto r = backup->BackupDatabase();
     if (!r.ok()) return AtStatement(r.status());
     return Ddl();
@@ -49,6 +115,7 @@ core::Result<ExecResult> RunBackup(const BackupStmt& b, cairo::BackupService* ba
     });
     if (!is_duplicate) tables.push_back(name);
   }
+  if (b.async) return AsyncStarted(backup->StartBackupTablesAsync(tables));
   auto r = backup->BackupTables(tables);
   if (!r.ok()) return AtStatement(r.status());
   return Ddl();

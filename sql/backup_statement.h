@@ -28,6 +28,11 @@ core::Status CheckBackupBeforeParsing(std::string_view sql, const cairo::BackupS
 // that backup (cairo/backup_verify.h), none for a clean one; with no root, "backup is disabled
 // ..."; a name outside the root: InvalidArgument at the name.
 //
+// BACKUP DATABASE ASYNC / BACKUP TABLE a, b ASYNC answer one row {backup_timestamp TIMESTAMP}
+// once the backup has started on the service's thread (its errors up to then are the
+// synchronous form's); BACKUP ABORT answers one row {status VARCHAR 'aborted' | 'not running',
+// backup_id TIMESTAMP, null when not running}. Both are writes (refused in read-only mode).
+//
 // Runs a parsed kBackup, kSnapshot or kVerifyBackup statement. Tables are checked in the order written (a
 // missing one: NotFound "table does not exist [table=x]" at its name); names repeated
 // (case-insensitively) are backed up once. Errors of the service keep their code and text and

@@ -1,7 +1,9 @@
 // Table functions and SHOW: tables(), table_columns('t'), table_partitions('t'),
-// long_sequence(n), backup_schedule(), SHOW TABLES / COLUMNS / PARTITIONS / CREATE TABLE.
+// long_sequence(n), backups(), backup_schedule(), SHOW TABLES / COLUMNS / PARTITIONS /
+// CREATE TABLE / BACKUPS.
 #include <algorithm>
 
+#include "cairo/backup.h"
 #include "cairo/backup_schedule.h"
 #include "core/timestamp.h"
 #include "sql/lexer.h"
@@ -177,6 +179,10 @@ OpPtr Tables(PlanContext& ctx) {
   return rb.Build();
 }
 
+Value SOrNull(const std::string& s) {
+  return s.empty() ? Value::Null(ColumnType::kVarchar) : S(s);
+}
+
 // backup_schedule(): one row for the server's schedule (backup.schedule.cron), none without.
 OpPtr BackupSchedule(PlanContext& ctx) {
   RowsBuilder rb({{"cron", ColumnType::kVarchar, ""},
@@ -187,11 +193,46 @@ OpPtr BackupSchedule(PlanContext& ctx) {
                   {"last_error", ColumnType::kVarchar, ""}});
   if (ctx.backup_schedule != nullptr) {
     const cairo::BackupScheduleState st = ctx.backup_schedule->State();
-    auto text = [](const std::string& s) {
-      return s.empty() ? Value::Null(ColumnType::kVarchar) : S(s);
-    };
-    rb.Add({S(st.cron), S(st.tz), T(st.next_run_us), T(st.last_run_us), text(st.last_status),
-            text(st.last_error)});
+    rb.Add({S(st.cron), S(st.tz), T(st.next_run_us), T(st.last_run_us), SOrNull(st.last_status),
+            SOrNull(st.last_error)});
+  }
+  return rb.Build();
+}
+
+// backups() and SHOW BACKUPS: the backup history, newest first (cairo/backup_history.h).
+// With no backup root, QuestDB's "backup is disabled ..." at `pos`.
+core::Result<OpPtr> Backups(PlanContext& ctx, int32_t pos) {
+  if (ctx.backup == nullptr || !ctx.backup->enabled()) {
+    return Status::InvalidArgument(
+        "backup is disabled, server.conf property 'cairo.sql.backup.root' is not set", pos);
+  }
+  auto history = ctx.backup->History();
+  if (!history.ok()) return history.status().WithPosition(pos);
+  RowsBuilder rb({{"name", ColumnType::kVarchar, ""},
+                  {"kind", ColumnType::kVarchar, ""},
+                  {"status", ColumnType::kVarchar, ""},
+                  {"progress_percent", ColumnType::kInt, ""},
+                  {"start_ts", ColumnType::kTimestamp, ""},
+                  {"end_ts", ColumnType::kTimestamp, ""},
+                  {"duration_us", ColumnType::kLong, ""},
+                  {"tables", ColumnType::kVarchar, ""},
+                  {"rows", ColumnType::kLong, ""},
+                  {"bytes_copied", ColumnType::kLong, ""},
+                  {"bytes_linked", ColumnType::kLong, ""},
+                  {"backup_error", ColumnType::kVarchar, ""},
+                  {"cleanup_error", ColumnType::kVarchar, ""},
+                  {"removed_ts", ColumnType::kTimestamp, ""}});
+  for (const cairo::BackupHistoryEntry& e : *history) {
+    std::string tables;
+    for (const auto& t : e.tables) tables += (tables.empty() ? "" : ",") + t;
+    const bool running = e.end_us == 0;
+    rb.Add({SOrNull(e.name), e.unreadable ? Value::Null(ColumnType::kVarchar)
+                                          : S(std::string(cairo::BackupKindName(e))),
+            S(std::string(cairo::BackupStatusName(e.status))), I(e.progress_percent),
+            T(e.start_us), T(running ? kNullI64 : e.end_us), L(e.duration_us), SOrNull(tables),
+            L(e.rows), L(static_cast<int64_t>(e.bytes_copied)),
+            L(static_cast<int64_t>(e.bytes_linked)), SOrNull(e.backup_error),
+            SOrNull(e.cleanup_error), T(e.removed_us == 0 ? kNullI64 : e.removed_us)});
   }
   return rb.Build();
 }
@@ -221,6 +262,7 @@ core::Result<OpPtr> PlanTableFunction(const TableRef& ref, PlanContext& ctx) {
     return t;
   }
   if (f == "backup_schedule") return BackupSchedule(ctx);
+  if (f == "backups") return Backups(ctx, ref.pos);
   if (f == "table_columns") {
     ASSIGN_OR_RETURN(std::string name, StringArg(ref, 0, ctx));
     ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, name, ref.func_args[0]->pos));
@@ -249,6 +291,7 @@ core::Result<OpPtr> PlanShow(const ShowStmt& show, PlanContext& ctx) {
       ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, show.table, show.table_pos));
       return Partitions(view);
     }
+    case ShowStmt::What::kBackups: return Backups(ctx, 0);
     case ShowStmt::What::kCreateTable: {
       ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, show.table, show.table_pos));
       const auto& schema = view.schema();

@@ -412,6 +412,8 @@ core::Result<Statement> Parser::Show(int32_t pos) {
     s->what = ShowStmt::What::kPartitions;
     RETURN_IF_ERROR(ExpectKeyword("from"));
     ASSIGN_OR_RETURN(s->table, TableName(&s->table_pos));
+  } else if (AcceptKeyword("backups")) {
+    s->what = ShowStmt::What::kBackups;
   } else if (AcceptKeyword("create")) {
     RETURN_IF_ERROR(ExpectKeyword("table"));
     s->what = ShowStmt::What::kCreateTable;
@@ -467,12 +469,17 @@ core::Result<std::string> Parser::BackupTableName(int32_t* pos) {
   return name;
 }
 
-// BACKUP DATABASE | BACKUP TABLE name [, name ...]. (With no backup root, QuestDB answers
-// "backup is disabled" before parsing any of this: see CheckBackupBeforeParsing.)
+// BACKUP DATABASE [ASYNC] | BACKUP TABLE name [, name ...] [ASYNC] | BACKUP ABORT. ASYNC is the
+// word after the last name (`BACKUP TABLE async` backs up a table named async). (With no backup
+// root, QuestDB answers "backup is disabled" before parsing any of this: see
+// CheckBackupBeforeParsing.)
 core::Result<Statement> Parser::Backup(int32_t pos) {
   auto b = std::make_shared<BackupStmt>();
-  if (AcceptKeyword("database")) {
+  if (AcceptKeyword("abort")) {
+    b->abort = true;
+  } else if (AcceptKeyword("database")) {
     b->database = true;
+    b->async = AcceptKeyword("async");
   } else if (AcceptKeyword("table")) {
     for (;;) {
       int32_t name_pos = 0;
@@ -480,6 +487,7 @@ core::Result<Statement> Parser::Backup(int32_t pos) {
       b->tables.push_back(std::move(name));
       b->table_positions.push_back(name_pos);
       if (AcceptOp(",")) continue;
+      b->async = AcceptKeyword("async");
       if (!AtEnd() && !Peek().IsOp(";")) return Error("expected ','", Peek().pos);
       break;
     }

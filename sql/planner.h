@@ -19,13 +19,15 @@
 
 namespace sundial::cairo {
 class BackupScheduler;
-}
+class BackupService;
+}  // namespace sundial::cairo
 
 namespace sundial::sql {
 
 struct PlanContext {
   cairo::Engine* engine = nullptr;
   const cairo::BackupScheduler* backup_schedule = nullptr;  // backup_schedule(); may be null
+  cairo::BackupService* backup = nullptr;  // backups() / SHOW BACKUPS; may be null
   int64_t now_us = 0;
   int max_depth = 256;
   int worker_threads = 1;
@@ -43,7 +45,7 @@ core::Result<std::optional<std::vector<Interval>>> WhereTimestampIntervals(
     const ExprPtr& where, const std::vector<ColInfo>& cols, int ts_index, PlanContext& ctx);
 
 // Table functions usable in FROM (tables(), table_columns('t'), table_partitions('t'),
-// long_sequence(n)) and SHOW statements (introspection.cpp).
+// long_sequence(n), backups()) and SHOW statements (introspection.cpp).
 core::Result<OpPtr> PlanTableFunction(const TableRef& ref, PlanContext& ctx);
 core::Result<OpPtr> PlanShow(const ShowStmt& show, PlanContext& ctx);
 

@@ -391,7 +391,7 @@ TEST_F(BackupTest, RealFullDiskOnTmpfs) {
   EXPECT_EQ(r.status().code(), core::StatusCode::kResourceExhausted) << r.status().ToString();
   auto left = real_fs_->ListDir(mnt + "/backups");
   ASSERT_TRUE(left.ok());
-  EXPECT_EQ(left->size(), 1u);  // only the (empty) staging root
+  EXPECT_EQ(left->size(), 2u);  // only the (empty) staging root and the history
   EXPECT_TRUE(real_fs_->ListDir(mnt + "/backups/tmp")->empty());
   auto free_after = real_fs_->FreeSpace(mnt);
   ASSERT_TRUE(free_after.ok());

@@ -45,7 +45,8 @@ class ManualClock final : public core::Clock {
 };
 
 // Forwards to the real file system; `hook(op, path)` runs first for "open", "copy" (path =
-// destination), "write", "sync", "rename" (path = target), "mkdir" and may fail the call.
+// destination), "write", "sync", "rename" (path = target), "mkdir", "remove" (files) and may
+// fail the call.
 // `free_space` overrides FreeSpace when set.
 class HookFileSystem final : public core::FileSystem {
  public:
@@ -72,7 +73,10 @@ class HookFileSystem final : public core::FileSystem {
     RETURN_IF_ERROR(Run("mkdir", path));
     return base_->CreateDir(path);
   }
-  core::Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
+  core::Status RemoveFile(const std::string& path) override {
+    RETURN_IF_ERROR(Run("remove", path));
+    return base_->RemoveFile(path);
+  }
   core::Status RemoveDir(const std::string& path) override { return base_->RemoveDir(path); }
   core::Status Rename(const std::string& from, const std::string& to) override {
     RETURN_IF_ERROR(Run("rename", to));
@@ -245,7 +249,9 @@ class BackupFixture : public ::testing::Test {
     auto entries = real_fs_->ListDir(backup_root_);
     if (!entries.ok()) return out;
     for (const auto& e : *entries) {
-      if (e.is_dir && e.name != "tmp") out.push_back(core::JoinPath(backup_root_, e.name));
+      if (e.is_dir && e.name != "tmp" && e.name != kBackupHistoryDirName) {
+        out.push_back(core::JoinPath(backup_root_, e.name));
+      }
     }
     std::sort(out.begin(), out.end());
     return out;

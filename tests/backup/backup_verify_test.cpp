@@ -138,7 +138,7 @@ TEST_F(BackupVerifyTest, RetentionFailureIsReportedAndTheBackupSucceeds) {
   const std::string first = MakeBackup();
   auto faulty = std::make_shared<core::FaultFileSystem>(real_fs_);
   core::FaultRule rule;
-  rule.op = core::FaultOp::kRemoveFile;
+  rule.op = core::FaultOp::kRename;  // a backup is renamed away before it is removed
   rule.path_substring = first;
   rule.count = -1;
   faulty->AddRule(rule);

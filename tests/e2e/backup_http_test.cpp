@@ -59,7 +59,7 @@ std::vector<std::string> FinalBackups(const std::string& root) {
   if (!fs::exists(root)) return out;
   for (const auto& e : fs::directory_iterator(root)) {
     std::string name = e.path().filename();
-    if (e.is_directory() && name != "tmp") out.push_back(e.path());
+    if (e.is_directory() && name != "tmp" && name != "_history") out.push_back(e.path());
   }
   std::sort(out.begin(), out.end());
   return out;

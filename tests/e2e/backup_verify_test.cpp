@@ -93,7 +93,9 @@ class BackupVerifyTest : public ::testing::Test {
     std::vector<std::string> out;
     if (!fs::exists(backup_root_)) return out;
     for (const auto& e : fs::directory_iterator(backup_root_)) {
-      if (e.is_directory() && e.path().filename() != "tmp") out.push_back(e.path().filename());
+      if (e.is_directory() && e.path().filename() != "tmp" && e.path().filename() != "_history") {
+        out.push_back(e.path().filename());
+      }
     }
     std::sort(out.begin(), out.end());
     return out;
