@@ -105,13 +105,21 @@ class EngineImpl final : public Engine {
                                         bool replace) override;
 
   core::Result<WriterLease> AcquireWriter(std::string_view name) override {
-    auto h = Find(name);
-    if (!h) return NoSuchTable(name);
-    // Made before the lease is taken: it allocates, and an allocation that fails after Acquire
-    // would leave the table leased for good.
-    std::function<void()> release = [h] { h->Release(); };
-    ASSIGN_OR_RETURN(TableWriterImpl * w, h->Acquire(shared_->options.lock_timeout_ms));
-    return WriterLease(w, std::move(release));
+    for (;;) {
+      auto h = Find(name);
+      if (!h) return NoSuchTable(name);
+      // Made before the lease is taken: it allocates, and an allocation that fails after
+      // Acquire would leave the table leased for good.
+      std::function<void()> release = [h] { h->Release(); };
+      auto w = h->Acquire(shared_->options.lock_timeout_ms);
+      // Replaced while we waited (RESTORE TABLE ... OVERWRITE): write to the table now there.
+      if (!w.ok() && w.status().code() == core::StatusCode::kNotFound) {
+        auto now = Find(name);
+        if (now != nullptr && now != h) continue;
+      }
+      if (!w.ok()) return w.status();
+      return WriterLease(*w, std::move(release));
+    }
   }
 
   core::Result<TableView> Pin(std::string_view name) const override {

@@ -96,6 +96,8 @@ class Engine {
                                                 const std::string& staged_dir, bool replace) = 0;
 
   // --- writing ---
+  // Waits up to lock_timeout_ms for the table's writer lease ("table busy" after that). A table
+  // replaced by AttachTable while we waited: the lease of the table now under that name.
   virtual core::Result<WriterLease> AcquireWriter(std::string_view name) = 0;
 
   // --- reading ---

@@ -39,6 +39,51 @@ std::vector<std::string> StagingDirs(const std::string& db) {
   return out;
 }
 
+// The real file system, except that it cannot exchange two names (as some file systems cannot):
+// OVERWRITE then moves the old table aside before renaming the restored one in.
+class NoExchangeFileSystem final : public core::FileSystem {
+ public:
+  explicit NoExchangeFileSystem(std::shared_ptr<core::FileSystem> base) : base_(std::move(base)) {}
+  core::Result<std::unique_ptr<core::File>> Open(const std::string& p, core::OpenMode m) override {
+    return base_->Open(p, m);
+  }
+  core::Result<std::unique_ptr<core::MappedRegion>> MapReadOnly(core::File& f, uint64_t o,
+                                                                size_t n) override {
+    return base_->MapReadOnly(f, o, n);
+  }
+  core::Status CreateDir(const std::string& p) override { return base_->CreateDir(p); }
+  core::Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
+  core::Status RemoveDir(const std::string& p) override { return base_->RemoveDir(p); }
+  core::Status Rename(const std::string& a, const std::string& b) override {
+    return base_->Rename(a, b);
+  }
+  core::Status Exchange(const std::string&, const std::string&) override {
+    exchanges_refused++;
+    return core::Status::Unsupported("rename exchange is not supported");
+  }
+  core::Status SyncDir(const std::string& p) override { return base_->SyncDir(p); }
+  core::Result<uint64_t> LinkCount(const std::string& p) override { return base_->LinkCount(p); }
+  core::Status Link(const std::string& a, const std::string& b) override {
+    return base_->Link(a, b);
+  }
+  bool Exists(const std::string& p) override { return base_->Exists(p); }
+  bool IsDirectory(const std::string& p) override { return base_->IsDirectory(p); }
+  core::Result<std::vector<core::DirEntry>> ListDir(const std::string& p) override {
+    return base_->ListDir(p);
+  }
+  core::Result<uint64_t> FileSize(const std::string& p) override { return base_->FileSize(p); }
+  core::Result<uint64_t> FreeSpace(const std::string& p) override { return base_->FreeSpace(p); }
+  core::Status CopyRange(core::File& s, uint64_t so, core::File& d, uint64_t o,
+                         uint64_t n) override {
+    return base_->CopyRange(s, so, d, o, n);
+  }
+  core::Status SyncAll() override { return base_->SyncAll(); }
+  int exchanges_refused = 0;
+
+ private:
+  std::shared_ptr<core::FileSystem> base_;
+};
+
 class RestoreTableTest : public BackupFixture {
  protected:
   // Table "Trades": three daily partitions, a symbol dictionary, out-of-order rows.
@@ -268,6 +313,35 @@ TEST_F(RestoreTableTest, OverwriteLeavesPinnedReadersOnTheOldTable) {
   ExpectBackupClean(name);
 }
 
+TEST_F(RestoreTableTest, OverwriteWithoutExchangeMovesTheOldTableAsideFirst) {
+  std::vector<Row> at_backup = MakeTrades();
+  const std::string name = Backup();
+  Append("Trades", 500, 30, kT0 + 5 * kDay);
+  const std::vector<Row> live = LiveRows("Trades");
+  service_.reset();
+  engine_.reset();
+  auto fs = std::make_shared<NoExchangeFileSystem>(real_fs_);
+  EngineOptions eo;
+  eo.db_root = Db();
+  auto e = Engine::Open(fs, eo);
+  ASSERT_TRUE(e.ok());
+  auto pinned = (*e)->Pin("Trades");
+  ASSERT_TRUE(pinned.ok());
+  auto r = RestoreTableFromBackup(**e, backup_root_, {name, "Trades", "", true});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_GT(fs->exchanges_refused, 0);
+  EXPECT_EQ(RowsOf(**e, "Trades"), at_backup);
+  EXPECT_EQ(ReadRows(*pinned), live);
+  *pinned = TableView();
+  (*e)->Purge();
+  EXPECT_TRUE(StagingDirs(Db()).empty());
+  EXPECT_TRUE(sfs::is_empty(Db() + "/.trash"));
+  e->reset();
+  auto reopened = OpenRoot(server_root_);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(RowsOf(*reopened, "Trades"), at_backup);
+}
+
 TEST_F(RestoreTableTest, OverwriteWaitsForTheWriterLease) {
   std::vector<Row> at_backup = MakeTrades();
   const std::string name = Backup();
@@ -285,6 +359,47 @@ TEST_F(RestoreTableTest, OverwriteWaitsForTheWriterLease) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_GE(waited_ms, 250);
   EXPECT_EQ(LiveRows("Trades"), at_backup);
+}
+
+// A writer waiting for the lease while OVERWRITE replaces the table gets the new table's lease
+// (never "table does not exist"): its rows land in the old table before the swap, or in the
+// restored one after it.
+TEST_F(RestoreTableTest, WriterWaitingDuringOverwriteWritesToTheTableThere) {
+  std::vector<Row> at_backup = MakeTrades();
+  const std::string name = Backup();
+  int before_swap = 0, after_swap = 0;
+  for (int round = 0; round < 6; ++round) {
+    auto lease = engine_->AcquireWriter("Trades");
+    ASSERT_TRUE(lease.ok());
+    std::optional<WriterLease> held(std::move(*lease));
+    core::Status writer_status;
+    std::thread writer([&] {
+      auto w = engine_->AcquireWriter("trades");
+      if (!w.ok()) {
+        writer_status = w.status();
+        return;
+      }
+      writer_status = WriteRow(**w, MakeRow(kT0 + 80 * kHour, 7000 + round));
+      if (writer_status.ok()) writer_status = (*w)->Commit().status();
+    });
+    std::thread restorer([&] {
+      auto r = Restore(name, "Trades", "", /*overwrite=*/true);
+      EXPECT_TRUE(r.ok()) << r.status().ToString();
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // both are waiting now
+    held.reset();
+    writer.join();
+    restorer.join();
+    ASSERT_TRUE(writer_status.ok()) << writer_status.ToString();
+    std::vector<Row> rows = LiveRows("Trades");
+    if (rows == at_backup) {
+      before_swap++;
+    } else {
+      ASSERT_EQ(rows.size(), at_backup.size() + 1);
+      after_swap++;
+    }
+  }
+  std::printf("writer before the swap: %d, after it: %d\n", before_swap, after_swap);
 }
 
 TEST_F(RestoreTableTest, OverwriteOfABrokenTableReplacesIt) {
