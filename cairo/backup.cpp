@@ -282,6 +282,10 @@ class BackupServiceImpl final : public BackupService {
     return VerifyBackupByName(*fs_, options_.backup_root, name);
   }
 
+  core::Result<RestoreTableResult> RestoreTable(const RestoreTableRequest& request) override {
+    return RestoreTableFromBackup(*engine_, options_.backup_root, request);
+  }
+
  private:
   std::string StagingRoot() const {
     return core::JoinPath(options_.backup_root, options_.tmp_dir_name);

@@ -17,6 +17,7 @@
 
 #include "cairo/backup_history.h"
 #include "cairo/backup_manifest.h"  // CheckBackupFormatAtStartup, VerifyBackup
+#include "cairo/backup_restore.h"
 #include "cairo/backup_verify.h"
 #include "cairo/engine.h"
 #include "core/status.h"
@@ -103,6 +104,11 @@ class BackupService {
   // Callers check enabled() first. Reads only; may run beside a backup.
   virtual core::Result<std::vector<BackupProblem>> VerifyNamed(std::string_view name) {
     return core::Status::Unsupported("backup verification is not available");
+  }
+
+  // RESTORE TABLE: RestoreTableFromBackup (cairo/backup_restore.h) over the backup root.
+  virtual core::Result<RestoreTableResult> RestoreTable(const RestoreTableRequest& request) {
+    return core::Status::Unsupported("restore is not available");
   }
 };
 

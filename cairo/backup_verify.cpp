@@ -67,8 +67,8 @@ core::Status Walk(core::FileSystem& fs, const std::string& dir, const std::strin
   return core::Status::Ok();
 }
 
-// Checks one listed file that is a regular file of `actual_size` on disk.
-void CheckRegularFile(core::FileSystem& fs, const std::string& dir, const BackupManifestFile& f,
+// Checks one listed file, at `path` on disk, that is a regular file of `actual_size`.
+void CheckRegularFile(core::FileSystem& fs, const std::string& path, const BackupManifestFile& f,
                       uint64_t actual_size, BackupCheck check,
                       std::vector<BackupProblem>* problems) {
   if (actual_size != f.size_bytes) {
@@ -76,7 +76,7 @@ void CheckRegularFile(core::FileSystem& fs, const std::string& dir, const Backup
     return;
   }
   if (check != BackupCheck::kFull) return;
-  auto file = fs.Open(core::JoinPath(dir, f.path), core::OpenMode::kRead);
+  auto file = fs.Open(path, core::OpenMode::kRead);
   core::Result<uint32_t> crc = file.ok() ? FileCrc32c(**file, f.size_bytes)
                                          : core::Result<uint32_t>(file.status());
   if (!crc.ok()) {
@@ -86,9 +86,10 @@ void CheckRegularFile(core::FileSystem& fs, const std::string& dir, const Backup
   }
 }
 
-void CheckListedFile(core::FileSystem& fs, const std::string& dir, const BackupManifestFile& f,
+}  // namespace
+
+void CheckBackupFile(core::FileSystem& fs, const std::string& path, const BackupManifestFile& f,
                      BackupCheck check, std::vector<BackupProblem>* problems) {
-  const std::string path = core::JoinPath(dir, f.path);
   std::error_code ec;
   EntryKind kind = KindOf(path, &ec);
   if (ec) {
@@ -105,8 +106,10 @@ void CheckListedFile(core::FileSystem& fs, const std::string& dir, const BackupM
     problems->push_back({f.path, SizeText(f.size_bytes), "read error: " + size.status().message()});
     return;
   }
-  CheckRegularFile(fs, dir, f, *size, check, problems);
+  CheckRegularFile(fs, path, f, *size, check, problems);
 }
+
+namespace {
 
 // Whether `bytes` ends with the trailer "crc XXXXXXXX\n" matching everything before it.
 bool TrailerMatches(std::string_view bytes) {
@@ -178,15 +181,24 @@ core::Result<std::vector<BackupProblem>> VerifyBackupDir(core::FileSystem& fs,
                           d.kind == EntryKind::kSymlink ? "symlink" : "not a regular file"});
       continue;
     }
-    CheckRegularFile(fs, dir, f, d.size, check, &problems);
+    CheckRegularFile(fs, core::JoinPath(dir, f.path), f, d.size, check, &problems);
   }
   for (const auto& [path, d] : disk) problems.push_back({path, "absent", "not in manifest"});
   return problems;
 }
 
-core::Result<std::vector<BackupProblem>> VerifyBackupByName(core::FileSystem& fs,
-                                                            const std::string& backup_root,
-                                                            std::string_view name) {
+core::Result<BackupManifest> ReadBackupManifest(core::FileSystem& fs, const std::string& dir) {
+  std::vector<BackupProblem> damage;
+  ASSIGN_OR_RETURN(BackupManifest m, ReadManifest(fs, dir, &damage));
+  if (!damage.empty()) {
+    return core::Status::Corruption("backup is damaged [file=" + damage.front().file +
+                                    ", problem=" + damage.front().found + "]");
+  }
+  return m;
+}
+
+core::Result<std::string> ResolveBackupDir(core::FileSystem& fs, const std::string& backup_root,
+                                           std::string_view name) {
   const std::string quoted = "[name=" + std::string(name) + "]";
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string_view::npos ||
       name.find('\0') != std::string_view::npos) {
@@ -210,6 +222,13 @@ core::Result<std::vector<BackupProblem>> VerifyBackupByName(core::FileSystem& fs
   if (!fs.IsDirectory(dir)) {
     return core::Status::InvalidArgument("backup name is not a directory " + quoted);
   }
+  return dir;
+}
+
+core::Result<std::vector<BackupProblem>> VerifyBackupByName(core::FileSystem& fs,
+                                                            const std::string& backup_root,
+                                                            std::string_view name) {
+  ASSIGN_OR_RETURN(std::string dir, ResolveBackupDir(fs, backup_root, name));
   return VerifyBackupDir(fs, dir, BackupCheck::kFull);
 }
 
@@ -265,7 +284,7 @@ core::Result<std::vector<BackupProblem>> CheckBackupRootAtStartup(core::FileSyst
                           listed_tables.count(table_dir) != 0;
     if (in_table ? moved_on.count(table_dir) != 0 : !moved_on.empty()) continue;
     if (in_table && f.path == table_dir + kTxnFileName) continue;  // checked above
-    CheckListedFile(fs, server_root, f, check, &problems);
+    CheckBackupFile(fs, core::JoinPath(server_root, f.path), f, check, &problems);
   }
   return problems;
 }

@@ -42,6 +42,23 @@ core::Result<std::vector<BackupProblem>> VerifyBackupDir(core::FileSystem& fs,
                                                          const std::string& dir,
                                                          BackupCheck check);
 
+// The name rule of VERIFY BACKUP and RESTORE TABLE: `name` must be a directory directly inside
+// `backup_root` (no '/', not "." or "..", not a symlink leading out of the root):
+// InvalidArgument otherwise, NotFound if there is no such directory. Returns its path.
+core::Result<std::string> ResolveBackupDir(core::FileSystem& fs, const std::string& backup_root,
+                                           std::string_view name);
+
+// Reads and parses `<dir>/backup.manifest`: NotFound (no manifest), InvalidArgument (a
+// symlink), Unsupported (a newer format), Corruption "backup is damaged [file=backup.manifest,
+// problem=...]" (bad checksum, malformed), IOError (unreadable).
+core::Result<BackupManifest> ReadBackupManifest(core::FileSystem& fs, const std::string& dir);
+
+// Checks one file the manifest lists, found at `path` (the backup's copy, or a copy of it made
+// elsewhere), appending a problem row named after `f.path` if it is missing, not a regular
+// file (symlinks are not followed), unreadable, or differs in size (or CRC32C with kFull).
+void CheckBackupFile(core::FileSystem& fs, const std::string& path, const BackupManifestFile& f,
+                     BackupCheck check, std::vector<BackupProblem>* problems);
+
 // VERIFY BACKUP 'name': `name` must be a directory directly inside `backup_root` (no '/', not
 // "." or "..", not a symlink leading out of the root): InvalidArgument otherwise, NotFound if
 // there is no such directory. Then VerifyBackupDir with kFull.

@@ -2,6 +2,7 @@
 #include "cairo/engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
@@ -24,6 +25,8 @@ namespace {
 // contain '.', so these names never collide with a table.
 constexpr char kTrashDir[] = ".trash";
 constexpr char kCreatePrefix[] = ".create.";
+// Tables being restored are built here (Engine::CreateStagingDir); removed at open.
+constexpr char kRestorePrefix[] = ".restore.";
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -91,14 +94,32 @@ class EngineImpl final : public Engine {
   core::Status DropTable(std::string_view name) override;
   core::Status RenameTable(std::string_view from, std::string_view to) override;
 
+  core::Result<std::string> CreateStagingDir() override {
+    const std::string dir =
+        TablePath(std::string(kRestorePrefix) + std::to_string(restore_seq_.fetch_add(1) + 1));
+    RETURN_IF_ERROR(shared_->fs->RemoveAll(dir));  // a leftover of a failed removal
+    RETURN_IF_ERROR(shared_->fs->CreateDir(dir));
+    return dir;
+  }
+  core::Result<std::string> AttachTable(std::string_view name, const std::string& staged_dir,
+                                        bool replace) override;
+
   core::Result<WriterLease> AcquireWriter(std::string_view name) override {
-    auto h = Find(name);
-    if (!h) return NoSuchTable(name);
-    // Made before the lease is taken: it allocates, and an allocation that fails after Acquire
-    // would leave the table leased for good.
-    std::function<void()> release = [h] { h->Release(); };
-    ASSIGN_OR_RETURN(TableWriterImpl * w, h->Acquire(shared_->options.lock_timeout_ms));
-    return WriterLease(w, std::move(release));
+    for (;;) {
+      auto h = Find(name);
+      if (!h) return NoSuchTable(name);
+      // Made before the lease is taken: it allocates, and an allocation that fails after
+      // Acquire would leave the table leased for good.
+      std::function<void()> release = [h] { h->Release(); };
+      auto w = h->Acquire(shared_->options.lock_timeout_ms);
+      // Replaced while we waited (RESTORE TABLE ... OVERWRITE): write to the table now there.
+      if (!w.ok() && w.status().code() == core::StatusCode::kNotFound) {
+        auto now = Find(name);
+        if (now != nullptr && now != h) continue;
+      }
+      if (!w.ok()) return w.status();
+      return WriterLease(*w, std::move(release));
+    }
   }
 
   core::Result<TableView> Pin(std::string_view name) const override {
@@ -192,6 +213,13 @@ class EngineImpl final : public Engine {
     return shared_->fs->SyncDir(shared_->options.db_root);
   }
   void PurgeDropped();
+  core::Result<TxnRecord> PrepareStagedTable(const std::string& staged_dir);
+  core::Result<std::string> AttachNew(std::string_view name, const std::string& staged_dir,
+                                      TxnRecord rec);
+  core::Result<std::string> ReplaceOpen(std::shared_ptr<TableHandle> h,
+                                        const std::string& staged_dir, TxnRecord rec);
+  core::Result<std::string> ReplaceDirectory(const std::string& dir_name,
+                                             const std::string& staged_dir, TxnRecord rec);
 
   std::shared_ptr<EngineShared> shared_;
   mutable std::shared_mutex mu_;  // guards tables_, broken_, dropped_, next_table_id_
@@ -201,6 +229,7 @@ class EngineImpl final : public Engine {
   std::vector<std::shared_ptr<TableFiles>> dropped_;
   uint32_t next_table_id_ = 1;
   uint64_t trash_seq_ = 0;
+  std::atomic<uint64_t> restore_seq_{0};
   std::mutex purge_thread_mu_;
   std::condition_variable purge_thread_cv_;
   bool purge_thread_stop_ = false;
@@ -241,8 +270,13 @@ core::Status EngineImpl::Init() {
     const std::string dir = core::JoinPath(root, e.name);
     if (!e.is_dir) continue;
     if (e.name == kTrashDir && !snap_db.empty()) continue;  // an open snapshot may need them
-    if (e.name == kTrashDir || e.name.rfind(kCreatePrefix, 0) == 0) {
-      // Nothing pins anything at open: dropped tables and half-created ones can go.
+    if (e.name == kTrashDir || e.name.rfind(kCreatePrefix, 0) == 0 ||
+        e.name.rfind(kRestorePrefix, 0) == 0) {
+      // Nothing pins anything at open: dropped tables, half-created and half-restored ones
+      // (or the old table a restore replaced, INVARIANTS.md 15) can go.
+      if (e.name.rfind(kRestorePrefix, 0) == 0) {
+        core::LogInfo("removed leftover restore staging dir [dir=" + dir + "]");
+      }
       RETURN_IF_ERROR(fs.RemoveAll(dir));
       continue;
     }
@@ -390,6 +424,190 @@ core::Status EngineImpl::RenameTable(std::string_view from, std::string_view to)
   }
   h->Release();
   return st;
+}
+
+// --- RESTORE TABLE's attach (INVARIANTS.md 15) ---
+
+// The staged table gets a fresh table id (snapshot recovery and incremental backups tell tables
+// apart by id, and the backup's table may still be live beside it) and must hold exactly what
+// its `_txn` says.
+core::Result<TxnRecord> EngineImpl::PrepareStagedTable(const std::string& staged_dir) {
+  core::FileSystem& fs = *shared_->fs;
+  const std::string txn_path = core::JoinPath(staged_dir, kTxnFileName);
+  ASSIGN_OR_RETURN(std::string bytes, fs.ReadFile(txn_path));
+  ASSIGN_OR_RETURN(TxnRecord rec, ParseTxn(bytes, txn_path));
+  RETURN_IF_ERROR(RecoverTableFiles(fs, staged_dir, rec));
+  {
+    std::unique_lock lk(mu_);
+    rec.table_id = next_table_id_++;
+  }
+  RETURN_IF_ERROR(fs.WriteFileAtomic(txn_path, SerializeTxn(rec), /*sync=*/true));
+  return rec;
+}
+
+// Puts the directory `staged` where `files` is (`live`) and points `files` at where the old
+// files are now: one exchange, or — where the file system cannot exchange — the old directory
+// moved aside first (a crash between the two renames then leaves no table, never a mix; what
+// was moved aside is a `.restore.` directory, removed at open).
+core::Status SwapIn(core::FileSystem& fs, TableFiles* files, const std::string& staged,
+                    const std::string& live) {
+  core::Status st = files->ExchangeWith(staged);
+  if (st.code() != core::StatusCode::kUnsupported) return st;
+  RETURN_IF_ERROR(files->MoveTo(staged + ".old"));
+  st = fs.Rename(staged, live);
+  if (!st.ok()) {
+    core::Status back = files->MoveTo(live);
+    if (!back.ok()) {
+      core::LogError("could not move table back after failed restore [dir=" + live +
+                     ", error=" + back.ToString() + "]");
+    }
+  }
+  return st;
+}
+
+core::Result<std::string> EngineImpl::AttachTable(std::string_view name,
+                                                  const std::string& staged_dir, bool replace) {
+  std::string err = ValidateTableName(name);
+  if (!err.empty()) return core::Status::InvalidArgument(err);
+  const std::string staging_prefix = TablePath(kRestorePrefix);
+  if (staged_dir.rfind(staging_prefix, 0) != 0 ||
+      staged_dir.find('/', staging_prefix.size()) != std::string::npos) {
+    return core::Status::InvalidArgument("not a staging directory of this engine [dir=" +
+                                         staged_dir + "]");
+  }
+  std::lock_guard ddl(ddl_mu_);
+  auto h = Find(name);
+  std::string other_dir;  // a broken table's directory, or one the catalog does not know
+  if (!h) {
+    std::shared_lock lk(mu_);
+    for (const auto& [n, st] : broken_) {
+      if (NamesEqualIgnoreCase(n, name)) other_dir = n;
+    }
+  }
+  if (!h && other_dir.empty() && shared_->fs->Exists(TablePath(name))) other_dir = name;
+  if ((h || !other_dir.empty()) && !replace) {
+    return core::Status::AlreadyExists("table already exists [table=" + std::string(name) + "]");
+  }
+  ASSIGN_OR_RETURN(TxnRecord rec, PrepareStagedTable(staged_dir));
+  if (h) return ReplaceOpen(std::move(h), staged_dir, std::move(rec));
+  if (!other_dir.empty()) return ReplaceDirectory(other_dir, staged_dir, std::move(rec));
+  return AttachNew(name, staged_dir, std::move(rec));
+}
+
+core::Result<std::string> EngineImpl::AttachNew(std::string_view name,
+                                                const std::string& staged_dir, TxnRecord rec) {
+  core::FileSystem& fs = *shared_->fs;
+  const std::string dir = TablePath(name);
+  std::shared_ptr<TableHandle> h;
+  RETURN_IF_ERROR(core::RunGuarded("restore table", [&] {
+    h = std::make_shared<TableHandle>(shared_, std::string(name),
+                                      std::make_shared<TableFiles>(shared_->fs, dir), std::move(rec));
+  }));
+  RETURN_IF_ERROR(fs.Rename(staged_dir, dir));
+  core::Status st = fs.SyncDir(shared_->options.db_root);
+  if (st.ok()) {
+    st = core::RunGuarded("restore table", [&] {
+      std::unique_lock lk(mu_);
+      tables_[Lower(name)] = h;
+    });
+  }
+  if (!st.ok()) {
+    core::Status back = fs.Rename(dir, staged_dir);
+    if (!back.ok()) {
+      core::LogError("could not undo restore [dir=" + dir + ", error=" + back.ToString() + "]");
+    }
+    return st;
+  }
+  return std::string(name);
+}
+
+// OVERWRITE of an open table: under its writer lease, the directories are exchanged; the old
+// handle is detached like a dropped table's (pins keep reading it, purge deletes it unpinned).
+core::Result<std::string> EngineImpl::ReplaceOpen(std::shared_ptr<TableHandle> h,
+                                                  const std::string& staged_dir, TxnRecord rec) {
+  ASSIGN_OR_RETURN(TableWriterImpl * w, h->Acquire(shared_->options.lock_timeout_ms));
+  w->Rollback();
+  core::FileSystem& fs = *shared_->fs;
+  const std::string name = h->name();
+  const std::string live = h->files()->dir();
+  const uint32_t old_id = h->Current()->record.table_id;
+  std::shared_ptr<TableHandle> fresh;
+  std::string key, trash_entry;
+  // Everything that allocates comes before the exchange: after it, nothing may fail.
+  core::Status st = core::RunGuarded("restore table", [&] {
+    fresh = std::make_shared<TableHandle>(shared_, name,
+                                          std::make_shared<TableFiles>(shared_->fs, live),
+                                          std::move(rec));
+    key = Lower(name);
+    trash_entry = core::JoinPath(core::JoinPath(shared_->options.db_root, kTrashDir),
+                                 name + "." + std::to_string(old_id) + "." +
+                                     std::to_string(++trash_seq_));
+    std::unique_lock lk(mu_);
+    dropped_.reserve(dropped_.size() + 1);
+  });
+  if (st.ok()) st = SwapIn(fs, h->files().get(), staged_dir, live);
+  if (!st.ok()) {
+    h->Release();
+    return st;
+  }
+  // The restored table is in place on disk; what follows only tidies up.
+  core::Status synced = fs.SyncDir(shared_->options.db_root);
+  if (!synced.ok()) core::LogWarn("could not sync db dir [error=" + synced.ToString() + "]");
+  {
+    std::unique_lock lk(mu_);
+    tables_.find(key)->second = fresh;
+    dropped_.push_back(h->files());
+  }
+  // Into the trash, as DROP does (so snapshot recovery finds it by id); where it is now is a
+  // `.restore.` directory, purged from there or removed at open if this fails.
+  core::Status trashed = fs.CreateDirs(std::string(core::DirName(trash_entry)));
+  if (trashed.ok()) trashed = h->files()->MoveTo(trash_entry);
+  if (!trashed.ok()) {
+    core::LogWarn("could not move replaced table to trash [dir=" + h->files()->dir() +
+                  ", error=" + trashed.ToString() + "]");
+  }
+  h->Detach();
+  h->Release();
+  PurgeDropped();
+  return name;
+}
+
+// OVERWRITE of a table that did not open (BrokenTables) or a directory the catalog does not
+// know: exchanged like an open table; the old directory is removed right away (nothing pins it).
+core::Result<std::string> EngineImpl::ReplaceDirectory(const std::string& dir_name,
+                                                       const std::string& staged_dir,
+                                                       TxnRecord rec) {
+  core::FileSystem& fs = *shared_->fs;
+  const std::string live = TablePath(dir_name);
+  std::shared_ptr<TableHandle> fresh;
+  std::shared_ptr<TableFiles> old_files;
+  RETURN_IF_ERROR(core::RunGuarded("restore table", [&] {
+    fresh = std::make_shared<TableHandle>(shared_, dir_name,
+                                          std::make_shared<TableFiles>(shared_->fs, live),
+                                          std::move(rec));
+    old_files = std::make_shared<TableFiles>(shared_->fs, live);
+  }));
+  RETURN_IF_ERROR(SwapIn(fs, old_files.get(), staged_dir, live));
+  core::Status st = core::RunGuarded("restore table", [&] {
+    std::unique_lock lk(mu_);
+    tables_[Lower(dir_name)] = fresh;
+    broken_.erase(std::remove_if(broken_.begin(), broken_.end(),
+                                 [&](const auto& b) { return NamesEqualIgnoreCase(b.first, dir_name); }),
+                  broken_.end());
+  });
+  if (!st.ok()) {
+    core::Status back = old_files->ExchangeWith(live);
+    if (!back.ok()) core::LogError("could not undo restore [dir=" + live + "]");
+    return st;
+  }
+  core::Status synced = fs.SyncDir(shared_->options.db_root);
+  if (!synced.ok()) core::LogWarn("could not sync db dir [error=" + synced.ToString() + "]");
+  core::Status removed = fs.RemoveAll(old_files->dir());
+  if (!removed.ok()) {
+    core::LogWarn("could not remove replaced table [dir=" + old_files->dir() +
+                  ", error=" + removed.ToString() + "]");
+  }
+  return dir_name;
 }
 
 void EngineImpl::Purge() {

@@ -77,7 +77,27 @@ class Engine {
   virtual core::Status DropTable(std::string_view name) = 0;
   virtual core::Status RenameTable(std::string_view from, std::string_view to) = 0;
 
+  // --- attaching a table built outside the engine (RESTORE TABLE, cairo/backup_restore.h) ---
+  // A new empty directory inside the db root to build a table in: `db/.restore.<n>`. Nothing
+  // else reads it; Engine::Open removes such directories (a crashed restore's leftovers).
+  virtual core::Result<std::string> CreateStagingDir() = 0;
+  // Makes the complete table in `staged_dir` (from CreateStagingDir: a `_txn` and every file it
+  // references at exactly its committed state, synced) the table `name`, atomically
+  // (INVARIANTS.md 15): the staged `_txn` gets a fresh table id and is checked against its files
+  // (RecoverTableFiles: Corruption changes nothing), then the directory is renamed into place
+  // and registered. If `name` exists (case-insensitively, broken tables too): AlreadyExists
+  // "table already exists [table=name]" unless `replace`; with `replace`, takes the table's
+  // writer lease (waiting up to lock_timeout_ms, then Unavailable "table busy [table=...]") and
+  // exchanges the two directories in one rename(2) — the table keeps its spelling; views pinned
+  // on the old table go on reading it, and its files are deleted once unpinned, as DROP does.
+  // Returns the table's name as registered. On success `staged_dir` no longer exists; on
+  // failure it is left for the caller to remove, and the catalog and `db/` are unchanged.
+  virtual core::Result<std::string> AttachTable(std::string_view name,
+                                                const std::string& staged_dir, bool replace) = 0;
+
   // --- writing ---
+  // Waits up to lock_timeout_ms for the table's writer lease ("table busy" after that). A table
+  // replaced by AttachTable while we waited: the lease of the table now under that name.
   virtual core::Result<WriterLease> AcquireWriter(std::string_view name) = 0;
 
   // --- reading ---

@@ -38,6 +38,13 @@ core::Status TableFiles::MoveTo(const std::string& new_dir) {
   return core::Status::Ok();
 }
 
+core::Status TableFiles::ExchangeWith(const std::string& other) {
+  std::lock_guard lk(mu_);
+  RETURN_IF_ERROR(fs_->Exchange(dir_, other));
+  dir_ = other;
+  return core::Status::Ok();
+}
+
 void TableFiles::AddPin(uint64_t txn) {
   std::lock_guard lk(mu_);
   pins_.insert(txn);

@@ -38,6 +38,10 @@ class TableFiles {
   bool Exists(std::string_view relative) const;
   // Renames the directory on disk and points this object at `new_dir`.
   core::Status MoveTo(const std::string& new_dir);
+  // Swaps this directory and the existing directory `other` in one rename (FileSystem::Exchange:
+  // no instant without either) and points this object at `other`, where its files now are.
+  // Unsupported where the file system cannot exchange (nothing changed then).
+  core::Status ExchangeWith(const std::string& other);
 
   // Pin bookkeeping: every live TableView state of this table registers its txn.
   void AddPin(uint64_t txn);

@@ -227,6 +227,14 @@ struct VerifyBackupStmt {
   int32_t name_pos = 0;
 };
 
+// RESTORE TABLE t FROM BACKUP 'name' [AS t2] [OVERWRITE] (cairo/backup_restore.h). A write.
+struct RestoreTableStmt {
+  std::string table;   // the table in the backup, as written
+  std::string backup;  // the backup directory's name; confined to the root when it runs
+  std::string target;  // AS t2; empty: the table's own name
+  bool overwrite = false;
+};
+
 // SNAPSHOT PREPARE | SNAPSHOT COMPLETE, and QuestDB's newer spelling CHECKPOINT CREATE | RELEASE.
 struct SnapshotStmt {
   bool checkpoint = false;  // spelled CHECKPOINT (error messages say so)
@@ -240,6 +248,7 @@ struct Statement {
     kBackup,    // BACKUP DATABASE / TABLE
     kSnapshot,  // SNAPSHOT PREPARE / COMPLETE, CHECKPOINT CREATE / RELEASE
     kVerifyBackup,  // VERIFY BACKUP 'name' (a read)
+    kRestoreTable,  // RESTORE TABLE t FROM BACKUP 'name' [AS t2] [OVERWRITE]
     kNoop,      // accepted and ignored: ALTER TABLE t ALTER COLUMN c ADD INDEX / CACHE / ...
   } kind = Kind::kQuery;
   int32_t pos = 0;
@@ -255,6 +264,7 @@ struct Statement {
   std::shared_ptr<BackupStmt> backup;
   std::shared_ptr<SnapshotStmt> snapshot;
   std::shared_ptr<VerifyBackupStmt> verify_backup;
+  std::shared_ptr<RestoreTableStmt> restore_table;
 };
 
 // The read-only rule, decided here once for every statement kind: true for everything but
@@ -277,6 +287,7 @@ constexpr bool IsWrite(Statement::Kind kind) {
     case Statement::Kind::kUpdate:
     case Statement::Kind::kBackup:
     case Statement::Kind::kSnapshot:
+    case Statement::Kind::kRestoreTable:
     case Statement::Kind::kNoop:
       return true;
   }

@@ -184,6 +184,21 @@ core::Result<ExecResult> RunVerify(const VerifyBackupStmt& v, cairo::BackupServi
   return r;
 }
 
+// RESTORE TABLE: errors of the restore keep their code and text and point at the statement.
+core::Result<ExecResult> RunRestore(const RestoreTableStmt& r, cairo::BackupService* backup) {
+  if (backup == nullptr || !backup->enabled()) {
+    return core::Status::InvalidArgument(kBackupDisabled, 0);
+  }
+  cairo::RestoreTableRequest request;
+  request.backup = r.backup;
+  request.table = r.table;
+  request.target = r.target;
+  request.overwrite = r.overwrite;
+  auto restored = backup->RestoreTable(request);
+  if (!restored.ok()) return AtStatement(restored.status());
+  return Ddl();
+}
+
 }  // namespace
 
 core::Status CheckBackupBeforeParsing(std::string_view sql, const cairo::BackupService* backup) {
@@ -198,13 +213,15 @@ core::Result<ExecResult> ExecuteBackupStatement(const Statement& st, cairo::Back
   if (st.kind == Statement::Kind::kBackup) return RunBackup(*st.backup, backup);
   if (st.kind == Statement::Kind::kSnapshot) return RunSnapshot(*st.snapshot, backup);
   if (st.kind == Statement::Kind::kVerifyBackup) return RunVerify(*st.verify_backup, backup);
+  if (st.kind == Statement::Kind::kRestoreTable) return RunRestore(*st.restore_table, backup);
   return core::Status::Internal("not a BACKUP, SNAPSHOT, CHECKPOINT or VERIFY BACKUP statement");
 }
 
 std::optional<core::Result<ExecResult>> TryExecuteBackupStatement(std::string_view sql,
                                                                   cairo::BackupService* backup) {
   if (!StartsWithKeyword(sql, "backup") && !StartsWithKeyword(sql, "snapshot") &&
-      !StartsWithKeyword(sql, "checkpoint") && !StartsWithKeyword(sql, "verify")) {
+      !StartsWithKeyword(sql, "checkpoint") && !StartsWithKeyword(sql, "verify") &&
+      !StartsWithKeyword(sql, "restore")) {
     return std::nullopt;
   }
   core::Status before = CheckBackupBeforeParsing(sql, backup);

@@ -33,14 +33,18 @@ core::Status CheckBackupBeforeParsing(std::string_view sql, const cairo::BackupS
 // synchronous form's); BACKUP ABORT answers one row {status VARCHAR 'aborted' | 'not running',
 // backup_id TIMESTAMP, null when not running}. Both are writes (refused in read-only mode).
 //
-// Runs a parsed kBackup, kSnapshot or kVerifyBackup statement. Tables are checked in the order written (a
+// RESTORE TABLE t FROM BACKUP 'name' [AS t2] [OVERWRITE] (kRestoreTable) runs
+// BackupService::RestoreTable (cairo/backup_restore.h) and replies {"ddl":"OK"}; with no root,
+// "backup is disabled ..."; its errors point at the statement (0).
+//
+// Runs a parsed kBackup, kSnapshot, kVerifyBackup or kRestoreTable statement. Tables are checked in the order written (a
 // missing one: NotFound "table does not exist [table=x]" at its name); names repeated
 // (case-insensitively) are backed up once. Errors of the service keep their code and text and
 // point at the statement (0). `backup` may be null: a clear error. Replies {"ddl":"OK"} (kDdl).
 core::Result<ExecResult> ExecuteBackupStatement(const Statement& st, cairo::BackupService* backup);
 
 // For tests and tools without a SqlEngine: if the first word of `sql` is BACKUP, SNAPSHOT or
-// CHECKPOINT (or VERIFY), applies the ordering rule, parses `sql` with the SQL parser and runs it; returns
+// CHECKPOINT (or VERIFY, RESTORE), applies the ordering rule, parses `sql` with the SQL parser and runs it; returns
 // std::nullopt for any other statement.
 std::optional<core::Result<ExecResult>> TryExecuteBackupStatement(std::string_view sql,
                                                                   cairo::BackupService* backup);

@@ -122,6 +122,9 @@ core::Result<Statement> Parser::Statement_() {
   } else if (t.IsKeyword("verify")) {
     Next();
     ASSIGN_OR_RETURN(st, VerifyBackup(t.pos));
+  } else if (t.IsKeyword("restore")) {
+    Next();
+    ASSIGN_OR_RETURN(st, RestoreTable(t.pos));
   } else if (t.IsKeyword("snapshot") || t.IsKeyword("checkpoint")) {
     const bool checkpoint = t.IsKeyword("checkpoint");
     Next();
@@ -532,6 +535,31 @@ core::Result<Statement> Parser::VerifyBackup(int32_t pos) {
   st.pos = pos;
   st.kind = Statement::Kind::kVerifyBackup;
   st.verify_backup = v;
+  return st;
+}
+
+// RESTORE TABLE t FROM BACKUP 'name' [AS t2] [OVERWRITE]: table names as in BACKUP TABLE (bare
+// or quoted, checked here), the backup's name in quotes as in VERIFY BACKUP.
+core::Result<Statement> Parser::RestoreTable(int32_t pos) {
+  RETURN_IF_ERROR(ExpectKeyword("table"));
+  auto r = std::make_shared<RestoreTableStmt>();
+  int32_t name_pos = 0;
+  ASSIGN_OR_RETURN(r->table, BackupTableName(&name_pos));
+  RETURN_IF_ERROR(ExpectKeyword("from"));
+  RETURN_IF_ERROR(ExpectKeyword("backup"));
+  const Token& t = Peek();
+  if (t.kind != TokenKind::kString && t.kind != TokenKind::kQuotedIdent) {
+    return Error("expected a backup name in quotes", t.pos);
+  }
+  r->backup = Next().text;
+  if (AcceptKeyword("as")) {
+    ASSIGN_OR_RETURN(r->target, BackupTableName(&name_pos));
+  }
+  r->overwrite = AcceptKeyword("overwrite");
+  Statement st;
+  st.pos = pos;
+  st.kind = Statement::Kind::kRestoreTable;
+  st.restore_table = r;
   return st;
 }
 

@@ -84,6 +84,7 @@ class Parser {
   core::Result<Statement> Backup(int32_t pos);
   core::Result<Statement> Snapshot(int32_t pos, bool checkpoint);
   core::Result<Statement> VerifyBackup(int32_t pos);
+  core::Result<Statement> RestoreTable(int32_t pos);
   core::Result<std::string> BackupTableName(int32_t* pos);
 
   // Depth guard for recursion.

@@ -79,7 +79,8 @@ core::Result<ExecResult> Run(const Statement& st, PlanContext& ctx, cairo::Backu
     case Statement::Kind::kUpdate: return ExecuteUpdate(*st.update, ctx);
     case Statement::Kind::kBackup:
     case Statement::Kind::kSnapshot:
-    case Statement::Kind::kVerifyBackup: return ExecuteBackupStatement(st, backup);
+    case Statement::Kind::kVerifyBackup:
+    case Statement::Kind::kRestoreTable: return ExecuteBackupStatement(st, backup);
     case Statement::Kind::kNoop: {
       ExecResult r;
       r.kind = StatementKind::kDdl;
