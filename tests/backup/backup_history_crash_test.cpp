@@ -204,7 +204,9 @@ class BackupHistoryCrashTest : public ::testing::Test {
         ASSERT_NE(it, complete_by_name.end()) << e.name << " not in the history (seed " << seed << ")";
         EXPECT_EQ(it->second, m->created_us);
         tally->verified++;
-        if (mode == Mode::kAsync) ASSERT_TRUE(fs_->RemoveAll(d).ok());  // keep the test small
+        if (mode == Mode::kAsync) {
+          ASSERT_TRUE(fs_->RemoveAll(d).ok());  // keep the test small
+        }
       }
       EXPECT_EQ(final_dirs, complete_by_name.size()) << "seed " << seed;
       auto staging = fs_->ListDir(backup_root_ + "/tmp");

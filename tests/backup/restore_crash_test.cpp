@@ -169,7 +169,9 @@ TEST(RestoreCrashTest, KillDuringRestoreLeavesTheOldTableOrTheWholeRestoredOne) 
     ASSERT_GE(w->row_count(), rows_reported) << "seed " << seed;
     rows_reported = w->row_count();
     // Now and then start again without the table, so a kill also lands in a first restore.
-    if (it % 5 == 4 && (*live)->HasTable("r")) ASSERT_TRUE((*live)->DropTable("r").ok());
+    if (it % 5 == 4 && (*live)->HasTable("r")) {
+      ASSERT_TRUE((*live)->DropTable("r").ok());
+    }
     existed = (*live)->HasTable("r");
   }
   for (const auto& b : {b1, b2}) {
