@@ -233,6 +233,11 @@ struct RestoreTableStmt {
   std::string backup;  // the backup directory's name; confined to the root when it runs
   std::string target;  // AS t2; empty: the table's own name
   bool overwrite = false;
+  // Where each name starts in the statement, for errors about it (target_pos: the AS name, or
+  // the table's when there is none).
+  int32_t table_pos = 0;
+  int32_t backup_pos = 0;
+  int32_t target_pos = 0;
 };
 
 // SNAPSHOT PREPARE | SNAPSHOT COMPLETE, and QuestDB's newer spelling CHECKPOINT CREATE | RELEASE.

@@ -184,7 +184,20 @@ core::Result<ExecResult> RunVerify(const VerifyBackupStmt& v, cairo::BackupServi
   return r;
 }
 
-// RESTORE TABLE: errors of the restore keep their code and text and point at the statement.
+// RESTORE TABLE: errors of the restore keep their code and text; those about one of the
+// statement's names point at that name (the texts are cairo/backup_restore.h's and
+// cairo/backup_verify.h's), any other at the statement.
+core::Status AtRestoreName(const RestoreTableStmt& r, const core::Status& st) {
+  const std::string_view m = st.message();
+  auto starts = [&](std::string_view p) { return m.substr(0, p.size()) == p; };
+  if (starts("table already exists") || starts("table busy")) return st.WithPosition(r.target_pos);
+  if (starts("table is not in the backup")) return st.WithPosition(r.table_pos);
+  if (starts("backup does not exist") || starts("backup name")) {
+    return st.WithPosition(r.backup_pos);
+  }
+  return AtStatement(st);
+}
+
 core::Result<ExecResult> RunRestore(const RestoreTableStmt& r, cairo::BackupService* backup) {
   if (backup == nullptr || !backup->enabled()) {
     return core::Status::InvalidArgument(kBackupDisabled, 0);
@@ -195,7 +208,7 @@ core::Result<ExecResult> RunRestore(const RestoreTableStmt& r, cairo::BackupServ
   request.target = r.target;
   request.overwrite = r.overwrite;
   auto restored = backup->RestoreTable(request);
-  if (!restored.ok()) return AtStatement(restored.status());
+  if (!restored.ok()) return AtRestoreName(r, restored.status());
   return Ddl();
 }
 

@@ -543,17 +543,18 @@ core::Result<Statement> Parser::VerifyBackup(int32_t pos) {
 core::Result<Statement> Parser::RestoreTable(int32_t pos) {
   RETURN_IF_ERROR(ExpectKeyword("table"));
   auto r = std::make_shared<RestoreTableStmt>();
-  int32_t name_pos = 0;
-  ASSIGN_OR_RETURN(r->table, BackupTableName(&name_pos));
+  ASSIGN_OR_RETURN(r->table, BackupTableName(&r->table_pos));
+  r->target_pos = r->table_pos;
   RETURN_IF_ERROR(ExpectKeyword("from"));
   RETURN_IF_ERROR(ExpectKeyword("backup"));
   const Token& t = Peek();
   if (t.kind != TokenKind::kString && t.kind != TokenKind::kQuotedIdent) {
     return Error("expected a backup name in quotes", t.pos);
   }
+  r->backup_pos = t.pos;
   r->backup = Next().text;
   if (AcceptKeyword("as")) {
-    ASSIGN_OR_RETURN(r->target, BackupTableName(&name_pos));
+    ASSIGN_OR_RETURN(r->target, BackupTableName(&r->target_pos));
   }
   r->overwrite = AcceptKeyword("overwrite");
   Statement st;

@@ -180,23 +180,30 @@ TEST_F(RestoreTableE2eTest, EveryErrorIsClearAndChangesNothing) {
   CreateAndFill("t", 500);
   const std::string name = Backup();
   const std::string before = Answer(port(), "SELECT count(), sum(n) FROM t");
-  auto expect = [&](const std::string& rest, int status, const std::string& text) {
+  // `at`: the text the error's position points at (the statement's start when empty).
+  auto expect = [&](const std::string& rest, int status, const std::string& text,
+                    const std::string& at = "") {
     HttpResponse r = Restore(rest);
     EXPECT_EQ(r.status, status) << rest << ": " << r.body;
     EXPECT_NE(r.body.find(text), std::string::npos) << rest << ": " << r.body;
+    const size_t pos = at.empty() ? 0 : std::string("RESTORE TABLE ").size() + rest.find(at);
+    EXPECT_NE(r.body.find("\"position\":" + std::to_string(pos)), std::string::npos)
+        << rest << ": " << r.body;
     EXPECT_EQ(Answer(port(), "SELECT count(), sum(n) FROM t"), before);
     EXPECT_EQ(Exec(port(), "SELECT count() FROM x").status, 400);  // never created
   };
-  expect("t FROM BACKUP 'no-such-backup' AS x", 400, "backup does not exist");
-  expect("t FROM BACKUP '..' AS x", 400, "directly inside the backup root");
-  expect("t FROM BACKUP '" + name + "/db' AS x", 400, "directly inside the backup root");
-  expect("t FROM BACKUP '/etc' AS x", 400, "directly inside the backup root");
+  expect("t FROM BACKUP 'no-such-backup' AS x", 400, "backup does not exist", "'no-such");
+  expect("t FROM BACKUP '..' AS x", 400, "directly inside the backup root", "'..'");
+  expect("t FROM BACKUP '" + name + "/db' AS x", 400, "directly inside the backup root",
+         "'" + name);
+  expect("t FROM BACKUP '/etc' AS x", 400, "directly inside the backup root", "'/etc'");
   fs::create_directory_symlink("/", backup_root_ + "/escape");
-  expect("t FROM BACKUP 'escape' AS x", 400, "leads out of the backup root");
+  expect("t FROM BACKUP 'escape' AS x", 400, "leads out of the backup root", "'escape'");
   expect("nope FROM BACKUP '" + name + "' AS x", 400,
-         "table is not in the backup [table=nope, backup=" + name + "]");
-  expect("t FROM BACKUP '" + name + "'", 400, "table already exists [table=t]");
-  expect("t FROM BACKUP '" + name + "' AS 'a/b'", 400, "'/' is not allowed in a table name");
+         "table is not in the backup [table=nope, backup=" + name + "]", "nope");
+  expect("t FROM BACKUP '" + name + "'", 400, "table already exists [table=t]", "t FROM");
+  expect("t FROM BACKUP '" + name + "' AS 'a/b'", 400, "'/' is not allowed in a table name",
+         "'a/b'");
 
   // Damage names the file.
   const std::string dir = backup_root_ + "/" + name;
