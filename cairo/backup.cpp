@@ -82,16 +82,16 @@ class BackupWriter {
     return fs_.CreateDir(core::JoinPath(staging_, relative));
   }
 
-  // Copies [0, size) of `src` to `relative` (or hard-links the previous backup's identical
-  // file, for a file of partition `partition_dir` of `view`) and records it in the manifest.
+  // Copies [0, size) of `src` to `relative` (or, for a file of `view`, hard-links the previous
+  // backup's identical file) and records it in the manifest.
   // Reads and copies go through `pace_` (cairo/backup_pace.h): with nothing to link from, one
   // pass copies and checksums; otherwise the checksum comes first (it decides the link).
   // Not synced here: one sync(2) at the end makes the whole staging tree durable (thousands of
   // fsyncs, one per column file, cost far more than one flush of the file system).
   // The file's bytes count as done (backups() progress) once it is copied or linked.
   core::Status CopyFile(core::File& src, uint64_t size, const std::string& relative,
-                        const TableView* view = nullptr, std::string_view partition_dir = {}) {
-    RETURN_IF_ERROR(CopyOrLink(src, size, relative, view, partition_dir));
+                        const TableView* view = nullptr) {
+    RETURN_IF_ERROR(CopyOrLink(src, size, relative, view));
     if (progress_ != nullptr) progress_->done += size;
     return core::Status::Ok();
   }
@@ -108,7 +108,7 @@ class BackupWriter {
 
  private:
   core::Status CopyOrLink(core::File& src, uint64_t size, const std::string& relative,
-                          const TableView* view, std::string_view partition_dir) {
+                          const TableView* view) {
     // The source range is immutable while pinned, so its CRC is the CRC of what we copy.
     const std::string dst_path = core::JoinPath(staging_, relative);
     if (previous_ == nullptr || view == nullptr) {
@@ -117,7 +117,7 @@ class BackupWriter {
       return Copied(relative, size, crc);
     }
     ASSIGN_OR_RETURN(uint32_t crc, PacedCrc32c(src, size, pace_));
-    auto from = previous_->LinkSource(*view, partition_dir, relative, size, crc);
+    auto from = previous_->LinkSource(*view, relative, size, crc);
     if (from && fs_.Link(*from, dst_path).ok()) {
       manifest_.files.push_back({relative, size, crc});
       linked_bytes_ += size;
@@ -163,7 +163,7 @@ core::Status CopyTable(core::FileSystem& fs, const TableView& view, BackupWriter
     RETURN_IF_ERROR(w->CheckAbort());
     // Open through the pinned state: it follows the table directory across RENAME and DROP.
     ASSIGN_OR_RETURN(auto src, view.state()->files->Open(f.relative_path, core::OpenMode::kRead));
-    RETURN_IF_ERROR(w->CopyFile(*src, f.committed_size, dir + "/" + f.relative_path, &view, parent));
+    RETURN_IF_ERROR(w->CopyFile(*src, f.committed_size, dir + "/" + f.relative_path, &view));
   }
   RETURN_IF_ERROR(w->WriteFile(dir + "/" + kTxnFileName, view.SerializedTxn()));
   w->manifest().tables.push_back({view.table_name(), view.txn(), view.row_count()});

@@ -45,22 +45,16 @@ const PreviousBackup::TableInfo& PreviousBackup::Table(const std::string& name) 
     if (rec.ok()) {
       info.is_known = true;
       info.table_id = rec->table_id;
-      if (!rec->partitions.empty()) info.newest_partition_dir = rec->partitions.back().dir_name;
     }
   }
   return tables_[name] = std::move(info);
 }
 
 std::optional<std::string> PreviousBackup::LinkSource(const TableView& view,
-                                                      std::string_view partition_dir,
                                                       const std::string& relative,
                                                       uint64_t size_bytes, uint32_t crc32c) {
-  if (partition_dir.empty() || view.partitions().empty()) return std::nullopt;
-  if (partition_dir == view.partitions().back().dir_name) return std::nullopt;
   const TableInfo& t = Table(view.table_name());
-  if (!t.is_known || t.table_id != view.table_id() || partition_dir == t.newest_partition_dir) {
-    return std::nullopt;
-  }
+  if (!t.is_known || t.table_id != view.table_id()) return std::nullopt;
   auto it = files_.find(relative);
   if (it == files_.end() || it->second.size_bytes != size_bytes || it->second.crc32c != crc32c) {
     return std::nullopt;

@@ -150,28 +150,40 @@ TEST_F(BackupTest, SuccessiveBackupsGetSuffixesAndEarlierOnesStayUnchanged) {
   EXPECT_EQ(RowsOf(*newer, "t").size(), 20u);
 }
 
-// Incremental: a second backup links the unchanged, immutable partition files of the first;
-// files that may still grow in place (newest partition, symbol dictionaries) are copied. Both
-// backups stay whole even after one of them is started as a live root and written to.
+// Incremental: a second backup links every table file the first holds unchanged (partition
+// files, the newest partition's and the symbol dictionaries included: a root started from either
+// backup unshares a file before changing it in place, INVARIANTS.md rule 2); changed and new
+// files are copied. Both backups stay whole even after one of them is started as a live root
+// and written to.
 TEST_F(BackupTest, SecondBackupHardLinksUnchangedPartitions) {
   ASSERT_TRUE(engine_->CreateTable("t", MixedSchema()).ok());
-  auto rows = Append("t", 0, 120);  // 5 day partitions
+  auto rows = Append("t", 0, 120);  // 5 day partitions, 2025-11-21 .. 2025-11-25
   auto r1 = service_->BackupDatabase();
   ASSERT_TRUE(r1.ok());
   EXPECT_EQ(r1->bytes_linked, 0u);
-  auto more = Append("t", 120, 5);  // appends to the newest partition only
+  auto more = Append("t", 120, 5);  // a new partition, 2025-11-26
   rows.insert(rows.end(), more.begin(), more.end());
   auto r2 = service_->BackupDatabase();
   ASSERT_TRUE(r2.ok());
   EXPECT_GT(r2->bytes_linked, 0u);
   EXPECT_LT(r2->bytes_copied, r1->bytes_copied);
-  struct stat st;
-  ASSERT_EQ(::stat((r2->directory + "/db/t/2025-11-21/v.d").c_str(), &st), 0);
-  EXPECT_EQ(st.st_nlink, 2u);  // linked from the first backup
-  ASSERT_EQ(::stat((r2->directory + "/db/t/2025-11-25/v.d").c_str(), &st), 0);
-  EXPECT_EQ(st.st_nlink, 1u);  // newest partition: copied
-  ASSERT_EQ(::stat((r2->directory + "/db/t/sym.sym").c_str(), &st), 0);
-  EXPECT_EQ(st.st_nlink, 1u);  // grows in place: copied
+  auto links = [](const std::string& path) {
+    struct stat st;
+    EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+    return st.st_nlink;
+  };
+  EXPECT_EQ(links(r2->directory + "/db/t/2025-11-21/v.d"), 2u);  // linked from the first
+  EXPECT_EQ(links(r2->directory + "/db/t/2025-11-25/v.d"), 2u);  // the first's newest: linked
+  EXPECT_EQ(links(r2->directory + "/db/t/2025-11-26/v.d"), 1u);  // new: copied
+  EXPECT_EQ(links(r2->directory + "/db/t/sym.sym"), 2u);         // no new symbol: linked
+  EXPECT_EQ(links(r2->directory + "/db/t/_txn"), 1u);            // always written anew
+  // Nothing written since: every table file is linked, only `_txn`s and conf/ are written.
+  auto unchanged = service_->BackupDatabase();
+  ASSERT_TRUE(unchanged.ok());
+  EXPECT_LT(unchanged->bytes_copied, 4096u);
+  EXPECT_EQ(links(unchanged->directory + "/db/t/2025-11-26/v.d"), 2u);
+  EXPECT_EQ(links(unchanged->directory + "/db/t/2025-11-21/v.d"), 3u);
+  ASSERT_TRUE(real_fs_->RemoveAll(unchanged->directory).ok());
   // Out-of-order rows rewrite an old partition as a new version: not linked, copied.
   auto ooo = Append("t", 200, 2, kT0 + 30 * 60'000'000LL - 200 * kHour);
   rows.insert(rows.end(), ooo.begin(), ooo.end());
@@ -196,9 +208,25 @@ TEST_F(BackupTest, SecondBackupHardLinksUnchangedPartitions) {
   ASSERT_TRUE(restored);
   EXPECT_EQ(Digest(RowsOf(*restored, "t")).n_sum, Digest(rows).n_sum);
   EXPECT_EQ(RowsOf(*restored, "t").size(), rows.size());
+  // Start the second backup as a live root too and append to its newest partition (shared
+  // with the third backup) and its symbol dictionary (shared with the first): the others keep
+  // matching their manifests.
+  {
+    auto live2 = OpenRoot(r2->directory);
+    ASSERT_TRUE(live2);
+    auto w = live2->AcquireWriter("t");
+    ASSERT_TRUE(w.ok());
+    for (int i = 0; i < 3; i++) {
+      Row row = MakeRow(kT0 + (125 + i) * kHour, 500 + i);
+      row.sym = "unshared-" + std::to_string(i);
+      ASSERT_TRUE(WriteRow(**w, row).ok());
+    }
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  EXPECT_TRUE(VerifyBackup(*real_fs_, r3->directory).ok());
   // Deleting the first backup leaves the others whole.
   ASSERT_TRUE(real_fs_->RemoveAll(r1->directory).ok());
-  EXPECT_TRUE(VerifyBackup(*real_fs_, r2->directory).ok());
+  EXPECT_TRUE(VerifyBackup(*real_fs_, r3->directory).ok());
 }
 
 // A partition split by out-of-order rows (its first entry cut, the rest a new entry): backups

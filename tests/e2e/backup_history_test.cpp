@@ -327,10 +327,10 @@ TEST_F(BackupHistoryHttpTest, SecondBackupCopiesOnlyTheChangedPartitionThenReten
   // On disk: the first is gone (retention), its row stays, marked removed.
   EXPECT_FALSE(fs::exists(backup_root_ + "/" + first));
   EXPECT_EQ(Number(Q("SELECT count() FROM backups() WHERE removed_ts IS NOT NULL AND name = '" + first + "'")), 1);
-  // Linked = the files of the 9 older partitions; copied = everything else (the newest
-  // partition, _txn, .sym, conf/, the manifest).
+  // Linked = the files of the 9 older partitions and the symbol dictionary (no new symbol);
+  // copied = everything else (the newest partition, _txn, conf/, the manifest).
   const fs::path dir = backup_root_ + "/" + second;
-  uint64_t total = 0, old_partitions = 0, newest_partition = 0;
+  uint64_t total = 0, old_partitions = 0, newest_partition = 0, symbols = 0;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
     if (!e.is_regular_file()) continue;
     const uint64_t size = FileBytes(e.path());
@@ -339,9 +339,12 @@ TEST_F(BackupHistoryHttpTest, SecondBackupCopiesOnlyTheChangedPartitionThenReten
     std::smatch pm;
     if (std::regex_match(rel, pm, std::regex("db/ticks/([0-9]{4}-[0-9]{2}-[0-9]{2})[^/]*/.*"))) {
       (pm[1].str() == "2023-11-23" ? newest_partition : old_partitions) += size;
+    } else if (rel.size() > 4 && rel.compare(rel.size() - 4, 4, ".sym") == 0) {
+      symbols += size;
     }
   }
-  EXPECT_EQ(linked, old_partitions);
+  EXPECT_GT(symbols, 0u);
+  EXPECT_EQ(linked, old_partitions + symbols);
   EXPECT_EQ(copied + linked, total);
   EXPECT_GT(newest_partition, 0u);
   EXPECT_LT(copied, total / 5) << "copied " << copied << " of " << total;
