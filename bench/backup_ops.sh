@@ -77,7 +77,7 @@ if [[ " $PARTS " == *" incremental "* || " $PARTS " == *" verify "* ]]; then
   sync
   t0=$(now); sql "BACKUP DATABASE" >/dev/null; t1=$(now)
   read -r b1 l1 ms1 < <(last_backup "$root.log")
-  first=$(ls -t "$root.bk" | grep -v '^tmp$' | head -1)
+  first=$(ls -t "$root.bk" | grep -v -e '^tmp$' -e '^_' | head -1)
   t2=$(now); sql "BACKUP DATABASE" >/dev/null; t3=$(now)
   read -r b2 l2 ms2 < <(last_backup "$root.log")
   s1=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
