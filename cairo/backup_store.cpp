@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include "cairo/backup_naming.h"
 #include "cairo/backup_pace.h"
+#include "core/config.h"
 #include "core/crc32c.h"
 #include "core/log.h"
 
@@ -40,11 +42,20 @@ std::string StoreManifestKey(std::string_view name) {
   return std::string(kStoreBackupsPrefix) + std::string(name) + kManifestSuffix;
 }
 
-std::string StoreBlobKey(std::string_view path, uint64_t size_bytes, uint32_t crc32c) {
+// CRC32C(m || crc32c(m) little-endian) is the same for every m; for m = "" it is the CRC32C of
+// four zero bytes.
+bool IsCrc32cResidue(uint32_t crc32c) {
+  static const uint32_t residue = core::Crc32c(std::string_view("\0\0\0\0", 4));
+  return crc32c == residue;
+}
+
+std::string StoreBlobKey(const BackupManifestFile& file, int64_t created_us) {
   char hex[16];
-  std::snprintf(hex, sizeof(hex), "%08x", crc32c);
-  return std::string(kStoreBlobsPrefix) + std::string(path) + "/" + std::to_string(size_bytes) +
-         "-" + hex;
+  std::snprintf(hex, sizeof(hex), "%08x", file.crc32c);
+  std::string key = std::string(kStoreBlobsPrefix) + file.path + "/" +
+                    std::to_string(file.size_bytes) + "-" + hex;
+  if (IsCrc32cResidue(file.crc32c)) key += "-" + std::to_string(created_us);
+  return key;
 }
 
 core::Result<std::vector<std::string>> ListStoreBackupNames(core::ObjectStore& store) {
@@ -104,8 +115,8 @@ core::Status StoreBackupSink::StoreFile(core::File& src, uint64_t size,
   (void)view;
   (void)partition_dir;
   ASSIGN_OR_RETURN(uint32_t crc, PacedCrc32c(src, size, pace_));
-  const std::string key = StoreBlobKey(relative, size, crc);
   manifest_.files.push_back({relative, size, crc});
+  const std::string key = StoreBlobKey(manifest_.files.back(), manifest_.created_us);
   if (auto it = existing_.find(key); it != existing_.end() && it->second == size) {
     linked_bytes_ += size;
     return core::Status::Ok();
@@ -118,9 +129,8 @@ core::Status StoreBackupSink::StoreFile(core::File& src, uint64_t size,
 }
 
 core::Status StoreBackupSink::WriteFile(const std::string& relative, std::string_view data) {
-  const uint32_t crc = core::Crc32c(data);
-  const std::string key = StoreBlobKey(relative, data.size(), crc);
-  manifest_.files.push_back({relative, data.size(), crc});
+  manifest_.files.push_back({relative, data.size(), core::Crc32c(data)});
+  const std::string key = StoreBlobKey(manifest_.files.back(), manifest_.created_us);
   if (auto it = existing_.find(key); it != existing_.end() && it->second == data.size()) {
     linked_bytes_ += data.size();
     return core::Status::Ok();
@@ -175,7 +185,7 @@ StoreRetentionResult ApplyStoreRetention(core::ObjectStore& store, const std::st
   std::set<std::string> referenced;
   for (const StoreBackup& b : *remaining) {
     for (const BackupManifestFile& f : b.manifest.files) {
-      referenced.insert(StoreBlobKey(f.path, f.size_bytes, f.crc32c));
+      referenced.insert(StoreBlobKey(f, b.manifest.created_us));
     }
   }
   auto blobs = core::ListAllObjects(store, kStoreBlobsPrefix);
@@ -254,7 +264,7 @@ core::Result<RestoreResult> RestoreBackupFromStore(core::FileSystem& fs, core::O
   RETURN_IF_ERROR(staging->MakeDir("conf"));
   for (const BackupManifestFile& f : manifest->files) {
     RETURN_IF_ERROR(staging->BeginFile(f.path));
-    const std::string key = StoreBlobKey(f.path, f.size_bytes, f.crc32c);
+    const std::string key = StoreBlobKey(f, manifest->created_us);
     core::Status st = store.Get(key, [&](std::string_view chunk) { return staging->Append(chunk); });
     if (st.code() == core::StatusCode::kNotFound) {
       return core::Status::Corruption("backup " + chosen + " references a missing object [key=" +
@@ -264,6 +274,76 @@ core::Result<RestoreResult> RestoreBackupFromStore(core::FileSystem& fs, core::O
     staging->EndFile();
   }
   return staging->Finish(manifest_text);
+}
+
+namespace {
+
+// The restore a trigger file asks for; see RestoreFromTriggerAtStartup.
+core::Status RestoreFromTrigger(core::FileSystem& fs, const std::string& root,
+                                const std::string& trigger) {
+  ASSIGN_OR_RETURN(std::string text, fs.ReadFile(trigger));
+  ASSIGN_OR_RETURN(core::Properties props, core::Properties::Parse(text));
+  const std::vector<std::string> known = {"backup.object.store", "backup.restore.name"};
+  if (auto unknown = props.UnknownKeys(known); !unknown.empty()) {
+    return core::Status::InvalidArgument("unknown key in " + trigger + " [key=" + unknown[0] + "]");
+  }
+  std::optional<std::string> store_text = props.Get("backup.object.store");
+  if (!store_text || store_text->empty()) {
+    return core::Status::InvalidArgument(trigger + " does not name the store: key "
+                                         "'backup.object.store' is missing");
+  }
+  const std::string name = props.Get("backup.restore.name").value_or("");
+  const std::string db = core::JoinPath(root, "db");
+  if (fs.IsDirectory(db)) {
+    ASSIGN_OR_RETURN(std::vector<core::DirEntry> entries, fs.ListDir(db));
+    if (!entries.empty()) {
+      return core::Status::AlreadyExists(
+          "the root already holds tables; a restore needs an empty db/ [path=" + db + "]");
+    }
+  }
+  auto config = core::ParseObjectStoreConfig(*store_text);
+  if (!config.ok()) {
+    return core::Status::InvalidArgument("invalid value for key 'backup.object.store' in " +
+                                         trigger + ": " + config.status().message());
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<core::ObjectStore> store, core::OpenObjectStore(*config, fs));
+  const std::string tmp = core::JoinPath(root, std::string(kBackupRestoreTrigger) + ".tmp");
+  if (fs.Exists(tmp)) RETURN_IF_ERROR(fs.RemoveAll(tmp));  // an earlier attempt's leftover
+  ASSIGN_OR_RETURN(RestoreResult restored, RestoreBackupFromStore(fs, *store, name, tmp));
+  if (fs.IsDirectory(db)) RETURN_IF_ERROR(fs.RemoveDir(db));
+  RETURN_IF_ERROR(fs.Rename(core::JoinPath(tmp, "db"), db));
+  const std::string conf = core::JoinPath(root, "conf");
+  RETURN_IF_ERROR(fs.CreateDirs(conf));
+  ASSIGN_OR_RETURN(std::vector<core::DirEntry> conf_files, fs.ListDir(core::JoinPath(tmp, "conf")));
+  for (const core::DirEntry& e : conf_files) {
+    const std::string to = core::JoinPath(conf, e.name);
+    if (fs.Exists(to)) continue;  // the root's own configuration wins
+    RETURN_IF_ERROR(fs.Rename(core::JoinPath(tmp, "conf/" + e.name), to));
+  }
+  RETURN_IF_ERROR(fs.SyncDir(conf));
+  RETURN_IF_ERROR(fs.SyncDir(root));
+  RETURN_IF_ERROR(fs.RemoveAll(tmp));
+  RETURN_IF_ERROR(fs.RemoveFile(trigger));
+  core::LogInfo("restored from the object store [" + config->Describe() + ", tables=" +
+                std::to_string(restored.manifest.tables.size()) + ", files=" +
+                std::to_string(restored.files) + "]");
+  return core::Status::Ok();
+}
+
+}  // namespace
+
+core::Result<bool> RestoreFromTriggerAtStartup(core::FileSystem& fs, const std::string& root) {
+  const std::string trigger = core::JoinPath(root, kBackupRestoreTrigger);
+  const std::string marker = core::JoinPath(root, kRestoreFailedMarker);
+  if (!fs.Exists(trigger)) return false;
+  core::Status st = RestoreFromTrigger(fs, root, trigger);
+  if (!st.ok()) {
+    (void)fs.WriteFileAtomic(marker, st.ToString() + "\n");
+    return st;
+  }
+  if (fs.Exists(marker)) RETURN_IF_ERROR(fs.RemoveFile(marker));
+  RETURN_IF_ERROR(fs.SyncDir(root));
+  return true;
 }
 
 }  // namespace sundial::cairo

@@ -36,7 +36,13 @@ inline constexpr char kStoreBackupsPrefix[] = "backups/";
 inline constexpr char kStoreBlobsPrefix[] = "blobs/";
 
 std::string StoreManifestKey(std::string_view name);  // backups/<name>/backup.manifest
-std::string StoreBlobKey(std::string_view path, uint64_t size_bytes, uint32_t crc32c);
+// blobs/<path>/<size>-<crc32c>, or, for a file whose CRC32C is the CRC32C residue (every file
+// that ends with the CRC32C of the bytes before it, such as a `_txn`, has that same CRC32C
+// whatever its content, so size and CRC32C do not tell two of them apart),
+// blobs/<path>/<size>-<crc32c>-<created_us of the backup's manifest>: such files are stored
+// per backup, never shared.
+std::string StoreBlobKey(const BackupManifestFile& file, int64_t created_us);
+bool IsCrc32cResidue(uint32_t crc32c);
 
 // The names of the complete backups (those with a manifest object), in byte order; one listing.
 core::Result<std::vector<std::string>> ListStoreBackupNames(core::ObjectStore& store);
@@ -113,5 +119,17 @@ core::Result<StoreRestoreSource> ParseStoreRestoreSource(std::string_view text);
 // its blob, each checked against the manifest before the rename into place.
 core::Result<RestoreResult> RestoreBackupFromStore(core::FileSystem& fs, core::ObjectStore& store,
                                                    std::string_view name, const std::string& dir);
+
+// QuestDB Enterprise's trigger file: `<root>/_backup_restore`, a `key=value` properties file
+// with `backup.object.store=...` and optionally `backup.restore.name=<name>` (absent: the
+// newest complete backup). Run at start-up, before the engine opens: when the trigger exists
+// and `<root>/db/` holds nothing, the backup is restored (RestoreBackupFromStore into
+// `<root>/_backup_restore.tmp`, verified), its `db/` renamed into place, its conf/ files copied
+// where the root has none, then the trigger (and a `_restore_failed` of an earlier attempt)
+// removed. Returns whether a restore was made. On failure the trigger stays, `_restore_failed`
+// holds the error, and the error is returned: the server refuses to start.
+inline constexpr char kBackupRestoreTrigger[] = "_backup_restore";
+inline constexpr char kRestoreFailedMarker[] = "_restore_failed";
+core::Result<bool> RestoreFromTriggerAtStartup(core::FileSystem& fs, const std::string& root);
 
 }  // namespace sundial::cairo

@@ -89,10 +89,10 @@ class BackupStoreTest : public BackupFixture {
     return m.ok() ? *m : BackupManifest{};
   }
 
-  // Three day partitions of `t`.
+  // Three day partitions of `t`, the newest half full.
   std::vector<Row> Fill() {
     EXPECT_TRUE(engine_->CreateTable("t", MixedSchema()).ok());
-    return Append("t", 0, 72);
+    return Append("t", 0, 60);
   }
 
   sundial::testing::S3rverProcess* s3_ = nullptr;
@@ -115,7 +115,7 @@ TEST_F(BackupStoreTest, FirstBackupUploadsEveryFileAndTheManifestLast) {
   // Every file is its own blob, uploaded once, as s3rver counts it.
   EXPECT_EQ(StoredBlobs(), static_cast<int>(m.files.size()));
   std::set<std::string> expected;
-  for (const auto& f : m.files) expected.insert(StoreBlobKey(f.path, f.size_bytes, f.crc32c));
+  for (const auto& f : m.files) expected.insert(StoreBlobKey(f, m.created_us));
   EXPECT_EQ(Keys("blobs/"), expected);
   // The manifest was the last object s3rver stored for the backup.
   const std::string log = s3_->Log();
@@ -126,24 +126,36 @@ TEST_F(BackupStoreTest, FirstBackupUploadsEveryFileAndTheManifestLast) {
   EXPECT_EQ(r->bytes_linked, 0u);
 }
 
+// Rows into the newest day keep the `_txn` at its size, and every `_txn` (it ends with its own
+// CRC32C) has the same CRC32C: size and CRC32C alone would hand the second backup the first
+// one's `_txn`. Both restore to their own rows.
 TEST_F(BackupStoreTest, SecondBackupUploadsOnlyChangedFiles) {
-  Fill();
+  const std::vector<Row> rows = Fill();
   auto first = service_->BackupDatabase();
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   const int after_first = StoredBlobs();
-  Append("t", 72, 5);  // into the newest day only
+  Append("t", 60, 5);  // into the newest day only
   clock_.Set(clock_.NowMicros() + kDay);
   auto second = service_->BackupDatabase();
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   const BackupManifest a = Manifest(first->directory), b = Manifest(second->directory);
   std::set<std::string> old_keys;
-  for (const auto& f : a.files) old_keys.insert(StoreBlobKey(f.path, f.size_bytes, f.crc32c));
+  for (const auto& f : a.files) old_keys.insert(StoreBlobKey(f, a.created_us));
   int changed = 0;
-  for (const auto& f : b.files) changed += old_keys.count(StoreBlobKey(f.path, f.size_bytes, f.crc32c)) == 0;
+  for (const auto& f : b.files) changed += old_keys.count(StoreBlobKey(f, b.created_us)) == 0;
   ASSERT_GT(changed, 0);
   ASSERT_LT(changed, static_cast<int>(b.files.size()) / 2);
   EXPECT_EQ(StoredBlobs() - after_first, changed);
   EXPECT_GT(second->bytes_linked, 0u);
+  const std::vector<Row> all = LiveRows("t");
+  ASSERT_EQ(all.size(), rows.size() + 5);
+  for (const auto& [name, want] : {std::pair{first->directory, rows}, {second->directory, all}}) {
+    auto r = RestoreBackupFromStore(*real_fs_, *store_, name, dir_.Sub("r-" + name));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    auto e = OpenRoot(dir_.Sub("r-" + name));
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(RowsOf(*e, "t"), want) << name;
+  }
 }
 
 TEST_F(BackupStoreTest, RestoreBuildsARootWithTheSameRows) {
@@ -186,7 +198,7 @@ TEST_F(BackupStoreTest, RestoreRefusesADamagedBlobAndLeavesNothing) {
   ASSERT_TRUE(b.ok()) << b.status().ToString();
   const BackupManifest m = Manifest(b->directory);
   const auto& f = m.files.front();
-  const std::string key = StoreBlobKey(f.path, f.size_bytes, f.crc32c);
+  const std::string key = StoreBlobKey(f, m.created_us);
   ASSERT_TRUE(store_->PutBytes(key, std::string(f.size_bytes, 'x')).ok());
   auto r = RestoreBackupFromStore(*real_fs_, *store_, b->directory, dir_.Sub("r"));
   EXPECT_EQ(r.status().code(), core::StatusCode::kCorruption) << r.status().ToString();
@@ -223,9 +235,8 @@ TEST_F(BackupStoreTest, RetentionDeletesOldManifestsThenUnreferencedBlobs) {
   EXPECT_EQ(*left, (std::vector<std::string>{names[3], names[4]}));
   std::set<std::string> referenced;
   for (const auto& n : *left) {
-    for (const auto& f : Manifest(n).files) {
-      referenced.insert(StoreBlobKey(f.path, f.size_bytes, f.crc32c));
-    }
+    const BackupManifest m = Manifest(n);
+    for (const auto& f : m.files) referenced.insert(StoreBlobKey(f, m.created_us));
   }
   EXPECT_EQ(Keys("blobs/"), referenced);
   // The kept backups restore whole.
@@ -340,7 +351,7 @@ void ExpectEveryBackupWhole(core::ObjectStore& store, const std::string& what) {
   for (const auto& o : *blobs) sizes[o.key] = o.size;
   for (const auto& b : *backups) {
     for (const auto& f : b.manifest.files) {
-      auto it = sizes.find(StoreBlobKey(f.path, f.size_bytes, f.crc32c));
+      auto it = sizes.find(StoreBlobKey(f, b.manifest.created_us));
       ASSERT_NE(it, sizes.end()) << what << ": backup " << b.name << " lacks " << f.path;
       EXPECT_EQ(it->second, f.size_bytes) << what << ": " << f.path;
     }
