@@ -312,6 +312,50 @@ TEST_F(BackupStoreTest, StoreErrorsAreTheBackupsErrorAndChangeNothing) {
             "not supported for object-store backups");
 }
 
+TEST_F(BackupStoreTest, BackupTableHoldsOnlyThatTable) {
+  Fill();
+  ASSERT_TRUE(engine_->CreateTable("u", MixedSchema()).ok());
+  const std::vector<Row> u_rows = Append("u", 0, 30);
+  auto r = service_->BackupTables({"u"});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const BackupManifest m = Manifest(r->directory);
+  EXPECT_FALSE(m.is_database);
+  ASSERT_EQ(m.tables.size(), 1u);
+  EXPECT_EQ(m.tables[0].name, "u");
+  for (const auto& f : m.files) EXPECT_NE(f.path.rfind("db/t/", 0), 0u) << f.path;
+  auto restored = RestoreBackupFromStore(*real_fs_, *store_, r->directory, dir_.Sub("r"));
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  auto e = OpenRoot(dir_.Sub("r"));
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(RowsOf(*e, "u"), u_rows);
+  EXPECT_FALSE(e->HasTable("t"));
+}
+
+// fs:: (a mounted file system) follows the same layout and rules as s3::.
+TEST_F(BackupStoreTest, FsStoreBacksUpIncrementallyAndRestores) {
+  auto config = core::ParseObjectStoreConfig("fs::root=" + dir_.Sub("nfs") + ";");
+  ASSERT_TRUE(config.ok());
+  auto store = core::OpenObjectStore(*config, *real_fs_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  store_ = std::shared_ptr<core::ObjectStore>(std::move(*store));
+  OpenStoreService();
+  const std::vector<Row> rows = Fill();
+  auto first = service_->BackupDatabase();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  Append("t", 60, 5);
+  clock_.Set(clock_.NowMicros() + kDay);
+  auto second = service_->BackupDatabase();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_GT(second->bytes_linked, second->bytes_copied);
+  EXPECT_TRUE(real_fs_->Exists(dir_.Sub("nfs") + "/backups/" + first->directory +
+                               "/backup.manifest"));
+  auto r = RestoreBackupFromStore(*real_fs_, *store_, first->directory, dir_.Sub("r"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto e = OpenRoot(dir_.Sub("r"));
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(RowsOf(*e, "t"), rows);
+}
+
 // The child of the kill test: opens the root, commits a few rows and backs up to the store.
 [[noreturn]] void RunChild(const std::string& server_root, const std::string& config_text,
                            int seed) {
