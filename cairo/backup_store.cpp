@@ -98,8 +98,8 @@ core::Result<std::vector<StoreBackup>> ListStoreBackups(core::ObjectStore& store
 }
 
 core::Result<std::unique_ptr<StoreBackupSink>> StoreBackupSink::Create(core::ObjectStore& store,
-                                                                      core::RateLimiter& pace,
-                                                                      BackupProgress* progress) {
+                                                                       core::RateLimiter& pace,
+                                                                       BackupProgress* progress) {
   std::unique_ptr<StoreBackupSink> sink(new StoreBackupSink(store, pace, progress));
   ASSIGN_OR_RETURN(std::vector<core::ObjectInfo> blobs,
                    core::ListAllObjects(store, kStoreBlobsPrefix));
@@ -109,9 +109,8 @@ core::Result<std::unique_ptr<StoreBackupSink>> StoreBackupSink::Create(core::Obj
 
 // A blob is referenced only when the listing shows it with the size its key names: Put is
 // whole or nothing, so such an object holds exactly those bytes.
-core::Status StoreBackupSink::StoreFile(core::File& src, uint64_t size,
-                                        const std::string& relative, const TableView* view,
-                                        std::string_view partition_dir) {
+core::Status StoreBackupSink::StoreFile(core::File& src, uint64_t size, const std::string& relative,
+                                        const TableView* view, std::string_view partition_dir) {
   (void)view;
   (void)partition_dir;
   ASSIGN_OR_RETURN(uint32_t crc, PacedCrc32c(src, size, pace_));
@@ -249,7 +248,8 @@ core::Result<RestoreResult> RestoreBackupFromStore(core::FileSystem& fs, core::O
     }
     chosen = all.back().name;
   }
-  if (chosen.find('/') != std::string::npos || !core::ValidateObjectKey(StoreManifestKey(chosen)).ok()) {
+  if (chosen.find('/') != std::string::npos ||
+      !core::ValidateObjectKey(StoreManifestKey(chosen)).ok()) {
     return core::Status::InvalidArgument("bad backup name [backup=" + chosen + "]");
   }
   std::string manifest_text;
@@ -265,10 +265,11 @@ core::Result<RestoreResult> RestoreBackupFromStore(core::FileSystem& fs, core::O
   for (const BackupManifestFile& f : manifest->files) {
     RETURN_IF_ERROR(staging->BeginFile(f.path));
     const std::string key = StoreBlobKey(f, manifest->created_us);
-    core::Status st = store.Get(key, [&](std::string_view chunk) { return staging->Append(chunk); });
+    core::Status st =
+        store.Get(key, [&](std::string_view chunk) { return staging->Append(chunk); });
     if (st.code() == core::StatusCode::kNotFound) {
-      return core::Status::Corruption("backup " + chosen + " references a missing object [key=" +
-                                      key + "]");
+      return core::Status::Corruption("backup " + chosen +
+                                      " references a missing object [key=" + key + "]");
     }
     RETURN_IF_ERROR(st);
     staging->EndFile();
@@ -289,7 +290,8 @@ core::Status RestoreFromTrigger(core::FileSystem& fs, const std::string& root,
   }
   std::optional<std::string> store_text = props.Get("backup.object.store");
   if (!store_text || store_text->empty()) {
-    return core::Status::InvalidArgument(trigger + " does not name the store: key "
+    return core::Status::InvalidArgument(trigger +
+                                         " does not name the store: key "
                                          "'backup.object.store' is missing");
   }
   const std::string name = props.Get("backup.restore.name").value_or("");
@@ -324,9 +326,9 @@ core::Status RestoreFromTrigger(core::FileSystem& fs, const std::string& root,
   RETURN_IF_ERROR(fs.SyncDir(root));
   RETURN_IF_ERROR(fs.RemoveAll(tmp));
   RETURN_IF_ERROR(fs.RemoveFile(trigger));
-  core::LogInfo("restored from the object store [" + config->Describe() + ", tables=" +
-                std::to_string(restored.manifest.tables.size()) + ", files=" +
-                std::to_string(restored.files) + "]");
+  core::LogInfo("restored from the object store [" + config->Describe() +
+                ", tables=" + std::to_string(restored.manifest.tables.size()) +
+                ", files=" + std::to_string(restored.files) + "]");
   return core::Status::Ok();
 }
 

@@ -3,6 +3,8 @@
 // s3rver's own log ("Stored object ..."), never from our client. Upload, listing, incremental
 // second backup, retention and its sweep, history across a restart, restore into a new root,
 // errors of the store in BACKUP's error, and kill -9 during uploads.
+#include "cairo/backup_store.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -15,7 +17,6 @@
 #include <thread>
 
 #include "cairo/backup.h"
-#include "cairo/backup_store.h"
 #include "core/log.h"
 #include "core/object_store.h"
 #include "tests/backup/backup_test_util.h"
@@ -270,9 +271,9 @@ TEST_F(BackupStoreTest, HistorySurvivesARestartAndTravelsWithTheStore) {
   EXPECT_EQ(h->back().name, a->directory);
   EXPECT_EQ(h->back().status, BackupStatus::kBackupComplete);
   EXPECT_EQ(h->front().id, *id);
-  EXPECT_TRUE(h->front().status == BackupStatus::kBackupComplete ||
-              (h->front().status == BackupStatus::kBackupFailed &&
-               !h->front().backup_error.empty()))
+  EXPECT_TRUE(
+      h->front().status == BackupStatus::kBackupComplete ||
+      (h->front().status == BackupStatus::kBackupFailed && !h->front().backup_error.empty()))
       << BackupStatusName(h->front().status);
   EXPECT_EQ(Keys("history/").size(), 2u);
 }
@@ -294,9 +295,9 @@ TEST_F(BackupStoreTest, StoreErrorsAreTheBackupsErrorAndChangeNothing) {
       << r.status().ToString();
   EXPECT_TRUE(Keys("").empty());
   // A wrong access key id: s3rver answers 403.
-  config = core::ParseObjectStoreConfig(
-      "s3::bucket=" + std::string(kBucket) + ";root=" + prefix_ + ";region=us-east-1;endpoint=" +
-      s3_->endpoint() + ";access_key_id=WRONG;secret_access_key=x;");
+  config = core::ParseObjectStoreConfig("s3::bucket=" + std::string(kBucket) + ";root=" + prefix_ +
+                                        ";region=us-east-1;endpoint=" + s3_->endpoint() +
+                                        ";access_key_id=WRONG;secret_access_key=x;");
   ASSERT_TRUE(config.ok());
   store = core::OpenObjectStore(*config, *real_fs_);
   ASSERT_TRUE(store.ok());
@@ -347,8 +348,8 @@ TEST_F(BackupStoreTest, FsStoreBacksUpIncrementallyAndRestores) {
   auto second = service_->BackupDatabase();
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_GT(second->bytes_linked, second->bytes_copied);
-  EXPECT_TRUE(real_fs_->Exists(dir_.Sub("nfs") + "/backups/" + first->directory +
-                               "/backup.manifest"));
+  EXPECT_TRUE(
+      real_fs_->Exists(dir_.Sub("nfs") + "/backups/" + first->directory + "/backup.manifest"));
   auto r = RestoreBackupFromStore(*real_fs_, *store_, first->directory, dir_.Sub("r"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto e = OpenRoot(dir_.Sub("r"));
@@ -418,9 +419,9 @@ TEST_F(BackupStoreTest, KillDuringUploadNeverLeavesACompleteLookingPartialBackup
     if (pid == 0) RunChild(server_root_, config_text_, seed);
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
-    run_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  std::chrono::steady_clock::now() - t0)
-                                  .count());
+    run_ms = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count());
   }
   const unsigned seed = ::testing::UnitTest::GetInstance()->random_seed();
   std::mt19937 rng(seed);

@@ -121,9 +121,9 @@ TEST_F(BackupStoreE2eTest, BackupToS3rverAndRestoreGiveTheSameAnswers) {
     EXPECT_EQ(Answers(r.port()), answers2);
   }
   // An unknown backup fails and leaves no directory.
-  EXPECT_EQ(Sh(Bin() + " restore '" + store_ + "backup=nope' -d " + tmp_.Sub("nope") +
-               " 2>/dev/null"),
-            1);
+  EXPECT_EQ(
+      Sh(Bin() + " restore '" + store_ + "backup=nope' -d " + tmp_.Sub("nope") + " 2>/dev/null"),
+      1);
   EXPECT_FALSE(fs::exists(tmp_.Sub("nope")));
 
   // The trigger file: an empty root restores the backup it names at start, then serves.
@@ -153,7 +153,8 @@ TEST_F(BackupStoreE2eTest, BackupToS3rverAndRestoreGiveTheSameAnswers) {
   EXPECT_TRUE(fs::exists(bad + "/_backup_restore"));
   EXPECT_NE(ReadAll(bad + "/_restore_failed").find("backup not found"), std::string::npos);
   // A root with tables is never overwritten by a trigger.
-  std::ofstream(tmp_.Sub("latest") + "/_backup_restore") << "backup.object.store=" << store_ << "\n";
+  std::ofstream(tmp_.Sub("latest") + "/_backup_restore")
+      << "backup.object.store=" << store_ << "\n";
   {
     RestoredServer r(tmp_.Sub("latest"));
     EXPECT_FALSE(r.Start());
