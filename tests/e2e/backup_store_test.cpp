@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include "tests/core/s3rver_process.h"
 #include "tests/e2e/restored_server.h"
@@ -161,6 +162,36 @@ TEST_F(BackupStoreE2eTest, BackupToS3rverAndRestoreGiveTheSameAnswers) {
     EXPECT_NE(ReadAll(tmp_.Sub("latest") + "/_restore_failed").find("already holds tables"),
               std::string::npos);
   }
+}
+
+// ASYNC, retention and a schedule apply to the store as to a local root.
+TEST_F(BackupStoreE2eTest, AsyncBackupsWithRetentionKeepTheNewest) {
+  Server server;
+  server.SetConf("backup.enabled", "true");
+  server.SetConf("backup.object.store", store_);
+  server.SetConf("cairo.sql.backup.keep.latest.n", "2");
+  server.SetConf("backup.schedule.cron", "0 3 * * *");  // accepted without a backup root
+  ASSERT_TRUE(server.Start()) << server.Log();
+  const int port = server.http_port();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(Post(port, "/write", Batch(i)).status, 204);
+    HttpResponse r = Exec(port, "BACKUP DATABASE ASYNC");
+    ASSERT_EQ(r.status, 200) << r.body;
+    std::string status;
+    for (int t = 0; t < 300; ++t) {
+      status = FirstCell(port, "SELECT status FROM backups()");
+      if (status == "cleanup complete") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_EQ(status, "cleanup complete");
+  }
+  EXPECT_EQ(FirstCell(port, "SELECT count() FROM backups()"), "3");
+  EXPECT_EQ(FirstCell(port, "SELECT count() FROM backups() WHERE removed_ts IS NOT NULL"), "1");
+  // The two kept backups are the newest: the latest restores with all three batches.
+  ASSERT_EQ(Sh(Bin() + " restore '" + store_ + "' -d " + tmp_.Sub("r") + " 2>/dev/null"), 0);
+  RestoredServer r(tmp_.Sub("r"));
+  ASSERT_TRUE(r.Start()) << r.Log();
+  EXPECT_EQ(FirstCell(r.port(), "SELECT count() FROM ticks"), std::to_string(3 * kBatch));
 }
 
 TEST_F(BackupStoreE2eTest, BadStoreSettingRefusesStartNamingTheKeyNotTheSecret) {
