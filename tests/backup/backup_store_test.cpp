@@ -50,12 +50,12 @@ class BackupStoreTest : public BackupFixture {
     static std::atomic<int> n{0};
     prefix_ = "t" + std::to_string(::getpid()) + "-" + std::to_string(n++);
     config_text_ = s3_->Config(kBucket, prefix_);
+    BackupFixture::SetUp();
     auto config = core::ParseObjectStoreConfig(config_text_);
     ASSERT_TRUE(config.ok()) << config.status().ToString();
     auto store = core::OpenObjectStore(*config, *real_fs_);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::shared_ptr<core::ObjectStore>(std::move(*store));
-    BackupFixture::SetUp();
     OpenStoreService();
   }
 
