@@ -267,7 +267,7 @@ class BackupServiceImpl final : public BackupService {
 
   core::Result<std::vector<BackupProblem>> VerifyNamed(std::string_view name) override {
     if (!enabled()) return core::Status::InvalidArgument(kBackupDisabled, 0);
-    if (store() != nullptr) return core::Status::Unsupported(kNotForStore);
+    if (store() != nullptr) return VerifyStoreBackup(*store(), name);
     return VerifyBackupByName(*fs_, options_.backup_root, name);
   }
 

@@ -106,7 +106,8 @@ class BackupService {
 
   // VERIFY BACKUP 'name': VerifyBackupByName (cairo/backup_verify.h) over the backup root.
   // Callers check enabled() first. Reads only; may run beside a backup. With an object store:
-  // Unsupported "not supported for object-store backups" (so is RestoreTable).
+  // VerifyStoreBackup (cairo/backup_store.h), every file downloaded and checked; RestoreTable
+  // is then Unsupported "not supported for object-store backups".
   virtual core::Result<std::vector<BackupProblem>> VerifyNamed(std::string_view name) {
     return core::Status::Unsupported("backup verification is not available");
   }

@@ -237,6 +237,57 @@ core::Result<StoreRestoreSource> ParseStoreRestoreSource(std::string_view text) 
   return out;
 }
 
+namespace {
+
+std::string Hex(uint32_t v) {
+  char hex[16];
+  std::snprintf(hex, sizeof(hex), "%08x", v);
+  return hex;
+}
+
+// NotFound naming the backup when `name` has no manifest; InvalidArgument for a bad name.
+core::Result<BackupManifest> FindStoreManifest(core::ObjectStore& store, const std::string& name,
+                                               std::string* text) {
+  if (name.empty() || name.find('/') != std::string::npos ||
+      !core::ValidateObjectKey(StoreManifestKey(name)).ok()) {
+    return core::Status::InvalidArgument("bad backup name [backup=" + name + "]");
+  }
+  auto manifest = ReadStoreManifest(store, name, text);
+  if (manifest.status().code() == core::StatusCode::kNotFound) {
+    return core::Status::NotFound("backup not found in the store [backup=" + name + ", " +
+                                  store.config().Describe() + "]");
+  }
+  return manifest;
+}
+
+}  // namespace
+
+core::Result<std::vector<BackupProblem>> VerifyStoreBackup(core::ObjectStore& store,
+                                                           std::string_view name) {
+  ASSIGN_OR_RETURN(BackupManifest m, FindStoreManifest(store, std::string(name), nullptr));
+  std::vector<BackupProblem> problems;
+  for (const BackupManifestFile& f : m.files) {
+    uint64_t size = 0;
+    uint32_t crc = 0;
+    core::Status st = store.Get(StoreBlobKey(f, m.created_us), [&](std::string_view chunk) {
+      crc = core::Crc32cExtend(crc, chunk.data(), chunk.size());
+      size += chunk.size();
+      return core::Status::Ok();
+    });
+    if (st.code() == core::StatusCode::kNotFound) {
+      problems.push_back({f.path, "size " + std::to_string(f.size_bytes), "missing"});
+    } else if (!st.ok()) {
+      return st;
+    } else if (size != f.size_bytes) {
+      problems.push_back(
+          {f.path, "size " + std::to_string(f.size_bytes), "size " + std::to_string(size)});
+    } else if (crc != f.crc32c) {
+      problems.push_back({f.path, "crc32c " + Hex(f.crc32c), "crc32c " + Hex(crc)});
+    }
+  }
+  return problems;
+}
+
 core::Result<RestoreResult> RestoreBackupFromStore(core::FileSystem& fs, core::ObjectStore& store,
                                                    std::string_view name, const std::string& dir) {
   std::string chosen(name == "latest" ? "" : name);
@@ -248,16 +299,8 @@ core::Result<RestoreResult> RestoreBackupFromStore(core::FileSystem& fs, core::O
     }
     chosen = all.back().name;
   }
-  if (chosen.find('/') != std::string::npos ||
-      !core::ValidateObjectKey(StoreManifestKey(chosen)).ok()) {
-    return core::Status::InvalidArgument("bad backup name [backup=" + chosen + "]");
-  }
   std::string manifest_text;
-  auto manifest = ReadStoreManifest(store, chosen, &manifest_text);
-  if (manifest.status().code() == core::StatusCode::kNotFound) {
-    return core::Status::NotFound("backup not found in the store [backup=" + chosen + ", " +
-                                  store.config().Describe() + "]");
-  }
+  auto manifest = FindStoreManifest(store, chosen, &manifest_text);
   RETURN_IF_ERROR(manifest.status());
   ASSIGN_OR_RETURN(std::unique_ptr<RestoreStaging> staging, RestoreStaging::Begin(fs, dir));
   RETURN_IF_ERROR(staging->MakeDir("db"));

@@ -25,6 +25,7 @@
 #include "cairo/backup_manifest.h"
 #include "cairo/backup_sink.h"
 #include "cairo/backup_unpack.h"
+#include "cairo/backup_verify.h"
 #include "core/file_system.h"
 #include "core/object_store.h"
 #include "core/rate_limiter.h"
@@ -119,6 +120,13 @@ core::Result<StoreRestoreSource> ParseStoreRestoreSource(std::string_view text);
 // its blob, each checked against the manifest before the rename into place.
 core::Result<RestoreResult> RestoreBackupFromStore(core::FileSystem& fs, core::ObjectStore& store,
                                                    std::string_view name, const std::string& dir);
+
+// VERIFY BACKUP 'name' on a store: downloads every file of backup `name` from its blob and
+// checks size and CRC32C against the manifest; one BackupProblem (cairo/backup_verify.h) per
+// difference, a missing blob is "missing". InvalidArgument for a bad name, NotFound for no such
+// backup; any other store error (the store unreachable, 403) is returned as the error.
+core::Result<std::vector<BackupProblem>> VerifyStoreBackup(core::ObjectStore& store,
+                                                           std::string_view name);
 
 // QuestDB Enterprise's trigger file: `<root>/_backup_restore`, a `key=value` properties file
 // with `backup.object.store=...` and optionally `backup.restore.name=<name>` (absent: the

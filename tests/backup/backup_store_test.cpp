@@ -193,19 +193,33 @@ TEST_F(BackupStoreTest, RestoreBuildsARootWithTheSameRows) {
   EXPECT_EQ(exists.status().code(), core::StatusCode::kAlreadyExists);
 }
 
-TEST_F(BackupStoreTest, RestoreRefusesADamagedBlobAndLeavesNothing) {
+TEST_F(BackupStoreTest, VerifyAndRestoreRefuseADamagedBlob) {
   Fill();
   auto b = service_->BackupDatabase();
   ASSERT_TRUE(b.ok()) << b.status().ToString();
+  auto clean = service_->VerifyNamed(b->directory);
+  ASSERT_TRUE(clean.ok()) << clean.status().ToString();
+  EXPECT_TRUE(clean->empty());
+  EXPECT_EQ(service_->VerifyNamed("nope").status().code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(service_->VerifyNamed("../x").status().code(), core::StatusCode::kInvalidArgument);
   const BackupManifest m = Manifest(b->directory);
   const auto& f = m.files.front();
   const std::string key = StoreBlobKey(f, m.created_us);
   ASSERT_TRUE(store_->PutBytes(key, std::string(f.size_bytes, 'x')).ok());
+  auto damaged = service_->VerifyNamed(b->directory);
+  ASSERT_TRUE(damaged.ok()) << damaged.status().ToString();
+  ASSERT_EQ(damaged->size(), 1u);
+  EXPECT_EQ((*damaged)[0].file, f.path);
+  EXPECT_EQ((*damaged)[0].found.rfind("crc32c ", 0), 0u) << (*damaged)[0].found;
   auto r = RestoreBackupFromStore(*real_fs_, *store_, b->directory, dir_.Sub("r"));
   EXPECT_EQ(r.status().code(), core::StatusCode::kCorruption) << r.status().ToString();
   EXPECT_NE(r.status().message().find(f.path), std::string::npos) << r.status().ToString();
   EXPECT_FALSE(real_fs_->Exists(dir_.Sub("r")));
   ASSERT_TRUE(store_->Delete(key).ok());
+  damaged = service_->VerifyNamed(b->directory);
+  ASSERT_TRUE(damaged.ok()) << damaged.status().ToString();
+  ASSERT_EQ(damaged->size(), 1u);
+  EXPECT_EQ((*damaged)[0].found, "missing");
   r = RestoreBackupFromStore(*real_fs_, *store_, b->directory, dir_.Sub("r"));
   EXPECT_EQ(r.status().code(), core::StatusCode::kCorruption) << r.status().ToString();
   EXPECT_FALSE(real_fs_->Exists(dir_.Sub("r")));
@@ -307,9 +321,12 @@ TEST_F(BackupStoreTest, StoreErrorsAreTheBackupsErrorAndChangeNothing) {
   r = service_->BackupDatabase();
   EXPECT_EQ(r.status().code(), core::StatusCode::kPermissionDenied) << r.status().ToString();
   EXPECT_TRUE(Keys("").empty());
-  // VERIFY BACKUP / RESTORE TABLE answer clearly.
+  // RESTORE TABLE answers clearly.
   OpenStoreService();
-  EXPECT_EQ(service_->VerifyNamed("x").status().message(),
+  RestoreTableRequest req;
+  req.backup = "x";
+  req.table = "t";
+  EXPECT_EQ(service_->RestoreTable(req).status().message(),
             "not supported for object-store backups");
 }
 

@@ -100,10 +100,13 @@ TEST_F(BackupStoreE2eTest, BackupToS3rverAndRestoreGiveTheSameAnswers) {
   const std::vector<std::string> answers2 = Answers(port);
   EXPECT_NE(answers1, answers2);
   EXPECT_EQ(FirstCell(port, "SELECT count() FROM backups()"), "2");
-  // VERIFY BACKUP on a store answers clearly.
+  // VERIFY BACKUP downloads and checks every file; RESTORE TABLE answers clearly.
   HttpResponse verify = Exec(port, "VERIFY BACKUP '" + name1 + "'");
-  EXPECT_NE(verify.body.find("not supported for object-store backups"), std::string::npos)
-      << verify.body;
+  EXPECT_EQ(verify.status, 200) << verify.body;
+  EXPECT_NE(verify.body.find("\"count\":0"), std::string::npos) << verify.body;
+  HttpResponse restore_table = Exec(port, "RESTORE TABLE ticks FROM BACKUP '" + name1 + "' AS t2");
+  EXPECT_NE(restore_table.body.find("not supported for object-store backups"), std::string::npos)
+      << restore_table.body;
 
   // sundial restore, a named backup and the latest.
   ASSERT_EQ(Sh(Bin() + " restore '" + store_ + "backup=" + name1 + "' -d " + tmp_.Sub("r1") +
