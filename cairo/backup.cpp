@@ -23,6 +23,8 @@
 #include "cairo/backup_naming.h"
 #include "cairo/backup_pace.h"
 #include "cairo/backup_retention.h"
+#include "cairo/backup_sink.h"
+#include "cairo/backup_store.h"
 #include "cairo/snapshot.h"
 #include "cairo/table_state.h"
 #include "cairo/txn_file.h"
@@ -37,6 +39,7 @@ namespace {
 constexpr char kBackupDisabled[] =
     "backup is disabled, server.conf property 'cairo.sql.backup.root' is not set";
 constexpr char kStagingPrefix[] = "backup-";
+constexpr char kNotForStore[] = "not supported for object-store backups";
 
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string s;
@@ -53,33 +56,34 @@ core::Status BackupFailed(const core::Status& st) {
   return core::Status(st.code(), "backup failed, nothing was kept: " + st.message());
 }
 
-// Shared by a running backup and the service: bytes of table and conf files done (copied or
-// linked), and the request to stop at the next file boundary (BACKUP ABORT, shutdown).
-struct RunProgress {
-  std::atomic<uint64_t> done{0};
-  std::atomic<bool> abort{false};
-};
-
 // Everything written into one staging directory, and the manifest being built for it.
-class BackupWriter {
+class BackupWriter final : public BackupSink {
  public:
   BackupWriter(core::FileSystem& fs, std::string staging, PreviousBackup* previous,
-               core::RateLimiter& pace, RunProgress* progress = nullptr)
-      : fs_(fs), staging_(std::move(staging)), previous_(previous), pace_(pace),
-        progress_(progress) {}
+               core::RateLimiter& pace, BackupProgress* progress = nullptr)
+      : BackupSink(progress), fs_(fs), staging_(std::move(staging)), previous_(previous),
+        pace_(pace) {}
 
-  // Cancelled "aborted" once a stop was requested; called between files.
-  core::Status CheckAbort() const {
-    if (progress_ != nullptr && progress_->abort.load()) return core::Status::Cancelled("aborted");
+  core::Status MakeDir(const std::string& relative) override {
+    return fs_.CreateDir(core::JoinPath(staging_, relative));
+  }
+
+  core::Status WriteFile(const std::string& relative, std::string_view data) override {
+    RETURN_IF_ERROR(Write(relative, data));
+    manifest_.files.push_back({relative, data.size(), core::Crc32c(data)});
     return core::Status::Ok();
   }
 
-  BackupManifest& manifest() { return manifest_; }
-  uint64_t bytes() const { return bytes_; }
-  uint64_t linked_bytes() const { return linked_bytes_; }
+  // The manifest, last; not listed in itself.
+  core::Status WriteManifest() { return Write(kBackupManifestName, SerializeManifest(manifest_)); }
 
-  core::Status MakeDir(const std::string& relative) {
-    return fs_.CreateDir(core::JoinPath(staging_, relative));
+ private:
+  core::Status Write(const std::string& relative, std::string_view data) {
+    ASSIGN_OR_RETURN(auto dst,
+                     fs_.Open(core::JoinPath(staging_, relative), core::OpenMode::kCreateExclusive));
+    RETURN_IF_ERROR(dst->WriteAt(0, data.data(), data.size()));
+    bytes_ += data.size();
+    return core::Status::Ok();
   }
 
   // Copies [0, size) of `src` to `relative` (or, for a file of `view`, hard-links the previous
@@ -88,27 +92,8 @@ class BackupWriter {
   // pass copies and checksums; otherwise the checksum comes first (it decides the link).
   // Not synced here: one sync(2) at the end makes the whole staging tree durable (thousands of
   // fsyncs, one per column file, cost far more than one flush of the file system).
-  // The file's bytes count as done (backups() progress) once it is copied or linked.
-  core::Status CopyFile(core::File& src, uint64_t size, const std::string& relative,
-                        const TableView* view = nullptr) {
-    RETURN_IF_ERROR(CopyOrLink(src, size, relative, view));
-    if (progress_ != nullptr) progress_->done += size;
-    return core::Status::Ok();
-  }
-
-  core::Status WriteFile(const std::string& relative, std::string_view data,
-                         bool add_to_manifest = true) {
-    ASSIGN_OR_RETURN(auto dst,
-                     fs_.Open(core::JoinPath(staging_, relative), core::OpenMode::kCreateExclusive));
-    RETURN_IF_ERROR(dst->WriteAt(0, data.data(), data.size()));
-    if (add_to_manifest) manifest_.files.push_back({relative, data.size(), core::Crc32c(data)});
-    bytes_ += data.size();
-    return core::Status::Ok();
-  }
-
- private:
-  core::Status CopyOrLink(core::File& src, uint64_t size, const std::string& relative,
-                          const TableView* view) {
+  core::Status StoreFile(core::File& src, uint64_t size, const std::string& relative,
+                         const TableView* view) override {
     // The source range is immutable while pinned, so its CRC is the CRC of what we copy.
     const std::string dst_path = core::JoinPath(staging_, relative);
     if (previous_ == nullptr || view == nullptr) {
@@ -139,13 +124,9 @@ class BackupWriter {
   std::string staging_;
   PreviousBackup* previous_;  // may be null: copy everything
   core::RateLimiter& pace_;   // cairo.sql.backup.max.bytes.per.sec
-  RunProgress* progress_;     // may be null
-  BackupManifest manifest_;
-  uint64_t bytes_ = 0;
-  uint64_t linked_bytes_ = 0;
 };
 
-core::Status CopyTable(core::FileSystem& fs, const TableView& view, BackupWriter* w) {
+core::Status CopyTable(const TableView& view, BackupSink* w) {
   const std::string dir = "db/" + view.table_name();
   RETURN_IF_ERROR(w->MakeDir(dir));
   std::set<std::string> made;
@@ -172,7 +153,7 @@ core::Status CopyTable(core::FileSystem& fs, const TableView& view, BackupWriter
 
 // Copies the server's conf/ tree (small files; read whole).
 core::Status CopyConf(core::FileSystem& fs, const std::string& from, const std::string& to_rel,
-                      BackupWriter* w) {
+                      BackupSink* w) {
   ASSIGN_OR_RETURN(auto entries, fs.ListDir(from));
   std::sort(entries.begin(), entries.end(),
             [](const core::DirEntry& a, const core::DirEntry& b) { return a.name < b.name; });
@@ -207,6 +188,11 @@ class BackupServiceImpl final : public BackupService {
         options_(std::move(options)),
         snapshot_(engine, fs_, options_.server_root, options_.snapshot_instance_id) {
     if (!enabled()) return;
+    if (store() != nullptr) {
+      history_ = std::make_unique<BackupHistory>(*fs_, *store());
+      RecoverStoreHistory();
+      return;
+    }
     history_ = std::make_unique<BackupHistory>(*fs_, options_.backup_root);
     if (fs_->IsDirectory(StagingRoot())) CleanStaleStaging();
     RecoverHistory();
@@ -225,7 +211,9 @@ class BackupServiceImpl final : public BackupService {
     if (worker_.joinable()) worker_.join();
   }
 
-  bool enabled() const override { return !options_.backup_root.empty(); }
+  bool enabled() const override {
+    return !options_.backup_root.empty() || options_.object_store != nullptr;
+  }
   bool HasTable(std::string_view table) const override { return engine_->HasTable(table); }
 
   core::Result<BackupResult> BackupDatabase() override {
@@ -279,14 +267,18 @@ class BackupServiceImpl final : public BackupService {
 
   core::Result<std::vector<BackupProblem>> VerifyNamed(std::string_view name) override {
     if (!enabled()) return core::Status::InvalidArgument(kBackupDisabled, 0);
+    if (store() != nullptr) return VerifyStoreBackup(*store(), name);
     return VerifyBackupByName(*fs_, options_.backup_root, name);
   }
 
   core::Result<RestoreTableResult> RestoreTable(const RestoreTableRequest& request) override {
+    if (store() != nullptr) return core::Status::Unsupported(kNotForStore);
     return RestoreTableFromBackup(*engine_, options_.backup_root, request);
   }
 
  private:
+  core::ObjectStore* store() const { return options_.object_store.get(); }
+
   std::string StagingRoot() const {
     return core::JoinPath(options_.backup_root, options_.tmp_dir_name);
   }
@@ -330,9 +322,29 @@ class BackupServiceImpl final : public BackupService {
     if (!st.ok()) core::LogWarn("could not recover the backup history [error=" + st.ToString() + "]");
   }
 
+  // Start-up, store: as RecoverHistory; without a listing of the store's backups nothing is
+  // changed (a record would otherwise be marked removed while its backup is there).
+  void RecoverStoreHistory() {
+    auto backups = ListStoreBackups(*store());
+    core::Status st = backups.status();
+    if (st.ok()) {
+      std::map<int64_t, std::string> published;
+      for (auto& b : *backups) published[b.manifest.created_us] = std::move(b.name);
+      st = history_->Recover(published, options_.clock->NowMicros());
+    }
+    if (!st.ok()) core::LogWarn("could not recover the backup history [error=" + st.ToString() + "]");
+  }
+
   // The root (and its staging dir) must exist and be writable: probe by creating a directory,
-  // so the error names the path before any table is pinned.
+  // so the error names the path before any table is pinned. A store must answer a listing
+  // (its 403, missing bucket or wrong region error is the backup's error).
   core::Status PrepareRoot() {
+    if (store() != nullptr) {
+      auto page = store()->List(kStoreBackupsPrefix, "", 1);
+      if (page.ok()) return core::Status::Ok();
+      return core::Status(page.status().code(),
+                          "backup object store is not usable: " + page.status().message());
+    }
     const std::string probe = core::JoinPath(StagingRoot(), std::string(kStagingPrefix) + "probe");
     core::Status st = fs_->CreateDirs(StagingRoot());
     if (st.ok()) {
@@ -376,7 +388,7 @@ class BackupServiceImpl final : public BackupService {
     job.is_database = is_database;
     core::Status st = PrepareRoot();
     if (st.ok()) {
-      CleanStaleStaging();
+      if (store() == nullptr) CleanStaleStaging();
       RetryUnsaved();
       job.id = NextId();
       BackupHistoryEntry e;
@@ -521,7 +533,7 @@ class BackupServiceImpl final : public BackupService {
 
   core::Result<BackupResult> Failed(const BackupJob& job, const std::string& staging,
                                     const core::Status& st, BackupHistoryEntry& e) {
-    core::Status rm = fs_->RemoveAll(staging);
+    core::Status rm = store() != nullptr ? core::Status::Ok() : fs_->RemoveAll(staging);
     if (!rm.ok()) {
       core::LogWarn("could not remove backup staging dir [dir=" + staging +
                     ", error=" + rm.ToString() + "]");
@@ -563,8 +575,14 @@ class BackupServiceImpl final : public BackupService {
       current_.tables = result->tables;
     }
     core::LogInfo("starting backup [tables=" + JoinNames(result->tables) + "]");
-    RETURN_IF_ERROR(CheckFreeSpace(needed_bytes));
-    core::Status st = Build(views, staging, job.is_database, job.id, result);
+    std::unique_ptr<StoreBackupSink> sink;
+    core::Status st;
+    if (store() != nullptr) {
+      st = BuildInStore(views, job.is_database, job.id, &sink, result);
+    } else {
+      RETURN_IF_ERROR(CheckFreeSpace(needed_bytes));
+      st = Build(views, staging, job.is_database, job.id, result);
+    }
     views.clear();  // the copy is done: let purge reclaim what only we were holding
     RETURN_IF_ERROR(st);
     {
@@ -572,14 +590,55 @@ class BackupServiceImpl final : public BackupService {
       if (progress_.abort.load()) return core::Status::Cancelled("aborted");
       abortable_ = false;
     }
+    if (sink != nullptr) return PublishInStore(*sink, job.id, result);
     return Publish(staging, job.id, result);
+  }
+
+  // A backup into the object store: every file uploaded (or referenced) through the sink; the
+  // manifest waits for PublishInStore.
+  core::Status BuildInStore(const std::vector<TableView>& views, bool is_database,
+                            int64_t created_us, std::unique_ptr<StoreBackupSink>* sink,
+                            BackupResult* result) {
+    core::RateLimiter pace(options_.max_bytes_per_sec, kBackupPaceChunk, options_.clock);
+    ASSIGN_OR_RETURN(*sink, StoreBackupSink::Create(*store(), pace, &progress_));
+    StoreBackupSink& w = **sink;
+    w.manifest().created_us = created_us;
+    w.manifest().is_database = is_database;
+    for (const TableView& v : views) RETURN_IF_ERROR(CopyTable(v, &w));
+    const std::string conf = core::JoinPath(options_.server_root, "conf");
+    if (!options_.server_root.empty() && fs_->IsDirectory(conf)) {
+      RETURN_IF_ERROR(CopyConf(*fs_, conf, "conf", &w));
+    }
+    result->bytes_copied = w.bytes();
+    result->bytes_linked = w.linked_bytes();
+    return core::Status::Ok();
+  }
+
+  // The manifest, last: its upload is what makes the backup complete.
+  core::Status PublishInStore(StoreBackupSink& sink, int64_t created_us, BackupResult* result) {
+    ASSIGN_OR_RETURN(std::string name,
+                     PickStoreBackupName(*store(), options_.dir_datetime_format, created_us));
+    RETURN_IF_ERROR(sink.Publish(name));
+    result->directory = name;
+    return core::Status::Ok();
+  }
+
+  RetentionResult ApplyRetention(const BackupResult& result) {
+    if (store() == nullptr) {
+      return ApplyBackupRetention(*fs_, options_.backup_root, options_.tmp_dir_name,
+                                  result.directory, options_.keep_latest_n);
+    }
+    StoreRetentionResult swept =
+        ApplyStoreRetention(*store(), result.directory, options_.keep_latest_n);
+    core::LogInfo("backup store swept [removed_backups=" + std::to_string(swept.removed.size()) +
+                  ", deleted_objects=" + std::to_string(swept.blobs_deleted) + "]");
+    return {swept.removed, swept.removed_created_us, swept.errors};
   }
 
   // Retention as the backup's cleanup phase; the records of removed backups get removed_us.
   // Returns a history write error only (removal errors go to cleanup_error).
   core::Status Cleanup(BackupHistoryEntry& e, BackupResult* result) {
-    RetentionResult kept = ApplyBackupRetention(*fs_, options_.backup_root, options_.tmp_dir_name,
-                                                result->directory, options_.keep_latest_n);
+    RetentionResult kept = ApplyRetention(*result);
     std::vector<std::string> errors = kept.errors;
     if (!kept.removed.empty()) {
       auto all = history_->ReadAll();
@@ -622,14 +681,13 @@ class BackupServiceImpl final : public BackupService {
     w.manifest().created_us = created_us;
     w.manifest().is_database = is_database;
     RETURN_IF_ERROR(w.MakeDir("db"));
-    for (const TableView& v : views) RETURN_IF_ERROR(CopyTable(*fs_, v, &w));
+    for (const TableView& v : views) RETURN_IF_ERROR(CopyTable(v, &w));
     RETURN_IF_ERROR(w.MakeDir("conf"));
     const std::string conf = core::JoinPath(options_.server_root, "conf");
     if (!options_.server_root.empty() && fs_->IsDirectory(conf)) {
       RETURN_IF_ERROR(CopyConf(*fs_, conf, "conf", &w));
     }
-    RETURN_IF_ERROR(
-        w.WriteFile(kBackupManifestName, SerializeManifest(w.manifest()), /*add_to_manifest=*/false));
+    RETURN_IF_ERROR(w.WriteManifest());
     // Every file and directory of the staging tree reaches the disk before the rename that
     // publishes it; sync(2) waits for the writeback to complete on Linux.
     RETURN_IF_ERROR(fs_->SyncAll());
@@ -675,7 +733,7 @@ class BackupServiceImpl final : public BackupService {
   std::string abort_reason_;
   BackupHistoryEntry current_;  // the running backup's entry as last recorded
   uint64_t total_bytes_ = 0;    // bytes of table files it will copy or link
-  RunProgress progress_;
+  BackupProgress progress_;
   std::map<int64_t, BackupHistoryEntry> latest_;   // states being written to their record
   std::map<int64_t, BackupHistoryEntry> unsaved_;  // states whose record write failed
   int64_t last_id_ = 0;  // touched only by the slot's holder

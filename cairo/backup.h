@@ -20,6 +20,7 @@
 #include "cairo/backup_restore.h"
 #include "cairo/backup_verify.h"
 #include "cairo/engine.h"
+#include "core/object_store.h"
 #include "core/status.h"
 
 namespace sundial::cairo {
@@ -36,6 +37,9 @@ struct BackupOptions {
   // cairo.sql.backup.max.bytes.per.sec: 0 = unlimited; else the backup reads (checksums) and
   // copies at most this many bytes per second (cairo/backup_pace.h).
   uint64_t max_bytes_per_sec = 0;
+  // backup.enabled=true + backup.object.store: backups go to this store instead of the root
+  // (cairo/backup_store.h); history, ASYNC, ABORT and retention apply to it. Null: local.
+  std::shared_ptr<core::ObjectStore> object_store;
   const core::Clock* clock = core::SystemClock::Instance();
 };
 
@@ -64,7 +68,7 @@ class BackupService {
   static std::unique_ptr<BackupService> Create(Engine* engine, std::shared_ptr<core::FileSystem> fs,
                                                BackupOptions options);
 
-  virtual bool enabled() const = 0;  // backup root configured
+  virtual bool enabled() const = 0;  // backup root or object store configured
   // Whether `table` exists (case-insensitive); the BACKUP TABLE statement checks each name
   // with it to report "table does not exist [table=x]" at the name's position.
   virtual bool HasTable(std::string_view table) const { return true; }
@@ -101,7 +105,9 @@ class BackupService {
   virtual bool snapshot_in_progress() const = 0;
 
   // VERIFY BACKUP 'name': VerifyBackupByName (cairo/backup_verify.h) over the backup root.
-  // Callers check enabled() first. Reads only; may run beside a backup.
+  // Callers check enabled() first. Reads only; may run beside a backup. With an object store:
+  // VerifyStoreBackup (cairo/backup_store.h), every file downloaded and checked; RestoreTable
+  // is then Unsupported "not supported for object-store backups".
   virtual core::Result<std::vector<BackupProblem>> VerifyNamed(std::string_view name) {
     return core::Status::Unsupported("backup verification is not available");
   }

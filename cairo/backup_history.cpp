@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 
 #include "core/crc32c.h"
 #include "core/log.h"
@@ -175,11 +176,16 @@ core::Result<BackupHistoryEntry> ParseHistoryRecord(std::string_view bytes) {
 BackupHistory::BackupHistory(core::FileSystem& fs, std::string backup_root)
     : fs_(fs), root_(std::move(backup_root)), dir_(core::JoinPath(root_, kBackupHistoryDirName)) {}
 
+BackupHistory::BackupHistory(core::FileSystem& fs, core::ObjectStore& store)
+    : fs_(fs), store_(&store), dir_(kStoreHistoryPrefix) {}
+
 std::string BackupHistory::PathOf(int64_t id) const {
+  if (store_ != nullptr) return kStoreHistoryPrefix + std::to_string(id) + kRecordSuffix;
   return core::JoinPath(dir_, std::to_string(id) + kRecordSuffix);
 }
 
 core::Status BackupHistory::Write(const BackupHistoryEntry& e) {
+  if (store_ != nullptr) return store_->PutBytes(PathOf(e.id), SerializeHistoryRecord(e));
   if (!fs_.IsDirectory(dir_)) {
     RETURN_IF_ERROR(fs_.CreateDirs(dir_));
     RETURN_IF_ERROR(fs_.SyncDir(root_));
@@ -187,9 +193,73 @@ core::Status BackupHistory::Write(const BackupHistoryEntry& e) {
   return fs_.WriteFileAtomic(PathOf(e.id), SerializeHistoryRecord(e));
 }
 
-bool BackupHistory::Has(int64_t id) { return fs_.Exists(PathOf(id)); }
+bool BackupHistory::Has(int64_t id) {
+  if (store_ != nullptr) return store_->Head(PathOf(id)).ok();
+  return fs_.Exists(PathOf(id));
+}
+
+namespace {
+
+// The entry ReadAll returns for a record it could not read or parse.
+BackupHistoryEntry Unreadable(int64_t id, const std::string& where, const core::Status& why) {
+  BackupHistoryEntry bad;
+  bad.id = std::max<int64_t>(id, 0);
+  bad.start_us = bad.id;
+  bad.status = BackupStatus::kBackupFailed;
+  bad.backup_error = "history record unreadable: " + where + ": " + why.message();
+  bad.unreadable = true;
+  return bad;
+}
+
+// The record in `bytes` (or the read error) as the entry of record name `id`.
+core::Result<BackupHistoryEntry> ParseNamedRecord(const core::Result<std::string>& bytes,
+                                                  int64_t id) {
+  core::Result<BackupHistoryEntry> e =
+      bytes.ok() ? ParseHistoryRecord(*bytes) : core::Result<BackupHistoryEntry>(bytes.status());
+  if (e.ok() && id >= 0 && e->id != id) {
+    e = core::Status::Corruption("holds the record of " + std::to_string(e->id));
+  } else if (e.ok() && id < 0) {
+    e = core::Status::Corruption("not a record name");
+  }
+  return e;
+}
+
+void SortNewestFirst(std::vector<BackupHistoryEntry>* out) {
+  std::sort(out->begin(), out->end(),
+            [](const BackupHistoryEntry& a, const BackupHistoryEntry& b) { return a.id > b.id; });
+}
+
+}  // namespace
+
+// A listing that fails is an error; a record that cannot be fetched is an unreadable entry.
+core::Result<std::vector<BackupHistoryEntry>> BackupHistory::ReadAllFromStore() {
+  auto objects = core::ListAllObjects(*store_, kStoreHistoryPrefix);
+  if (!objects.ok()) {
+    return core::Status(objects.status().code(),
+                        "could not read the backup history: " + objects.status().message());
+  }
+  std::vector<BackupHistoryEntry> out;
+  for (const core::ObjectInfo& o : *objects) {
+    const std::string name = o.key.substr(std::strlen(kStoreHistoryPrefix));
+    const int64_t id = IdOfName(name);
+    std::string bytes;
+    core::Status got = o.size > kMaxPayload + kHeaderSize + 64
+                           ? core::Status::Corruption("too large")
+                           : store_->Get(o.key, [&](std::string_view c) {
+                               bytes.append(c);
+                               return core::Status::Ok();
+                             });
+    auto e = ParseNamedRecord(got.ok() ? core::Result<std::string>(std::move(bytes))
+                                       : core::Result<std::string>(got),
+                              id);
+    out.push_back(e.ok() ? std::move(*e) : Unreadable(id, o.key, e.status()));
+  }
+  SortNewestFirst(&out);
+  return out;
+}
 
 core::Result<std::vector<BackupHistoryEntry>> BackupHistory::ReadAll() {
+  if (store_ != nullptr) return ReadAllFromStore();
   std::vector<BackupHistoryEntry> out;
   if (!fs_.Exists(dir_)) return out;
   auto entries = fs_.ListDir(dir_);
@@ -203,39 +273,30 @@ core::Result<std::vector<BackupHistoryEntry>> BackupHistory::ReadAll() {
     const int64_t id = IdOfName(d.name);
     auto bytes = d.is_dir ? core::Result<std::string>(core::Status::Corruption("a directory"))
                           : fs_.ReadFile(path);
-    core::Result<BackupHistoryEntry> e =
-        bytes.ok() ? ParseHistoryRecord(*bytes) : core::Result<BackupHistoryEntry>(bytes.status());
-    if (e.ok() && id >= 0 && e->id != id) {
-      e = core::Status::Corruption("holds the record of " + std::to_string(e->id));
-    } else if (e.ok() && id < 0) {
-      e = core::Status::Corruption("not a record name");
-    }
-    if (e.ok()) {
-      out.push_back(std::move(*e));
-      continue;
-    }
-    BackupHistoryEntry bad;
-    bad.id = std::max<int64_t>(id, 0);
-    bad.start_us = bad.id;
-    bad.status = BackupStatus::kBackupFailed;
-    bad.backup_error = "history record unreadable: " + path + ": " + e.status().message();
-    bad.unreadable = true;
-    out.push_back(std::move(bad));
+    auto e = ParseNamedRecord(bytes, id);
+    out.push_back(e.ok() ? std::move(*e) : Unreadable(id, path, e.status()));
   }
-  std::sort(out.begin(), out.end(), [](const BackupHistoryEntry& a, const BackupHistoryEntry& b) {
-    return a.id > b.id;
-  });
+  SortNewestFirst(&out);
   return out;
 }
 
 core::Status BackupHistory::Recover(const std::map<int64_t, std::string>& published,
                                     int64_t now_us) {
-  if (!fs_.Exists(dir_)) return core::Status::Ok();
+  if (store_ == nullptr && !fs_.Exists(dir_)) return core::Status::Ok();
   core::Status first;
   auto keep_first = [&first](const core::Status& st) {
     if (!st.ok() && first.ok()) first = st;
   };
-  if (auto entries = fs_.ListDir(dir_); entries.ok()) {
+  std::set<std::string> published_names;
+  for (const auto& [id, name] : published) published_names.insert(name);
+  auto is_gone = [&](const std::string& name) {
+    if (store_ != nullptr) return published_names.count(name) == 0;
+    return !fs_.IsDirectory(core::JoinPath(root_, name));
+  };
+  if (auto entries = store_ != nullptr ? core::Result<std::vector<core::DirEntry>>(
+                                             std::vector<core::DirEntry>{})
+                                       : fs_.ListDir(dir_);
+      entries.ok()) {
     for (const auto& d : *entries) {
       if (!EndsWith(d.name, kTmpSuffix)) continue;
       keep_first(fs_.RemoveFile(core::JoinPath(dir_, d.name)));
@@ -258,7 +319,7 @@ core::Status BackupHistory::Recover(const std::map<int64_t, std::string>& publis
       e.cleanup_error = kInterruptedCleanup;
     }
     if (!e.name.empty() && e.removed_us == 0 && e.status != BackupStatus::kBackupFailed &&
-        !fs_.IsDirectory(core::JoinPath(root_, e.name))) {
+        is_gone(e.name)) {
       e.removed_us = now_us;  // removed by a cleanup that stopped before saying so, or by hand
     }
     if (e.status == before.status && e.name == before.name && e.removed_us == before.removed_us) {

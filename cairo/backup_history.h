@@ -1,7 +1,8 @@
-// cairo/backup_history.h — the history of backups, kept in the backup root so it travels with
-// the backups and survives restarts: one record per backup in `<root>/_history/<id>.rec`,
-// replaced whole (write `<id>.rec.tmp`, fsync, rename, fsync the directory) at every change of
-// status. The byte layout is in FORMAT.md ("Backup history").
+// cairo/backup_history.h — the history of backups, kept beside the backups so it travels with
+// them and survives restarts: one record per backup in `<root>/_history/<id>.rec`, replaced
+// whole (write `<id>.rec.tmp`, fsync, rename, fsync the directory) at every change of status;
+// for backups in an object store, the same record bytes as the object `history/<id>.rec`
+// (Put is whole or nothing). The byte layout is in FORMAT.md ("Backup history").
 //
 // A record's id is the backup's timestamp (µs since epoch, BACKUP ... ASYNC's reply). Statuses
 // are QuestDB Enterprise's. Records stay when their backup is removed (retention): removed_us
@@ -22,11 +23,13 @@
 #include <vector>
 
 #include "core/file_system.h"
+#include "core/object_store.h"
 #include "core/status.h"
 
 namespace sundial::cairo {
 
 inline constexpr char kBackupHistoryDirName[] = "_history";
+inline constexpr char kStoreHistoryPrefix[] = "history/";  // in an object store
 
 enum class BackupStatus : uint8_t {
   kBackupInProgress = 0,
@@ -70,6 +73,8 @@ core::Result<BackupHistoryEntry> ParseHistoryRecord(std::string_view bytes);
 class BackupHistory {
  public:
   BackupHistory(core::FileSystem& fs, std::string backup_root);
+  // The history of the backups in `store` (objects `history/<id>.rec`); `fs` is unused.
+  BackupHistory(core::FileSystem& fs, core::ObjectStore& store);
 
   // Durably replaces (or creates) the record of e.id; creates `_history/` if missing.
   core::Status Write(const BackupHistoryEntry& e);
@@ -82,7 +87,8 @@ class BackupHistory {
   // kInterruptedBackup / kInterruptedCleanup — unless `published` (created_us -> directory
   // name of every complete backup in the root) shows that the interrupted backup was renamed
   // into place, then it is "backup complete" with that name. A published backup whose
-  // directory is gone gets removed_us = now_us. Unreadable records are left as they are
+  // directory is gone (in a store: whose name is not in `published`) gets removed_us = now_us.
+  // Unreadable records are left as they are
   // (reported by ReadAll). Returns the first write error; the others are still tried.
   core::Status Recover(const std::map<int64_t, std::string>& published, int64_t now_us);
 
@@ -90,8 +96,10 @@ class BackupHistory {
 
  private:
   std::string PathOf(int64_t id) const;
+  core::Result<std::vector<BackupHistoryEntry>> ReadAllFromStore();
 
   core::FileSystem& fs_;
+  core::ObjectStore* store_ = nullptr;  // set: records are objects of this store
   std::string root_;
   std::string dir_;
 };

@@ -98,9 +98,16 @@ std::string FormatBackupDirName(std::string_view pattern, int64_t now_us) {
 
 std::string PickBackupDirName(core::FileSystem& fs, const std::string& root,
                               const std::string& base, std::string_view reserved) {
+  return PickBackupName(base, [&](const std::string& name) {
+    return name == reserved || fs.Exists(core::JoinPath(root, name));
+  });
+}
+
+std::string PickBackupName(const std::string& base,
+                           const std::function<bool(const std::string&)>& is_taken) {
   std::string name = base;
   for (uint64_t n = 1;; n++) {
-    if (name != reserved && !fs.Exists(core::JoinPath(root, name))) return name;
+    if (!is_taken(name)) return name;
     name = base + "." + std::to_string(n);
   }
 }

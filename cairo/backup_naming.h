@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -23,5 +24,9 @@ std::string FormatBackupDirName(std::string_view pattern, int64_t now_us);
 // rename that follows must still refuse to replace a directory that appeared meanwhile.
 std::string PickBackupDirName(core::FileSystem& fs, const std::string& root,
                               const std::string& base, std::string_view reserved);
+// The same rule over any namespace (an object store's `backups/`): the first of `base`,
+// `base.1`, ... for which `is_taken` answers false.
+std::string PickBackupName(const std::string& base,
+                           const std::function<bool(const std::string&)>& is_taken);
 
 }  // namespace sundial::cairo

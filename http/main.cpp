@@ -12,6 +12,7 @@
 
 #include "cairo/backup.h"
 #include "cairo/backup_schedule.h"
+#include "cairo/backup_store.h"
 #include "cairo/backup_unpack.h"
 #include "cairo/snapshot.h"
 #include "cairo/engine.h"
@@ -44,6 +45,10 @@ constexpr const char* kUsage =
     "  restore SOURCE -d DIR  builds the new root DIR from a backup archive (GET /backup): SOURCE\n"
     "             is a tar file, - (stdin) or an http:// URL of /backup; every file is checked\n"
     "             against the manifest before DIR appears. Exit code 0 done, 1 failed, 2 usage.\n"
+    "             SOURCE may also be a backup in an object store: the backup.object.store\n"
+    "             setting plus backup=NAME (or none, or latest, for the newest), e.g.\n"
+    "             's3::bucket=b;region=r;endpoint=http://h:9000;access_key_id=..;\n"
+    "             secret_access_key=..;backup=2026-12-02'.\n"
     "Configuration: DIR/conf/server.conf (written with defaults on first start); any key can be\n"
     "overridden from the environment as QDB_<KEY> or SUNDIAL_<KEY> (dots to underscores,\n"
     "upper case), e.g. QDB_CAIRO_SQL_BACKUP_ROOT=/backups.\n";
@@ -89,7 +94,37 @@ int RunVerify(const std::string& dir) {
   return problems->empty() ? 0 : 1;
 }
 
-// `sundial restore SOURCE -d DIR`: cairo/backup_unpack.h over a file, stdin or http:// URL.
+// The outcome of `sundial restore`, on stderr; the exit code.
+int ReportRestore(const core::Result<cairo::RestoreResult>& result, const std::string& dir) {
+  if (!result.ok()) {
+    std::fprintf(stderr, "restore failed: %s\n", result.status().ToString().c_str());
+    return 1;
+  }
+  std::string tables;
+  for (const auto& t : result->manifest.tables) tables += (tables.empty() ? "" : ",") + t.name;
+  std::fprintf(stderr,
+               "restored %llu files (%llu bytes) of tables [%s] into %s; start it with: "
+               "sundial -d %s\n",
+               static_cast<unsigned long long>(result->files),
+               static_cast<unsigned long long>(result->bytes), tables.c_str(), dir.c_str(),
+               dir.c_str());
+  return 0;
+}
+
+// `sundial restore 's3::...;backup=NAME' -d DIR` (cairo/backup_store.h).
+int RestoreFromStore(core::FileSystem& fs, const std::string& source, const std::string& dir) {
+  auto spec = cairo::ParseStoreRestoreSource(source);
+  if (!spec.ok()) {
+    std::fprintf(stderr, "restore failed: %s\n", spec.status().ToString().c_str());
+    return 2;
+  }
+  auto store = core::OpenObjectStore(spec->config, fs);
+  if (!store.ok()) return ReportRestore(store.status(), dir);
+  return ReportRestore(cairo::RestoreBackupFromStore(fs, **store, spec->backup, dir), dir);
+}
+
+// `sundial restore SOURCE -d DIR`: cairo/backup_unpack.h over a file, stdin or http:// URL, or
+// a backup in an object store.
 int RunRestore(int argc, char** argv) {
   std::string source, dir;
   for (int i = 2; i < argc; ++i) {
@@ -107,6 +142,8 @@ int RunRestore(int argc, char** argv) {
                stderr);
     return 2;
   }
+  std::shared_ptr<core::FileSystem> fs = core::NewPosixFileSystem();
+  if (cairo::IsStoreSource(source)) return RestoreFromStore(*fs, source, dir);
   std::unique_ptr<http::HttpBodyReader> body;
   int fd = -1;
   core::TarReader::ReadFn read;
@@ -134,22 +171,9 @@ int RunRestore(int argc, char** argv) {
     };
   }
   core::TarReader archive(std::move(read));
-  std::shared_ptr<core::FileSystem> fs = core::NewPosixFileSystem();
   auto result = cairo::RestoreBackupArchive(*fs, archive, dir);
   if (fd > STDIN_FILENO) ::close(fd);
-  if (!result.ok()) {
-    std::fprintf(stderr, "restore failed: %s\n", result.status().ToString().c_str());
-    return 1;
-  }
-  std::string tables;
-  for (const auto& t : result->manifest.tables) tables += (tables.empty() ? "" : ",") + t.name;
-  std::fprintf(stderr,
-               "restored %llu files (%llu bytes) of tables [%s] into %s; start it with: "
-               "sundial -d %s\n",
-               static_cast<unsigned long long>(result->files),
-               static_cast<unsigned long long>(result->bytes), tables.c_str(), dir.c_str(),
-               dir.c_str());
-  return 0;
+  return ReportRestore(result, dir);
 }
 
 int Run(int argc, char** argv) {
@@ -210,6 +234,13 @@ int Run(int argc, char** argv) {
   if (auto st = fs->CreateDirs(db_root); !st.ok()) {
     return Fail("could not create db directory [path=" + db_root + ", error=" + st.ToString() + "]");
   }
+  // QuestDB Enterprise's `_backup_restore` trigger: restore from the object store it names into
+  // this (empty) root before anything else reads it (cairo/backup_store.h).
+  if (auto restored = cairo::RestoreFromTriggerAtStartup(*fs, root); !restored.ok()) {
+    return Fail("refusing to start, restore from the object store failed [root=" + root +
+                ", error=" + restored.status().ToString() + "] (" + cairo::kBackupRestoreTrigger +
+                " is kept; the error is in " + cairo::kRestoreFailedMarker + ")");
+  }
   const std::string conf_path = core::JoinPath(root, "conf/server.conf");
   if (!fs->Exists(conf_path)) {
     if (auto st = fs->WriteFileAtomic(conf_path, http::kDefaultServerConf); !st.ok()) {
@@ -261,6 +292,14 @@ int Run(int argc, char** argv) {
   backup_options.snapshot_recovery_enabled = cfg.snapshot_recovery_enabled;
   backup_options.keep_latest_n = static_cast<int>(cfg.backup_keep_latest_n);
   backup_options.max_bytes_per_sec = static_cast<uint64_t>(cfg.backup_max_bytes_per_sec);
+  if (cfg.has_backup_store) {
+    auto store = core::OpenObjectStore(cfg.backup_store, *fs);
+    if (!store.ok()) {
+      return Fail("refusing to start, backup.object.store cannot be opened [error=" +
+                  store.status().ToString() + "]");
+    }
+    backup_options.object_store = std::move(*store);
+  }
   // A root made by BACKUP carries a manifest: refuse one written by a newer format.
   if (auto st = cairo::CheckBackupFormatAtStartup(*fs, root); !st.ok()) {
     return Fail("refusing to start on this root [error=" + st.ToString() + "]");
@@ -305,9 +344,10 @@ int Run(int argc, char** argv) {
 
   std::unique_ptr<cairo::BackupService> backup =
       cairo::BackupService::Create(engine.get(), fs, backup_options);
-  core::LogInfo(std::string("backup ") + (backup && backup->enabled() ? "enabled [root=" +
-                                                                            backup_options.backup_root + "]"
-                                                                      : "disabled, cairo.sql.backup.root is not set"));
+  core::LogInfo(std::string("backup ") +
+                (backup_options.object_store ? "enabled [" + cfg.backup_store.Describe() + "]"
+                 : backup && backup->enabled() ? "enabled [root=" + backup_options.backup_root + "]"
+                                               : "disabled, cairo.sql.backup.root is not set"));
   // backup.schedule.cron: values were checked by ReadServerConfig; started once serving.
   std::unique_ptr<cairo::BackupScheduler> schedule;
   if (!cfg.backup_schedule_cron.empty()) {

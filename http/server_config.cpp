@@ -50,12 +50,31 @@ const std::vector<std::string>& KnownConfigKeys() {
       "cairo.snapshot.recovery.enabled",
       "cairo.checkpoint.recovery.enabled",
       "backup.schedule.cron",
+      "backup.enabled",
+      "backup.object.store",
       "backup.schedule.tz",
   };
   return kKeys;
 }
 
 namespace {
+
+// backup.enabled / backup.object.store (QuestDB Enterprise): the store is used only with
+// backup.enabled=true; its value is parsed now so that a bad one stops start-up. Parse errors
+// name the store's key and never show a secret (core/object_store.h).
+core::Status ReadBackupStore(const core::Properties& p, ServerConfig* c) {
+  ASSIGN_OR_RETURN(c->backup_enabled, p.GetBool("backup.enabled", false));
+  ASSIGN_OR_RETURN(std::string text, p.GetString("backup.object.store", ""));
+  if (!c->backup_enabled || text.empty()) return core::Status::Ok();
+  auto store = core::ParseObjectStoreConfig(text);
+  if (!store.ok()) {
+    return core::Status::InvalidArgument("invalid value for server.conf key "
+                                         "'backup.object.store': " + store.status().message());
+  }
+  c->backup_store = std::move(*store);
+  c->has_backup_store = true;
+  return core::Status::Ok();
+}
 
 // backup.schedule.cron / backup.schedule.tz: parsed and loaded here so that a bad expression,
 // an unknown zone or a schedule without a backup root stops start-up with the key named.
@@ -73,7 +92,7 @@ core::Status ReadBackupSchedule(const core::Properties& p, ServerConfig* c) {
   if (auto cron = core::CronExpression::Parse(c->backup_schedule_cron); !cron.ok()) {
     return bad("backup.schedule.cron", cron.status());
   }
-  if (c->backup_root.empty()) {
+  if (c->backup_root.empty() && !c->has_backup_store) {
     return core::Status::InvalidArgument(
         "server.conf key 'backup.schedule.cron' is set but 'cairo.sql.backup.root' is not; "
         "scheduled backups need a backup root");
@@ -202,6 +221,7 @@ core::Result<ServerConfig> ReadServerConfig(const core::Properties& p,
   c.snapshot_recovery_enabled = c.checkpoint_recovery_enabled;
   ASSIGN_OR_RETURN(c.snapshot_recovery_enabled,
                    p.GetBool("cairo.snapshot.recovery.enabled", c.snapshot_recovery_enabled));
+  RETURN_IF_ERROR(ReadBackupStore(p, &c));
   RETURN_IF_ERROR(ReadBackupSchedule(p, &c));
   return c;
 }

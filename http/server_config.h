@@ -9,6 +9,7 @@
 
 #include "cairo/backup_verify.h"
 #include "core/config.h"
+#include "core/object_store.h"
 #include "core/status.h"
 
 namespace sundial::http {
@@ -52,6 +53,12 @@ struct ServerConfig {
   std::string backup_schedule_cron;               // backup.schedule.cron
   std::string backup_schedule_tz = "UTC";         // backup.schedule.tz
   int64_t backup_max_bytes_per_sec = 0;  // cairo.sql.backup.max.bytes.per.sec (0 = unlimited)
+  // backup.enabled=true + backup.object.store=...: BACKUP goes to the object store
+  // (cairo/backup_store.h) instead of cairo.sql.backup.root. Parsed here (a bad value refuses
+  // start-up naming the key, never a secret).
+  bool backup_enabled = false;                    // backup.enabled
+  bool has_backup_store = false;                  // both keys set
+  core::ObjectStoreConfig backup_store;           // backup.object.store
   // cairo.backup.verify.on.start: none | size | full (a root that is a backup, at start)
   cairo::BackupCheck backup_verify_on_start = cairo::BackupCheck::kSize;
   std::string snapshot_instance_id;

@@ -1,6 +1,7 @@
 // Starting npm's s3rver for tests (tests/core/s3rver_process.h).
 #include "tests/core/s3rver_process.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -63,7 +64,7 @@ std::string Install(std::string* why, bool* skip) {
 }  // namespace
 
 std::unique_ptr<S3rverProcess> S3rverProcess::Start(const std::string& bucket, std::string* why,
-                                                    bool* skip) {
+                                                    bool* skip, bool log_requests) {
   *skip = false;
   const std::string cli = Install(why, skip);
   if (cli.empty()) return nullptr;
@@ -77,11 +78,20 @@ std::unique_ptr<S3rverProcess> S3rverProcess::Start(const std::string& bucket, s
     ::dup2(fd, 2);
     // s3rver's continuation tokens are DES-encrypted, which OpenSSL 3 has only in its legacy
     // provider: without it every truncated listing is a 500.
+    if (log_requests) {
+      // s3rver's request logger cuts the first 16 bytes of koa-logger's line, which are colour
+      // codes only when colours are on: without them the method and path are lost.
+      ::setenv("FORCE_COLOR", "1", 1);
+      ::execlp("node", "node", "--openssl-legacy-provider", cli.c_str(), "-d", data.c_str(), "-a",
+               "127.0.0.1", "-p", "0", "--configure-bucket", bucket.c_str(),
+               static_cast<char*>(nullptr));
+    }
     ::execlp("node", "node", "--openssl-legacy-provider", cli.c_str(), "-d", data.c_str(), "-a", "127.0.0.1", "-p", "0",
              "--silent", "--configure-bucket", bucket.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
   s->pid_ = pid;
+  s->log_ = log;
   const std::string marker = "S3rver listening on 127.0.0.1:";
   for (int i = 0; i < 600; ++i) {  // 30 s
     std::string text = ReadFile(log);
@@ -111,6 +121,34 @@ S3rverProcess::~S3rverProcess() {
   }
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, nullptr, 0);
+}
+
+std::string S3rverProcess::Log() const {
+  const std::string raw = ReadFile(log_);
+  std::string out;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\x1b' && i + 1 < raw.size() && raw[i + 1] == '[') {
+      size_t j = i + 2;
+      while (j < raw.size() && !std::isalpha(static_cast<unsigned char>(raw[j]))) ++j;
+      i = j;
+      continue;
+    }
+    out.push_back(raw[i]);
+  }
+  return out;
+}
+
+int S3rverProcess::StoredObjects(const std::string& bucket, const std::string& prefix) const {
+  const std::string text = Log();
+  const std::string head = "Stored object \"" + prefix;
+  const std::string tail = "\" in bucket \"" + bucket + "\" successfully";
+  int n = 0;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    const size_t at = line.find(head);
+    if (at != std::string::npos && line.find(tail, at) != std::string::npos) ++n;
+  }
+  return n;
 }
 
 std::string S3rverProcess::Config(const std::string& bucket, const std::string& root,

@@ -23,11 +23,18 @@ class S3rverProcess {
 
   // Starts one. On failure returns nullptr and sets *why; *skip is set only when node or npm
   // is not installed (the test should then GTEST_SKIP with *why).
+  // `log_requests`: s3rver logs every request and every stored object (`Stored object "KEY"
+  // in bucket "B" successfully`) to its log, read back with Log() — the server's own count of
+  // what was uploaded.
   static std::unique_ptr<S3rverProcess> Start(const std::string& bucket, std::string* why,
-                                              bool* skip);
+                                              bool* skip, bool log_requests = false);
   ~S3rverProcess();  // SIGTERM, then SIGKILL after 5 s; waits for the process
 
   int port() const { return port_; }
+  // The log so far, without terminal colour codes.
+  std::string Log() const;
+  // How many times s3rver reports having stored an object whose key starts with `prefix`.
+  int StoredObjects(const std::string& bucket, const std::string& prefix) const;
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // The s3:: setting for `bucket` under `root`, with the given secret.
   std::string Config(const std::string& bucket, const std::string& root,
@@ -38,6 +45,7 @@ class S3rverProcess {
   testutil::TempDir dir_{"sundial-s3rver"};
   pid_t pid_ = -1;
   int port_ = 0;
+  std::string log_;
 };
 
 }  // namespace sundial::testing
