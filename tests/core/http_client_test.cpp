@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <mutex>
 #include <random>
 
 #include "tests/core/fake_http_server.h"
@@ -269,31 +270,44 @@ TEST(HttpClientTest, HostileAnswersNeverCrashOrHang) {
       "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 NF\r\nContent-Length: 3\r\n\r\nnot",
       "HTTP/1.0 200 OK\r\n\r\nuntil close"};
   std::mt19937 rng(99);
-  std::string answer;
+  // The client may return (a complete answer, or an error) while the server thread is still
+  // writing: it sends its own copy, taken under the lock, while the loop makes the next one.
+  std::mutex mu;
+  std::string answer, next;
   FakeHttpServer server([&](int fd, int) {
     FakeRequest req;
-    if (server.ReadRequest(fd, &req)) FakeHttpServer::WriteAll(fd, answer);
+    if (!server.ReadRequest(fd, &req)) return;
+    std::string copy;
+    {
+      std::lock_guard lk(mu);
+      copy = answer;
+    }
+    FakeHttpServer::WriteAll(fd, copy);
   });
   HttpClientOptions quick;
   quick.io_timeout_ms = 2000;
   for (int i = 0; i < 300; ++i) {
-    answer = seeds[rng() % seeds.size()];
+    next = seeds[rng() % seeds.size()];
     for (int e = 1 + static_cast<int>(rng() % 3); e > 0; --e) {
-      size_t at = rng() % (answer.size() + 1);
+      size_t at = rng() % (next.size() + 1);
       switch (rng() % 4) {
-        case 0: answer.resize(at); break;
-        case 1: answer.insert(at, 1, "0123456789abcdefxX:;\r\n -"[rng() % 24]); break;
-        case 2: if (at < answer.size()) answer[at] = static_cast<char>(rng()); break;
-        default: answer.erase(at, 1 + rng() % 4); break;
+        case 0: next.resize(at); break;
+        case 1: next.insert(at, 1, "0123456789abcdefxX:;\r\n -"[rng() % 24]); break;
+        case 2: if (at < next.size()) next[at] = static_cast<char>(rng()); break;
+        default: next.erase(at, 1 + rng() % 4); break;
       }
+    }
+    {
+      std::lock_guard lk(mu);
+      answer = next;
     }
     HttpClient client("127.0.0.1", server.port(), quick);
     auto r = client.Send(Get("/"));
     if (r.ok()) {
-      EXPECT_LE(r->body.size(), answer.size()) << answer;
+      EXPECT_LE(r->body.size(), next.size()) << next;
     } else {
       EXPECT_FALSE(r.status().message().empty());
-      EXPECT_EQ(r.status().message().find("timed out"), std::string::npos) << answer;
+      EXPECT_EQ(r.status().message().find("timed out"), std::string::npos) << next;
     }
   }
 }
