@@ -9,6 +9,7 @@
 #include "core/timestamp.h"
 #include "core/utf8.h"
 #include "http/api.h"
+#include "sql/lexer.h"
 
 namespace sundial::http {
 namespace {
@@ -411,6 +412,15 @@ void Api::HandleExport(HttpRequest& req, ResponseWriter& resp) {
   // The text stays with the result, which the response's producer keeps after this returns.
   auto query_holder = std::make_shared<const std::string>(std::move(query_text));
   const std::string& query = *query_holder;
+  // QuestDB's /exp also writes Parquet (fmt=parquet); this server writes CSV only, and says so
+  // rather than answering CSV to a client that asked for something else.
+  if (const std::string* f = req.Param("fmt");
+      f != nullptr && !f->empty() && !sql::EqualsIgnoreCase(*f, "csv")) {
+    SendSqlError(resp, query,
+                 core::Status::InvalidArgument(
+                     "unsupported export format [fmt=" + *f + "]; /exp writes csv", 0));
+    return;
+  }
   char delimiter = ',';
   if (const std::string* d = req.Param("delimiter"); d != nullptr && !d->empty()) {
     if (d->size() != 1 || (*d)[0] == '"' || (*d)[0] == '\n' || (*d)[0] == '\r') {

@@ -468,6 +468,18 @@ TEST_F(ServerTest, ExportCsv) {
   HttpResponse last = Get(port(), "/exp?limit=-1&query=" + UrlEncode("select * from e"));
   EXPECT_EQ(last.body.find("\"x\""), std::string::npos);
   EXPECT_NE(last.body.find("\"y\""), std::string::npos);
+  // fmt=csv is the default spelled out (any case); any other format is refused, never answered
+  // as CSV.
+  EXPECT_EQ(Get(port(), "/exp?fmt=csv&query=" + UrlEncode("select * from e")).body, r.body);
+  EXPECT_EQ(Get(port(), "/exp?fmt=CSV&query=" + UrlEncode("select * from e")).body, r.body);
+  for (const char* fmt : {"parquet", "json", "csv2"}) {
+    HttpResponse bad =
+        Get(port(), std::string("/exp?fmt=") + fmt + "&query=" + UrlEncode("select * from e"));
+    EXPECT_EQ(bad.status, 400) << fmt;
+    EXPECT_NE(bad.body.find(std::string("unsupported export format [fmt=") + fmt + "]"),
+              std::string::npos)
+        << bad.body;
+  }
 }
 
 // Doubles are printed as QuestDB (Java's Double.toString) prints them, in JSON and CSV alike:
