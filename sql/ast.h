@@ -79,6 +79,9 @@ struct JoinClause {
   TableRef table;
   ExprPtr on;  // may be null (cross, asof without key)
   int32_t pos = 0;
+  // ASOF/LT JOIN ... TOLERANCE 50T: the largest left.ts - right.ts a match may have, in µs
+  // (-1: none).
+  int64_t tolerance_us = -1;
 };
 
 enum class FillKind : uint8_t { kNone, kNull, kPrev, kLinear, kValue };

@@ -38,8 +38,6 @@ bool AddDuration(int64_t ts, char unit, int64_t count, int64_t* out) {
   return true;
 }
 
-namespace {
-
 bool ParseDurationText(std::string_view s, char* unit, int64_t* count) {
   size_t k = 0;
   bool neg = false;
@@ -60,6 +58,8 @@ bool ParseDurationText(std::string_view s, char* unit, int64_t* count) {
   int64_t dummy;
   return AddDuration(0, *unit, 0, &dummy);
 }
+
+namespace {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
