@@ -172,7 +172,9 @@ struct RenameTableStmt {
 };
 
 struct AlterTableStmt {
-  enum class Action : uint8_t { kAddColumn, kDropColumn, kRenameColumn, kDropPartition };
+  // kAccepted: QuestDB statements with nothing to do here (ALTER COLUMN ... ADD INDEX / CACHE,
+  // SET PARAM, SET TYPE WAL); the table (and a named column) must still exist.
+  enum class Action : uint8_t { kAddColumn, kDropColumn, kRenameColumn, kDropPartition, kAccepted };
   Action action = Action::kAddColumn;
   std::string table;
   int32_t table_pos = 0;
@@ -258,7 +260,6 @@ struct Statement {
     kSnapshot,  // SNAPSHOT PREPARE / COMPLETE, CHECKPOINT CREATE / RELEASE
     kVerifyBackup,  // VERIFY BACKUP 'name' (a read)
     kRestoreTable,  // RESTORE TABLE t FROM BACKUP 'name' [AS t2] [OVERWRITE]
-    kNoop,      // accepted and ignored: ALTER TABLE t ALTER COLUMN c ADD INDEX / CACHE / ...
   } kind = Kind::kQuery;
   int32_t pos = 0;
   QueryPtr query;
@@ -279,8 +280,9 @@ struct Statement {
 // The read-only rule, decided here once for every statement kind: true for everything but
 // queries (SELECT, WITH, a bare table name, SHOW) and VERIFY BACKUP. Read-only mode (SqlOptions::read_only, i.e.
 // http.security.readonly) refuses exactly these, as QuestDB's read-only security context does:
-// BACKUP, SNAPSHOT and CHECKPOINT included, and the ALTER ... ALTER COLUMN forms that are
-// accepted and ignored (kNoop) too, since they are writes in QuestDB.
+// BACKUP, SNAPSHOT and CHECKPOINT included, and the ALTER TABLE forms that are accepted and
+// change nothing here (ALTER COLUMN ... ADD INDEX, SET PARAM) too, since they are writes in
+// QuestDB.
 constexpr bool IsWrite(Statement::Kind kind) {
   switch (kind) {
     case Statement::Kind::kQuery:
@@ -297,7 +299,6 @@ constexpr bool IsWrite(Statement::Kind kind) {
     case Statement::Kind::kBackup:
     case Statement::Kind::kSnapshot:
     case Statement::Kind::kRestoreTable:
-    case Statement::Kind::kNoop:
       return true;
   }
   return true;

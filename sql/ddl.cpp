@@ -158,6 +158,14 @@ core::Result<ExecResult> ExecuteAlterTable(const AlterTableStmt& s, PlanContext&
       }
       return Ddl();
     }
+    case AlterTableStmt::Action::kAccepted: {
+      for (size_t k = 0; k < s.names.size(); ++k) {
+        if (schema.FindColumn(s.names[k]) < 0) {
+          return Status::InvalidArgument("Invalid column: " + s.names[k], s.name_positions[k]);
+        }
+      }
+      return Ddl();
+    }
     case AlterTableStmt::Action::kRenameColumn: {
       int c = schema.FindColumn(s.names[0]);
       if (c < 0) return Status::InvalidArgument("Invalid column: " + s.names[0], s.name_positions[0]);

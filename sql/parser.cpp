@@ -396,10 +396,50 @@ core::Result<Statement> Parser::Alter(int32_t pos) {
     while (!AtEnd() && !Peek().IsOp(";")) Next();
     a->names = {name};
     a->name_positions = {cpos};
-    st.kind = Statement::Kind::kNoop;
+    a->action = AlterTableStmt::Action::kAccepted;
     return st;
   }
-  return Error("'add', 'drop', 'rename' or 'alter' expected", t.pos);
+  if (t.IsKeyword("set")) {
+    Next();
+    a->action = AlterTableStmt::Action::kAccepted;
+    if (AcceptKeyword("type")) {  // SET TYPE [BYPASS] WAL: every table here is one kind
+      AcceptKeyword("bypass");
+      RETURN_IF_ERROR(ExpectKeyword("wal"));
+      return st;
+    }
+    RETURN_IF_ERROR(ExpectKeyword("param"));
+    // QuestDB's two per-table parameters, one per statement. Accepted and checked; they
+    // change nothing here: every write request commits, and out-of-order rows are merged at
+    // commit with no lag window.
+    const Token& p = Peek();
+    const bool rows = p.IsKeyword("maxUncommittedRows");
+    if (!rows && !p.IsKeyword("o3MaxLag")) {
+      return Error("unknown parameter, expected maxUncommittedRows or o3MaxLag", p.pos);
+    }
+    Next();
+    RETURN_IF_ERROR(ExpectOp("="));
+    const Token& v = Peek();
+    if (rows) {
+      if (v.kind != TokenKind::kInteger) return Error("non-negative integer expected", v.pos);
+    } else {
+      // n us | s | m | h | d, written 10s or 10 s
+      bool ok = false;
+      if (v.kind == TokenKind::kDuration) {
+        size_t k = 0;
+        while (k < v.text.size() && std::isdigit(static_cast<unsigned char>(v.text[k]))) ++k;
+        std::string unit = ToLower(v.text.substr(k));
+        ok = k > 0 && k <= 12 && (unit == "us" || unit == "s" || unit == "m" || unit == "h" || unit == "d");
+      } else if (v.kind == TokenKind::kInteger && v.text.size() <= 12 && Peek(1).kind == TokenKind::kIdent) {
+        std::string unit = ToLower(Peek(1).text);
+        ok = unit == "us" || unit == "s" || unit == "m" || unit == "h" || unit == "d";
+        if (ok) Next();
+      }
+      if (!ok) return Error("duration expected, e.g. 10s (units us, s, m, h, d)", v.pos);
+    }
+    Next();
+    return st;
+  }
+  return Error("'add', 'drop', 'rename', 'alter' or 'set' expected", t.pos);
 }
 
 core::Result<Statement> Parser::Show(int32_t pos) {

@@ -81,11 +81,6 @@ core::Result<ExecResult> Run(const Statement& st, PlanContext& ctx, cairo::Backu
     case Statement::Kind::kSnapshot:
     case Statement::Kind::kVerifyBackup:
     case Statement::Kind::kRestoreTable: return ExecuteBackupStatement(st, backup);
-    case Statement::Kind::kNoop: {
-      ExecResult r;
-      r.kind = StatementKind::kDdl;
-      return r;
-    }
   }
   return core::Status::Internal("unknown statement kind");
 }

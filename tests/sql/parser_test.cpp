@@ -218,7 +218,7 @@ TEST(ParserTest, IsWriteByKind) {
   for (auto k : {Statement::Kind::kCreateTable, Statement::Kind::kDropTable,
                  Statement::Kind::kTruncate, Statement::Kind::kRenameTable,
                  Statement::Kind::kAlterTable, Statement::Kind::kInsert, Statement::Kind::kUpdate,
-                 Statement::Kind::kBackup, Statement::Kind::kSnapshot, Statement::Kind::kNoop}) {
+                 Statement::Kind::kBackup, Statement::Kind::kSnapshot, Statement::Kind::kRestoreTable}) {
     EXPECT_TRUE(IsWrite(k)) << static_cast<int>(k);
   }
 }
