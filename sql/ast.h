@@ -51,7 +51,7 @@ struct Expr {
   bool has_operand = false; // CASE x WHEN ...
   bool has_else = false;
   bool is_operator = false; // kCall built from an operator
-  bool long_literal = false; // kInteger written with the L suffix (42L): LONG even if it fits INT
+  bool long_literal = false;  // kInteger written with the L suffix (42L): LONG even if it fits INT
   cairo::ColumnType cast_type = cairo::ColumnType::kDouble;
 };
 
@@ -254,10 +254,17 @@ struct SnapshotStmt {
 
 struct Statement {
   enum class Kind : uint8_t {
-    kQuery, kCreateTable, kDropTable, kTruncate, kRenameTable, kAlterTable, kInsert, kUpdate,
+    kQuery,
+    kCreateTable,
+    kDropTable,
+    kTruncate,
+    kRenameTable,
+    kAlterTable,
+    kInsert,
+    kUpdate,
     kShow,
-    kBackup,    // BACKUP DATABASE / TABLE
-    kSnapshot,  // SNAPSHOT PREPARE / COMPLETE, CHECKPOINT CREATE / RELEASE
+    kBackup,        // BACKUP DATABASE / TABLE
+    kSnapshot,      // SNAPSHOT PREPARE / COMPLETE, CHECKPOINT CREATE / RELEASE
     kVerifyBackup,  // VERIFY BACKUP 'name' (a read)
     kRestoreTable,  // RESTORE TABLE t FROM BACKUP 'name' [AS t2] [OVERWRITE]
   } kind = Kind::kQuery;
@@ -278,11 +285,11 @@ struct Statement {
 };
 
 // The read-only rule, decided here once for every statement kind: true for everything but
-// queries (SELECT, WITH, a bare table name, SHOW) and VERIFY BACKUP. Read-only mode (SqlOptions::read_only, i.e.
-// http.security.readonly) refuses exactly these, as QuestDB's read-only security context does:
-// BACKUP, SNAPSHOT and CHECKPOINT included, and the ALTER TABLE forms that are accepted and
-// change nothing here (ALTER COLUMN ... ADD INDEX, SET PARAM) too, since they are writes in
-// QuestDB.
+// queries (SELECT, WITH, a bare table name, SHOW) and VERIFY BACKUP. Read-only mode
+// (SqlOptions::read_only, i.e. http.security.readonly) refuses exactly these, as QuestDB's
+// read-only security context does: BACKUP, SNAPSHOT and CHECKPOINT included, and the ALTER TABLE
+// forms that are accepted and change nothing here (ALTER COLUMN ... ADD INDEX, SET PARAM) too,
+// since they are writes in QuestDB.
 constexpr bool IsWrite(Statement::Kind kind) {
   switch (kind) {
     case Statement::Kind::kQuery:

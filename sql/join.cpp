@@ -51,8 +51,13 @@ class JoinOp final : public Operator {
  public:
   JoinOp(OpPtr left, OpPtr right, JoinType type, std::vector<int> lkeys, std::vector<int> rkeys,
          BoundPtr residual, int64_t tolerance_us)
-      : left_(std::move(left)), right_(std::move(right)), type_(type), lkeys_(std::move(lkeys)),
-        rkeys_(std::move(rkeys)), residual_(std::move(residual)), tolerance_us_(tolerance_us) {
+      : left_(std::move(left)),
+        right_(std::move(right)),
+        type_(type),
+        lkeys_(std::move(lkeys)),
+        rkeys_(std::move(rkeys)),
+        residual_(std::move(residual)),
+        tolerance_us_(tolerance_us) {
     cols_ = left_->columns();
     for (const auto& c : right_->columns()) cols_.push_back(c);
     ts_index_ = left_->timestamp_index();
@@ -248,8 +253,7 @@ core::Result<OpPtr> MakeJoin(OpPtr left, OpPtr right, const JoinClause& join, co
   }
   if (type == JoinType::kCross) type = JoinType::kInner;
   return OpPtr(std::make_unique<JoinOp>(std::move(left), std::move(right), type, std::move(lkeys),
-                                        std::move(rkeys), std::move(residual),
-                                        join.tolerance_us));
+                                        std::move(rkeys), std::move(residual), join.tolerance_us));
 }
 
 }  // namespace sundial::sql

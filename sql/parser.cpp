@@ -428,8 +428,10 @@ core::Result<Statement> Parser::Alter(int32_t pos) {
         size_t k = 0;
         while (k < v.text.size() && std::isdigit(static_cast<unsigned char>(v.text[k]))) ++k;
         std::string unit = ToLower(v.text.substr(k));
-        ok = k > 0 && k <= 12 && (unit == "us" || unit == "s" || unit == "m" || unit == "h" || unit == "d");
-      } else if (v.kind == TokenKind::kInteger && v.text.size() <= 12 && Peek(1).kind == TokenKind::kIdent) {
+        ok = k > 0 && k <= 12 &&
+             (unit == "us" || unit == "s" || unit == "m" || unit == "h" || unit == "d");
+      } else if (v.kind == TokenKind::kInteger && v.text.size() <= 12 &&
+                 Peek(1).kind == TokenKind::kIdent) {
         std::string unit = ToLower(Peek(1).text);
         ok = unit == "us" || unit == "s" || unit == "m" || unit == "h" || unit == "d";
         if (ok) Next();

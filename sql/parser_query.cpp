@@ -1,8 +1,7 @@
 // Queries: WITH, SELECT cores joined by set operators, FROM sources and joins, WHERE,
 // LATEST ON, SAMPLE BY, GROUP BY, ORDER BY and LIMIT.
-#include "sql/parser_internal.h"
-
 #include "sql/interval.h"
+#include "sql/parser_internal.h"
 
 namespace sundial::sql {
 
@@ -160,9 +159,10 @@ core::Result<SelectCore> Parser::SelectCoreExpr() {
         int64_t micros = 0;
         if (d.kind != TokenKind::kDuration || !ParseDurationText(d.text, &unit, &count) ||
             count <= 0 || (micros = FixedUnitMicros(unit)) == 0 || count > INT64_MAX / micros) {
-          return Error("invalid tolerance value, expected a positive number and a unit (U, T, "
-                       "s, m, h, d, w), e.g. 50T",
-                       d.pos);
+          return Error(
+              "invalid tolerance value, expected a positive number and a unit (U, T, "
+              "s, m, h, d, w), e.g. 50T",
+              d.pos);
         }
         Next();
         join.tolerance_us = count * micros;

@@ -80,7 +80,8 @@ core::Result<ExecResult> Run(const Statement& st, PlanContext& ctx, cairo::Backu
     case Statement::Kind::kBackup:
     case Statement::Kind::kSnapshot:
     case Statement::Kind::kVerifyBackup:
-    case Statement::Kind::kRestoreTable: return ExecuteBackupStatement(st, backup);
+    case Statement::Kind::kRestoreTable:
+      return ExecuteBackupStatement(st, backup);
   }
   return core::Status::Internal("unknown statement kind");
 }

@@ -157,7 +157,8 @@ TEST_F(ServerTest, ExecQuoteLargeNumColsAndExplain) {
   EXPECT_NE(Exec(port(), q, "&cols=d").body.find("\"timestamp\":-1"), std::string::npos);
   HttpResponse missing = Exec(port(), q, "&cols=d,z");
   EXPECT_EQ(missing.status, 400);
-  EXPECT_NE(missing.body.find("\"error\":\"column not found: 'z'\""), std::string::npos) << missing.body;
+  EXPECT_NE(missing.body.find("\"error\":\"column not found: 'z'\""), std::string::npos)
+      << missing.body;
   HttpResponse empty = Exec(port(), q, "&cols=d,,tag");
   EXPECT_EQ(empty.status, 400);
   EXPECT_NE(empty.body.find("\"error\":\"empty column in query parameter\""), std::string::npos);
