@@ -62,6 +62,19 @@ struct BackupAbortResult {
   int64_t backup_id = 0;  // 0 when nothing was running
 };
 
+// The service's state for the server's metrics, since it was created (not from the history).
+struct BackupStats {
+  bool is_running = false;          // a backup (sync, ASYNC or scheduled) holds the slot
+  int64_t last_success_end_us = 0;  // 0: none succeeded since start
+  int64_t last_success_duration_us = 0;
+  uint64_t last_success_bytes = 0;  // bytes copied (hard-linked bytes not included)
+  uint64_t failures = 0;            // backups whose history says "backup failed"
+  bool is_snapshot_in_progress = false;
+  // When the open snapshot was prepared; for one prepared before this start (adopted), when
+  // the service started. 0 when none is open.
+  int64_t snapshot_since_us = 0;
+};
+
 class BackupService {
  public:
   virtual ~BackupService() = default;
@@ -103,6 +116,8 @@ class BackupService {
   virtual core::Status SnapshotPrepare(bool checkpoint) = 0;
   virtual core::Status SnapshotComplete(bool checkpoint) = 0;
   virtual bool snapshot_in_progress() const = 0;
+
+  virtual BackupStats Stats() const { return {}; }
 
   // VERIFY BACKUP 'name': VerifyBackupByName (cairo/backup_verify.h) over the backup root.
   // Callers check enabled() first. Reads only; may run beside a backup. With an object store:

@@ -17,6 +17,7 @@
 #include "http/ilp_ingest.h"
 #include "http/ilp_write.h"
 #include "http/line_protocol.h"
+#include "http/server_metrics.h"
 
 namespace sundial::http {
 namespace {
@@ -338,9 +339,12 @@ void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
   if (!req.body_complete) return;
   IlpWriteRequest::Outcome out = st->Finish();
   if (out.error.ok()) {
+    if (metrics_ != nullptr) metrics_->AddIngested(IngestPath::kLineHttp, out.rows);
     resp.Send(204, "", "");
     return;
   }
+  // The refused line (a request is refused as a whole; its other lines are not counted).
+  if (metrics_ != nullptr && out.line > 0) metrics_->AddRejected(IngestPath::kLineHttp, 1);
   int status;
   std::string_view code;
   IlpErrorStatus(out.error, &status, &code);

@@ -15,6 +15,7 @@
 #include "core/timestamp.h"
 #include "http/api.h"
 #include "http/csv_import.h"
+#include "http/server_metrics.h"
 
 namespace sundial::http {
 namespace {
@@ -406,6 +407,10 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
     b.push_back('}');
     resp.Send(status, kJson, b);
     return;
+  }
+  if (metrics_ != nullptr) {
+    metrics_->AddIngested(IngestPath::kImport, static_cast<uint64_t>(imported));
+    metrics_->AddRejected(IngestPath::kImport, static_cast<uint64_t>(rejected));
   }
   lease.reset();
   if (is_replacing) {
