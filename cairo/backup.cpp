@@ -430,6 +430,7 @@ class BackupServiceImpl final : public BackupService {
       core::LogError("backup not started [error=" + st.ToString() + "]");
       std::lock_guard lk(state_mu_);
       running_ = false;
+      stats_.failures++;  // the root or its history is not writable: a failed backup
       return st;
     }
     return job;

@@ -68,7 +68,9 @@ struct BackupStats {
   int64_t last_success_end_us = 0;  // 0: none succeeded since start
   int64_t last_success_duration_us = 0;
   uint64_t last_success_bytes = 0;  // bytes copied (hard-linked bytes not included)
-  uint64_t failures = 0;            // backups whose history says "backup failed"
+  // Backups that failed: those whose history says "backup failed", and those that could not
+  // start because the root or its history was not writable (not "already in progress").
+  uint64_t failures = 0;
   bool is_snapshot_in_progress = false;
   // When the open snapshot was prepared; for one prepared before this start (adopted), when
   // the service started. 0 when none is open.
