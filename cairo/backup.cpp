@@ -192,11 +192,30 @@ class BackupServiceImpl final : public BackupService {
     if (store() != nullptr) {
       history_ = std::make_unique<BackupHistory>(*fs_, *store());
       RecoverStoreHistory();
+      LoadLastSuccess();
       return;
     }
     history_ = std::make_unique<BackupHistory>(*fs_, options_.backup_root);
     if (fs_->IsDirectory(StagingRoot())) CleanStaleStaging();
     RecoverHistory();
+    LoadLastSuccess();
+  }
+
+  // Stats(): the last successful backup survives a restart, read from the history (a history
+  // that cannot be read leaves it unknown, logged by the recovery above).
+  void LoadLastSuccess() {
+    auto all = history_->ReadAll();
+    if (!all.ok()) return;
+    for (const BackupHistoryEntry& e : *all) {
+      const bool is_success = e.status == BackupStatus::kBackupComplete ||
+                              e.status == BackupStatus::kCleanupInProgress ||
+                              e.status == BackupStatus::kCleanupComplete ||
+                              e.status == BackupStatus::kCleanupFailed;
+      if (!is_success || e.unreadable || e.end_us <= stats_.last_success_end_us) continue;
+      stats_.last_success_end_us = e.end_us;
+      stats_.last_success_duration_us = e.duration_us;
+      stats_.last_success_bytes = e.bytes_copied;
+    }
   }
 
   // An ASYNC backup still running is aborted at its next file boundary, then joined.

@@ -62,10 +62,11 @@ struct BackupAbortResult {
   int64_t backup_id = 0;  // 0 when nothing was running
 };
 
-// The service's state for the server's metrics, since it was created (not from the history).
+// The service's state for the server's metrics: the last success as the history has it, the
+// rest since the service was created.
 struct BackupStats {
   bool is_running = false;          // a backup (sync, ASYNC or scheduled) holds the slot
-  int64_t last_success_end_us = 0;  // 0: none succeeded since start
+  int64_t last_success_end_us = 0;  // 0: no successful backup in the history
   int64_t last_success_duration_us = 0;
   uint64_t last_success_bytes = 0;  // bytes copied (hard-linked bytes not included)
   // Backups that failed: those whose history says "backup failed", and those that could not

@@ -180,6 +180,16 @@ TEST_F(MetricsServerTest, BackupAndSnapshotState) {
   e = Scrape();
   EXPECT_EQ(e.Value("sundial_snapshot_in_progress"), 0);
   EXPECT_FALSE(e.Has("sundial_snapshot_start_timestamp_seconds"));
+
+  // The last success comes back from the backup history after a restart.
+  const double end_s = e.Value("sundial_backup_last_success_end_timestamp_seconds");
+  const double bytes = e.Value("sundial_backup_last_success_bytes");
+  ASSERT_EQ(server_.Stop(), 0);
+  StartOrFail();
+  e = Scrape();
+  EXPECT_EQ(e.Value("sundial_backup_last_success_end_timestamp_seconds"), end_s);
+  EXPECT_EQ(e.Value("sundial_backup_last_success_bytes"), bytes);
+  EXPECT_EQ(e.Value("sundial_backup_failures_total"), 0);
 }
 
 TEST_F(MetricsServerTest, FailedBackupIsCounted) {
