@@ -223,6 +223,33 @@ TEST_F(MetricsServerTest, WithMetricsOnlyStatusAndMetricsAnswer) {
   EXPECT_EQ(Get(port(), "/metrics").status, 404);
 }
 
+// The minimal server has threads of its own: with the only worker of port 9000 held by a slow
+// query, health checks and scrapes still answer at once.
+TEST_F(MetricsServerTest, AnswersWhileTheMainServerIsBusy) {
+  server_.SetConf("metrics.enabled", "true");
+  server_.SetConf("http.worker.count", "1");
+  server_.SetConf("query.timeout", "2s");  // the slow query ends then
+  StartOrFail();
+  std::thread slow([&] {
+    Exec(port(),
+         "select count() from (select x % 10000000 k, count() c from long_sequence(100000000) "
+         "group by k)");
+  });
+  // Wait until the worker is taken: a query now waits for it.
+  bool is_busy = false;
+  for (int i = 0; i < 100 && !is_busy; ++i) {
+    Client c(port(), 200);
+    c.Send("GET /exec?query=select%201 HTTP/1.1\r\nHost: x\r\n\r\n");
+    is_busy = c.Read().status == 0;  // no answer within 200 ms
+  }
+  EXPECT_TRUE(is_busy) << "the slow query did not hold the worker";
+  const int64_t t0 = core::MonotonicMicros();
+  EXPECT_EQ(Get(server_.min_http_port(), "/status").body, "Status: Healthy");
+  EXPECT_EQ(Scrape().error, "");
+  EXPECT_LT(core::MonotonicMicros() - t0, 1'000'000);
+  slow.join();
+}
+
 TEST_F(MetricsServerTest, MinServerCanBeTurnedOff) {
   server_.SetConf("http.min.enabled", "false");
   ASSERT_TRUE(server_.Start()) << server_.Log();
