@@ -186,16 +186,36 @@ class BackupServiceImpl final : public BackupService {
       : engine_(engine),
         fs_(std::move(fs)),
         options_(std::move(options)),
-        snapshot_(engine, fs_, options_.server_root, options_.snapshot_instance_id) {
+        snapshot_(engine, fs_, options_.server_root, options_.snapshot_instance_id),
+        started_us_(options_.clock->NowMicros()) {
     if (!enabled()) return;
     if (store() != nullptr) {
       history_ = std::make_unique<BackupHistory>(*fs_, *store());
       RecoverStoreHistory();
+      LoadLastSuccess();
       return;
     }
     history_ = std::make_unique<BackupHistory>(*fs_, options_.backup_root);
     if (fs_->IsDirectory(StagingRoot())) CleanStaleStaging();
     RecoverHistory();
+    LoadLastSuccess();
+  }
+
+  // Stats(): the last successful backup survives a restart, read from the history (a history
+  // that cannot be read leaves it unknown, logged by the recovery above).
+  void LoadLastSuccess() {
+    auto all = history_->ReadAll();
+    if (!all.ok()) return;
+    for (const BackupHistoryEntry& e : *all) {
+      const bool is_success = e.status == BackupStatus::kBackupComplete ||
+                              e.status == BackupStatus::kCleanupInProgress ||
+                              e.status == BackupStatus::kCleanupComplete ||
+                              e.status == BackupStatus::kCleanupFailed;
+      if (!is_success || e.unreadable || e.end_us <= stats_.last_success_end_us) continue;
+      stats_.last_success_end_us = e.end_us;
+      stats_.last_success_duration_us = e.duration_us;
+      stats_.last_success_bytes = e.bytes_copied;
+    }
   }
 
   // An ASYNC backup still running is aborted at its next file boundary, then joined.
@@ -259,11 +279,33 @@ class BackupServiceImpl final : public BackupService {
     return all;
   }
 
-  core::Status SnapshotPrepare(bool checkpoint) override { return snapshot_.Prepare(checkpoint); }
+  core::Status SnapshotPrepare(bool checkpoint) override {
+    const int64_t now_us = options_.clock->NowMicros();
+    core::Status st = snapshot_.Prepare(checkpoint);
+    if (st.ok()) snapshot_since_us_.store(now_us);
+    return st;
+  }
   core::Status SnapshotComplete(bool checkpoint) override {
-    return snapshot_.Complete(checkpoint);
+    core::Status st = snapshot_.Complete(checkpoint);
+    if (!snapshot_.in_progress()) snapshot_since_us_.store(0);
+    return st;
   }
   bool snapshot_in_progress() const override { return snapshot_.in_progress(); }
+
+  BackupStats Stats() const override {
+    BackupStats s;
+    {
+      std::lock_guard lk(state_mu_);
+      s = stats_;
+      s.is_running = running_;
+    }
+    s.is_snapshot_in_progress = snapshot_.in_progress();
+    if (s.is_snapshot_in_progress) {
+      const int64_t since = snapshot_since_us_.load();
+      s.snapshot_since_us = since != 0 ? since : started_us_;
+    }
+    return s;
+  }
 
   core::Result<std::vector<BackupProblem>> VerifyNamed(std::string_view name) override {
     if (!enabled()) return core::Status::InvalidArgument(kBackupDisabled, 0);
@@ -407,6 +449,7 @@ class BackupServiceImpl final : public BackupService {
       core::LogError("backup not started [error=" + st.ToString() + "]");
       std::lock_guard lk(state_mu_);
       running_ = false;
+      stats_.failures++;  // the root or its history is not writable: a failed backup
       return st;
     }
     return job;
@@ -455,6 +498,7 @@ class BackupServiceImpl final : public BackupService {
       current_ = e;
       latest_[e.id] = e;
       unsaved_.erase(e.id);  // superseded: never retried beside this write
+      if (e.status == BackupStatus::kBackupFailed) stats_.failures++;
       if (release) running_ = abortable_ = false;
     }
     core::Status st = history_->Write(e);
@@ -506,6 +550,12 @@ class BackupServiceImpl final : public BackupService {
     e.bytes_copied = result.bytes_copied;
     e.bytes_linked = result.bytes_linked;
     e.progress_percent = 100;
+    {
+      std::lock_guard lk(state_mu_);
+      stats_.last_success_end_us = e.end_us;
+      stats_.last_success_duration_us = e.duration_us;
+      stats_.last_success_bytes = e.bytes_copied;
+    }
     core::LogInfo("backup complete [dir=" + result.directory + ", tables=" + JoinNames(result.tables) +
                   ", bytes=" + std::to_string(result.bytes_copied) +
                   ", linked_bytes=" + std::to_string(result.bytes_linked) +
@@ -737,6 +787,9 @@ class BackupServiceImpl final : public BackupService {
   std::map<int64_t, BackupHistoryEntry> latest_;   // states being written to their record
   std::map<int64_t, BackupHistoryEntry> unsaved_;  // states whose record write failed
   int64_t last_id_ = 0;  // touched only by the slot's holder
+  BackupStats stats_;    // guarded by state_mu_ (its running and snapshot fields unused)
+  const int64_t started_us_;
+  std::atomic<int64_t> snapshot_since_us_{0};  // when this service prepared the open snapshot
 
   std::mutex worker_mu_;
   std::thread worker_;  // the ASYNC backup's thread

@@ -62,6 +62,22 @@ struct BackupAbortResult {
   int64_t backup_id = 0;  // 0 when nothing was running
 };
 
+// The service's state for the server's metrics: the last success as the history has it, the
+// rest since the service was created.
+struct BackupStats {
+  bool is_running = false;          // a backup (sync, ASYNC or scheduled) holds the slot
+  int64_t last_success_end_us = 0;  // 0: no successful backup in the history
+  int64_t last_success_duration_us = 0;
+  uint64_t last_success_bytes = 0;  // bytes copied (hard-linked bytes not included)
+  // Backups that failed: those whose history says "backup failed", and those that could not
+  // start because the root or its history was not writable (not "already in progress").
+  uint64_t failures = 0;
+  bool is_snapshot_in_progress = false;
+  // When the open snapshot was prepared; for one prepared before this start (adopted), when
+  // the service started. 0 when none is open.
+  int64_t snapshot_since_us = 0;
+};
+
 class BackupService {
  public:
   virtual ~BackupService() = default;
@@ -103,6 +119,8 @@ class BackupService {
   virtual core::Status SnapshotPrepare(bool checkpoint) = 0;
   virtual core::Status SnapshotComplete(bool checkpoint) = 0;
   virtual bool snapshot_in_progress() const = 0;
+
+  virtual BackupStats Stats() const { return {}; }
 
   // VERIFY BACKUP 'name': VerifyBackupByName (cairo/backup_verify.h) over the backup root.
   // Callers check enabled() first. Reads only; may run beside a backup. With an object store:

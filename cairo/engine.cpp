@@ -77,6 +77,29 @@ class EngineImpl final : public Engine {
   const EngineOptions& options() const override { return shared_->options; }
   core::FileSystem& fs() const override { return *shared_->fs; }
 
+  EngineCounters counters() const override {
+    return {shared_->commits.load(std::memory_order_relaxed),
+            shared_->committed_rows.load(std::memory_order_relaxed)};
+  }
+
+  core::Result<std::vector<TableDiskUsage>> DiskUsage() const override {
+    std::vector<std::pair<std::string, std::shared_ptr<TableFiles>>> dirs;
+    {
+      std::shared_lock lk(mu_);
+      for (const auto& [key, h] : tables_) dirs.emplace_back(h->name(), h->files());
+    }
+    std::sort(dirs.begin(), dirs.end());
+    std::vector<TableDiskUsage> out;
+    for (const auto& [name, files] : dirs) {
+      uint64_t bytes = 0;
+      core::Status st = DirectoryBytes(files->dir(), &bytes);
+      if (st.code() == core::StatusCode::kNotFound) continue;  // dropped or renamed meanwhile
+      RETURN_IF_ERROR(st);
+      out.push_back({name, bytes});
+    }
+    return out;
+  }
+
   std::vector<std::string> ListTables() const override {
     std::shared_lock lk(mu_);
     std::vector<std::string> out;
@@ -203,6 +226,27 @@ class EngineImpl final : public Engine {
     w->Rollback();
     h->Release();
     return st;
+  }
+
+  // Adds the sizes of the files under `dir`. A file that vanished meanwhile (purged) counts 0;
+  // NotFound only when `dir` itself is gone.
+  core::Status DirectoryBytes(const std::string& dir, uint64_t* bytes) const {
+    ASSIGN_OR_RETURN(std::vector<core::DirEntry> entries, shared_->fs->ListDir(dir));
+    for (const core::DirEntry& e : entries) {
+      const std::string path = core::JoinPath(dir, e.name);
+      if (e.is_dir) {
+        core::Status st = DirectoryBytes(path, bytes);
+        if (!st.ok() && st.code() != core::StatusCode::kNotFound) return st;
+        continue;
+      }
+      core::Result<uint64_t> size = shared_->fs->FileSize(path);
+      if (size.ok()) {
+        *bytes += *size;
+      } else if (size.status().code() != core::StatusCode::kNotFound) {
+        return size.status();
+      }
+    }
+    return core::Status::Ok();
   }
 
   std::string TablePath(std::string_view name) const {

@@ -52,6 +52,19 @@ struct EngineOptions {
   int64_t purge_interval_ms = 5000;
 };
 
+// Totals since the engine opened, for the server's metrics (relaxed reads: each value as of
+// some recent instant).
+struct EngineCounters {
+  uint64_t commits = 0;         // commits that published rows (TableWriter::Commit)
+  uint64_t committed_rows = 0;  // rows those commits published
+};
+
+// The bytes of one table's directory (every file of every partition version still on disk).
+struct TableDiskUsage {
+  std::string table;
+  uint64_t bytes = 0;
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -126,6 +139,11 @@ class Engine {
   // Open, stopped and joined by the destructor). Only the writer-lease holder deletes a table's
   // files: a table whose lease is taken is skipped and purged on a later tick or commit.
   virtual void Purge() = 0;
+
+  virtual EngineCounters counters() const = 0;
+  // Walks every table's directory (sizes of the files, not blocks allocated). A table dropped
+  // or renamed during the walk is left out; any other error reading a directory is returned.
+  virtual core::Result<std::vector<TableDiskUsage>> DiskUsage() const = 0;
 };
 
 }  // namespace sundial::cairo

@@ -35,6 +35,9 @@ struct EngineShared {
   // Held by every purge while it deletes; PausePurge takes it once, so it returns only after a
   // deletion under way has finished.
   std::mutex purge_run_mu;
+  // Engine::counters(): added to by every successful TableWriter::Commit (relaxed).
+  std::atomic<uint64_t> commits{0};
+  std::atomic<uint64_t> committed_rows{0};
 };
 
 class TableHandle {

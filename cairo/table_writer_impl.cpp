@@ -334,12 +334,16 @@ core::Result<uint64_t> TableWriterImpl::Commit() {
     return handle_->Current()->record.txn;
   }
   uint64_t txn = 0;
+  const int64_t rows = pending_rows_;
   core::Status st = CommitPending(&txn);
   if (!st.ok()) {
     core::LogError("commit failed [table=" + table_name_ + ", error=" + st.ToString() + "]");
     Rollback();
     return st;
   }
+  EngineShared& shared = handle_->engine();
+  shared.commits.fetch_add(1, std::memory_order_relaxed);
+  shared.committed_rows.fetch_add(static_cast<uint64_t>(rows), std::memory_order_relaxed);
   ClearPending();
   handle_->Purge();
   return txn;

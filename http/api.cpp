@@ -17,6 +17,7 @@
 #include "http/ilp_ingest.h"
 #include "http/ilp_write.h"
 #include "http/line_protocol.h"
+#include "http/server_metrics.h"
 
 namespace sundial::http {
 namespace {
@@ -36,8 +37,8 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-Api::Api(cairo::Engine* engine, sql::SqlEngine* sql, ServerConfig config)
-    : engine_(engine), sql_(sql), config_(std::move(config)) {
+Api::Api(cairo::Engine* engine, sql::SqlEngine* sql, ServerConfig config, ServerMetrics* metrics)
+    : engine_(engine), sql_(sql), config_(std::move(config)), metrics_(metrics) {
   auto pb = cairo::ParsePartitionBy(config_.line_default_partition_by);
   if (pb) line_partition_by_ = *pb;
   char buf[32];
@@ -48,7 +49,8 @@ Api::Api(cairo::Engine* engine, sql::SqlEngine* sql, ServerConfig config)
   // Enough for the parts in flight of a few concurrent requests. A part is what arrived when a
   // MiB was there (up to a socket read more) — or a line longer than that.
   write_buffers_ = std::make_unique<BufferPool>(16, (1 << 20) + (64 << 10), 4 << 20);
-  write_pool_ = std::make_unique<core::WorkerPool>("ilp", static_cast<int>(std::clamp(cores, 2u, 8u)));
+  write_pool_ =
+      std::make_unique<core::WorkerPool>("ilp", static_cast<int>(std::clamp(cores, 2u, 8u)));
 }
 
 Api::~Api() = default;
@@ -68,55 +70,116 @@ bool Api::CheckBasicAuth(const std::string* authorization, const std::string& us
   return ConstantTimeEquals(decoded, expected);
 }
 
+// The endpoints. One row each; the router below reads nothing else.
+// GET / (the web console, HandleConsole in console.cpp) goes here as one more row.
+const Endpoint Api::kEndpoints[] = {
+    {{"/ping"}, kAnyMethod, Access::kPublic, Runs::kInline, &Api::HandlePing},
+    {{"/status"}, kAnyMethod, Access::kPublic, Runs::kInline, &Api::HandleStatus},
+    {{"/settings"}, kAnyMethod, Access::kPublic, Runs::kInline, &Api::HandleSettings},
+    {{"/chk"}, kAnyMethod, Access::kRead, Runs::kInline, &Api::HandleCheck},
+    {{"/warnings"}, kAnyMethod, Access::kRead, Runs::kInline, &Api::HandleWarnings},
+    {{"/exec", "/api/v1/sql/execute"}, kAnyMethod, Access::kRead, Runs::kWorker, &Api::HandleExec},
+    {{"/exp"}, kAnyMethod, Access::kRead, Runs::kWorker, &Api::HandleExport},
+    // A backup is a read: allowed in read-only mode.
+    {{"/backup"}, kAnyMethod, Access::kRead, Runs::kWorker, &Api::HandleBackup},
+    {{"/imp"}, kPost | kPut, Access::kWrite, Runs::kWorker, &Api::HandleImport, &Api::RefuseImport},
+    {{"/write", "/api/v2/write"},
+     kPost | kPut,
+     Access::kWrite,
+     Runs::kStreamedBody,
+     &Api::HandleWrite,
+     &Api::RefuseWrite,
+     &ServerConfig::line_http_enabled,
+     &Api::WriteErrorBody},
+};
+
+const Endpoint* Api::FindEndpoint(std::string_view path) {
+  for (const Endpoint& ep : kEndpoints) {
+    if (path == ep.paths[0] || (!ep.paths[1].empty() && path == ep.paths[1])) return &ep;
+  }
+  return nullptr;
+}
+
+bool Api::IsEnabled(const Endpoint& ep) const {
+  return ep.enabled_by == nullptr || config_.*ep.enabled_by;
+}
+
+namespace {
+
+unsigned MethodBit(std::string_view method) {
+  if (method == "GET") return kGet;
+  if (method == "HEAD") return kHead;
+  if (method == "POST") return kPost;
+  if (method == "PUT") return kPut;
+  return 0;
+}
+
+}  // namespace
+
 bool Api::IsInline(const HttpRequest& req) const {
-  const std::string& p = req.path;
-  return p == "/ping" || p == "/settings" || p == "/status" || p == "/chk" || p == "/warnings";
+  const Endpoint* ep = FindEndpoint(req.path);
+  return ep != nullptr && ep->runs == Runs::kInline;
+}
+
+bool Api::StreamsBody(const HttpRequest& req) const {
+  const Endpoint* ep = FindEndpoint(req.path);
+  return ep != nullptr && ep->runs == Runs::kStreamedBody && IsEnabled(*ep);
 }
 
 void Api::Handle(HttpRequest& req, ResponseWriter& resp) {
-  const std::string& path = req.path;
-  // Public routes (QuestDB: /settings is read by clients before they authenticate).
-  if (path == "/ping") {
-    resp.AddHeader("X-Influxdb-Version", "v2.2.2");
-    resp.Send(204, "", "");
-    return;
-  }
-  if (path == "/status") {
-    resp.Send(200, "text/plain", "Status: Healthy");
-    return;
-  }
-  if (path == "/settings") {
-    HandleSettings(req, resp);
-    return;
-  }
-  if (!config_.http_user.empty() &&
+  const Endpoint* ep = FindEndpoint(req.path);
+  // An unknown path needs credentials too: without them a client learns nothing (401).
+  if ((ep == nullptr || ep->access != Access::kPublic) && !config_.http_user.empty() &&
       !CheckBasicAuth(req.Header("authorization"), config_.http_user, config_.http_password)) {
     resp.AddHeader("WWW-Authenticate", "Basic realm=\"sundial\"");
     resp.Send(401, kJson, "{\"error\":\"unauthorized\"}");
     return;
   }
-  if (path == "/exec" || path == "/api/v1/sql/execute") return HandleExec(req, resp);
-  if (path == "/exp") return HandleExport(req, resp);
-  if (path == "/imp") return HandleImport(req, resp);
-  if (path == "/write" || path == "/api/v2/write") return HandleWrite(req, resp);
-  if (path == "/chk") return HandleCheck(req, resp);
-  if (path == "/backup") {  // a read: allowed in read-only mode; the root is db/'s parent
-    return HandleBackupStream(*engine_, std::string(core::DirName(engine_->options().db_root)),
-                              req, resp);
-  }
-  if (path == "/warnings") {
-    resp.Send(200, kJson, "[]");
+  if (ep == nullptr || !IsEnabled(*ep)) {
+    resp.Send(404, "text/plain", "Not Found");
     return;
   }
-  resp.Send(404, "text/plain", "Not Found");
+  Refusal why;
+  if (ep->methods != kAnyMethod && (ep->methods & MethodBit(req.method)) == 0) {
+    why = Refusal::kMethod;
+  } else if (ep->access == Access::kWrite && config_.http_readonly) {
+    why = Refusal::kReadOnly;
+  } else {
+    (this->*ep->handler)(req, resp);
+    return;
+  }
+  if (ep->refuse != nullptr) {
+    (this->*ep->refuse)(req, resp, why);
+  } else if (why == Refusal::kMethod) {
+    resp.Send(405, kJson, "{\"error\":\"method not supported\"}");
+  } else {
+    resp.Send(403, kJson, "{\"error\":\"server is in read-only mode (http.security.readonly)\"}");
+  }
+}
+
+void Api::HandlePing(HttpRequest&, ResponseWriter& resp) {
+  resp.AddHeader("X-Influxdb-Version", "v2.2.2");
+  resp.Send(204, "", "");
+}
+
+void Api::HandleStatus(HttpRequest&, ResponseWriter& resp) {
+  resp.Send(200, "text/plain", "Status: Healthy");
+}
+
+void Api::HandleWarnings(HttpRequest&, ResponseWriter& resp) { resp.Send(200, kJson, "[]"); }
+
+void Api::HandleBackup(HttpRequest& req, ResponseWriter& resp) {
+  // The server's root is db/'s parent.
+  HandleBackupStream(*engine_, std::string(core::DirName(engine_->options().db_root)), req, resp);
 }
 
 void Api::HandleSettings(HttpRequest&, ResponseWriter& resp) {
   std::string b;
   b.append("{\"config\":{\"release.type\":\"OSS\",\"release.version\":");
   core::JsonAppendString(&b, kSundialVersion);
-  b.append(",\"http.settings.readonly\":false,\"line.proto.support.versions\":[1],"
-           "\"ilp.proto.transports\":[");
+  b.append(
+      ",\"http.settings.readonly\":false,\"line.proto.support.versions\":[1],"
+      "\"ilp.proto.transports\":[");
   bool first = true;
   if (config_.line_tcp_enabled) {
     b.append("\"tcp\"");
@@ -132,8 +195,9 @@ void Api::HandleSettings(HttpRequest&, ResponseWriter& resp) {
     }
     if (config_.line_tcp_enabled) b.append(first ? "\"tcp\"" : ",\"tcp\"");
   }
-  b.append("]},\"line.proto.support.versions\":[1],\"line.proto.default.version\":1,"
-           "\"preferences.version\":0,\"preferences\":{}}");
+  b.append(
+      "]},\"line.proto.support.versions\":[1],\"line.proto.default.version\":1,"
+      "\"preferences.version\":0,\"preferences\":{}}");
   resp.Send(200, kJson, b);
 }
 
@@ -147,8 +211,8 @@ void Api::HandleCheck(HttpRequest& req, ResponseWriter& resp) {
     resp.Send(200, kJson, "{\"status\":\"Reserved name\"}");
     return;
   }
-  resp.Send(200, kJson, engine_->HasTable(*j) ? "{\"status\":\"Exists\"}"
-                                              : "{\"status\":\"Does not exist\"}");
+  resp.Send(200, kJson,
+            engine_->HasTable(*j) ? "{\"status\":\"Exists\"}" : "{\"status\":\"Does not exist\"}");
 }
 
 void Api::SendWriteError(ResponseWriter& resp, int status, std::string_view code,
@@ -159,8 +223,8 @@ void Api::SendWriteError(ResponseWriter& resp, int status, std::string_view code
 }
 
 std::string Api::ErrorBody(const HttpRequest& req, int status, const std::string& message) {
-  if (req.path == "/write" || req.path == "/api/v2/write") {
-    return WriteErrorJson(status == 413 ? "request too large" : "invalid", message, 0);
+  if (const Endpoint* ep = FindEndpoint(req.path); ep != nullptr && ep->error_body != nullptr) {
+    return (this->*ep->error_body)(status, message);
   }
   std::string b = "{\"error\":";
   core::JsonAppendString(&b, message);
@@ -168,8 +232,11 @@ std::string Api::ErrorBody(const HttpRequest& req, int status, const std::string
   return b;
 }
 
-std::string Api::WriteErrorJson(std::string_view code, const std::string& message,
-                                int64_t line) {
+std::string Api::WriteErrorBody(int status, const std::string& message) {
+  return WriteErrorJson(status == 413 ? "request too large" : "invalid", message, 0);
+}
+
+std::string Api::WriteErrorJson(std::string_view code, const std::string& message, int64_t line) {
   std::string b = "{\"code\":";
   core::JsonAppendString(&b, code);
   b.append(",\"message\":");
@@ -220,10 +287,6 @@ void IlpErrorStatus(const core::Status& st, int* status, std::string_view* code)
 
 }  // namespace
 
-bool Api::StreamsBody(const HttpRequest& req) const {
-  return config_.line_http_enabled && (req.path == "/write" || req.path == "/api/v2/write");
-}
-
 std::string Api::StreamBuffer() { return write_buffers_->Take(); }
 
 std::string Api::LineErrorMessage(int64_t line_no, const std::string& message) {
@@ -231,21 +294,18 @@ std::string Api::LineErrorMessage(int64_t line_no, const std::string& message) {
          std::to_string(line_no) + ": " + message;
 }
 
+void Api::RefuseWrite(HttpRequest&, ResponseWriter& resp, Refusal why) {
+  if (why == Refusal::kMethod) {
+    SendWriteError(resp, 404, "invalid", "method not supported", 0);
+  } else {
+    SendWriteError(resp, 403, "unauthorised",
+                   "server is in read-only mode (http.security.readonly)", 0);
+  }
+}
+
 void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
   auto* st = static_cast<IlpWriteRequest*>(req.state.get());
-  if (st == nullptr) {  // the first call of this request
-    if (!config_.line_http_enabled) {
-      resp.Send(404, "text/plain", "Not Found");
-      return;
-    }
-    if (req.method != "POST" && req.method != "PUT") {
-      SendWriteError(resp, 404, "invalid", "method not supported", 0);
-      return;
-    }
-    if (config_.http_readonly) {
-      SendWriteError(resp, 403, "unauthorised", "server is in read-only mode (http.security.readonly)", 0);
-      return;
-    }
+  if (st == nullptr) {  // the first call of this request (the router checked method and mode)
     if (const std::string* enc = req.Header("content-encoding");
         enc != nullptr && !enc->empty() && strcasecmp(enc->c_str(), "identity") != 0) {
       SendWriteError(resp, 415, "not supported", "unsupported content encoding: " + *enc, 0);
@@ -266,8 +326,8 @@ void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
       SendWriteError(resp, 503, "retry operation", "server is shutting down", 0);
       return;
     }
-    auto state = std::make_unique<IlpWriteRequest>(engine_, write_pool_.get(),
-                                                   write_buffers_.get(), opts);
+    auto state =
+        std::make_unique<IlpWriteRequest>(engine_, write_pool_.get(), write_buffers_.get(), opts);
     st = state.get();
     req.state = std::move(state);
   }
@@ -279,9 +339,12 @@ void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
   if (!req.body_complete) return;
   IlpWriteRequest::Outcome out = st->Finish();
   if (out.error.ok()) {
+    if (metrics_ != nullptr) metrics_->AddIngested(IngestPath::kLineHttp, out.rows);
     resp.Send(204, "", "");
     return;
   }
+  // The refused line (a request is refused as a whole; its other lines are not counted).
+  if (metrics_ != nullptr && out.line > 0) metrics_->AddRejected(IngestPath::kLineHttp, 1);
   int status;
   std::string_view code;
   IlpErrorStatus(out.error, &status, &code);

@@ -9,6 +9,7 @@
 #include "core/timestamp.h"
 #include "core/utf8.h"
 #include "http/api.h"
+#include "http/server_metrics.h"
 #include "sql/lexer.h"
 
 namespace sundial::http {
@@ -285,6 +286,8 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
   const int64_t t_start = core::MonotonicMicros();
   std::string query_text;
   if (!AcceptQuery(req, resp, &query_text)) return;
+  // Counted as completed when the reply ends: here, or in the producer that holds it.
+  std::unique_ptr<QueryScope> scope = QueryScope::Start(metrics_, t_start);
   // The text stays with the result, which the response's producer keeps after this returns.
   auto query_holder = std::make_shared<const std::string>(std::move(query_text));
   const std::string& query = *query_holder;
@@ -317,12 +320,16 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
     return;
   }
   if (er.kind == sql::StatementKind::kDml || er.rows == nullptr) {
+    if (er.kind == sql::StatementKind::kDml && metrics_ != nullptr) {  // INSERT
+      metrics_->AddIngested(IngestPath::kInsert, static_cast<uint64_t>(er.affected_rows));
+    }
     resp.Send(200, kJson, "{\"dml\":\"OK\"}");
     return;
   }
   // What the response's producer needs after this handler returns (it outlives `req`).
   struct ExecStream {
-    std::shared_ptr<const std::string> query;  // declared first: outlives `rows`
+    std::unique_ptr<QueryScope> scope;         // declared first: the query ends after `rows`
+    std::shared_ptr<const std::string> query;  // declared before `rows`: outlives it
     std::unique_ptr<sql::RowSource> rows;
     sql::ResultBlock block;
     RowRange range;
@@ -341,6 +348,7 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
     bool has_more = false;
   };
   auto st = std::make_shared<ExecStream>();
+  st->scope = std::move(scope);
   st->query = query_holder;
   st->rows = std::move(er.rows);
   st->range = range;
@@ -458,6 +466,7 @@ void Api::HandleExport(HttpRequest& req, ResponseWriter& resp) {
   const int64_t t_start = core::MonotonicMicros();
   std::string query_text;
   if (!AcceptQuery(req, resp, &query_text)) return;
+  std::unique_ptr<QueryScope> scope = QueryScope::Start(metrics_, t_start);
   // The text stays with the result, which the response's producer keeps after this returns.
   auto query_holder = std::make_shared<const std::string>(std::move(query_text));
   const std::string& query = *query_holder;
@@ -513,6 +522,7 @@ void Api::HandleExport(HttpRequest& req, ResponseWriter& resp) {
   }
   // What the response's producer needs after this handler returns (it outlives `req`).
   struct ExportStream {
+    std::unique_ptr<QueryScope> scope;         // declared first: the query ends after the rest
     std::shared_ptr<const std::string> query;  // declared first: outlives `rows`
     std::unique_ptr<sql::RowSource> rows;
     sql::ResultBlock block;
@@ -523,6 +533,7 @@ void Api::HandleExport(HttpRequest& req, ResponseWriter& resp) {
     int64_t row_index = 0;
   };
   auto st = std::make_shared<ExportStream>();
+  st->scope = std::move(scope);
   st->query = query_holder;
   st->rows = std::move(result->rows);
   st->range = range;

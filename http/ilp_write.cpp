@@ -231,6 +231,7 @@ IlpWriteRequest::Outcome IlpWriteRequest::Finish() {
     }
   }
   out.error = all.CommitAll();
+  if (out.error.ok()) out.rows = all.committed_rows();
   all.ReleaseAll();
   return out;
 }

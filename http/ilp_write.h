@@ -67,6 +67,7 @@ class IlpWriteRequest : public RequestState {
   struct Outcome {
     core::Status error;
     int64_t line = 0;
+    int64_t rows = 0;  // committed (0 on error)
   };
 
   IlpWriteRequest(cairo::Engine* engine, core::WorkerPool* pool, BufferPool* buffers,

@@ -15,6 +15,7 @@
 #include "core/timestamp.h"
 #include "http/api.h"
 #include "http/csv_import.h"
+#include "http/server_metrics.h"
 
 namespace sundial::http {
 namespace {
@@ -29,7 +30,9 @@ std::string ImportStagingName(const std::string& table) {
   // Within the 127-byte limit on names: long names are cut, at a character boundary.
   constexpr size_t kSuffix = 12 + 16;
   size_t keep = std::min(table.size(), size_t{127} - kSuffix);
-  while (keep > 0 && keep < table.size() && (static_cast<unsigned char>(table[keep]) & 0xC0) == 0x80) --keep;
+  while (keep > 0 && keep < table.size() &&
+         (static_cast<unsigned char>(table[keep]) & 0xC0) == 0x80)
+    --keep;
   return table.substr(0, keep) + "__overwrite_" + hex;
 }
 
@@ -65,17 +68,19 @@ std::string Pad(std::string s, size_t w) {
 
 }  // namespace
 
+void Api::RefuseImport(HttpRequest& req, ResponseWriter& resp, Refusal why) {
+  if (why == Refusal::kMethod) {
+    const std::string* fmt = req.Param("fmt");
+    SendStatus(resp, fmt != nullptr && *fmt == "json", "multipart POST expected");
+  } else {
+    resp.Send(403, kJson, "{\"status\":\"server is in read-only mode (http.security.readonly)\"}");
+  }
+}
+
+// The router checked the method and read-only mode (RefuseImport).
 void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
   const std::string* fmt = req.Param("fmt");
   const bool json = fmt != nullptr && *fmt == "json";
-  if (req.method != "POST" && req.method != "PUT") {
-    SendStatus(resp, json, "multipart POST expected");
-    return;
-  }
-  if (config_.http_readonly) {
-    resp.Send(403, kJson, "{\"status\":\"server is in read-only mode (http.security.readonly)\"}");
-    return;
-  }
   const std::string* ct = req.Header("content-type");
   std::vector<MultipartPart> parts;
   if (ct == nullptr || !ParseMultipart(*ct, req.body, &parts)) {
@@ -132,14 +137,16 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
   std::string_view text = data->body;
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   char delimiter = DetectDelimiter(text);
-  if (const std::string* d = req.Param("delimiter"); d != nullptr && d->size() == 1) delimiter = (*d)[0];
+  if (const std::string* d = req.Param("delimiter"); d != nullptr && d->size() == 1)
+    delimiter = (*d)[0];
 
   // Analyse the first lines: header and types.
   std::vector<std::vector<std::string>> sample;
   size_t pos = 0;
   std::vector<std::string> fields;
   bool malformed = false;
-  while (sample.size() < kAnalysisLines + 1 && ReadCsvRecord(text, &pos, delimiter, &fields, &malformed)) {
+  while (sample.size() < kAnalysisLines + 1 &&
+         ReadCsvRecord(text, &pos, delimiter, &fields, &malformed)) {
     if (fields.size() == 1 && fields[0].empty()) continue;  // blank line
     sample.push_back(fields);
   }
@@ -179,7 +186,8 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
       if (strcasecmp(sc.name.c_str(), cols[c].name.c_str()) == 0) {
         auto t = cairo::ParseColumnType(sc.type);
         if (!t) {
-          SendStatus(resp, json, "invalid type in schema [column=" + sc.name + ", type=" + sc.type + "]");
+          SendStatus(resp, json,
+                     "invalid type in schema [column=" + sc.name + ", type=" + sc.type + "]");
           return;
         }
         cols[c].type = *t;
@@ -276,9 +284,11 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
   cairo::TableWriter* w = lease->get();
   const cairo::TableSchema& ts = w->schema();
   for (size_t c = 0; c < ncols; ++c) {
-    int idx = header ? ts.FindColumn(cols[c].name) : (c < ts.columns.size() ? static_cast<int>(c) : -1);
+    int idx =
+        header ? ts.FindColumn(cols[c].name) : (c < ts.columns.size() ? static_cast<int>(c) : -1);
     if (idx < 0) {
-      SendStatus(resp, json, "column not found in table [table=" + table + ", column=" + cols[c].name + "]");
+      SendStatus(resp, json,
+                 "column not found in table [table=" + table + ", column=" + cols[c].name + "]");
       return;
     }
     target[c] = idx;
@@ -290,7 +300,8 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
     if (target[c] == table_ts) ts_csv = static_cast<int>(c);
   }
   if (table_ts >= 0 && ts_csv < 0) {
-    SendStatus(resp, json, "designated timestamp column is missing from the file [table=" + table + "]");
+    SendStatus(resp, json,
+               "designated timestamp column is missing from the file [table=" + table + "]");
     return;
   }
   // What the reply reports: the table's designated timestamp and partitioning. A table this
@@ -330,13 +341,15 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
         any_bad = true;
       }
     }
-    if (!row_bad && ts_csv >= 0 && (!ok[static_cast<size_t>(ts_csv)] || values[static_cast<size_t>(ts_csv)].is_null)) {
+    if (!row_bad && ts_csv >= 0 &&
+        (!ok[static_cast<size_t>(ts_csv)] || values[static_cast<size_t>(ts_csv)].is_null)) {
       row_bad = true;
     }
     if (any_bad && atomicity == "abort") {
       lease.reset();
-      SendStatus(resp, json, "import aborted, bad value on line " + std::to_string(line_no) +
-                                 " [table=" + table + "]");
+      SendStatus(resp, json,
+                 "import aborted, bad value on line " + std::to_string(line_no) +
+                     " [table=" + table + "]");
       return;
     }
     if (row_bad || (any_bad && atomicity == "skipRow")) {
@@ -357,13 +370,25 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
         continue;
       }
       switch (cols[c].type) {
-        case cairo::ColumnType::kBoolean: w->PutBool(col, v.b); break;
+        case cairo::ColumnType::kBoolean:
+          w->PutBool(col, v.b);
+          break;
         case cairo::ColumnType::kFloat:
-        case cairo::ColumnType::kDouble: w->PutDouble(col, v.d); break;
-        case cairo::ColumnType::kChar: w->PutChar(col, static_cast<uint16_t>(v.l)); break;
-        case cairo::ColumnType::kSymbol: w->PutSymbol(col, fields[c]); break;
-        case cairo::ColumnType::kVarchar: w->PutVarchar(col, fields[c]); break;
-        default: w->PutLong(col, v.l); break;
+        case cairo::ColumnType::kDouble:
+          w->PutDouble(col, v.d);
+          break;
+        case cairo::ColumnType::kChar:
+          w->PutChar(col, static_cast<uint16_t>(v.l));
+          break;
+        case cairo::ColumnType::kSymbol:
+          w->PutSymbol(col, fields[c]);
+          break;
+        case cairo::ColumnType::kVarchar:
+          w->PutVarchar(col, fields[c]);
+          break;
+        default:
+          w->PutLong(col, v.l);
+          break;
       }
     }
     if (auto st = w->EndRow(); !st.ok()) {
@@ -383,16 +408,22 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
     resp.Send(status, kJson, b);
     return;
   }
+  if (metrics_ != nullptr) {
+    metrics_->AddIngested(IngestPath::kImport, static_cast<uint64_t>(imported));
+    metrics_->AddRejected(IngestPath::kImport, static_cast<uint64_t>(rejected));
+  }
   lease.reset();
   if (is_replacing) {
     // The new rows are committed under write_table; the old table goes, the new one takes its
     // name. Should that fail, the imported rows stay under write_table and the reply names it.
     core::Status st = engine_->DropTable(table);
-    if (st.ok() || st.code() == core::StatusCode::kNotFound) st = engine_->RenameTable(write_table, table);
+    if (st.ok() || st.code() == core::StatusCode::kNotFound)
+      st = engine_->RenameTable(write_table, table);
     if (!st.ok()) {
       is_done = true;
-      SendStatus(resp, json, "could not overwrite table, the imported rows are in table " +
-                                 write_table + ": " + st.message() + " [table=" + table + "]");
+      SendStatus(resp, json,
+                 "could not overwrite table, the imported rows are in table " + write_table + ": " +
+                     st.message() + " [table=" + table + "]");
       return;
     }
   }
@@ -400,9 +431,9 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
   if (json) {
     std::string b = "{\"status\":\"OK\",\"location\":";
     core::JsonAppendString(&b, table);
-    b += ",\"rowsRejected\":" + std::to_string(rejected) + ",\"rowsImported\":" +
-         std::to_string(imported) + ",\"header\":" + (header ? "true" : "false") +
-         ",\"partitionBy\":";
+    b += ",\"rowsRejected\":" + std::to_string(rejected) +
+         ",\"rowsImported\":" + std::to_string(imported) +
+         ",\"header\":" + (header ? "true" : "false") + ",\"partitionBy\":";
     core::JsonAppendString(&b, cairo::PartitionByName(table_partition_by));
     if (!table_ts_name.empty()) {
       b += ",\"timestamp\":";
@@ -423,13 +454,15 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
       b += ",\"type\":";
       core::JsonAppendString(&b, cairo::ColumnTypeName(cols[c].type));
       int size = cairo::ColumnTypeSize(cols[c].type);
-      b += ",\"size\":" + std::to_string(size) + ",\"errors\":" + std::to_string(cols[c].errors) + "}";
+      b += ",\"size\":" + std::to_string(size) + ",\"errors\":" + std::to_string(cols[c].errors) +
+           "}";
     }
     b += "]}";
     resp.Send(200, kJson, b);
     return;
   }
-  std::string first = "|      Location:  |  " + Pad(table, 44) + "|    Pattern  | Locale  |  Errors  |";
+  std::string first =
+      "|      Location:  |  " + Pad(table, 44) + "|    Pattern  | Locale  |  Errors  |";
   std::string line = "+" + std::string(first.size() - 2, '-') + "+\r\n";
   std::string t = line;
   t += first + "\r\n";
@@ -440,8 +473,10 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
   t += "|      Timestamp  |  " + Pad(table_ts_name.empty() ? "NONE" : table_ts_name, 44) +
        "|             |         |" + from_table(is_ts_overridden) + "|\r\n";
   t += line;
-  t += "|   Rows handled  |  " + Pad(std::to_string(imported + rejected), 44) + "|             |         |          |\r\n";
-  t += "|  Rows imported  |  " + Pad(std::to_string(imported), 44) + "|             |         |          |\r\n";
+  t += "|   Rows handled  |  " + Pad(std::to_string(imported + rejected), 44) +
+       "|             |         |          |\r\n";
+  t += "|  Rows imported  |  " + Pad(std::to_string(imported), 44) +
+       "|             |         |          |\r\n";
   t += line;
   for (size_t c = 0; c < ncols; ++c) {
     t += "|  " + Pad(std::to_string(c), 15) + "|  " + Pad(cols[c].name, 28) +

@@ -1,7 +1,7 @@
 // The `sundial` server: sundial [-d DIR]. See http/README.md.
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <climits>
@@ -14,8 +14,8 @@
 #include "cairo/backup_schedule.h"
 #include "cairo/backup_store.h"
 #include "cairo/backup_unpack.h"
-#include "cairo/snapshot.h"
 #include "cairo/engine.h"
+#include "cairo/snapshot.h"
 #include "core/config.h"
 #include "core/file_system.h"
 #include "core/log.h"
@@ -23,7 +23,9 @@
 #include "http/default_server_conf.h"
 #include "http/http_fetch.h"
 #include "http/http_server.h"
+#include "http/min_server.h"
 #include "http/server_config.h"
+#include "http/server_metrics.h"
 #include "http/tcp_auth.h"
 #include "http/tcp_line_server.h"
 #include "sql/sql_engine.h"
@@ -367,7 +369,8 @@ int Run(int argc, char** argv) {
   sql_options.max_query_memory = cfg.max_query_memory;
   auto sql_engine = std::make_unique<sql::SqlEngine>(engine.get(), backup.get(), sql_options);
 
-  http::Api api(engine.get(), sql_engine.get(), cfg);
+  http::ServerMetrics metrics;
+  http::Api api(engine.get(), sql_engine.get(), cfg, &metrics);
   std::unique_ptr<http::HttpServer> http_server;
   if (props->Get("http.enabled").value_or("true") != "false") {
     http::HttpServerOptions ho;
@@ -433,6 +436,7 @@ int Run(int argc, char** argv) {
     auto pb = cairo::ParsePartitionBy(cfg.line_default_partition_by);
     to.ingest.partition_by = pb ? *pb : cairo::PartitionBy::kDay;
     to.auth_keys = tcp_keys;
+    to.metrics = &metrics;
     tcp_server = std::make_unique<http::TcpLineServer>(engine.get(), to);
     if (auto st = tcp_server->Start(); !st.ok()) {
       if (http_server) http_server->Stop();
@@ -447,9 +451,37 @@ int Run(int argc, char** argv) {
     core::LogWarn("line tcp server accepts unauthenticated writes on all interfaces; set "
                   "line.tcp.auth.db.path or bind line.tcp.net.bind.to to 127.0.0.1");
   }
-  core::LogInfo("server started [http_port=" +
-                std::to_string(http_server ? http_server->port() : 0) + ", line_tcp_port=" +
-                std::to_string(tcp_server ? tcp_server->port() : 0) + "]");
+  std::unique_ptr<http::MinHttpServer> min_server;
+  if (cfg.http_min_enabled) {
+    http::MinServerOptions mo;
+    mo.bind = cfg.http_min_bind;
+    mo.is_metrics_enabled = cfg.metrics_enabled;
+    http::MetricsSources sources;
+    sources.metrics = &metrics;
+    sources.engine = engine.get();
+    sources.backups = backup.get();
+    if (http_server) sources.http_connections = [&] { return http_server->connection_count(); };
+    if (tcp_server) sources.line_tcp_connections = [&] { return tcp_server->connection_count(); };
+    min_server = std::make_unique<http::MinHttpServer>(
+        mo, [sources] { return http::RenderMetrics(sources); });
+    // Not fatal: the database serves without its health port (e.g. 9003 taken by another
+    // instance on the host), and says so.
+    if (auto st = min_server->Start(); !st.ok()) {
+      core::LogError(
+          "could not start the min http server, no health checks or metrics "
+          "[address=" +
+          mo.bind.host + ":" + std::to_string(mo.bind.port) + ", error=" + st.ToString() + "]");
+      min_server.reset();
+    } else {
+      core::LogInfo("min http server listening [address=" + mo.bind.host + ":" +
+                    std::to_string(min_server->port()) +
+                    ", metrics=" + (cfg.metrics_enabled ? "true" : "false") + "]");
+    }
+  }
+  core::LogInfo(
+      "server started [http_port=" + std::to_string(http_server ? http_server->port() : 0) +
+      ", line_tcp_port=" + std::to_string(tcp_server ? tcp_server->port() : 0) +
+      ", min_http_port=" + std::to_string(min_server ? min_server->port() : 0) + "]");
 
   if (schedule) schedule->Start();
 
@@ -457,6 +489,7 @@ int Run(int argc, char** argv) {
   sigwait(&signals, &sig);
   core::LogInfo(std::string("shutdown requested [signal=") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "]");
   if (schedule) schedule->Stop();  // no new scheduled runs; waits for one in progress
+  if (min_server) min_server->Stop();
   if (http_server) http_server->Stop();
   if (tcp_server) tcp_server->Stop();
   api.Stop();

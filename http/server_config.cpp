@@ -26,6 +26,9 @@ const std::vector<std::string>& KnownConfigKeys() {
       "query.timeout",
       "http.query.timeout",
       "shared.worker.count",
+      "http.min.enabled",
+      "http.min.net.bind.to",
+      "metrics.enabled",
       "line.tcp.enabled",
       "line.tcp.net.bind.to",
       "line.tcp.net.connection.limit",
@@ -122,6 +125,9 @@ core::Result<ServerConfig> ReadServerConfig(const core::Properties& p,
   };
   RETURN_IF_ERROR(host_port("http.bind.to", &c.http_bind));
   RETURN_IF_ERROR(host_port("line.tcp.net.bind.to", &c.line_tcp_bind));
+  RETURN_IF_ERROR(host_port("http.min.net.bind.to", &c.http_min_bind));
+  ASSIGN_OR_RETURN(c.http_min_enabled, p.GetBool("http.min.enabled", c.http_min_enabled));
+  ASSIGN_OR_RETURN(c.metrics_enabled, p.GetBool("metrics.enabled", c.metrics_enabled));
   ASSIGN_OR_RETURN(c.http_connection_limit,
                    p.GetInt("http.net.connection.limit", c.http_connection_limit, 1, 100'000));
   ASSIGN_OR_RETURN(c.http_idle_timeout_ms, p.GetDurationMs("http.net.connection.timeout",

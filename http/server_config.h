@@ -29,6 +29,10 @@ struct ServerConfig {
   int64_t query_timeout_ms = 60'000;              // query.timeout
   int64_t max_query_memory = 0;                   // cairo.sql.max.query.memory (0: RAM / 4)
   int64_t shared_worker_count = 0;                // shared.worker.count (SQL threads; 0 = cores)
+  // The minimal HTTP server (http/min_server.h): health checks and /metrics
+  bool http_min_enabled = true;                   // http.min.enabled
+  core::HostPort http_min_bind{"0.0.0.0", 9003};  // http.min.net.bind.to
+  bool metrics_enabled = false;                   // metrics.enabled
   // Line protocol
   bool line_tcp_enabled = true;                   // line.tcp.enabled
   core::HostPort line_tcp_bind{"0.0.0.0", 9009};  // line.tcp.net.bind.to

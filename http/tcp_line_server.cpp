@@ -134,6 +134,9 @@ struct TcpWorker {
       core::LogError("line tcp commit failed [rows=" + std::to_string(rows) + ", reason=" + why +
                      ", error=" + st.ToString() + "]");
     } else {
+      if (options.metrics != nullptr) {
+        options.metrics->AddIngested(IngestPath::kLineTcp, static_cast<uint64_t>(rows));
+      }
       core::LogDebug("line tcp commit [rows=" + std::to_string(rows) + ", reason=" + why + "]");
     }
   }
@@ -154,6 +157,11 @@ struct TcpWorker {
   }
 
   // Parses the complete lines in c->buf. Returns false if the connection must be closed.
+  // A line that closes its connection is one refused row.
+  void CountRefusedLine() {
+    if (options.metrics != nullptr) options.metrics->AddRejected(IngestPath::kLineTcp, 1);
+  }
+
   bool Consume(TcpConn* c, bool at_eof) {
     char* begin = c->buf.data();
     char* p = begin;
@@ -170,6 +178,7 @@ struct TcpWorker {
                          ", line=" + std::to_string(c->line_no) + ", error=" + fast.ToString() +
                          "]");
           c->buf.clear();
+          CountRefusedLine();
           return false;
         }
         c->has_uncommitted_rows = true;
@@ -184,6 +193,7 @@ struct TcpWorker {
         core::LogError("line tcp parse error, closing connection [peer=" + c->peer +
                        ", line=" + std::to_string(c->line_no) + ", error=" + parser.error() + "]");
         c->buf.clear();
+        CountRefusedLine();
         return false;
       }
       p = next;
@@ -193,6 +203,7 @@ struct TcpWorker {
         core::LogError("line tcp timestamp out of range, closing connection [peer=" + c->peer +
                        ", line=" + std::to_string(c->line_no) + "]");
         c->buf.clear();
+        CountRefusedLine();
         return false;
       }
       core::Status st = batch->Append(line, ts_us);
@@ -200,6 +211,7 @@ struct TcpWorker {
         core::LogError("line tcp write error, closing connection [peer=" + c->peer +
                        ", line=" + std::to_string(c->line_no) + ", error=" + st.ToString() + "]");
         c->buf.clear();
+        CountRefusedLine();
         return false;
       }
       c->has_uncommitted_rows = true;
@@ -211,6 +223,7 @@ struct TcpWorker {
       core::LogError("line tcp line too long, closing connection [peer=" + c->peer +
                      ", line=" + std::to_string(c->line_no + 1) +
                      ", limit=" + std::to_string(options.max_line_bytes) + "]");
+      CountRefusedLine();
       return false;
     }
     return true;
@@ -424,6 +437,10 @@ TcpLineServer::TcpLineServer(cairo::Engine* engine, TcpLineOptions options)
 }
 
 TcpLineServer::~TcpLineServer() { Stop(); }
+
+size_t TcpLineServer::connection_count() const {
+  return static_cast<size_t>(std::max(0, impl_->connection_count.load()));
+}
 
 core::Status TcpLineServer::Start() {
   Impl& m = *impl_;

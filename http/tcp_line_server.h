@@ -20,6 +20,7 @@
 #include "cairo/engine.h"
 #include "core/status.h"
 #include "http/ilp_ingest.h"
+#include "http/server_metrics.h"
 #include "http/tcp_auth.h"
 
 namespace sundial::http {
@@ -37,6 +38,8 @@ struct TcpLineOptions {
   IlpIngestOptions ingest;
   // Public keys a client must prove (line.tcp.auth.db.path); null: no authentication.
   std::shared_ptr<const TcpAuthKeys> auth_keys;
+  // Counts committed rows and refused lines (null: nothing); outlives the server.
+  ServerMetrics* metrics = nullptr;
 };
 
 class TcpLineServer {
@@ -46,6 +49,7 @@ class TcpLineServer {
 
   core::Status Start();
   int port() const { return port_; }
+  size_t connection_count() const;
   // Stops accepting, parses what was received, commits, closes every connection.
   void Stop();
 

@@ -21,6 +21,8 @@ command -v npm >/dev/null || need+=(npm)
 # GET /backup's recipes (tests/e2e/backup_stream_test.cpp) are run through rclone and bsdtar.
 command -v rclone >/dev/null || need+=(rclone)
 command -v bsdtar >/dev/null || need+=(libarchive-tools)
+# A real Prometheus scrapes /metrics, and promtool checks the page (tests/e2e/prometheus_test.cpp).
+command -v prometheus >/dev/null || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   echo "installing: ${need[*]}" >&2

@@ -61,6 +61,7 @@ class RestoredServer {
       std::string http = "127.0.0.1:" + std::to_string(port_);
       ::setenv("QDB_HTTP_BIND_TO", http.c_str(), 1);
       ::setenv("QDB_LINE_TCP_NET_BIND_TO", "127.0.0.1:0", 1);
+      ::setenv("QDB_HTTP_MIN_NET_BIND_TO", "127.0.0.1:0", 1);
       for (const auto& [k, v] : env_) ::setenv(k.c_str(), v.c_str(), 1);
       std::string bin = Server::BinaryPath();
       ::execl(bin.c_str(), bin.c_str(), "-d", dir_.c_str(), static_cast<char*>(nullptr));

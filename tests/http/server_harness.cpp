@@ -211,6 +211,7 @@ Server::Server() {
   log_path_ = std::string(d ? d : "/tmp") + "/server.log";
   conf_["http.bind.to"] = "127.0.0.1:0";
   conf_["line.tcp.net.bind.to"] = "127.0.0.1:0";
+  conf_["http.min.net.bind.to"] = "127.0.0.1:0";
 }
 
 Server::~Server() {
@@ -263,6 +264,8 @@ bool Server::Start(int timeout_ms) {
       http_port_ = std::atoi(log.c_str() + p + std::strlen("server started [http_port="));
       size_t t = log.find("line_tcp_port=", p);
       if (t != std::string::npos) tcp_port_ = std::atoi(log.c_str() + t + 14);
+      size_t m = log.find("min_http_port=", p);
+      if (m != std::string::npos) min_http_port_ = std::atoi(log.c_str() + m + 14);
       return true;
     }
     int status;

@@ -61,6 +61,7 @@ class Server {
     conf_.clear();
     env_["SUNDIAL_HTTP_BIND_TO"] = "127.0.0.1:0";
     env_["SUNDIAL_LINE_TCP_NET_BIND_TO"] = "127.0.0.1:0";
+    env_["SUNDIAL_HTTP_MIN_NET_BIND_TO"] = "127.0.0.1:0";
   }
   // Starts the binary; returns false (and the log) if it did not report "server started".
   bool Start(int timeout_ms = 15000);
@@ -71,6 +72,7 @@ class Server {
   bool running() const { return pid_ > 0; }
   int http_port() const { return http_port_; }
   int tcp_port() const { return tcp_port_; }
+  int min_http_port() const { return min_http_port_; }  // 0: not listening
   const std::string& root() const { return root_; }
   std::string Log() const;
   static std::string BinaryPath();
@@ -84,6 +86,7 @@ class Server {
   int pid_ = -1;
   int http_port_ = 0;
   int tcp_port_ = 0;
+  int min_http_port_ = 0;
 };
 
 // Sends bytes over TCP to the line protocol port.
