@@ -337,6 +337,7 @@ core::Status EngineImpl::CreateTable(std::string_view name, const TableSchema& s
     c.file_version = 0;
     ColumnState s;
     s.file_stem = c.name;
+    s.may_hold_null_key = false;  // no rows yet
     rec.columns.push_back(std::move(s));
   }
   // Built under a temporary name and renamed into place: a table directory always has a _txn.
