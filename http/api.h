@@ -53,6 +53,7 @@ class Api {
   void HandleImport(HttpRequest& req, ResponseWriter& resp);
   void HandleWrite(HttpRequest& req, ResponseWriter& resp);
   void HandleCheck(HttpRequest& req, ResponseWriter& resp);
+  void HandleStatus(HttpRequest& req, ResponseWriter& resp);
   void HandleSettings(HttpRequest& req, ResponseWriter& resp);
   void SendWriteError(ResponseWriter& resp, int status, std::string_view code,
                       const std::string& message, int64_t line);
