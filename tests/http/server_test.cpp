@@ -52,6 +52,16 @@ TEST_F(ServerTest, PingSettingsStatusAndUnknownRoute) {
   HttpResponse status = Get(port(), "/status");
   EXPECT_EQ(status.status, 200);
   EXPECT_EQ(status.body, "Status: Healthy");
+  // Memory, heap and mapped file pages apart: the server's own figures, so only their shape
+  // and that the heap of a running server is not zero.
+  HttpResponse json_status = Get(port(), "/status?format=json");
+  EXPECT_EQ(json_status.status, 200);
+  EXPECT_EQ(json_status.body.rfind("{\"status\":\"Healthy\",\"memory\":{\"rss_anon_bytes\":", 0), 0u)
+      << json_status.body;
+  EXPECT_EQ(json_status.body.find("\"rss_anon_bytes\":0,"), std::string::npos) << json_status.body;
+  for (const char* field : {"\"rss_file_bytes\":", "\"rss_shmem_bytes\":", "\"vm_hwm_bytes\":"}) {
+    EXPECT_NE(json_status.body.find(field), std::string::npos) << field;
+  }
   EXPECT_EQ(Get(port(), "/nope").status, 404);
   EXPECT_NE(server_.Log().find("tables loaded"), std::string::npos);
   EXPECT_NE(server_.Log().find("http server listening"), std::string::npos);
