@@ -8,11 +8,11 @@
 #include <cstring>
 #include <thread>
 
-#include "core/process_memory.h"
 #include "core/base64.h"
 #include "core/file_system.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/process_memory.h"
 #include "core/timestamp.h"
 #include "http/backup_handler.h"
 #include "http/ilp_ingest.h"
@@ -49,7 +49,8 @@ Api::Api(cairo::Engine* engine, sql::SqlEngine* sql, ServerConfig config)
   // Enough for the parts in flight of a few concurrent requests. A part is what arrived when a
   // MiB was there (up to a socket read more) — or a line longer than that.
   write_buffers_ = std::make_unique<BufferPool>(16, (1 << 20) + (64 << 10), 4 << 20);
-  write_pool_ = std::make_unique<core::WorkerPool>("ilp", static_cast<int>(std::clamp(cores, 2u, 8u)));
+  write_pool_ =
+      std::make_unique<core::WorkerPool>("ilp", static_cast<int>(std::clamp(cores, 2u, 8u)));
 }
 
 Api::~Api() = default;
@@ -102,8 +103,8 @@ void Api::Handle(HttpRequest& req, ResponseWriter& resp) {
   if (path == "/write" || path == "/api/v2/write") return HandleWrite(req, resp);
   if (path == "/chk") return HandleCheck(req, resp);
   if (path == "/backup") {  // a read: allowed in read-only mode; the root is db/'s parent
-    return HandleBackupStream(*engine_, std::string(core::DirName(engine_->options().db_root)),
-                              req, resp);
+    return HandleBackupStream(*engine_, std::string(core::DirName(engine_->options().db_root)), req,
+                              resp);
   }
   if (path == "/warnings") {
     resp.Send(200, kJson, "[]");
@@ -139,8 +140,9 @@ void Api::HandleSettings(HttpRequest&, ResponseWriter& resp) {
   std::string b;
   b.append("{\"config\":{\"release.type\":\"OSS\",\"release.version\":");
   core::JsonAppendString(&b, kSundialVersion);
-  b.append(",\"http.settings.readonly\":false,\"line.proto.support.versions\":[1],"
-           "\"ilp.proto.transports\":[");
+  b.append(
+      ",\"http.settings.readonly\":false,\"line.proto.support.versions\":[1],"
+      "\"ilp.proto.transports\":[");
   bool first = true;
   if (config_.line_tcp_enabled) {
     b.append("\"tcp\"");
@@ -156,8 +158,9 @@ void Api::HandleSettings(HttpRequest&, ResponseWriter& resp) {
     }
     if (config_.line_tcp_enabled) b.append(first ? "\"tcp\"" : ",\"tcp\"");
   }
-  b.append("]},\"line.proto.support.versions\":[1],\"line.proto.default.version\":1,"
-           "\"preferences.version\":0,\"preferences\":{}}");
+  b.append(
+      "]},\"line.proto.support.versions\":[1],\"line.proto.default.version\":1,"
+      "\"preferences.version\":0,\"preferences\":{}}");
   resp.Send(200, kJson, b);
 }
 
@@ -171,8 +174,8 @@ void Api::HandleCheck(HttpRequest& req, ResponseWriter& resp) {
     resp.Send(200, kJson, "{\"status\":\"Reserved name\"}");
     return;
   }
-  resp.Send(200, kJson, engine_->HasTable(*j) ? "{\"status\":\"Exists\"}"
-                                              : "{\"status\":\"Does not exist\"}");
+  resp.Send(200, kJson,
+            engine_->HasTable(*j) ? "{\"status\":\"Exists\"}" : "{\"status\":\"Does not exist\"}");
 }
 
 void Api::SendWriteError(ResponseWriter& resp, int status, std::string_view code,
@@ -192,8 +195,7 @@ std::string Api::ErrorBody(const HttpRequest& req, int status, const std::string
   return b;
 }
 
-std::string Api::WriteErrorJson(std::string_view code, const std::string& message,
-                                int64_t line) {
+std::string Api::WriteErrorJson(std::string_view code, const std::string& message, int64_t line) {
   std::string b = "{\"code\":";
   core::JsonAppendString(&b, code);
   b.append(",\"message\":");
@@ -267,7 +269,8 @@ void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
       return;
     }
     if (config_.http_readonly) {
-      SendWriteError(resp, 403, "unauthorised", "server is in read-only mode (http.security.readonly)", 0);
+      SendWriteError(resp, 403, "unauthorised",
+                     "server is in read-only mode (http.security.readonly)", 0);
       return;
     }
     if (const std::string* enc = req.Header("content-encoding");
@@ -290,8 +293,8 @@ void Api::HandleWrite(HttpRequest& req, ResponseWriter& resp) {
       SendWriteError(resp, 503, "retry operation", "server is shutting down", 0);
       return;
     }
-    auto state = std::make_unique<IlpWriteRequest>(engine_, write_pool_.get(),
-                                                   write_buffers_.get(), opts);
+    auto state =
+        std::make_unique<IlpWriteRequest>(engine_, write_pool_.get(), write_buffers_.get(), opts);
     st = state.get();
     req.state = std::move(state);
   }

@@ -68,7 +68,7 @@ class Api {
   cairo::PartitionBy line_partition_by_ = cairo::PartitionBy::kDay;
   std::string error_id_prefix_;
   std::atomic<uint64_t> error_seq_{0};
-  std::unique_ptr<BufferPool> write_buffers_;  // buffers of /write body parts, reused
+  std::unique_ptr<BufferPool> write_buffers_;     // buffers of /write body parts, reused
   std::unique_ptr<core::WorkerPool> write_pool_;  // parses the parts (joined before the above goes)
 };
 
