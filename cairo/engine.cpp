@@ -58,11 +58,13 @@ core::Status ValidateSchema(const TableSchema& s) {
     return core::Status::InvalidArgument("designated timestamp index out of range");
   }
   if (ts >= 0 && s.columns[ts].type != ColumnType::kTimestamp) {
-    return core::Status::InvalidArgument("designated timestamp column must be of type TIMESTAMP [column=" +
-                                         s.columns[ts].name + "]");
+    return core::Status::InvalidArgument(
+        "designated timestamp column must be of type TIMESTAMP [column=" + s.columns[ts].name +
+        "]");
   }
   if (ts < 0 && s.partition_by != PartitionBy::kNone) {
-    return core::Status::InvalidArgument("partitioning is possible only on tables with designated timestamps");
+    return core::Status::InvalidArgument(
+        "partitioning is possible only on tables with designated timestamps");
   }
   return core::Status::Ok();
 }
@@ -153,7 +155,8 @@ class EngineImpl final : public Engine {
     return TableView(std::move(state));
   }
 
-  core::Result<std::vector<TableView>> PinAll(const std::vector<std::string>& names) const override {
+  core::Result<std::vector<TableView>> PinAll(
+      const std::vector<std::string>& names) const override {
     std::vector<std::shared_ptr<TableHandle>> handles;
     {
       std::shared_lock lk(mu_);
@@ -177,7 +180,8 @@ class EngineImpl final : public Engine {
     return views;
   }
 
-  core::Status AddColumn(std::string_view table, std::string_view column, ColumnType type) override {
+  core::Status AddColumn(std::string_view table, std::string_view column,
+                         ColumnType type) override {
     return WithWriter(table, [&](TableWriterImpl* w) { return w->AddColumn(column, type); });
   }
   core::Status DropColumn(std::string_view table, std::string_view column) override {
@@ -187,8 +191,7 @@ class EngineImpl final : public Engine {
                             std::string_view to) override {
     return WithWriter(table, [&](TableWriterImpl* w) { return w->RenameColumn(from, to); });
   }
-  core::Status DropPartitions(std::string_view table,
-                              const std::vector<int64_t>& starts) override {
+  core::Status DropPartitions(std::string_view table, const std::vector<int64_t>& starts) override {
     return WithWriter(table, [&](TableWriterImpl* w) { return w->DropPartitions(starts); });
   }
   core::Status Truncate(std::string_view table) override {
@@ -337,10 +340,13 @@ core::Status EngineImpl::Init() {
       auto it = snapshot_records.find(rec->table_id);
       if (it != snapshot_records.end()) keep = &it->second;
     }
-    core::Status st = rec.ok() ? RecoverTableFiles(fs, dir, *rec, keep) : rec.status();
+    // Only the newest entry's files (RecoveryScope): start-up does not grow with partitions;
+    // the rest is tidied by the background purge (TableHandle::TidyOnce).
+    core::Status st = rec.ok() ? RecoverTableFiles(fs, dir, *rec, keep, RecoveryScope::kNewestEntry)
+                               : rec.status();
     if (st.ok() && tables_.count(Lower(e.name)) != 0) {
-      st = core::Status::AlreadyExists("another table differs only in letter case [table=" +
-                                       e.name + "]");
+      st = core::Status::AlreadyExists(
+          "another table differs only in letter case [table=" + e.name + "]");
     }
     if (!st.ok()) {
       core::LogError("could not open table [table=" + e.name + ", error=" + st.ToString() + "]");
@@ -349,8 +355,9 @@ core::Status EngineImpl::Init() {
     }
     next_table_id_ = std::max(next_table_id_, rec->table_id + 1);
     auto files = std::make_shared<TableFiles>(shared_->fs, dir);
-    tables_[Lower(e.name)] =
-        std::make_shared<TableHandle>(shared_, e.name, std::move(files), std::move(*rec));
+    auto handle = std::make_shared<TableHandle>(shared_, e.name, std::move(files), std::move(*rec));
+    if (keep == nullptr) handle->MarkNeedsTidy();
+    tables_[Lower(e.name)] = std::move(handle);
   }
   return core::Status::Ok();
 }
@@ -381,6 +388,7 @@ core::Status EngineImpl::CreateTable(std::string_view name, const TableSchema& s
     c.file_version = 0;
     ColumnState s;
     s.file_stem = c.name;
+    s.may_hold_null_key = false;  // no rows yet
     rec.columns.push_back(std::move(s));
   }
   // Built under a temporary name and renamed into place: a table directory always has a _txn.
@@ -420,9 +428,9 @@ core::Status EngineImpl::DropTable(std::string_view name) {
   core::FileSystem& fs = *shared_->fs;
   const std::string trash = core::JoinPath(shared_->options.db_root, kTrashDir);
   core::Status st = fs.CreateDirs(trash);
-  std::string target = core::JoinPath(
-      trash, h->name() + "." + std::to_string(h->Current()->record.table_id) + "." +
-                 std::to_string(++trash_seq_));
+  std::string target =
+      core::JoinPath(trash, h->name() + "." + std::to_string(h->Current()->record.table_id) + "." +
+                                std::to_string(++trash_seq_));
   if (st.ok()) st = h->files()->MoveTo(target);
   if (st.ok() && shared_->options.commit_mode == CommitMode::kSync) st = fs.SyncDir(trash);
   if (st.ok()) st = SyncDb();
@@ -452,7 +460,8 @@ core::Status EngineImpl::RenameTable(std::string_view from, std::string_view to)
     return core::Status::AlreadyExists("table already exists [table=" + std::string(to) + "]");
   }
   if (!other && shared_->fs->Exists(TablePath(to))) {
-    return core::Status::AlreadyExists("table directory already exists [table=" + std::string(to) + "]");
+    return core::Status::AlreadyExists("table directory already exists [table=" + std::string(to) +
+                                       "]");
   }
   ASSIGN_OR_RETURN(TableWriterImpl * w, h->Acquire(shared_->options.lock_timeout_ms));
   w->Rollback();
@@ -516,8 +525,8 @@ core::Result<std::string> EngineImpl::AttachTable(std::string_view name,
   const std::string staging_prefix = TablePath(kRestorePrefix);
   if (staged_dir.rfind(staging_prefix, 0) != 0 ||
       staged_dir.find('/', staging_prefix.size()) != std::string::npos) {
-    return core::Status::InvalidArgument("not a staging directory of this engine [dir=" +
-                                         staged_dir + "]");
+    return core::Status::InvalidArgument(
+        "not a staging directory of this engine [dir=" + staged_dir + "]");
   }
   std::lock_guard ddl(ddl_mu_);
   auto h = Find(name);
@@ -544,8 +553,8 @@ core::Result<std::string> EngineImpl::AttachNew(std::string_view name,
   const std::string dir = TablePath(name);
   std::shared_ptr<TableHandle> h;
   RETURN_IF_ERROR(core::RunGuarded("restore table", [&] {
-    h = std::make_shared<TableHandle>(shared_, std::string(name),
-                                      std::make_shared<TableFiles>(shared_->fs, dir), std::move(rec));
+    h = std::make_shared<TableHandle>(
+        shared_, std::string(name), std::make_shared<TableFiles>(shared_->fs, dir), std::move(rec));
   }));
   RETURN_IF_ERROR(fs.Rename(staged_dir, dir));
   core::Status st = fs.SyncDir(shared_->options.db_root);
@@ -579,13 +588,12 @@ core::Result<std::string> EngineImpl::ReplaceOpen(std::shared_ptr<TableHandle> h
   std::string key, trash_entry;
   // Everything that allocates comes before the exchange: after it, nothing may fail.
   core::Status st = core::RunGuarded("restore table", [&] {
-    fresh = std::make_shared<TableHandle>(shared_, name,
-                                          std::make_shared<TableFiles>(shared_->fs, live),
-                                          std::move(rec));
+    fresh = std::make_shared<TableHandle>(
+        shared_, name, std::make_shared<TableFiles>(shared_->fs, live), std::move(rec));
     key = Lower(name);
-    trash_entry = core::JoinPath(core::JoinPath(shared_->options.db_root, kTrashDir),
-                                 name + "." + std::to_string(old_id) + "." +
-                                     std::to_string(++trash_seq_));
+    trash_entry =
+        core::JoinPath(core::JoinPath(shared_->options.db_root, kTrashDir),
+                       name + "." + std::to_string(old_id) + "." + std::to_string(++trash_seq_));
     std::unique_lock lk(mu_);
     dropped_.reserve(dropped_.size() + 1);
   });
@@ -626,18 +634,18 @@ core::Result<std::string> EngineImpl::ReplaceDirectory(const std::string& dir_na
   std::shared_ptr<TableHandle> fresh;
   std::shared_ptr<TableFiles> old_files;
   RETURN_IF_ERROR(core::RunGuarded("restore table", [&] {
-    fresh = std::make_shared<TableHandle>(shared_, dir_name,
-                                          std::make_shared<TableFiles>(shared_->fs, live),
-                                          std::move(rec));
+    fresh = std::make_shared<TableHandle>(
+        shared_, dir_name, std::make_shared<TableFiles>(shared_->fs, live), std::move(rec));
     old_files = std::make_shared<TableFiles>(shared_->fs, live);
   }));
   RETURN_IF_ERROR(SwapIn(fs, old_files.get(), staged_dir, live));
   core::Status st = core::RunGuarded("restore table", [&] {
     std::unique_lock lk(mu_);
     tables_[Lower(dir_name)] = fresh;
-    broken_.erase(std::remove_if(broken_.begin(), broken_.end(),
-                                 [&](const auto& b) { return NamesEqualIgnoreCase(b.first, dir_name); }),
-                  broken_.end());
+    broken_.erase(
+        std::remove_if(broken_.begin(), broken_.end(),
+                       [&](const auto& b) { return NamesEqualIgnoreCase(b.first, dir_name); }),
+        broken_.end());
   });
   if (!st.ok()) {
     core::Status back = old_files->ExchangeWith(live);
@@ -664,8 +672,9 @@ void EngineImpl::Purge() {
   for (const auto& h : handles) {
     // Only the lease holder deletes (so a commit never races a deletion); a busy table is
     // purged after its writer's next commit or on a later tick instead.
-    if (h->TryAcquire() == nullptr) continue;
+    if (!h->TryLease()) continue;
     h->Purge();
+    h->TidyOnce();
     h->Release();
   }
   PurgeDropped();
@@ -710,7 +719,8 @@ void EngineImpl::PurgeDropped() {
     }
     core::Status st = shared_->fs->RemoveAll(f->dir());
     if (!st.ok()) {
-      core::LogWarn("could not remove dropped table [path=" + f->dir() + ", error=" + st.ToString() + "]");
+      core::LogWarn("could not remove dropped table [path=" + f->dir() +
+                    ", error=" + st.ToString() + "]");
       keep.push_back(std::move(f));
     }
   }

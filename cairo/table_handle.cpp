@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "cairo/table_recovery.h"
 #include "cairo/table_writer_impl.h"
 #include "core/log.h"
 #include "core/worker_pool.h"
@@ -29,8 +30,8 @@ void TableHandle::set_name(std::string name) {
   if (current_) {
     // New pins report the new name; views pinned before keep theirs.
     old = current_;
-    current_ = std::make_shared<const TableView::State>(files_, std::move(name), old->record,
-                                                        old.get());
+    current_ =
+        std::make_shared<const TableView::State>(files_, std::move(name), old->record, old.get());
   }
 }
 
@@ -44,7 +45,8 @@ core::Result<TableWriterImpl*> TableHandle::Acquire(int64_t timeout_ms) {
   if (!cv_.wait_for(lk, std::chrono::milliseconds(timeout_ms), [this] { return !leased_; })) {
     return core::Status::Unavailable("table busy [table=" + name_ + "]");
   }
-  if (current_ == nullptr) return core::Status::NotFound("table does not exist [table=" + name_ + "]");
+  if (current_ == nullptr)
+    return core::Status::NotFound("table does not exist [table=" + name_ + "]");
   leased_ = true;
   if (!writer_) {
     lk.unlock();
@@ -72,6 +74,13 @@ TableWriterImpl* TableHandle::TryAcquire() {
   if (leased_ || !writer_ || current_ == nullptr) return nullptr;
   leased_ = true;
   return writer_.get();
+}
+
+bool TableHandle::TryLease() {
+  std::lock_guard lk(mu_);
+  if (leased_ || current_ == nullptr) return false;
+  leased_ = true;
+  return true;
 }
 
 void TableHandle::Release() {
@@ -102,12 +111,12 @@ core::Status TableHandle::Publish(TxnRecord record, const std::vector<std::strin
     if (back.ok()) return st;
     auto on_disk = fs.ReadFile(path);
     if (!on_disk.ok() || *on_disk != bytes) return st;
-    core::LogError("could not restore txn after failed publish, keeping the new one [path=" +
-                   path + ", error=" + back.ToString() + "]");
+    core::LogError("could not restore txn after failed publish, keeping the new one [path=" + path +
+                   ", error=" + back.ToString() + "]");
   }
   uint64_t txn = record.txn;
-  auto next = std::make_shared<const TableView::State>(files_, name(), std::move(record),
-                                                       previous.get());
+  auto next =
+      std::make_shared<const TableView::State>(files_, name(), std::move(record), previous.get());
   {
     std::lock_guard lk(mu_);
     current_ = std::move(next);
@@ -145,6 +154,22 @@ void TableHandle::Purge() {
   std::lock_guard lk(mu_);
   garbage_.insert(garbage_.end(), std::make_move_iterator(keep.begin()),
                   std::make_move_iterator(keep.end()));
+}
+
+void TableHandle::TidyOnce() {
+  if (!needs_tidy_.load()) return;
+  std::lock_guard run(engine_->purge_run_mu);
+  if (engine_->purge_paused.load() > 0) return;
+  std::shared_ptr<const TableView::State> current = Current();
+  if (!current) return;
+  std::optional<uint64_t> oldest = files_->OldestPin();
+  if (oldest && *oldest < current->record.txn) return;  // an older pin may read what goes
+  core::Status st =
+      RecoverTableFiles(files_->fs(), files_->dir(), current->record, nullptr, RecoveryScope::kAll);
+  if (!st.ok()) {
+    core::LogError("table tidy found damage [table=" + name() + ", error=" + st.ToString() + "]");
+  }
+  needs_tidy_.store(false);
 }
 
 void TableHandle::Detach() {

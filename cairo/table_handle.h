@@ -56,6 +56,9 @@ class TableHandle {
   core::Result<TableWriterImpl*> Acquire(int64_t timeout_ms);
   // Non-blocking variant for housekeeping; nullptr if leased.
   TableWriterImpl* TryAcquire();
+  // Takes the lease without a writer (housekeeping of a table no writer opened since start);
+  // false if leased or dropped. Release() gives it back.
+  bool TryLease();
   void Release();
 
   // Lease holder only. Writes `record` as the new `_txn` and makes it current. Paths in
@@ -66,6 +69,15 @@ class TableHandle {
                        bool* published);
   // Lease holder only: deletes superseded files no pin needs (nothing while purge is paused).
   void Purge();
+  // Engine::Open recovered only the table's newest partition entry (RecoveryScope); this marks
+  // the rest as still to be tidied.
+  void MarkNeedsTidy() { needs_tidy_.store(true); }
+  // Lease holder only (the engine's background purge): once after such an open, recovers every
+  // entry (RecoverTableFiles, RecoveryScope::kAll) against the current txn — tails past entries'
+  // committed rows, files of columns the txn does not list — when no pin older than the
+  // current txn is live and purge is not paused (so nothing it removes can still be read); else
+  // a later call does it. Damage found is logged; queries report it when they read the file.
+  void TidyOnce();
   // The table was dropped: forget the current state so only outside pins remain.
   void Detach();
 
@@ -84,6 +96,7 @@ class TableHandle {
   std::unique_ptr<TableWriterImpl> writer_;
   std::shared_ptr<const TableView::State> current_;
   std::vector<Garbage> garbage_;
+  std::atomic<bool> needs_tidy_{false};
 };
 
 }  // namespace sundial::cairo

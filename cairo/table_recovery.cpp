@@ -42,9 +42,8 @@ core::Status Short(const std::string& path) {
 // partition was written has none). `is_strict`: `rec` is the table's own txn, and a missing
 // file the record lists or a missing index entry is Corruption; otherwise the file is kept
 // whole.
-core::Status AddPartitionNeeds(core::FileSystem& fs, const std::string& dir,
-                               const PartitionInfo& p, const TxnRecord& rec, bool is_strict,
-                               Needs* needs) {
+core::Status AddPartitionNeeds(core::FileSystem& fs, const std::string& dir, const PartitionInfo& p,
+                               const TxnRecord& rec, bool is_strict, Needs* needs) {
   const uint64_t rows = static_cast<uint64_t>(p.row_count);
   for (size_t c = 0; c < rec.columns.size() && c < rec.schema.columns.size(); ++c) {
     const ColumnType type = rec.schema.columns[c].type;
@@ -63,7 +62,8 @@ core::Status AddPartitionNeeds(core::FileSystem& fs, const std::string& dir,
     const std::string index_path = stem + ".i";
     if (!fs.Exists(index_path)) {
       if (!fs.Exists(data_path)) continue;
-      if (is_strict) return core::Status::Corruption("index file missing [path=" + index_path + "]");
+      if (is_strict)
+        return core::Status::Corruption("index file missing [path=" + index_path + "]");
       needs->Add(data_path, kWhole, false);
       continue;
     }
@@ -83,8 +83,8 @@ core::Status AddPartitionNeeds(core::FileSystem& fs, const std::string& dir,
     const uint64_t end = last[1] & ColumnData::kOffsetMask;
     if (got == want && end < (last[0] & ColumnData::kOffsetMask)) {
       if (is_strict) {
-        return core::Status::Corruption("column index offsets not ascending [path=" +
-                                        index_path + "]");
+        return core::Status::Corruption("column index offsets not ascending [path=" + index_path +
+                                        "]");
       }
       needs->Add(data_path, kWhole, false);
     } else if (got == want) {
@@ -101,12 +101,17 @@ core::Status AddPartitionNeeds(core::FileSystem& fs, const std::string& dir,
 }  // namespace
 
 core::Status RecoverTableFiles(core::FileSystem& fs, const std::string& table_dir,
-                               const TxnRecord& record, const TxnRecord* keep) {
+                               const TxnRecord& record, const TxnRecord* keep,
+                               RecoveryScope scope) {
   std::vector<std::pair<const TxnRecord*, bool>> records = {{&record, true}};
-  if (keep != nullptr) records.emplace_back(keep, false);
+  if (keep != nullptr) {
+    records.emplace_back(keep, false);
+    scope = RecoveryScope::kAll;
+  }
   Plan plan;
   Needs needs;
-  std::set<std::string, std::less<>> partition_dirs;
+  // Directories the records name, and those whose files are looked into (`scope`).
+  std::set<std::string, std::less<>> partition_dirs, examined_dirs;
   for (const auto& [rec, is_strict] : records) {
     for (size_t c = 0; c < rec->columns.size() && c < rec->schema.columns.size(); ++c) {
       if (rec->schema.columns[c].type != ColumnType::kSymbol) continue;
@@ -117,13 +122,18 @@ core::Status RecoverTableFiles(core::FileSystem& fs, const std::string& table_di
       }
       needs.Add(path, bytes, is_strict);
     }
-    for (const auto& p : rec->partitions) {
+    for (size_t i = 0; i < rec->partitions.size(); ++i) {
+      const PartitionInfo& p = rec->partitions[i];
+      const bool is_examined = scope == RecoveryScope::kAll || i + 1 == rec->partitions.size();
       const std::string dir = core::JoinPath(table_dir, p.dir_name);
-      if (!fs.IsDirectory(dir)) {
-        if (!is_strict) continue;
+      // The table's own entries are checked against the listing below (one call for all).
+      if (!is_strict && !fs.IsDirectory(dir)) continue;
+      partition_dirs.insert(p.dir_name);
+      if (!is_examined) continue;
+      if (is_strict && !fs.IsDirectory(dir)) {
         return core::Status::Corruption("partition directory missing [path=" + dir + "]");
       }
-      partition_dirs.insert(p.dir_name);
+      examined_dirs.insert(p.dir_name);
       RETURN_IF_ERROR(AddPartitionNeeds(fs, dir, p, *rec, is_strict, &needs));
     }
   }
@@ -141,9 +151,11 @@ core::Status RecoverTableFiles(core::FileSystem& fs, const std::string& table_di
     return core::Status::Ok();
   };
   ASSIGN_OR_RETURN(auto entries, fs.ListDir(table_dir));
+  std::set<std::string_view> present_dirs;
   for (const auto& e : entries) {
     const std::string path = core::JoinPath(table_dir, e.name);
     if (e.is_dir) {
+      present_dirs.insert(e.name);
       if (partition_dirs.count(e.name) == 0) plan.remove.push_back(path);
       continue;
     }
@@ -153,7 +165,14 @@ core::Status RecoverTableFiles(core::FileSystem& fs, const std::string& table_di
       RETURN_IF_ERROR(plan_file(path));
     }
   }
-  for (const std::string& name : partition_dirs) {
+  // Every entry of the table's own txn has its directory (one listing, whatever the scope).
+  for (const auto& p : record.partitions) {
+    if (present_dirs.count(p.dir_name) == 0) {
+      return core::Status::Corruption(
+          "partition directory missing [path=" + core::JoinPath(table_dir, p.dir_name) + "]");
+    }
+  }
+  for (const std::string& name : examined_dirs) {
     const std::string dir = core::JoinPath(table_dir, name);
     ASSIGN_OR_RETURN(auto files, fs.ListDir(dir));
     for (const auto& e : files) {
@@ -174,9 +193,9 @@ core::Status RecoverTableFiles(core::FileSystem& fs, const std::string& table_di
   }
   for (const auto& path : plan.remove) RETURN_IF_ERROR(fs.RemoveAll(path));
   if (!plan.truncate.empty() || !plan.remove.empty()) {
-    core::LogInfo("table recovered [dir=" + table_dir + ", truncated=" +
-                  std::to_string(plan.truncate.size()) + ", removed=" +
-                  std::to_string(plan.remove.size()) + "]");
+    core::LogInfo("table recovered [dir=" + table_dir +
+                  ", truncated=" + std::to_string(plan.truncate.size()) +
+                  ", removed=" + std::to_string(plan.remove.size()) + "]");
   }
   return core::Status::Ok();
 }

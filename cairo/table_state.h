@@ -30,6 +30,7 @@ struct TableView::State {
 
   core::Result<ColumnData> Column(size_t partition_index, int column_index) const;
   core::Result<const SymbolTable*> Symbols(int column_index) const;
+  size_t PartitionsRead() const;
   // Every file the record references with its committed size; Corruption naming the table and
   // file when one the record needs is missing or its index cannot be read.
   core::Result<std::vector<CommittedFile>> CommittedFiles() const;
@@ -58,6 +59,8 @@ struct TableView::State {
   mutable std::mutex mu_;
   mutable std::unordered_map<size_t, Mapping> mappings_;  // key: partition * columns + column
   mutable std::vector<std::shared_ptr<FrozenSymbolTable>> symbols_;
+  mutable std::vector<bool> partition_read_;  // by partition index (PartitionsRead)
+  mutable size_t partitions_read_ = 0;
 };
 
 // Sets `next`'s PartitionInfo::column_files for every entry, so the published `_txn` says which

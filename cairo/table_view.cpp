@@ -9,14 +9,24 @@ namespace sundial::cairo {
 void WriteNullValue(ColumnType type, void* out) {
   switch (type) {
     case ColumnType::kBoolean:
-    case ColumnType::kByte: *static_cast<int8_t*>(out) = 0; break;
-    case ColumnType::kShort: *static_cast<int16_t*>(out) = 0; break;
-    case ColumnType::kChar: *static_cast<uint16_t*>(out) = kNullChar; break;
+    case ColumnType::kByte:
+      *static_cast<int8_t*>(out) = 0;
+      break;
+    case ColumnType::kShort:
+      *static_cast<int16_t*>(out) = 0;
+      break;
+    case ColumnType::kChar:
+      *static_cast<uint16_t*>(out) = kNullChar;
+      break;
     case ColumnType::kInt:
-    case ColumnType::kSymbol: std::memcpy(out, &kNullInt, 4); break;
+    case ColumnType::kSymbol:
+      std::memcpy(out, &kNullInt, 4);
+      break;
     case ColumnType::kLong:
     case ColumnType::kDate:
-    case ColumnType::kTimestamp: std::memcpy(out, &kNullLong, 8); break;
+    case ColumnType::kTimestamp:
+      std::memcpy(out, &kNullLong, 8);
+      break;
     case ColumnType::kFloat: {
       float f = std::nanf("");
       std::memcpy(out, &f, 4);
@@ -27,7 +37,8 @@ void WriteNullValue(ColumnType type, void* out) {
       std::memcpy(out, &d, 8);
       break;
     }
-    case ColumnType::kVarchar: break;
+    case ColumnType::kVarchar:
+      break;
   }
 }
 
@@ -128,9 +139,8 @@ bool SymbolKeysAreValid(const int32_t* keys, int64_t rows, uint32_t count) {
 }  // namespace
 
 core::Status TableView::State::Damaged(const std::string& relative, std::string_view why) const {
-  return core::Status::Corruption("damaged table file [table=" + table_name +
-                                  ", file=" + files->Path(relative) + ", reason=" +
-                                  std::string(why) + "]");
+  return core::Status::Corruption("damaged table file [table=" + table_name + ", file=" +
+                                  files->Path(relative) + ", reason=" + std::string(why) + "]");
 }
 
 core::Status TableView::State::MapColumn(size_t pi, int ci, Mapping* m) const {
@@ -208,6 +218,11 @@ core::Result<ColumnData> TableView::State::Column(size_t pi, int ci) const {
     return core::Status::InvalidArgument("partition or column index out of range");
   }
   std::lock_guard lk(mu_);
+  if (partition_read_.empty()) partition_read_.assign(record.partitions.size(), false);
+  if (!partition_read_[pi]) {
+    partition_read_[pi] = true;
+    ++partitions_read_;
+  }
   Mapping& m = mappings_[pi * record.schema.columns.size() + ci];
   if (!m.ready) {
     Mapping fresh;
@@ -215,6 +230,11 @@ core::Result<ColumnData> TableView::State::Column(size_t pi, int ci) const {
     m = std::move(fresh);
   }
   return m.column;
+}
+
+size_t TableView::State::PartitionsRead() const {
+  std::lock_guard lk(mu_);
+  return partitions_read_;
 }
 
 core::Result<const SymbolTable*> TableView::State::Symbols(int ci) const {
@@ -334,6 +354,13 @@ const std::vector<PartitionInfo>& TableView::partitions() const {
 }
 core::Result<ColumnData> TableView::Column(size_t partition_index, int column_index) const {
   return state_->Column(partition_index, column_index);
+}
+size_t TableView::PartitionsRead() const { return state_->PartitionsRead(); }
+bool TableView::MayHoldNullKey(int column_index) const {
+  const TxnRecord& r = state_->record;
+  if (column_index < 0 || static_cast<size_t>(column_index) >= r.columns.size()) return true;
+  return r.schema.columns[column_index].type != ColumnType::kSymbol ||
+         r.columns[column_index].may_hold_null_key;
 }
 core::Result<const SymbolTable*> TableView::Symbols(int column_index) const {
   return state_->Symbols(column_index);

@@ -23,10 +23,10 @@ namespace sundial::cairo {
 struct PartitionInfo {
   int64_t partition_start_us = 0;  // PartitionFloor of its rows (0 for NONE)
   int64_t row_count = 0;
-  int64_t min_timestamp_us = 0;    // of its rows (designated timestamp); 0 without one
+  int64_t min_timestamp_us = 0;  // of its rows (designated timestamp); 0 without one
   int64_t max_timestamp_us = 0;
-  uint64_t name_txn = 0;           // version suffix: directory is "<name>" if 0, "<name>.<n>"
-  std::string dir_name;            // e.g. "2026-11-21" or "2026-11-21.17"
+  uint64_t name_txn = 0;  // version suffix: directory is "<name>" if 0, "<name>.<n>"
+  std::string dir_name;   // e.g. "2026-11-21" or "2026-11-21.17"
   // Which columns (by schema index) have files in this entry. Empty when the record does not
   // say (a `_txn` of format version 1): then a missing file reads as all null, as it always
   // did; otherwise a column without files reads as all null and a missing file of a column
@@ -51,7 +51,9 @@ struct ColumnData {
   static constexpr uint64_t kNullBit = 1ull << 63;
   static constexpr uint64_t kOffsetMask = ~kNullBit;
   template <typename T>
-  const T* values() const { return static_cast<const T*>(data); }
+  const T* values() const {
+    return static_cast<const T*>(data);
+  }
   bool IsVarcharNull(int64_t row) const { return (varchar_index[row + 1] & kNullBit) != 0; }
   std::string_view Varchar(int64_t row) const {
     uint64_t b = varchar_index[row] & kOffsetMask, e = varchar_index[row + 1] & kOffsetMask;
@@ -99,6 +101,13 @@ class TableView {
   // SYMBOL key outside the dictionary, or a missing file the `_txn` says the entry holds is
   // Corruption naming the table and file (so scans may index with what they read).
   core::Result<ColumnData> Column(size_t partition_index, int column_index) const;
+  // How many partition entries Column() has been asked for, distinct, by any copy of this
+  // view and by views of the same txn pinned meanwhile (they share one state). For tests that
+  // check what a query reads (LATEST ON stops early); not a cache statistic.
+  size_t PartitionsRead() const;
+  // SYMBOL column: false when no committed row holds a NULL key (so the dictionary's keys
+  // are all the values it can hold); true when it may, or for other columns.
+  bool MayHoldNullKey(int column_index) const;
   // Dictionary of a SYMBOL column as pinned (never null on success); InvalidArgument for other
   // types, Corruption naming the table and file when `.sym` is missing or damaged.
   core::Result<const SymbolTable*> Symbols(int column_index) const;

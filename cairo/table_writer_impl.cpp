@@ -15,7 +15,7 @@ constexpr int64_t kMaxPendingRows = int64_t{1} << 31;  // row indices are uint32
 constexpr size_t kKeepBufferBytes = 64u << 20;
 
 core::Result<std::unique_ptr<SymbolDictionary>> LoadDictionary(const TableFiles& files,
-                                                                const ColumnState& cs) {
+                                                               const ColumnState& cs) {
   auto dict = std::make_unique<SymbolDictionary>();
   std::unique_ptr<core::File> file;
   if (cs.symbol_count > 0) {
@@ -93,8 +93,8 @@ core::Status TableWriterImpl::NewRow(int64_t timestamp_us) {
   const int tsi = schema_.timestamp_index;
   if (tsi >= 0) RETURN_IF_ERROR(CheckDesignatedTimestamp(timestamp_us, table_name_));
   if (pending_rows_ >= kMaxPendingRows) {
-    return core::Status::ResourceExhausted("too many uncommitted rows, commit first [table=" +
-                                           table_name_ + "]");
+    return core::Status::ResourceExhausted(
+        "too many uncommitted rows, commit first [table=" + table_name_ + "]");
   }
   for (Column& c : cols_) {
     if (c.type == ColumnType::kVarchar) {
@@ -121,28 +121,50 @@ void TableWriterImpl::PutLong(int col, int64_t v) {
   if (!CanPut(col)) return;
   uint8_t* p = Slot(col);
   switch (cols_[col].type) {
-    case ColumnType::kBoolean: *p = v != 0; break;
-    case ColumnType::kByte: *reinterpret_cast<int8_t*>(p) = static_cast<int8_t>(v); break;
-    case ColumnType::kShort: *reinterpret_cast<int16_t*>(p) = static_cast<int16_t>(v); break;
-    case ColumnType::kChar: *reinterpret_cast<uint16_t*>(p) = static_cast<uint16_t>(v); break;
-    case ColumnType::kInt: *reinterpret_cast<int32_t*>(p) = static_cast<int32_t>(v); break;
+    case ColumnType::kBoolean:
+      *p = v != 0;
+      break;
+    case ColumnType::kByte:
+      *reinterpret_cast<int8_t*>(p) = static_cast<int8_t>(v);
+      break;
+    case ColumnType::kShort:
+      *reinterpret_cast<int16_t*>(p) = static_cast<int16_t>(v);
+      break;
+    case ColumnType::kChar:
+      *reinterpret_cast<uint16_t*>(p) = static_cast<uint16_t>(v);
+      break;
+    case ColumnType::kInt:
+      *reinterpret_cast<int32_t*>(p) = static_cast<int32_t>(v);
+      break;
     case ColumnType::kLong:
     case ColumnType::kDate:
-    case ColumnType::kTimestamp: std::memcpy(p, &v, 8); break;
-    case ColumnType::kFloat: *reinterpret_cast<float*>(p) = static_cast<float>(v); break;
-    case ColumnType::kDouble: *reinterpret_cast<double*>(p) = static_cast<double>(v); break;
+    case ColumnType::kTimestamp:
+      std::memcpy(p, &v, 8);
+      break;
+    case ColumnType::kFloat:
+      *reinterpret_cast<float*>(p) = static_cast<float>(v);
+      break;
+    case ColumnType::kDouble:
+      *reinterpret_cast<double*>(p) = static_cast<double>(v);
+      break;
     case ColumnType::kSymbol:
-    case ColumnType::kVarchar: break;  // caller's bug: wrong setter
+    case ColumnType::kVarchar:
+      break;  // caller's bug: wrong setter
   }
 }
 
 void TableWriterImpl::PutDouble(int col, double v) {
   if (!CanPut(col)) return;
   switch (cols_[col].type) {
-    case ColumnType::kFloat: *reinterpret_cast<float*>(Slot(col)) = static_cast<float>(v); break;
-    case ColumnType::kDouble: std::memcpy(Slot(col), &v, 8); break;
+    case ColumnType::kFloat:
+      *reinterpret_cast<float*>(Slot(col)) = static_cast<float>(v);
+      break;
+    case ColumnType::kDouble:
+      std::memcpy(Slot(col), &v, 8);
+      break;
     case ColumnType::kSymbol:
-    case ColumnType::kVarchar: break;
+    case ColumnType::kVarchar:
+      break;
     default:
       if (std::isnan(v)) {
         PutNull(col);
@@ -224,8 +246,8 @@ core::Status TableWriterImpl::AppendBatch(const int64_t* ts, int64_t n, const Co
   if (in_row_) CancelRow();
   if (n <= 0) return core::Status::Ok();
   if (pending_rows_ + n > kMaxPendingRows) {
-    return core::Status::ResourceExhausted("too many uncommitted rows, commit first [table=" +
-                                           table_name_ + "]");
+    return core::Status::ResourceExhausted(
+        "too many uncommitted rows, commit first [table=" + table_name_ + "]");
   }
   const int tsi = schema_.timestamp_index;
   std::vector<const ColumnBatch*> by_col(cols_.size(), nullptr);
@@ -315,6 +337,8 @@ core::Status TableWriterImpl::AddColumn(std::string_view name, ColumnType type) 
   def.file_version = static_cast<uint32_t>(handle_->Current()->record.txn + 1);
   ColumnState st;
   st.file_stem = ColumnFileStem(def);
+  // The rows the table already holds read as NULL in the new column.
+  st.may_hold_null_key = handle_->Current()->row_count > 0;
   Column c = MakeColumn(type);
   if (type == ColumnType::kSymbol) c.dict = std::make_unique<SymbolDictionary>();
   AppendNulls(c, pending_rows_ + (in_row_ ? 1 : 0));
@@ -349,12 +373,24 @@ core::Result<uint64_t> TableWriterImpl::Commit() {
   return txn;
 }
 
+// ColumnState::may_hold_null_key: a pending NULL key of a SYMBOL column sets it.
+void TableWriterImpl::NoteNullSymbolKeys(TxnRecord* rec) const {
+  for (size_t c = 0; c < cols_.size() && c < rec->columns.size(); ++c) {
+    if (cols_[c].type != ColumnType::kSymbol || rec->columns[c].may_hold_null_key) continue;
+    const int32_t* keys = reinterpret_cast<const int32_t*>(cols_[c].data.data());
+    bool has_null = false;
+    for (int64_t r = 0; r < pending_rows_; ++r) has_null |= keys[r] == kNullSymbolKey;
+    rec->columns[c].may_hold_null_key = has_null;
+  }
+}
+
 core::Status TableWriterImpl::CommitPending(uint64_t* txn) {
   auto current = handle_->Current();
   TxnRecord rec = current->record;
   rec.txn += 1;
   rec.schema = schema_;
   rec.columns = states_;
+  NoteNullSymbolKeys(&rec);
   const bool sync = handle_->engine().options.commit_mode == CommitMode::kSync;
   CommitJob job(*handle_->files(), *current, sync, handle_->engine().options.o3_split_min_rows);
 
@@ -405,8 +441,8 @@ core::Status TableWriterImpl::PublishJob(CommitJob& job, TxnRecord rec,
 core::Result<uint64_t> TableWriterImpl::RewriteEntries(EntryRewriter& rewriter) {
   if (in_row_) CancelRow();
   if (pending_rows_ > 0 || schema_.columns.size() != committed_columns_) {
-    return core::Status::InvalidArgument("the writer has uncommitted rows [table=" +
-                                         table_name_ + "]");
+    return core::Status::InvalidArgument("the writer has uncommitted rows [table=" + table_name_ +
+                                         "]");
   }
   uint64_t txn = 0;
   bool published = false;
@@ -440,6 +476,8 @@ core::Status TableWriterImpl::RewritePending(EntryRewriter& rewriter, uint64_t* 
     st = rewriter.Rewrite(view, e, &values);
     if (!st.ok() || values.empty()) continue;
     std::string old_dir = rec.partitions[e].dir_name;
+    // Rewritten SYMBOL values are not inspected: they may be NULL from now on.
+    for (ColumnState& cs : rec.columns) cs.may_hold_null_key = true;
     st = job.ReplaceEntry(e, values, rec.txn, &rec.partitions[e]);
     if (st.ok()) superseded.push_back(std::move(old_dir));
   }
@@ -488,8 +526,8 @@ core::Status TableWriterImpl::DropColumn(std::string_view name) {
   TxnRecord rec = handle_->Current()->record;
   int idx = rec.schema.FindColumn(name);
   if (idx < 0) {
-    return core::Status::NotFound("column does not exist [table=" + table_name_ + ", column=" +
-                                  std::string(name) + "]");
+    return core::Status::NotFound("column does not exist [table=" + table_name_ +
+                                  ", column=" + std::string(name) + "]");
   }
   if (idx == rec.schema.timestamp_index) {
     return core::Status::InvalidArgument("cannot drop the designated timestamp column [table=" +
@@ -512,8 +550,8 @@ core::Status TableWriterImpl::RenameColumn(std::string_view from, std::string_vi
   TxnRecord rec = handle_->Current()->record;
   int idx = rec.schema.FindColumn(from);
   if (idx < 0) {
-    return core::Status::NotFound("column does not exist [table=" + table_name_ + ", column=" +
-                                  std::string(from) + "]");
+    return core::Status::NotFound("column does not exist [table=" + table_name_ +
+                                  ", column=" + std::string(from) + "]");
   }
   std::string err = ValidateColumnName(to);
   if (!err.empty()) return core::Status::InvalidArgument(err);
@@ -531,16 +569,16 @@ core::Status TableWriterImpl::DropPartitions(const std::vector<int64_t>& starts)
   std::vector<std::string> superseded;
   for (int64_t s : starts) {
     // Every entry of the partition (an out-of-order commit may have split it).
-    auto it = std::remove_if(rec.partitions.begin(), rec.partitions.end(),
-                             [&](const PartitionInfo& p) {
-                               if (p.partition_start_us != s) return false;
-                               superseded.push_back(p.dir_name);
-                               return true;
-                             });
+    auto it =
+        std::remove_if(rec.partitions.begin(), rec.partitions.end(), [&](const PartitionInfo& p) {
+          if (p.partition_start_us != s) return false;
+          superseded.push_back(p.dir_name);
+          return true;
+        });
     if (it == rec.partitions.end()) {
-      return core::Status::NotFound(
-          "partition does not exist [table=" + table_name_ +
-          ", partition=" + PartitionName(rec.schema.partition_by, s) + "]");
+      return core::Status::NotFound("partition does not exist [table=" + table_name_ +
+                                    ", partition=" + PartitionName(rec.schema.partition_by, s) +
+                                    "]");
     }
     rec.partitions.erase(it, rec.partitions.end());
   }

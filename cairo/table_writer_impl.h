@@ -57,10 +57,10 @@ class TableWriterImpl final : public TableWriter {
  private:
   struct Column {
     ColumnType type = ColumnType::kDouble;
-    int width = 0;         // bytes per value; 8 (index entries) for VARCHAR
-    uint64_t null_bits = 0;  // the null value's bytes (fixed types)
-    RawBuffer data;        // values, or VARCHAR end offsets (bit 63 = null)
-    RawBuffer var_bytes;   // VARCHAR bytes
+    int width = 0;                           // bytes per value; 8 (index entries) for VARCHAR
+    uint64_t null_bits = 0;                  // the null value's bytes (fixed types)
+    RawBuffer data;                          // values, or VARCHAR end offsets (bit 63 = null)
+    RawBuffer var_bytes;                     // VARCHAR bytes
     std::unique_ptr<SymbolDictionary> dict;  // SYMBOL only
   };
   Column MakeColumn(ColumnType type);
@@ -80,6 +80,7 @@ class TableWriterImpl final : public TableWriter {
   core::Status PublishChange(TxnRecord record, const std::vector<std::string>& superseded);
   void ClearPending();
   void ResetColumnsFromCommitted();
+  void NoteNullSymbolKeys(TxnRecord* rec) const;
 
   TableHandle* handle_;
   std::string table_name_;

@@ -38,12 +38,36 @@ class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
   bool ok() const { return ok_; }
-  uint8_t U8() { uint8_t v = 0; Raw(&v, 1); return v; }
-  uint16_t U16() { uint16_t v = 0; Raw(&v, 2); return v; }
-  uint32_t U32() { uint32_t v = 0; Raw(&v, 4); return v; }
-  uint64_t U64() { uint64_t v = 0; Raw(&v, 8); return v; }
-  int32_t I32() { int32_t v = 0; Raw(&v, 4); return v; }
-  int64_t I64() { int64_t v = 0; Raw(&v, 8); return v; }
+  uint8_t U8() {
+    uint8_t v = 0;
+    Raw(&v, 1);
+    return v;
+  }
+  uint16_t U16() {
+    uint16_t v = 0;
+    Raw(&v, 2);
+    return v;
+  }
+  uint32_t U32() {
+    uint32_t v = 0;
+    Raw(&v, 4);
+    return v;
+  }
+  uint64_t U64() {
+    uint64_t v = 0;
+    Raw(&v, 8);
+    return v;
+  }
+  int32_t I32() {
+    int32_t v = 0;
+    Raw(&v, 4);
+    return v;
+  }
+  int64_t I64() {
+    int64_t v = 0;
+    Raw(&v, 8);
+    return v;
+  }
   std::string Str() {
     uint16_t n = U16();
     if (!ok_ || in_.size() - pos_ < n) {
@@ -71,8 +95,8 @@ class Reader {
 };
 
 core::Status Damaged(std::string_view what, std::string_view why) {
-  return core::Status::Corruption("damaged txn file [path=" + std::string(what) + ", reason=" +
-                                  std::string(why) + "]");
+  return core::Status::Corruption("damaged txn file [path=" + std::string(what) +
+                                  ", reason=" + std::string(why) + "]");
 }
 
 }  // namespace
@@ -96,13 +120,14 @@ std::string ColumnFileStem(const ColumnDef& def) {
 
 std::string SerializeTxn(const TxnRecord& r) {
   Writer w;
-  // Version 2 when every entry says which column files it holds; a record read from a
-  // version 1 file (and not published since) is written back as version 1.
+  // The current version when every entry says which column files it holds; a record read
+  // from a version 1 file (and not published since) is written back as version 1.
   const size_t ncols = r.schema.columns.size();
   bool with_files = true;
   for (const auto& p : r.partitions) with_files &= p.column_files.size() == ncols;
   w.U32(kMagic);
   w.U32(with_files ? kTxnFormatVersion : kTxnFormatVersionWithoutFiles);
+  const bool with_flags = with_files;
   w.U32(0);  // body size, patched below
   w.U32(r.table_id);
   w.U64(r.txn);
@@ -118,6 +143,7 @@ std::string SerializeTxn(const TxnRecord& r) {
     w.Str(s.file_stem);
     w.U32(s.symbol_count);
     w.U64(s.symbol_bytes);
+    if (with_flags) w.U8(s.may_hold_null_key ? 1 : 0);
   }
   w.U32(static_cast<uint32_t>(r.partitions.size()));
   for (const auto& p : r.partitions) {
@@ -151,8 +177,8 @@ core::Result<TxnRecord> ParseTxn(std::string_view bytes, std::string_view what) 
   uint32_t body = h.U32();
   if (version > kTxnFormatVersion) {
     return core::Status::Unsupported(
-        "txn file has a newer format version than this server supports [path=" +
-        std::string(what) + ", version=" + std::to_string(version) +
+        "txn file has a newer format version than this server supports [path=" + std::string(what) +
+        ", version=" + std::to_string(version) +
         ", supported=" + std::to_string(kTxnFormatVersion) + "]");
   }
   if (version == 0) return Damaged(what, "bad format version");
@@ -161,7 +187,8 @@ core::Result<TxnRecord> ParseTxn(std::string_view bytes, std::string_view what) 
   }
   uint32_t stored;
   std::memcpy(&stored, bytes.data() + bytes.size() - 4, 4);
-  if (core::Crc32c(bytes.data(), bytes.size() - 4) != stored) return Damaged(what, "checksum mismatch");
+  if (core::Crc32c(bytes.data(), bytes.size() - 4) != stored)
+    return Damaged(what, "checksum mismatch");
 
   Reader r(bytes.substr(kHeaderSize, body));
   TxnRecord rec;
@@ -190,6 +217,11 @@ core::Result<TxnRecord> ParseTxn(std::string_view bytes, std::string_view what) 
     }
     s.symbol_count = r.U32();
     s.symbol_bytes = r.U64();
+    if (version >= kTxnFormatVersion) {
+      const uint8_t flags = r.U8();
+      if ((flags & ~1u) != 0) return Damaged(what, "bad column flags");
+      s.may_hold_null_key = (flags & 1) != 0;
+    }
     rec.schema.columns.push_back(std::move(c));
     rec.columns.push_back(std::move(s));
   }
@@ -211,7 +243,7 @@ core::Result<TxnRecord> ParseTxn(std::string_view bytes, std::string_view what) 
     if (p.row_count < 0) return Damaged(what, "negative row count");
     p.dir_name = PartitionDirName(rec.schema.partition_by, p.partition_start_us, p.name_txn);
     if (!core::IsConfinedName(p.dir_name)) return Damaged(what, "bad partition name");
-    if (version >= kTxnFormatVersion) {
+    if (version >= kTxnFormatVersionWithFiles) {
       p.column_files.assign(ncols, false);
       for (uint32_t byte = 0; byte < (ncols + 7) / 8; ++byte) {
         const uint8_t bits = r.U8();

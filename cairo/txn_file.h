@@ -4,7 +4,9 @@
 //   u32 magic "SDTX" | u32 format_version | u32 body_size | body | u32 crc32c(everything before)
 //   body: u32 table_id, u64 txn, i32 timestamp_index, u8 partition_by,
 //         u32 column_count, per column: u8 type, u32 file_version, str name, str file_stem,
-//                                       u32 symbol_count, u64 symbol_bytes
+//                                       u32 symbol_count, u64 symbol_bytes,
+//                                       [version >= 3] u8 column_flags (bit 0: a SYMBOL
+//                                       column may hold NULL keys; other bits zero)
 //         u32 partition_count, per partition: i64 start, i64 rows, i64 min_ts, i64 max_ts,
 //                                             u64 name_txn,
 //                                             [version >= 2] ceil(column_count / 8) bytes:
@@ -31,8 +33,10 @@
 namespace sundial::cairo {
 
 // Version 2 adds, per partition entry, which columns have files in it; version 1 files are
-// still read (and written back as version 1 until the table's next publish).
-inline constexpr uint32_t kTxnFormatVersion = 2;
+// still read (and written back as version 1 until the table's next publish). Version 3 adds
+// per column whether a SYMBOL column may hold NULL keys; a version 1 or 2 file reads as "may".
+inline constexpr uint32_t kTxnFormatVersion = 3;
+inline constexpr uint32_t kTxnFormatVersionWithFiles = 2;
 inline constexpr uint32_t kTxnFormatVersionWithoutFiles = 1;
 inline constexpr char kTxnFileName[] = "_txn";
 
@@ -41,13 +45,18 @@ struct ColumnState {
   std::string file_stem;      // file name stem; stays when the column is renamed
   uint32_t symbol_count = 0;  // SYMBOL: committed dictionary entries
   uint64_t symbol_bytes = 0;  // SYMBOL: committed byte size of `<stem>.sym`
+  // SYMBOL: false only when no committed row holds a NULL key (so the dictionary's keys are
+  // every value the column can hold: LATEST ON stops once it has seen them all). Set by the
+  // writer when it commits a NULL key, adds the column to a table with rows, or rewrites
+  // rows (UPDATE); never cleared. True when unknown (a `_txn` older than version 3).
+  bool may_hold_null_key = true;
 };
 
 struct TxnRecord {
   uint32_t table_id = 0;
   uint64_t txn = 0;
   TableSchema schema;
-  std::vector<ColumnState> columns;  // parallel to schema.columns
+  std::vector<ColumnState> columns;       // parallel to schema.columns
   std::vector<PartitionInfo> partitions;  // ascending; dir_name filled by Parse/AddPartition
 
   int64_t row_count() const;

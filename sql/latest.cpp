@@ -8,11 +8,11 @@
 namespace sundial::sql {
 namespace {
 
-
 class LatestOnOp final : public Operator {
  public:
   explicit LatestOnOp(LatestSpec spec) : spec_(std::move(spec)) {
-    for (const auto& c : spec_.scan.view.schema().columns) cols_.push_back({c.name, c.type, spec_.scan.qualifier});
+    for (const auto& c : spec_.scan.view.schema().columns)
+      cols_.push_back({c.name, c.type, spec_.scan.qualifier});
     ts_index_ = spec_.scan.view.schema().timestamp_index;
   }
 
@@ -36,14 +36,64 @@ class LatestOnOp final : public Operator {
   }
 
  private:
+  // How many distinct key combinations the table can hold at most, or UINT64_MAX when no
+  // useful bound is known. A SYMBOL column holds its dictionary's keys, plus NULL when its `_txn`
+  // says it may (ColumnState::may_hold_null_key); BOOLEAN 2 values, BYTE 256, SHORT and CHAR 65536
+  // (as scans widen them); other types are not bounded. Once that many combinations have been found
+  // nothing older can add one, whatever the filter: a filter only keeps some rows out.
+  core::Result<uint64_t> KeyBound() const {
+    const cairo::TableView& view = spec_.scan.view;
+    constexpr uint64_t kNoBound = UINT64_MAX, kLimit = uint64_t{1} << 40;
+    uint64_t bound = 1;
+    for (int kc : spec_.key_columns) {
+      uint64_t values;
+      switch (cols_[kc].type) {
+        case ColumnType::kSymbol: {
+          ASSIGN_OR_RETURN(const cairo::SymbolTable* st, view.Symbols(kc));
+          values = static_cast<uint64_t>(st->size()) + (view.MayHoldNullKey(kc) ? 1 : 0);
+          break;
+        }
+        case ColumnType::kBoolean:
+          values = 2;
+          break;
+        case ColumnType::kByte:
+          values = 256;
+          break;
+        case ColumnType::kShort:
+        case ColumnType::kChar:
+          values = 65536;
+          break;
+        default:
+          return kNoBound;
+      }
+      if (values == 0) return uint64_t{0};  // an empty dictionary and no NULL: no rows
+      if (bound > kLimit / values) return kNoBound;
+      bound *= values;
+    }
+    return bound;
+  }
+
+  // True when a SYMBOL key column said to hold no NULL key (MayHoldNullKey) has one in row
+  // `r` of `b`: the bound is then wrong (a damaged `_txn`), and the scan must not trust it.
+  bool ContradictsBound(const Batch& b, size_t r) const {
+    for (int kc : spec_.key_columns) {
+      if (cols_[kc].type == ColumnType::kSymbol && b.cols[kc].i[r] == kNullI64 &&
+          !spec_.scan.view.MayHoldNullKey(kc)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   // Phase 1: walk backwards and pick the newest row per key.
   core::Status Choose() {
     const cairo::TableView& view = spec_.scan.view;
     ASSIGN_OR_RETURN(std::vector<RowRange> ranges,
                      PlanRowRanges(view, spec_.scan.intervals, spec_.scan.has_intervals));
     const size_t ncols = cols_.size();
-    const bool single_sym = spec_.key_columns.size() == 1 &&
-                            cols_[spec_.key_columns[0]].type == ColumnType::kSymbol;
+    ASSIGN_OR_RETURN(uint64_t bound, KeyBound());
+    const bool single_sym =
+        spec_.key_columns.size() == 1 && cols_[spec_.key_columns[0]].type == ColumnType::kSymbol;
     std::vector<uint8_t> seen_dense;
     int64_t dict_size = -1;
     if (single_sym) {
@@ -51,8 +101,10 @@ class LatestOnOp final : public Operator {
       dict_size = st->size();
       seen_dense.assign(static_cast<size_t>(dict_size) + 1, 0);
     }
+    const bool may_hold_null = !single_sym || view.MayHoldNullKey(spec_.key_columns[0]);
     std::unordered_set<std::string> seen;
-    int64_t found_dense = 0;
+    uint64_t found = 0;          // distinct key combinations chosen so far
+    int64_t found_non_null = 0;  // single_sym: of them, dictionary keys
     // Columns to load in phase 1: keys and the filter's columns.
     std::vector<bool> load(ncols, false);
     for (int k : spec_.key_columns) load[k] = true;
@@ -69,7 +121,9 @@ class LatestOnOp final : public Operator {
         b.n = static_cast<size_t>(hi - lo);
         b.cols.assign(ncols, Vec());
         for (size_t c = 0; c < ncols; ++c) {
-          if (load[c]) RETURN_IF_ERROR(LoadColumn(view, it->partition, static_cast<int>(c), lo, hi, &b.cols[c]));
+          if (load[c])
+            RETURN_IF_ERROR(
+                LoadColumn(view, it->partition, static_cast<int>(c), lo, hi, &b.cols[c]));
         }
         if (spec_.filter) RETURN_IF_ERROR(EvalPredicate(*spec_.filter, b, &mask));
         for (size_t r = b.n; r-- > 0;) {
@@ -82,21 +136,28 @@ class LatestOnOp final : public Operator {
             fresh = !seen_dense[slot];
             if (fresh) {
               seen_dense[slot] = 1;
-              ++found_dense;
+              if (slot != 0) ++found_non_null;
             }
           } else {
             key.clear();
             for (int kc : spec_.key_columns) EncodeValue(b.cols[kc], r, &key);
             fresh = seen.insert(key).second;
           }
-          if (fresh) chosen_.push_back({it->partition, lo + static_cast<int64_t>(r)});
+          if (fresh) {
+            ++found;
+            if (ContradictsBound(b, r)) bound = UINT64_MAX;
+            chosen_.push_back({it->partition, lo + static_cast<int64_t>(r)});
+          }
         }
-        // Every possible key (all dictionary entries and NULL) found: nothing older matters.
-        if (single_sym && found_dense == dict_size + 1) goto done;
+        // Every key combination the table can hold found: nothing older matters.
+        if (found >= bound) goto done;
         hi = lo;
+        if (single_sym && found_non_null == dict_size && (seen_dense[0] || !may_hold_null)) {
+          goto done;
+        }
         // All dictionary keys found: only a NULL key can still be missing. Look for the
         // newest NULL key with a raw scan of the key column instead of loading batches.
-        if (single_sym && !spec_.filter && found_dense == dict_size && !seen_dense[0]) {
+        if (single_sym && !spec_.filter && found_non_null == dict_size && !seen_dense[0]) {
           RETURN_IF_ERROR(FindNewestNull(ranges, it, hi));
           goto done;
         }
@@ -152,7 +213,8 @@ class LatestOnOp final : public Operator {
         int64_t lo = chosen_[k].row, hi = chosen_[e - 1].row + 1;
         Vec part;
         if (static_cast<int64_t>(e - k) * 64 >= hi - lo) {
-          RETURN_IF_ERROR(LoadColumn(view, chosen_[k].partition, static_cast<int>(c), lo, hi, &part));
+          RETURN_IF_ERROR(
+              LoadColumn(view, chosen_[k].partition, static_cast<int>(c), lo, hi, &part));
           std::vector<uint32_t> idx;
           for (size_t j = k; j < e; ++j) idx.push_back(static_cast<uint32_t>(chosen_[j].row - lo));
           Vec g;
@@ -160,8 +222,8 @@ class LatestOnOp final : public Operator {
           AppendVec(g, &acc);
         } else {
           for (size_t j = k; j < e; ++j) {
-            RETURN_IF_ERROR(LoadColumn(view, chosen_[j].partition, static_cast<int>(c), chosen_[j].row,
-                                       chosen_[j].row + 1, &part));
+            RETURN_IF_ERROR(LoadColumn(view, chosen_[j].partition, static_cast<int>(c),
+                                       chosen_[j].row, chosen_[j].row + 1, &part));
             AppendVec(part, &acc);
           }
         }

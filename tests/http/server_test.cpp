@@ -6,11 +6,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <random>
 #include <cstring>
-#include <set>
-#include <mutex>
 #include <map>
+#include <mutex>
+#include <random>
+#include <set>
 #include <thread>
 
 #include "tests/http/server_harness.h"
@@ -52,6 +52,17 @@ TEST_F(ServerTest, PingSettingsStatusAndUnknownRoute) {
   HttpResponse status = Get(port(), "/status");
   EXPECT_EQ(status.status, 200);
   EXPECT_EQ(status.body, "Status: Healthy");
+  // Memory, heap and mapped file pages apart: the server's own figures, so only their shape
+  // and that the heap of a running server is not zero.
+  HttpResponse json_status = Get(port(), "/status?format=json");
+  EXPECT_EQ(json_status.status, 200);
+  EXPECT_EQ(json_status.body.rfind("{\"status\":\"Healthy\",\"memory\":{\"rss_anon_bytes\":", 0),
+            0u)
+      << json_status.body;
+  EXPECT_EQ(json_status.body.find("\"rss_anon_bytes\":0,"), std::string::npos) << json_status.body;
+  for (const char* field : {"\"rss_file_bytes\":", "\"rss_shmem_bytes\":", "\"vm_hwm_bytes\":"}) {
+    EXPECT_NE(json_status.body.find(field), std::string::npos) << field;
+  }
   EXPECT_EQ(Get(port(), "/nope").status, 404);
   EXPECT_NE(server_.Log().find("tables loaded"), std::string::npos);
   EXPECT_NE(server_.Log().find("http server listening"), std::string::npos);
@@ -77,18 +88,19 @@ TEST_F(ServerTest, ExecEmptyQueryAndErrorShapes) {
 // DDL, INSERT and UPDATE answer with QuestDB's confirmations; UPDATE reports its row count.
 TEST_F(ServerTest, ExecConfirmsDdlInsertAndUpdate) {
   StartOrFail();
-  HttpResponse c = Exec(port(), "create table t (ts timestamp, s symbol, v double) timestamp(ts) "
-                                "partition by day");
+  HttpResponse c = Exec(port(),
+                        "create table t (ts timestamp, s symbol, v double) timestamp(ts) "
+                        "partition by day");
   EXPECT_EQ(c.status, 200);
   EXPECT_EQ(c.body, "{\"ddl\":\"OK\"}");
-  HttpResponse i = Exec(port(), "insert into t values ('2024-01-01T00:00:00Z', 'a', 1), "
-                                "('2024-01-02T00:00:00Z', 'b', 2), ('2024-01-03T00:00:00Z', 'a', 3)");
+  HttpResponse i = Exec(port(),
+                        "insert into t values ('2024-01-01T00:00:00Z', 'a', 1), "
+                        "('2024-01-02T00:00:00Z', 'b', 2), ('2024-01-03T00:00:00Z', 'a', 3)");
   EXPECT_EQ(i.body, "{\"dml\":\"OK\"}");
   HttpResponse u = Exec(port(), "UPDATE t SET v = v * 10, s = 'c' WHERE s = 'a'");
   EXPECT_EQ(u.status, 200);
   EXPECT_EQ(u.body, "{\"dml\":\"OK\",\"updated\":2}");
-  EXPECT_EQ(Exec(port(), "update t set v = 0 where v < 0").body,
-            "{\"dml\":\"OK\",\"updated\":0}");
+  EXPECT_EQ(Exec(port(), "update t set v = 0 where v < 0").body, "{\"dml\":\"OK\",\"updated\":0}");
   EXPECT_NE(Exec(port(), "select s, v from t", "&nm=true")
                 .body.find("\"dataset\":[[\"c\",10.0],[\"b\",2.0],[\"c\",30.0]]"),
             std::string::npos);
@@ -101,22 +113,25 @@ TEST_F(ServerTest, ExecConfirmsDdlInsertAndUpdate) {
 
 TEST_F(ServerTest, WriteThenExecRendersEveryIlpType) {
   StartOrFail();
-  HttpResponse w = Post(port(), "/write",
-                        "m,tag=a\\ b d=1.5,l=42i,b=t,s=\"q\\\"x\",ts=1700000000123456t 1700000000000000000\n"
-                        "m,tag=c d=NaN,l=-7i,b=f 1700000001000000000\n");
+  HttpResponse w =
+      Post(port(), "/write",
+           "m,tag=a\\ b d=1.5,l=42i,b=t,s=\"q\\\"x\",ts=1700000000123456t 1700000000000000000\n"
+           "m,tag=c d=NaN,l=-7i,b=f 1700000001000000000\n");
   ASSERT_EQ(w.status, 204) << w.body;
   EXPECT_TRUE(w.body.empty());
   HttpResponse r = Exec(port(), "select * from m");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Header("content-type"), "application/json; charset=utf-8");
-  EXPECT_EQ(r.body,
-            "{\"query\":\"select * from m\",\"columns\":[{\"name\":\"tag\",\"type\":\"SYMBOL\"},"
-            "{\"name\":\"d\",\"type\":\"DOUBLE\"},{\"name\":\"l\",\"type\":\"LONG\"},"
-            "{\"name\":\"b\",\"type\":\"BOOLEAN\"},{\"name\":\"s\",\"type\":\"VARCHAR\"},"
-            "{\"name\":\"ts\",\"type\":\"TIMESTAMP\"},{\"name\":\"timestamp\",\"type\":\"TIMESTAMP\"}],"
-            "\"timestamp\":6,\"dataset\":["
-            "[\"a b\",1.5,42,true,\"q\\\"x\",\"2023-11-14T22:13:20.123456Z\",\"2023-11-14T22:13:20.000000Z\"],"
-            "[\"c\",null,-7,false,null,null,\"2023-11-14T22:13:21.000000Z\"]],\"count\":2}");
+  EXPECT_EQ(
+      r.body,
+      "{\"query\":\"select * from m\",\"columns\":[{\"name\":\"tag\",\"type\":\"SYMBOL\"},"
+      "{\"name\":\"d\",\"type\":\"DOUBLE\"},{\"name\":\"l\",\"type\":\"LONG\"},"
+      "{\"name\":\"b\",\"type\":\"BOOLEAN\"},{\"name\":\"s\",\"type\":\"VARCHAR\"},"
+      "{\"name\":\"ts\",\"type\":\"TIMESTAMP\"},{\"name\":\"timestamp\",\"type\":\"TIMESTAMP\"}],"
+      "\"timestamp\":6,\"dataset\":["
+      "[\"a "
+      "b\",1.5,42,true,\"q\\\"x\",\"2023-11-14T22:13:20.123456Z\",\"2023-11-14T22:13:20.000000Z\"],"
+      "[\"c\",null,-7,false,null,null,\"2023-11-14T22:13:21.000000Z\"]],\"count\":2}");
   // nm, limit lo,hi, count.
   HttpResponse lim = Exec(port(), "select * from m", "&limit=2,2&nm=true&count=true");
   ASSERT_EQ(lim.status, 200);
@@ -174,12 +189,15 @@ TEST_F(ServerTest, WriteErrorsAreAtomicAndQuestDbShaped) {
   HttpResponse bad = Post(port(), "/write", "t1 a=1 1000000000\nt1 a=2 2000000000\nt1 a=\n");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("\"code\":\"invalid\""), std::string::npos) << bad.body;
-  EXPECT_NE(bad.body.find("failed to parse line protocol:errors encountered on line(s):\\nerror in line 3: "),
-            std::string::npos) << bad.body;
+  EXPECT_NE(bad.body.find(
+                "failed to parse line protocol:errors encountered on line(s):\\nerror in line 3: "),
+            std::string::npos)
+      << bad.body;
   EXPECT_NE(bad.body.find("\"line\":3"), std::string::npos);
   EXPECT_NE(bad.body.find("\"errorId\":\""), std::string::npos);
   HttpResponse none = Exec(port(), "select * from t1");
-  EXPECT_TRUE(none.status == 400 || none.body.find("\"count\":0") != std::string::npos) << none.body;
+  EXPECT_TRUE(none.status == 400 || none.body.find("\"count\":0") != std::string::npos)
+      << none.body;
   // Type mismatch with an existing column: 400, and the good first line is not committed.
   ASSERT_EQ(Post(port(), "/write", "t2 a=1 1000000000\n").status, 204);
   HttpResponse mismatch = Post(port(), "/write", "t2 a=5 2000000000\nt2 a=\"text\" 3000000000\n");
@@ -253,8 +271,8 @@ TEST_F(ServerTest, LargeWriteBodiesArriveInPartsAndStayAtomic) {
   std::string body;
   int64_t sum = 0;
   for (int i = 0; i < kLines; ++i) {
-    body += "big,host=h" + std::to_string(i % 97) + " v=" + std::to_string(i) +
-            "i,s=\"line\\\\ " + std::to_string(i) + " \\\"q\\\"\\\nnext\" " +
+    body += "big,host=h" + std::to_string(i % 97) + " v=" + std::to_string(i) + "i,s=\"line\\\\ " +
+            std::to_string(i) + " \\\"q\\\"\\\nnext\" " +
             std::to_string(1700000000000000000LL + int64_t{i} * 1000000) + "\n";
     sum += i;
   }
@@ -271,27 +289,34 @@ TEST_F(ServerTest, LargeWriteBodiesArriveInPartsAndStayAtomic) {
     }
   };
   Client c(port());
-  send_in_pieces(c, "POST /write HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                        std::to_string(body.size()) + "\r\n\r\n", body);
+  send_in_pieces(c,
+                 "POST /write HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n",
+                 body);
   HttpResponse ok = c.Read();
   ASSERT_EQ(ok.status, 204) << ok.body;
   HttpResponse agg = Exec(port(), "select count(), sum(v), count_distinct(host) from big");
   EXPECT_NE(agg.body.find("[[" + std::to_string(kLines) + "," + std::to_string(sum) + ",97]]"),
-            std::string::npos) << agg.body;
+            std::string::npos)
+      << agg.body;
   HttpResponse one = Exec(port(), "select s from big where v = 12345");
-  EXPECT_NE(one.body.find("[[\"line\\\\ 12345 \\\"q\\\"\\nnext\"]]"), std::string::npos) << one.body;
+  EXPECT_NE(one.body.find("[[\"line\\\\ 12345 \\\"q\\\"\\nnext\"]]"), std::string::npos)
+      << one.body;
 
   // A bad line near the end: 400 naming it, nothing of the request committed; same connection.
   std::string bad = body;
   size_t at = 0;
   for (int i = 0; i < 2 * (kLines - 5); ++i) at = bad.find('\n', at) + 1;  // 2 per line
   bad.insert(at, "big v=oops 1700000000000000000\n");
-  send_in_pieces(c, "POST /write HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                        std::to_string(bad.size()) + "\r\n\r\n", bad);
+  send_in_pieces(c,
+                 "POST /write HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                     std::to_string(bad.size()) + "\r\n\r\n",
+                 bad);
   HttpResponse refused = c.Read();
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_NE(refused.body.find("error in line " + std::to_string(kLines - 4) + ":"),
-            std::string::npos) << refused.body;
+            std::string::npos)
+      << refused.body;
   EXPECT_NE(refused.body.find("\"line\":" + std::to_string(kLines - 4)), std::string::npos);
   ASSERT_TRUE(c.Send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"));
   EXPECT_EQ(c.Read().status, 204);
@@ -310,8 +335,9 @@ TEST_F(ServerTest, LargeWriteBodiesArriveInPartsAndStayAtomic) {
 
   // Chunked framing with Expect: 100-continue; chunks cut lines anywhere.
   Client k(port());
-  ASSERT_TRUE(k.Send("POST /write HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                     "Expect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      k.Send("POST /write HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+             "Expect: 100-continue\r\n\r\n"));
   std::string interim;  // "100 Continue" comes before any body byte is sent
   char ch;
   while (interim.find("\r\n\r\n") == std::string::npos && ::recv(k.fd(), &ch, 1, 0) == 1) {
@@ -330,8 +356,9 @@ TEST_F(ServerTest, LargeWriteBodiesArriveInPartsAndStayAtomic) {
   send_in_pieces(k, "", chunked);
   HttpResponse kok = k.Read();
   ASSERT_EQ(kok.status, 204) << kok.body;
-  EXPECT_NE(Exec(port(), "select count() from big").body.find("[[" + std::to_string(2 * kLines) + "]]"),
-            std::string::npos);
+  EXPECT_NE(
+      Exec(port(), "select count() from big").body.find("[[" + std::to_string(2 * kLines) + "]]"),
+      std::string::npos);
 }
 
 TEST_F(ServerTest, OversizedAndMalformedRequests) {
@@ -345,7 +372,8 @@ TEST_F(ServerTest, OversizedAndMalformedRequests) {
   EXPECT_NE(big.body.find("\"errorId\":"), std::string::npos) << big.body;
   HttpResponse big_exec = Post(port(), "/exec", std::string(70 * 1024, 'a'));
   EXPECT_EQ(big_exec.status, 413);
-  EXPECT_NE(big_exec.body.find("\"error\":\"request body too large"), std::string::npos) << big_exec.body;
+  EXPECT_NE(big_exec.body.find("\"error\":\"request body too large"), std::string::npos)
+      << big_exec.body;
   HttpResponse hdr = Get(port(), "/ping", "X-Big: " + std::string(8000, 'b') + "\r\n");
   EXPECT_EQ(hdr.status, 431);
   // Garbage bytes: 400 and the connection is closed; the server lives on.
@@ -398,9 +426,9 @@ TEST_F(ServerTest, FiveHundredConcurrentConnections) {
     ASSERT_TRUE(clients.back()->connected()) << i;
   }
   for (int i = 0; i < 500; ++i) {
-    std::string req = i % 5 == 0 ? "GET /exec?query=" + UrlEncode("select * from conc") +
-                                       " HTTP/1.1\r\n\r\n"
-                                 : "GET /ping HTTP/1.1\r\n\r\n";
+    std::string req =
+        i % 5 == 0 ? "GET /exec?query=" + UrlEncode("select * from conc") + " HTTP/1.1\r\n\r\n"
+                   : "GET /ping HTTP/1.1\r\n\r\n";
     ASSERT_TRUE(clients[static_cast<size_t>(i)]->Send(req));
   }
   int ok = 0;
@@ -438,10 +466,14 @@ TEST_F(ServerTest, BasicAuth) {
   EXPECT_NE(no.Header("www-authenticate").find("Basic"), std::string::npos);
   EXPECT_EQ(Post(port(), "/write", "a b=1\n").status, 401);
   // admin:wrong
-  EXPECT_EQ(Post(port(), "/write", "a b=1\n", "Authorization: Basic YWRtaW46d3Jvbmc=\r\n").status, 401);
+  EXPECT_EQ(Post(port(), "/write", "a b=1\n", "Authorization: Basic YWRtaW46d3Jvbmc=\r\n").status,
+            401);
   // admin:quest
-  EXPECT_EQ(Post(port(), "/write", "a b=1 1000\n", "Authorization: Basic YWRtaW46cXVlc3Q=\r\n").status, 204);
-  EXPECT_EQ(Exec(port(), "select * from a", "", "Authorization: Basic YWRtaW46cXVlc3Q=\r\n").status, 200);
+  EXPECT_EQ(
+      Post(port(), "/write", "a b=1 1000\n", "Authorization: Basic YWRtaW46cXVlc3Q=\r\n").status,
+      204);
+  EXPECT_EQ(Exec(port(), "select * from a", "", "Authorization: Basic YWRtaW46cXVlc3Q=\r\n").status,
+            200);
   EXPECT_EQ(Get(port(), "/ping").status, 204);
   EXPECT_EQ(Get(port(), "/settings").status, 200);
   // A body big enough to be taken in parts is refused at its first part; the rest is read and
@@ -455,7 +487,8 @@ TEST_F(ServerTest, BasicAuth) {
   ASSERT_TRUE(c.Send("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n"));
   EXPECT_EQ(c.Read().status, 204);
   EXPECT_NE(Exec(port(), "select count() from a", "", "Authorization: Basic YWRtaW46cXVlc3Q=\r\n")
-                .body.find("[[1]]"), std::string::npos);
+                .body.find("[[1]]"),
+            std::string::npos);
   EXPECT_EQ(server_.Log().find("quest"), std::string::npos) << "password must not be logged";
 }
 
@@ -488,15 +521,15 @@ TEST_F(ServerTest, MaxResponseRowsCutsLongResults) {
             std::string::npos);
   EXPECT_EQ(Get(port(), "/exp?query=" + UrlEncode(q)).body, "\"x\"\r\n1\r\n2\r\n3\r\n");
   EXPECT_EQ(Get(port(), "/exp?limit=-2&query=" + UrlEncode(q)).body, "\"x\"\r\n9\r\n10\r\n");
-  EXPECT_EQ(Get(port(), "/exp?limit=-5&query=" + UrlEncode(q)).body,
-            "\"x\"\r\n6\r\n7\r\n8\r\n");
+  EXPECT_EQ(Get(port(), "/exp?limit=-5&query=" + UrlEncode(q)).body, "\"x\"\r\n6\r\n7\r\n8\r\n");
 }
 
 TEST_F(ServerTest, ExportCsv) {
   StartOrFail();
   ASSERT_EQ(Post(port(), "/write",
                  "e,s=x d=1.5,l=3i,v=\"he said \\\"hi\\\"\" 1700000000000000000\n"
-                 "e,s=y d=NaN 1700000001000000000\n").status,
+                 "e,s=y d=NaN 1700000001000000000\n")
+                .status,
             204);
   HttpResponse r = Get(port(), "/exp?query=" + UrlEncode("select * from e"));
   ASSERT_EQ(r.status, 200);
@@ -556,7 +589,8 @@ TEST_F(ServerTest, ImportCsvWithTypeDetectionAndRejectedRows) {
       "plum,3,,true,not-a-date\r\n";
   std::string body =
       "--XyZ\r\nContent-Disposition: form-data; name=\"data\"; filename=\"fruit.csv\"\r\n"
-      "Content-Type: text/csv\r\n\r\n" + csv + "\r\n--XyZ--\r\n";
+      "Content-Type: text/csv\r\n\r\n" +
+      csv + "\r\n--XyZ--\r\n";
   HttpResponse r = Post(port(), "/imp?fmt=json&timestamp=ts&partitionBy=DAY", body,
                         "Content-Type: multipart/form-data; boundary=XyZ\r\n");
   ASSERT_EQ(r.status, 200);
@@ -571,7 +605,8 @@ TEST_F(ServerTest, ImportCsvWithTypeDetectionAndRejectedRows) {
   EXPECT_NE(r.body.find("{\"name\":\"ok\",\"type\":\"BOOLEAN\""), std::string::npos) << r.body;
   HttpResponse q = Exec(port(), "select * from \"fruit.csv\"");
   ASSERT_EQ(q.status, 200) << q.body;
-  EXPECT_NE(q.body.find("[\"apple\",1,1.5,true,\"2024-01-01T00:00:00.000000Z\"]"), std::string::npos)
+  EXPECT_NE(q.body.find("[\"apple\",1,1.5,true,\"2024-01-01T00:00:00.000000Z\"]"),
+            std::string::npos)
       << q.body;
 }
 
@@ -589,8 +624,10 @@ HttpResponse Import(int port, const std::string& params, const std::string& csv,
 
 TEST_F(ServerTest, ImportIntoExistingTableReportsTheTablesTimestampAndPartitioning) {
   StartOrFail();
-  ASSERT_EQ(Exec(port(), "create table typed (a int, v double, ts timestamp) timestamp(ts) "
-                         "partition by DAY").status,
+  ASSERT_EQ(Exec(port(),
+                 "create table typed (a int, v double, ts timestamp) timestamp(ts) "
+                 "partition by DAY")
+                .status,
             200);
   const std::string csv = "a,v,ts\r\n1,1.5,2024-01-01T00:00:00.000000Z\r\n";
   HttpResponse asked = Import(port(), "fmt=json&name=typed&timestamp=a&partitionBy=MONTH", csv);
@@ -631,20 +668,28 @@ TEST_F(ServerTest, ImportIntoExistingTableReportsTheTablesTimestampAndPartitioni
 // (an aborted overwrite keeps the old rows and schema).
 TEST_F(ServerTest, ImportThatAbortsLeavesNoTableAndOverwriteKeepsTheOldRowsUntilCommitted) {
   StartOrFail();
-  const std::string bad = "a,ts\r\n1,2024-01-01T00:00:00.000000Z\r\n2,2024-01-01T00:00:01.000000Z\r\n"
-                          "3,not-a-time\r\n";
+  const std::string bad =
+      "a,ts\r\n1,2024-01-01T00:00:00.000000Z\r\n2,2024-01-01T00:00:01.000000Z\r\n"
+      "3,not-a-time\r\n";
   HttpResponse created = Import(port(), "fmt=json&name=fresh&timestamp=ts&atomicity=abort", bad);
-  EXPECT_NE(created.body.find("import aborted, bad value on line 4"), std::string::npos) << created.body;
+  EXPECT_NE(created.body.find("import aborted, bad value on line 4"), std::string::npos)
+      << created.body;
   EXPECT_NE(Get(port(), "/chk?j=fresh").body.find("Does not exist"), std::string::npos);
 
-  ASSERT_EQ(Exec(port(), "create table kept (k symbol, v double, ts timestamp) timestamp(ts) "
-                         "partition by DAY").status,
+  ASSERT_EQ(Exec(port(),
+                 "create table kept (k symbol, v double, ts timestamp) timestamp(ts) "
+                 "partition by DAY")
+                .status,
             200);
-  ASSERT_EQ(Exec(port(), "insert into kept values ('x', 1.5, '2023-05-01T00:00:00.000000Z'), "
-                         "('y', 2.5, '2023-05-02T00:00:00.000000Z')").status,
+  ASSERT_EQ(Exec(port(),
+                 "insert into kept values ('x', 1.5, '2023-05-01T00:00:00.000000Z'), "
+                 "('y', 2.5, '2023-05-02T00:00:00.000000Z')")
+                .status,
             200);
-  HttpResponse aborted = Import(port(), "fmt=json&name=kept&overwrite=true&timestamp=ts&atomicity=abort", bad);
-  EXPECT_NE(aborted.body.find("import aborted, bad value on line 4 [table=kept]"), std::string::npos)
+  HttpResponse aborted =
+      Import(port(), "fmt=json&name=kept&overwrite=true&timestamp=ts&atomicity=abort", bad);
+  EXPECT_NE(aborted.body.find("import aborted, bad value on line 4 [table=kept]"),
+            std::string::npos)
       << aborted.body;
   HttpResponse old_rows = Exec(port(), "select * from kept");
   EXPECT_NE(old_rows.body.find("\"columns\":[{\"name\":\"k\",\"type\":\"SYMBOL\"},{\"name\":\"v\","
@@ -657,15 +702,18 @@ TEST_F(ServerTest, ImportThatAbortsLeavesNoTableAndOverwriteKeepsTheOldRowsUntil
   EXPECT_NE(tables.body.find("\"dataset\":[[\"kept\"]]"), std::string::npos) << tables.body;
 
   // A good overwrite replaces the table: the file's schema, timestamp and rows only.
-  const std::string good = "a,ts\r\n7,2024-01-01T00:00:00.000000Z\r\n8,2024-01-02T00:00:00.000000Z\r\n";
-  HttpResponse replaced = Import(port(), "fmt=json&name=kept&overwrite=true&timestamp=ts&partitionBy=DAY", good);
+  const std::string good =
+      "a,ts\r\n7,2024-01-01T00:00:00.000000Z\r\n8,2024-01-02T00:00:00.000000Z\r\n";
+  HttpResponse replaced =
+      Import(port(), "fmt=json&name=kept&overwrite=true&timestamp=ts&partitionBy=DAY", good);
   EXPECT_NE(replaced.body.find("\"status\":\"OK\",\"location\":\"kept\",\"rowsRejected\":0,"
                                "\"rowsImported\":2"),
             std::string::npos)
       << replaced.body;
   HttpResponse new_rows = Exec(port(), "select * from kept");
   EXPECT_NE(new_rows.body.find("\"columns\":[{\"name\":\"a\",\"type\":\"INT\"},{\"name\":\"ts\","
-                               "\"type\":\"TIMESTAMP\"}],\"timestamp\":1,\"dataset\":[[7,\"2024-01-01T00:00:00.000000Z\"],"
+                               "\"type\":\"TIMESTAMP\"}],\"timestamp\":1,\"dataset\":[[7,\"2024-01-"
+                               "01T00:00:00.000000Z\"],"
                                "[8,\"2024-01-02T00:00:00.000000Z\"]],\"count\":2"),
             std::string::npos)
       << new_rows.body;
@@ -677,22 +725,26 @@ TEST_F(ServerTest, ImportThatAbortsLeavesNoTableAndOverwriteKeepsTheOldRowsUntil
   EXPECT_NE(Exec(port(), "select count() from kept").body.find("[[2]]"), std::string::npos);
   // A name near the 127-byte limit can be overwritten too (the temporary name is cut to fit).
   const std::string long_name = std::string(120, 'n') + "\xc3\xa9";  // ends in a 2-byte character
-  ASSERT_NE(Import(port(), "fmt=json&name=" + UrlEncode(long_name), good).body.find("\"rowsImported\":2"),
-            std::string::npos);
+  ASSERT_NE(
+      Import(port(), "fmt=json&name=" + UrlEncode(long_name), good).body.find("\"rowsImported\":2"),
+      std::string::npos);
   HttpResponse over = Import(port(), "fmt=json&overwrite=true&name=" + UrlEncode(long_name), good);
   EXPECT_NE(over.body.find("\"rowsImported\":2"), std::string::npos) << over.body;
-  EXPECT_NE(Exec(port(), "select sum(a) from '" + long_name + "'").body.find("[[15]]"), std::string::npos);
+  EXPECT_NE(Exec(port(), "select sum(a) from '" + long_name + "'").body.find("[[15]]"),
+            std::string::npos);
 }
 
 TEST_F(ServerTest, ImportSkipLevDecidesWhetherRowsWithExtraValuesAreImported) {
   StartOrFail();
   const std::string csv = "a,b\r\n1,2\r\n3,4,5\r\n6,7\r\n";
   HttpResponse keep = Import(port(), "fmt=json&name=lev_default", csv);
-  EXPECT_NE(keep.body.find("\"rowsRejected\":0,\"rowsImported\":3"), std::string::npos) << keep.body;
+  EXPECT_NE(keep.body.find("\"rowsRejected\":0,\"rowsImported\":3"), std::string::npos)
+      << keep.body;
   EXPECT_NE(Exec(port(), "select * from lev_default").body.find("[[1,2],[3,4],[6,7]]"),
             std::string::npos);
   HttpResponse skip = Import(port(), "fmt=json&name=lev_skip&skipLev=true", csv);
-  EXPECT_NE(skip.body.find("\"rowsRejected\":1,\"rowsImported\":2"), std::string::npos) << skip.body;
+  EXPECT_NE(skip.body.find("\"rowsRejected\":1,\"rowsImported\":2"), std::string::npos)
+      << skip.body;
   EXPECT_NE(Exec(port(), "select * from lev_skip").body.find("[[1,2],[6,7]]"), std::string::npos);
 }
 
@@ -724,7 +776,8 @@ TEST_F(ServerTest, ImportSchemaPatternsParseTimestampsAndDates) {
       << q.body;
   // With atomicity=abort the same mismatch aborts the import.
   HttpResponse abort = Import(port(), "fmt=json&name=patterned_abort&atomicity=abort", csv, schema);
-  EXPECT_NE(abort.body.find("import aborted, bad value on line 4"), std::string::npos) << abort.body;
+  EXPECT_NE(abort.body.find("import aborted, bad value on line 4"), std::string::npos)
+      << abort.body;
   // An unknown letter is a clear error and nothing is created.
   HttpResponse bad = Import(port(), "fmt=json&name=patterned_bad", csv,
                             "[{\"name\":\"ts\",\"type\":\"TIMESTAMP\",\"pattern\":\"yyyy-qq\"}]");
@@ -833,7 +886,8 @@ TEST_F(ServerTest, ConcurrentSendersIntoOneTableKeepEveryRowInOrder) {
   ASSERT_EQ(failures.load(), 0);
   const int64_t total = int64_t{kSenders} * kRequests * kLines;
   const std::string want_sum = std::to_string(total * (total - 1) / 2);
-  ASSERT_TRUE(WaitForExec("select count() from conc_tcp", "[[" + std::to_string(total) + "]]", 10000));
+  ASSERT_TRUE(
+      WaitForExec("select count() from conc_tcp", "[[" + std::to_string(total) + "]]", 10000));
   auto check = [&](const std::string& table) {
     SCOPED_TRACE(table);
     EXPECT_NE(Exec(port(), "select count(), sum(v), min(v), max(v) from " + table)
@@ -848,7 +902,8 @@ TEST_F(ServerTest, ConcurrentSendersIntoOneTableKeepEveryRowInOrder) {
     for (int64_t n = 0; n < total; ++n) want += std::to_string(n) + "\r\n";
     EXPECT_TRUE(csv.body == want) << csv.body.substr(0, 200);
     HttpResponse parts = Exec(port(), "select sum(numRows) from table_partitions('" + table + "')");
-    EXPECT_NE(parts.body.find("[[" + std::to_string(total) + "]]"), std::string::npos) << parts.body;
+    EXPECT_NE(parts.body.find("[[" + std::to_string(total) + "]]"), std::string::npos)
+        << parts.body;
   };
   check("conc");
   check("conc_tcp");
@@ -876,7 +931,8 @@ TEST_F(ServerTest, KillDuringHttpIngestLosesNoAcknowledgedRow) {
         while (!stop.load()) {
           int64_t req = next_req.fetch_add(1);
           // Requests overlap in time (every other one lands behind the newest rows).
-          int64_t base = 1700000000000000000LL + (req / 2) * 2 * kRows * 1000LL + (req % 2) * 1000LL;
+          int64_t base =
+              1700000000000000000LL + (req / 2) * 2 * kRows * 1000LL + (req % 2) * 1000LL;
           std::string body;
           for (int i = 0; i < kRows; ++i) {
             body += "killed,s=s" + std::to_string(i % 5) + " req=" + std::to_string(req) +
@@ -913,7 +969,8 @@ TEST_F(ServerTest, KillDuringHttpIngestLosesNoAcknowledgedRow) {
     }
     for (const auto& [req, n] : counts) EXPECT_EQ(n, kRows) << "request " << req << " is partial";
     std::lock_guard lk(mu);
-    for (int64_t req : acked) EXPECT_EQ(counts.count(req), 1u) << "acknowledged request " << req << " lost";
+    for (int64_t req : acked)
+      EXPECT_EQ(counts.count(req), 1u) << "acknowledged request " << req << " lost";
     ASSERT_EQ(server_.Stop(SIGTERM), 0) << server_.Log();
     if (HasFailure()) break;
   }
@@ -966,16 +1023,20 @@ TEST(ServerDiskFullTest, WriteOnAFullDiskIs507AndResumesWhenSpaceIsFreed) {
     std::string saved = old_tmp ? old_tmp : "";
     ::setenv("TMPDIR", mnt.c_str(), 1);
     Server server;  // its root is created under TMPDIR, on the tmpfs
-    if (old_tmp) ::setenv("TMPDIR", saved.c_str(), 1); else ::unsetenv("TMPDIR");
+    if (old_tmp)
+      ::setenv("TMPDIR", saved.c_str(), 1);
+    else
+      ::unsetenv("TMPDIR");
     ASSERT_TRUE(server.Start()) << server.Log();
     const std::string filler = mnt + "/filler";
-    ASSERT_EQ(std::system(("dd if=/dev/zero of='" + filler + "' bs=1M count=6 2>/dev/null").c_str()), 0);
+    ASSERT_EQ(
+        std::system(("dd if=/dev/zero of='" + filler + "' bs=1M count=6 2>/dev/null").c_str()), 0);
     int64_t acked = 0, next_ts = 1700000000000000000LL;
     auto request = [&](int rows) {
       std::string body;
       for (int i = 0; i < rows; ++i) {
-        body += "full,host=h" + std::to_string(i % 50) + " a=" + std::to_string(i) + ".5,b=" +
-                std::to_string(i) + "i,c=\"" + std::string(40, 'x') + "\" " +
+        body += "full,host=h" + std::to_string(i % 50) + " a=" + std::to_string(i) +
+                ".5,b=" + std::to_string(i) + "i,c=\"" + std::string(40, 'x') + "\" " +
                 std::to_string(next_ts) + "\n";
         next_ts += 1000000;
       }
@@ -991,9 +1052,7 @@ TEST(ServerDiskFullTest, WriteOnAFullDiskIs507AndResumesWhenSpaceIsFreed) {
     EXPECT_EQ(last.Header("retry-after"), "5");
     EXPECT_NE(last.body.find("No space left on device"), std::string::npos) << last.body;
     EXPECT_GT(acked, 0);
-    auto count = [&] {
-      return Exec(server.http_port(), "select count() from full").body;
-    };
+    auto count = [&] { return Exec(server.http_port(), "select count() from full").body; };
     EXPECT_NE(count().find("[[" + std::to_string(acked) + "]]"), std::string::npos) << count();
     ASSERT_EQ(::unlink(filler.c_str()), 0);
     HttpResponse again = Post(server.http_port(), "/write", request(5000));
@@ -1020,7 +1079,8 @@ TEST(ServerConfigStartTest, UnknownKeyWarnsAndDefaultConfIsWritten) {
   Server s;
   s.SetConf("no.such.setting", "1");
   ASSERT_TRUE(s.Start()) << s.Log();
-  EXPECT_NE(s.Log().find("unknown server.conf key ignored [key=no.such.setting]"), std::string::npos);
+  EXPECT_NE(s.Log().find("unknown server.conf key ignored [key=no.such.setting]"),
+            std::string::npos);
   EXPECT_EQ(s.Stop(SIGINT), 0);
   // A fresh root gets the default config.
   Server fresh;

@@ -1,0 +1,214 @@
+// What Engine::Open does per table does not grow with the number of partitions: file system
+// calls are counted (not timed) while tables with 4 and 40 partitions open; what an open left
+// for later (older entries' leftovers) is tidied by the background purge.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "tests/cairo/cairo_test_util.h"
+
+namespace sundial::cairo::testing {
+namespace {
+
+// Forwards every call to a real file system and counts them (reads of open files too).
+class CountingFileSystem final : public core::FileSystem {
+ public:
+  explicit CountingFileSystem(std::shared_ptr<core::FileSystem> base) : base_(std::move(base)) {}
+  int64_t calls() const { return calls_.load(); }
+  std::string log() const {
+    std::lock_guard lk(mu_);
+    return log_;
+  }
+
+  core::Result<std::unique_ptr<core::File>> Open(const std::string& p, core::OpenMode m) override {
+    Count("open " + p);
+    return base_->Open(p, m);
+  }
+  core::Result<std::unique_ptr<core::MappedRegion>> MapReadOnly(core::File& f, uint64_t o,
+                                                                size_t n) override {
+    Count("map");
+    return base_->MapReadOnly(f, o, n);
+  }
+  core::Status CreateDir(const std::string& p) override {
+    return Count("CreateDir " + p), base_->CreateDir(p);
+  }
+  core::Status RemoveFile(const std::string& p) override {
+    return Count("RemoveFile " + p), base_->RemoveFile(p);
+  }
+  core::Status RemoveDir(const std::string& p) override {
+    return Count("RemoveDir " + p), base_->RemoveDir(p);
+  }
+  core::Status Rename(const std::string& a, const std::string& b) override {
+    return Count(), base_->Rename(a, b);
+  }
+  core::Status Exchange(const std::string& a, const std::string& b) override {
+    return Count(), base_->Exchange(a, b);
+  }
+  core::Status SyncDir(const std::string& p) override {
+    return Count("SyncDir " + p), base_->SyncDir(p);
+  }
+  core::Result<uint64_t> LinkCount(const std::string& p) override {
+    return Count("LinkCount " + p), base_->LinkCount(p);
+  }
+  core::Status Link(const std::string& a, const std::string& b) override {
+    return Count(), base_->Link(a, b);
+  }
+  bool Exists(const std::string& p) override { return Count("Exists " + p), base_->Exists(p); }
+  bool IsDirectory(const std::string& p) override {
+    return Count("IsDirectory " + p), base_->IsDirectory(p);
+  }
+  core::Result<std::vector<core::DirEntry>> ListDir(const std::string& p) override {
+    return Count("ListDir " + p), base_->ListDir(p);
+  }
+  core::Result<uint64_t> FileSize(const std::string& p) override {
+    return Count("FileSize " + p), base_->FileSize(p);
+  }
+  core::Result<uint64_t> FreeSpace(const std::string& p) override {
+    return Count("FreeSpace " + p), base_->FreeSpace(p);
+  }
+  core::Status CopyRange(core::File& s, uint64_t so, core::File& d, uint64_t doff,
+                         uint64_t n) override {
+    return Count(), base_->CopyRange(s, so, d, doff, n);
+  }
+  core::Status SyncAll() override { return Count(), base_->SyncAll(); }
+
+ private:
+  void Count(const std::string& what = "other") {
+    ++calls_;
+    std::lock_guard lk(mu_);
+    log_ += what + "\n";
+  }
+  mutable std::mutex mu_;
+  std::string log_;
+  std::shared_ptr<core::FileSystem> base_;
+  std::atomic<int64_t> calls_{0};
+};
+
+class StartupCostTest : public EngineFixture {
+ protected:
+  // `days` day partitions of 24 hourly rows each.
+  void Fill(const std::string& table, int days) {
+    ASSERT_TRUE(engine_->CreateTable(table, MixedSchema()).ok());
+    auto w = engine_->AcquireWriter(table);
+    ASSERT_TRUE(w.ok());
+    for (int i = 0; i < days * 24; ++i)
+      ASSERT_TRUE(WriteRow(**w, MakeRow(kT0 + i * kHour, i)).ok());
+    ASSERT_TRUE((*w)->Commit().ok());
+  }
+  // File system calls of one Engine::Open of the fixture's root.
+  int64_t CallsToOpen() {
+    engine_.reset();
+    auto counting = std::make_shared<CountingFileSystem>(fs_);
+    EngineOptions o;
+    o.db_root = dir_.Sub("db");
+    o.purge_interval_ms = 0;  // only the open itself
+    auto e = Engine::Open(counting, o);
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    const int64_t calls = counting->calls();
+    last_log_ = counting->log();
+    e->reset();
+    Reopen();
+    return calls;
+  }
+  std::string last_log_;
+  void Append(const std::string& path, std::string_view bytes) {
+    auto f = fs_->Open(path, core::OpenMode::kCreate);
+    ASSERT_TRUE(f.ok());
+    auto size = (*f)->Size();
+    ASSERT_TRUE((*f)->WriteAt(*size, bytes.data(), bytes.size()).ok());
+  }
+};
+
+TEST_F(StartupCostTest, OpenDoesNotGrowWithPartitions) {
+  Fill("t", 4);
+  const int64_t four = CallsToOpen();
+  const std::string four_log = last_log_;
+  engine_.reset();
+  ASSERT_TRUE(fs_->RemoveAll(dir_.Sub("db")).ok());  // the same root, with 40 partitions
+  Reopen();
+  Fill("t", 40);
+  const int64_t forty = CallsToOpen();
+  EXPECT_EQ(forty, four) << "4 partitions: " << four << " calls:\n"
+                         << four_log << "40 partitions: " << forty << " calls:\n"
+                         << last_log_;
+  EXPECT_EQ(engine_->Pin("t")->partitions().size(), 40u);
+}
+
+// What a crash leaves is in the newest entry and the table directory, and goes at open; what
+// older entries hold past their committed state waits for the background tidy, and nothing
+// reads it meanwhile.
+TEST_F(StartupCostTest, OlderEntriesAreTidiedAfterOpenNewestAtOpen) {
+  Fill("t", 5);  // 2025-11-21 .. 2025-11-25
+  std::vector<Row> rows = ReadRows(*engine_->Pin("t"));
+  const std::string dir = TableDir("t");
+  const uint64_t old_size = *fs_->FileSize(dir + "/2025-11-21/v.d");
+  const uint64_t new_size = *fs_->FileSize(dir + "/2025-11-25/v.d");
+  Append(dir + "/2025-11-21/v.d", std::string(40, 'x'));  // like an entry cut by a split
+  Append(dir + "/2025-11-21/gone.3.d", "zz");             // like a dropped column's file
+  Append(dir + "/2025-11-25/v.d", std::string(40, 'x'));  // a crashed append
+  Append(dir + "/2025-11-25/v.d.tmp", "zz");
+  Append(dir + "/2025-11-25/n.3.d", "zz");                 // a crashed ADD COLUMN's null prefix
+  ASSERT_TRUE(fs_->CreateDirs(dir + "/2025-11-26").ok());  // a crashed new partition
+  engine_.reset();
+  EngineOptions o;
+  o.db_root = dir_.Sub("db");
+  o.purge_interval_ms = 0;
+  auto e = Engine::Open(fs_, o);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  engine_ = std::move(*e);
+  EXPECT_EQ(*fs_->FileSize(dir + "/2025-11-25/v.d"), new_size);
+  EXPECT_FALSE(fs_->Exists(dir + "/2025-11-25/v.d.tmp"));
+  EXPECT_FALSE(fs_->Exists(dir + "/2025-11-25/n.3.d"));
+  EXPECT_FALSE(fs_->Exists(dir + "/2025-11-26"));
+  EXPECT_GT(*fs_->FileSize(dir + "/2025-11-21/v.d"), old_size);  // not looked at yet
+  EXPECT_EQ(ReadRows(*engine_->Pin("t")), rows);
+  {
+    // Appends after the open are untouched by the tidy.
+    auto w = engine_->AcquireWriter("t");
+    Row r = MakeRow(kT0 + 5 * 24 * kHour - 1, 999);
+    ASSERT_TRUE(WriteRow(**w, r).ok());
+    ASSERT_TRUE((*w)->Commit().ok());
+    rows.push_back(r);
+  }
+  // A pin older than the current txn holds the tidy back.
+  TableView old_pin = *engine_->Pin("t");
+  {
+    auto w = engine_->AcquireWriter("t");
+    Row r = MakeRow(kT0 + 5 * 24 * kHour - 2, 998);  // out of order: a new version
+    ASSERT_TRUE(WriteRow(**w, r).ok());
+    ASSERT_TRUE((*w)->Commit().ok());
+    rows.insert(rows.end() - 1, r);
+  }
+  engine_->Purge();
+  EXPECT_TRUE(fs_->Exists(dir + "/2025-11-21/gone.3.d"));
+  old_pin = TableView();
+  engine_->Purge();
+  EXPECT_EQ(*fs_->FileSize(dir + "/2025-11-21/v.d"), old_size);
+  EXPECT_FALSE(fs_->Exists(dir + "/2025-11-21/gone.3.d"));
+  EXPECT_EQ(ReadRows(*engine_->Pin("t")), rows);
+  Reopen();
+  EXPECT_EQ(ReadRows(*engine_->Pin("t")), rows);
+}
+
+// A damaged older entry no longer keeps the table from opening: the query that reads it gets
+// Corruption naming the file; the other entries read.
+TEST_F(StartupCostTest, DamagedOlderEntryIsReportedWhenRead) {
+  Fill("t", 3);
+  {
+    auto f = fs_->Open(TableDir("t") + "/2025-11-21/v.d", core::OpenMode::kReadWrite);
+    ASSERT_TRUE((*f)->Truncate(8).ok());
+  }
+  Reopen();
+  EXPECT_TRUE(engine_->BrokenTables().empty());
+  auto v = engine_->Pin("t");
+  ASSERT_TRUE(v.ok());
+  auto col = v->Column(0, 2);
+  ASSERT_EQ(col.status().code(), core::StatusCode::kCorruption);
+  EXPECT_NE(col.status().message().find("2025-11-21/v.d"), std::string::npos)
+      << col.status().ToString();
+  EXPECT_TRUE(v->Column(2, 2).ok());
+}
+
+}  // namespace
+}  // namespace sundial::cairo::testing
