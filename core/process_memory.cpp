@@ -33,7 +33,8 @@ Result<ProcessMemory> ParseProcStatus(std::string_view text) {
     uint64_t ProcessMemory::*member;
     bool found = false;
   };
-  Field fields[] = {{"RssAnon", &ProcessMemory::rss_anon_bytes},
+  Field fields[] = {{"VmRSS", &ProcessMemory::rss_bytes},
+                    {"RssAnon", &ProcessMemory::rss_anon_bytes},
                     {"RssFile", &ProcessMemory::rss_file_bytes},
                     {"RssShmem", &ProcessMemory::rss_shmem_bytes},
                     {"VmHWM", &ProcessMemory::vm_hwm_bytes}};

@@ -16,6 +16,7 @@
 namespace sundial::core {
 
 struct ProcessMemory {
+  uint64_t rss_bytes = 0;        // VmRSS: resident now (all kinds)
   uint64_t rss_anon_bytes = 0;   // RssAnon
   uint64_t rss_file_bytes = 0;   // RssFile
   uint64_t rss_shmem_bytes = 0;  // RssShmem
@@ -23,7 +24,7 @@ struct ProcessMemory {
 };
 
 // Parses the text of /proc/<pid>/status ("Key:  123 kB" lines). InvalidArgument when one of
-// the four fields is missing or not a number followed by "kB".
+// the five fields is missing or not a number followed by "kB".
 Result<ProcessMemory> ParseProcStatus(std::string_view text);
 // Reads /proc/self/status; IOError when it cannot be read.
 Result<ProcessMemory> ReadProcessMemory();

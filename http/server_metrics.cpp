@@ -3,9 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <charconv>
 
 #include "core/log.h"
+#include "core/process_memory.h"
 #include "core/timestamp.h"
 
 namespace sundial::http {
@@ -31,27 +31,6 @@ std::optional<std::string> ReadWholeFile(const std::string& path) {
   }
   ::close(fd);
   return out;
-}
-
-// "Key:\t  1234 kB" -> bytes.
-bool FindKb(std::string_view text, std::string_view key, uint64_t* bytes) {
-  size_t at = 0;
-  for (;;) {
-    at = text.find(key, at);
-    if (at == std::string_view::npos) return false;
-    if ((at == 0 || text[at - 1] == '\n') && text.substr(at + key.size(), 1) == ":") break;
-    at += key.size();
-  }
-  std::string_view rest = text.substr(at + key.size() + 1);
-  rest = rest.substr(0, rest.find('\n'));
-  while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
-  uint64_t kb = 0;
-  auto res = std::from_chars(rest.data(), rest.data() + rest.size(), kb);
-  if (res.ec != std::errc() || res.ptr == rest.data()) return false;
-  if (std::string_view(res.ptr, rest.data() + rest.size() - res.ptr) != " kB") return false;
-  if (kb > (UINT64_MAX >> 10)) return false;
-  *bytes = kb << 10;
-  return true;
 }
 
 double Seconds(int64_t us) { return static_cast<double>(us) / 1e6; }
@@ -140,15 +119,6 @@ QueryScope::~QueryScope() {
   metrics_->queries_completed.Add();
 }
 
-std::optional<ProcessMemory> ParseProcStatus(std::string_view text) {
-  ProcessMemory m;
-  if (!FindKb(text, "VmRSS", &m.rss_bytes) || !FindKb(text, "RssAnon", &m.rss_anon_bytes) ||
-      !FindKb(text, "RssFile", &m.rss_file_bytes)) {
-    return std::nullopt;
-  }
-  return m;
-}
-
 std::string RenderMetrics(const MetricsSources& src) {
   core::MetricsText t;
   if (src.metrics != nullptr) RenderCounters(*src.metrics, &t);
@@ -182,8 +152,11 @@ std::string RenderMetrics(const MetricsSources& src) {
     t.Sample("questdb_line_tcp_connections", "", uint64_t{src.line_tcp_connections()});
   }
   if (src.backups != nullptr) RenderBackups(src.backups->Stats(), &t);
-  std::optional<ProcessMemory> mem;
-  if (auto text = ReadWholeFile(src.proc_status_path)) mem = ParseProcStatus(*text);
+  // One reader of /proc/self/status for the server (core/process_memory.h).
+  std::optional<core::ProcessMemory> mem;
+  if (auto text = ReadWholeFile(src.proc_status_path)) {
+    if (auto parsed = core::ParseProcStatus(*text); parsed.ok()) mem = *parsed;
+  }
   if (mem) {
     t.Begin("sundial_memory_rss_bytes", Type::kGauge, "Resident memory of the process (VmRSS).");
     t.Sample("sundial_memory_rss_bytes", "", mem->rss_bytes);

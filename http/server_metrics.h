@@ -54,15 +54,6 @@ class QueryScope {
   int64_t start_us_;
 };
 
-// Resident memory from /proc/self/status (kB values turned into bytes).
-struct ProcessMemory {
-  uint64_t rss_bytes = 0;       // VmRSS
-  uint64_t rss_anon_bytes = 0;  // RssAnon: heap and anonymous mappings
-  uint64_t rss_file_bytes = 0;  // RssFile: resident pages of mapped files (column files)
-};
-// Parses the text of /proc/self/status; nullopt when a field is missing or malformed.
-std::optional<ProcessMemory> ParseProcStatus(std::string_view text);
-
 struct MetricsSources {
   const ServerMetrics* metrics = nullptr;
   const cairo::Engine* engine = nullptr;

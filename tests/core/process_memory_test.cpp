@@ -13,9 +13,10 @@ constexpr char kSample[] =
     "Name:\tsundial\nVmPeak:\t  900 kB\nVmHWM:\t    5000 kB\nVmRSS:\t    4000 kB\n"
     "RssAnon:\t    3000 kB\nRssFile:\t     900 kB\nRssShmem:\t     100 kB\nThreads:\t4\n";
 
-TEST(ProcessMemoryTest, ParsesTheFourFieldsInBytes) {
+TEST(ProcessMemoryTest, ParsesTheFiveFieldsInBytes) {
   auto m = ParseProcStatus(kSample);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->rss_bytes, 4000u * 1024);
   EXPECT_EQ(m->rss_anon_bytes, 3000u * 1024);
   EXPECT_EQ(m->rss_file_bytes, 900u * 1024);
   EXPECT_EQ(m->rss_shmem_bytes, 100u * 1024);
@@ -24,7 +25,7 @@ TEST(ProcessMemoryTest, ParsesTheFourFieldsInBytes) {
 
 TEST(ProcessMemoryTest, MissingOrMalformedFieldIsAnError) {
   std::string text = kSample;
-  for (const char* key : {"RssAnon:", "RssFile:", "RssShmem:", "VmHWM:"}) {
+  for (const char* key : {"VmRSS:", "RssAnon:", "RssFile:", "RssShmem:", "VmHWM:"}) {
     std::string without = text;
     without.replace(without.find(key), 1, "X");  // the key no longer matches
     EXPECT_FALSE(ParseProcStatus(without).ok()) << key;

@@ -120,21 +120,6 @@ TEST(ExpositionReaderTest, RefusesWhatPrometheusRefuses) {
   EXPECT_EQ(ParseExposition("# HELP x x\n# TYPE x gauge\nx{a=\"\\\"\"} 1\n").error, "");
 }
 
-TEST(ProcStatusTest, ReadsResidentMemoryInBytes) {
-  auto m = http::ParseProcStatus(
-      "Name:\tsundial\nVmRSS:\t   10240 kB\nRssAnon:\t    4096 kB\nRssFile:\t    6144 kB\n"
-      "RssShmem:\t       0 kB\n");
-  ASSERT_TRUE(m.has_value());
-  EXPECT_EQ(m->rss_bytes, 10240u * 1024);
-  EXPECT_EQ(m->rss_anon_bytes, 4096u * 1024);
-  EXPECT_EQ(m->rss_file_bytes, 6144u * 1024);
-  // A missing or malformed field is no value at all.
-  EXPECT_FALSE(http::ParseProcStatus("VmRSS:\t1 kB\nRssAnon:\t1 kB\n").has_value());
-  EXPECT_FALSE(http::ParseProcStatus("VmRSS:\tx kB\nRssAnon:\t1 kB\nRssFile:\t1 kB\n"));
-  EXPECT_FALSE(http::ParseProcStatus("VmRSS:\t1 MB\nRssAnon:\t1 kB\nRssFile:\t1 kB\n"));
-  EXPECT_FALSE(http::ParseProcStatus("XVmRSS:\t1 kB\nRssAnon:\t1 kB\nRssFile:\t1 kB\n"));
-}
-
 TEST(ServerMetricsTest, PageCountsWhatWasAdded) {
   http::ServerMetrics m;
   m.AddIngested(http::IngestPath::kLineHttp, 5);
