@@ -475,40 +475,53 @@ Result<std::string_view> CompressedColumnReader::Payload(size_t b) const {
 
 // The block as widened int64 values (ReadWide's form) for every fixed-size type.
 Status CompressedColumnReader::DecodeWide(size_t b, int64_t* out) const {
+  if (type_ == ColumnType::kDouble) {
+    static_assert(sizeof(double) == sizeof(int64_t));
+    thread_local std::vector<double> d;
+    d.resize(block_rows_);
+    RETURN_IF_ERROR(DecodeDouble(b, d.data()));
+    std::memcpy(out, d.data(), blocks_[b].rows * 8);
+    return Status::Ok();
+  }
   ASSIGN_OR_RETURN(std::string_view payload, Payload(b));
   const BlockInfo& info = blocks_[b];
   const size_t n = info.rows;
   const size_t width = static_cast<size_t>(ColumnTypeSize(type_));
-  Status st;
-  switch (info.codec) {
-    case BlockCodec::kRaw:
-      if (payload.size() != n * width) return Damaged(path_, "raw block size");
-      for (size_t k = 0; k < n; ++k) out[k] = ReadWide(type_, payload.data() + k * width);
-      return Status::Ok();
-    case BlockCodec::kAlp:
-    case BlockCodec::kXor: {
-      static_assert(sizeof(double) == sizeof(int64_t));
-      thread_local std::vector<double> d;
-      d.resize(n);
-      st = info.codec == BlockCodec::kAlp ? codec::DecodeAlp(payload, n, d.data())
-                                          : codec::DecodeXor(payload, n, d.data());
-      if (st.ok()) std::memcpy(out, d.data(), n * 8);
-      break;
-    }
-    default:
-      st = codec::DecodeInts(static_cast<codec::IntCodec>(info.codec), payload, n, out);
-      break;
+  if (info.codec == BlockCodec::kRaw) {
+    if (payload.size() != n * width) return Damaged(path_, "raw block size");
+    for (size_t k = 0; k < n; ++k) out[k] = ReadWide(type_, payload.data() + k * width);
+    return Status::Ok();
   }
+  Status st = codec::DecodeInts(static_cast<codec::IntCodec>(info.codec), payload, n, out);
   if (!st.ok()) return Damaged(path_, "block " + std::to_string(b) + ": " + st.message());
-  // Values wider than the type cannot come from CompressColumn; refuse rather than truncate.
-  if (width < 8 && IsIntCodec(info.codec)) {
-    for (size_t k = 0; k < n; ++k) {
-      char buf[8];
-      WriteNarrow(type_, out[k], buf);
-      if (ReadWide(type_, buf) != out[k]) {
-        return Damaged(path_, "block " + std::to_string(b) + ": value out of the type's range");
-      }
+  // Values outside ReadWide's range for the type cannot come from CompressColumn; refuse them
+  // rather than truncate.
+  if (width < 8) {
+    int64_t lo = 0, hi = 0;
+    switch (type_) {
+      case ColumnType::kBoolean:
+        hi = UINT8_MAX;
+        break;
+      case ColumnType::kByte:
+        lo = INT8_MIN, hi = INT8_MAX;
+        break;
+      case ColumnType::kShort:
+        lo = INT16_MIN, hi = INT16_MAX;
+        break;
+      case ColumnType::kChar:
+        hi = UINT16_MAX;
+        break;
+      case ColumnType::kFloat:
+        hi = UINT32_MAX;
+        break;
+      default:
+        lo = INT32_MIN, hi = INT32_MAX;
+        break;
     }
+    bool bad = false;
+    for (size_t k = 0; k < n; ++k) bad |= out[k] < lo || out[k] > hi;
+    if (bad)
+      return Damaged(path_, "block " + std::to_string(b) + ": value out of the type's range");
   }
   return Status::Ok();
 }
@@ -550,17 +563,33 @@ Status CompressedColumnReader::DecodeInt64(size_t b, int64_t* out) const {
 
 Status CompressedColumnReader::DecodeDouble(size_t b, double* out) const {
   if (!IsFloating(type_)) return Status::InvalidArgument("not a FLOAT or DOUBLE column");
-  thread_local std::vector<int64_t> wide;
-  wide.resize(block_rows_);
-  RETURN_IF_ERROR(DecodeWide(b, wide.data()));
-  const size_t n = blocks_[b].rows;
-  if (type_ == ColumnType::kDouble) {
-    std::memcpy(out, wide.data(), n * 8);
-  } else {
-    for (size_t k = 0; k < n; ++k) {
+  if (type_ == ColumnType::kFloat) {
+    thread_local std::vector<int64_t> wide;
+    wide.resize(block_rows_);
+    RETURN_IF_ERROR(DecodeWide(b, wide.data()));
+    for (size_t k = 0; k < blocks_[b].rows; ++k) {
       out[k] = std::bit_cast<float>(static_cast<uint32_t>(wide[k]));
     }
+    return Status::Ok();
   }
+  // DOUBLE decodes straight into `out`.
+  ASSIGN_OR_RETURN(std::string_view payload, Payload(b));
+  const BlockInfo& info = blocks_[b];
+  const size_t n = info.rows;
+  Status st;
+  switch (info.codec) {
+    case BlockCodec::kRaw:
+      if (payload.size() != n * 8) return Damaged(path_, "raw block size");
+      std::memcpy(out, payload.data(), n * 8);
+      return Status::Ok();
+    case BlockCodec::kAlp:
+      st = codec::DecodeAlp(payload, n, out);
+      break;
+    default:
+      st = codec::DecodeXor(payload, n, out);
+      break;
+  }
+  if (!st.ok()) return Damaged(path_, "block " + std::to_string(b) + ": " + st.message());
   return Status::Ok();
 }
 

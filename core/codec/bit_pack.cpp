@@ -1,7 +1,10 @@
 // core/codec/bit_pack.cpp — see bit_pack.h.
 #include "core/codec/bit_pack.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
+#include <utility>
 
 namespace sundial::core::codec {
 
@@ -34,6 +37,41 @@ void PackBits(const uint64_t* values, size_t n, int width, std::string* out) {
   }
 }
 
+namespace {
+
+// Values of up to 56 bits: one unaligned 8-byte load holds each value whatever its bit offset.
+// With the width a constant the compiler unrolls groups of 8 values (W bytes) with constant
+// shifts. Decodes the first `count` values, each of whose 8-byte load stays inside the input.
+template <int W>
+void UnpackNarrow(const uint8_t* in, size_t count, uint64_t* out) {
+  constexpr uint64_t kMask = (uint64_t{1} << W) - 1;
+  size_t k = 0;
+  for (; k + 8 <= count; k += 8) {
+    const uint8_t* p = in + (k / 8) * W;
+    for (int j = 0; j < 8; ++j) {
+      uint64_t word;
+      std::memcpy(&word, p + (j * W) / 8, 8);
+      out[k + j] = (word >> ((j * W) % 8)) & kMask;
+    }
+  }
+  for (; k < count; ++k) {
+    const size_t bit = k * W;
+    uint64_t word;
+    std::memcpy(&word, in + (bit >> 3), 8);
+    out[k] = (word >> (bit & 7)) & kMask;
+  }
+}
+
+using UnpackFn = void (*)(const uint8_t*, size_t, uint64_t*);
+
+template <int... W>
+constexpr auto MakeUnpackTable(std::integer_sequence<int, W...>) {
+  return std::array<UnpackFn, sizeof...(W)>{&UnpackNarrow<W + 1>...};
+}
+constexpr auto kUnpackNarrow = MakeUnpackTable(std::make_integer_sequence<int, 56>());
+
+}  // namespace
+
 void UnpackBits(const uint8_t* in, size_t n, int width, uint64_t* out) {
   if (width == 0) {
     std::memset(out, 0, n * sizeof(uint64_t));
@@ -43,15 +81,10 @@ void UnpackBits(const uint8_t* in, size_t n, int width, uint64_t* out) {
   const uint64_t mask = width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
   size_t k = 0;
   if (width <= 56) {
-    // One unaligned 8-byte load holds every value of up to 56 bits whatever its bit offset;
-    // the loop stops while 8 bytes from the value's first byte are still inside the input.
-    for (; k < n; ++k) {
-      const size_t bit = k * static_cast<size_t>(width);
-      if ((bit >> 3) + 8 > size) break;
-      uint64_t word;
-      std::memcpy(&word, in + (bit >> 3), 8);
-      out[k] = (word >> (bit & 7)) & mask;
-    }
+    // Values whose 8-byte load ends inside the input: value k starts at byte k*width/8.
+    const size_t safe = size < 8 ? 0 : std::min(n, ((size - 8) * 8) / width + 1);
+    kUnpackNarrow[width - 1](in, safe, out);
+    k = safe;
   }
   // Wide values and the tail: assemble from single bytes, never reading past `size`.
   for (; k < n; ++k) {
