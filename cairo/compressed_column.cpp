@@ -245,7 +245,7 @@ void AppendBlock(BlockCodec c, const Stats& st, uint32_t rows, std::string_view 
 }
 
 Status CheckVarcharIndex(int64_t rows, std::string_view data, std::string_view index) {
-  if (index.size() != static_cast<size_t>(rows + 1) * 8) {
+  if (index.size() % 8 != 0 || index.size() / 8 != static_cast<uint64_t>(rows) + 1) {
     return Status::InvalidArgument("varchar index size does not match the row count");
   }
   if (Get<uint64_t>(index.data()) != 0) {
@@ -299,6 +299,10 @@ Result<std::string> CompressColumn(ColumnType type, int64_t rows, std::string_vi
     return Status::InvalidArgument("block rows must be 1..65536");
   }
   if (rows < 0) return Status::InvalidArgument("negative row count");
+  // Every row has at least one byte in `data` or `varchar_index`: this bounds the products below.
+  if (static_cast<uint64_t>(rows) > data.size() + varchar_index.size()) {
+    return Status::InvalidArgument("column data size does not match the row count");
+  }
   if (options.force_codec && !CodecApplies(type, *options.force_codec)) {
     return Status::InvalidArgument("codec " + std::string(BlockCodecName(*options.force_codec)) +
                                    " does not apply to " + std::string(ColumnTypeName(type)));
@@ -334,6 +338,10 @@ Result<std::string> CompressColumn(ColumnType type, int64_t rows, std::string_vi
         if (is_null) st.flags |= kHasNulls;
       }
       const uint64_t end = Get<uint64_t>(ix + n * 8) & ~kVarcharNullBit;
+      // Sizes in a block are u32; the LZ form of up to 4 GiB - 64 KiB stays below 4 GiB.
+      if (end - begin > UINT32_MAX - (uint64_t{1} << 20)) {
+        return Status::InvalidArgument("more than 4 GiB of VARCHAR bytes in one block");
+      }
       EncodeVarcharBlock(wide.data(), n, data.substr(begin, end - begin), &payload);
     } else {
       const char* native = data.data() + first * width;

@@ -339,6 +339,11 @@ TEST(CompressedColumnTest, BadInputIsInvalidArgument) {
             StatusCode::kInvalidArgument);
   EXPECT_EQ(CompressColumn(ColumnType::kLong, -1, "", {}).status().code(),
             StatusCode::kInvalidArgument);
+  // Row counts whose byte sizes overflow 64 bits are refused, not wrapped around.
+  EXPECT_EQ(CompressColumn(ColumnType::kLong, int64_t{1} << 61, "", {}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(CompressColumn(ColumnType::kVarchar, INT64_MAX, "", "").status().code(),
+            StatusCode::kInvalidArgument);
   CompressOptions o;
   o.force_codec = BlockCodec::kAlp;
   EXPECT_EQ(CompressColumn(ColumnType::kLong, 2, longs, {}, o).status().code(),
