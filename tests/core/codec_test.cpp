@@ -340,6 +340,27 @@ TEST(DoubleCodecTest, TruncatedOrExtendedEncodingsAreCorruption) {
   }
 }
 
+TEST(DoubleCodecTest, AlpDigitsOutsideTheExactRangeAreCorruption) {
+  for (int64_t digits : {int64_t{1} << 51, -(int64_t{1} << 51) - 1, INT64_MIN, INT64_MAX}) {
+    for (size_t n : {size_t{1}, size_t{5}}) {
+      // exponent 0, no exceptions, FOR section: base = digits, width 0.
+      std::string enc(1, '\0');
+      enc.append(4, '\0');
+      enc.append(reinterpret_cast<const char*>(&digits), 8);
+      enc.push_back('\0');
+      std::vector<double> back(n);
+      EXPECT_EQ(DecodeAlp(enc, n, back.data()).code(), StatusCode::kCorruption) << digits;
+    }
+  }
+  const int64_t ok = (int64_t{1} << 51) - 1;
+  std::string enc(5, '\0');
+  enc.append(reinterpret_cast<const char*>(&ok), 8);
+  enc.push_back('\0');
+  double back[3];
+  ASSERT_TRUE(DecodeAlp(enc, 3, back).ok());
+  EXPECT_EQ(back[2], static_cast<double>(ok));
+}
+
 std::string RandomBytes(std::mt19937_64& rng, size_t n) {
   std::string s(n, '\0');
   for (auto& c : s) c = static_cast<char>(rng());
