@@ -73,6 +73,7 @@ constexpr auto kUnpackNarrow = MakeUnpackTable(std::make_integer_sequence<int, 5
 }  // namespace
 
 void UnpackBits(const uint8_t* in, size_t n, int width, uint64_t* out) {
+  if (n == 0) return;
   if (width == 0) {
     std::memset(out, 0, n * sizeof(uint64_t));
     return;
