@@ -3,8 +3,8 @@
 # its seed corpus: the SQL parser (tests/sql/fuzz_corpus) and the server's input parsers — line
 # protocol, HTTP requests, CSV, multipart, import schema, date patterns, tar archives
 # (tests/http/fuzz_corpus)
-# — and the storage engine's read path on damaged files: `_txn`, `.sym`, VARCHAR `.i`, backup
-# manifests (tests/cairo/fuzz_corpus).
+# — and the storage engine's read path on damaged files: `_txn`, `.sym`, VARCHAR `.i`, compressed
+# column files, backup manifests (tests/cairo/fuzz_corpus).
 # Fails if a fuzzer finds a crash, a leak, a hang or undefined behaviour.
 #   bash pkg/fuzz.sh
 set -euo pipefail

@@ -5,6 +5,10 @@
 //   1: `sym.sym` (the symbol dictionary, scanned as committed with the input's size)
 //   2: `2025-11-21/s.i` (a VARCHAR index, scanned and listed for backup)
 //   3: `backup.manifest` (parsed and verified against the table's files)
+//   4: a compressed column file (cairo/compressed_column.h): the next byte picks the column
+//      type, the rest is the file; opened and every block decoded
+//   5: the same after every checksum in it is made to match, so that the block decoders (not
+//      just the CRC checks) see the damage; what decodes must compress and decode the same
 // Every outcome must be success or an error Status; a crash, leak or UB is a finding.
 // SUNDIAL_FUZZ_SEED_DIR=<dir> writes the real files of the table there as seeds and exits.
 #include <stdlib.h>
@@ -12,12 +16,15 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cairo/backup_manifest.h"
+#include "cairo/compressed_column.h"
 #include "cairo/engine.h"
 #include "cairo/table_recovery.h"
 #include "cairo/table_state.h"
@@ -36,7 +43,7 @@ constexpr int64_t kHour = 3'600'000'000LL;
 
 struct Fixture {
   std::shared_ptr<core::FileSystem> fs;
-  std::string root;       // temp dir; the table is root/db/t
+  std::string root;  // temp dir; the table is root/db/t
   std::string table_dir;
   std::map<std::string, std::string> pristine;  // relative path -> bytes
   TxnRecord record;
@@ -60,8 +67,10 @@ void Build() {
   auto e = Engine::Open(g->fs, o);
   Check(e.status(), "open");
   TableSchema s;
-  s.columns = {{"ts", ColumnType::kTimestamp}, {"sym", ColumnType::kSymbol},
-               {"s", ColumnType::kVarchar}, {"n", ColumnType::kLong}};
+  s.columns = {{"ts", ColumnType::kTimestamp},
+               {"sym", ColumnType::kSymbol},
+               {"s", ColumnType::kVarchar},
+               {"n", ColumnType::kLong}};
   s.timestamp_index = 0;
   s.partition_by = PartitionBy::kDay;
   Check((*e)->CreateTable("t", s), "create");
@@ -78,10 +87,10 @@ void Build() {
   w->Reset();
   e->reset();
   g->table_dir = g->root + "/db/t";
-  for (const char* rel : {"_txn", "sym.sym", "2025-11-21/ts.d", "2025-11-21/sym.d",
-                          "2025-11-21/s.d", "2025-11-21/s.i", "2025-11-21/n.d",
-                          "2025-11-22/ts.d", "2025-11-22/sym.d", "2025-11-22/s.d",
-                          "2025-11-22/s.i", "2025-11-22/n.d"}) {
+  for (const char* rel :
+       {"_txn", "sym.sym", "2025-11-21/ts.d", "2025-11-21/sym.d", "2025-11-21/s.d",
+        "2025-11-21/s.i", "2025-11-21/n.d", "2025-11-22/ts.d", "2025-11-22/sym.d", "2025-11-22/s.d",
+        "2025-11-22/s.i", "2025-11-22/n.d"}) {
     auto bytes = g->fs->ReadFile(g->table_dir + "/" + rel);
     Check(bytes.status(), rel);
     g->pristine[rel] = *bytes;
@@ -118,6 +127,40 @@ void WriteSeeds(const std::string& dir) {
     m.files.push_back({"db/t/" + rel, bytes.size(), core::Crc32c(bytes)});
   }
   put("manifest", 3, SerializeManifest(m));
+  // Compressed column files: the table's columns, in small blocks so that a seed holds several.
+  CompressOptions o;
+  o.block_rows = 8;
+  auto compressed = [&](const std::string& name, ColumnType type, const std::string& rel,
+                        const std::string& index_rel) {
+    const std::string& d = g->pristine[rel];
+    const std::string index = index_rel.empty() ? std::string() : g->pristine[index_rel];
+    const int64_t rows = type == ColumnType::kVarchar
+                             ? static_cast<int64_t>(index.size() / 8) - 1
+                             : static_cast<int64_t>(d.size() / ColumnTypeSize(type));
+    auto file = CompressColumn(type, rows, d, index, o);
+    Check(file.status(), name.c_str());
+    const std::string typed =
+        std::string(1, static_cast<char>(static_cast<uint8_t>(type) - 1)) + *file;
+    put("compressed_" + name, 4, typed);
+    put("compressed_fixed_" + name, 5, typed);
+  };
+  compressed("ts", ColumnType::kTimestamp, "2025-11-21/ts.d", "");
+  compressed("sym", ColumnType::kSymbol, "2025-11-21/sym.d", "");
+  compressed("long", ColumnType::kLong, "2025-11-21/n.d", "");
+  compressed("varchar", ColumnType::kVarchar, "2025-11-21/s.d", "2025-11-21/s.i");
+  std::string doubles;
+  for (int k = 0; k < 20; ++k) {
+    const double v[] = {k * 0.25, k % 3 ? 1.5 / (k + 1) : -0.0};
+    doubles.append(reinterpret_cast<const char*>(&v[k % 2]), 8);
+  }
+  for (BlockCodec c : {BlockCodec::kAlp, BlockCodec::kXor}) {
+    CompressOptions od = o;
+    od.force_codec = c;
+    auto file = CompressColumn(ColumnType::kDouble, 20, doubles, {}, od);
+    Check(file.status(), "doubles");
+    const std::string typed = std::string(1, static_cast<char>(7)) + *file;
+    put(std::string("compressed_double_") + std::string(BlockCodecName(c)), 5, typed);
+  }
 }
 
 // Reads every value of every column as scans do, and lists the files as backup does.
@@ -151,6 +194,68 @@ void Scan(const TxnRecord& rec) {
   }
 }
 
+// Rewrites the checksums of a compressed column file (FORMAT.md "Compressed column files") so
+// that they match its bytes, wherever the index's offsets and sizes fall inside the file.
+std::string FixChecksums(std::string_view data) {
+  std::string f(data);
+  constexpr size_t kHeader = 16, kEntry = 40, kFooter = 20;
+  if (f.size() < kHeader + kFooter) return f;
+  uint32_t blocks;
+  std::memcpy(&blocks, f.data() + f.size() - kFooter + 8, 4);
+  const size_t room = f.size() - kHeader - kFooter;
+  if (blocks > room / kEntry) return f;
+  const size_t index_at = f.size() - kFooter - blocks * kEntry;
+  for (uint32_t b = 0; b < blocks; ++b) {
+    uint64_t offset;
+    uint32_t size;
+    std::memcpy(&offset, f.data() + index_at + b * kEntry, 8);
+    std::memcpy(&size, f.data() + index_at + b * kEntry + 8, 4);
+    if (size < 4 || offset > index_at || size > index_at - offset) continue;
+    const uint32_t crc = core::Crc32c(f.data() + offset, size - 4);
+    std::memcpy(f.data() + offset + size - 4, &crc, 4);
+  }
+  uint32_t crc = core::Crc32c(f.data(), kHeader);
+  crc = core::Crc32cExtend(crc, f.data() + index_at, blocks * kEntry + 16);
+  std::memcpy(f.data() + f.size() - 4, &crc, 4);
+  return f;
+}
+
+// Opens a compressed column file and decodes every block; values that decode must survive
+// another compression unchanged.
+void FuzzCompressedColumn(std::string_view data, bool fix_checksums) {
+  if (data.empty()) return;
+  const ColumnType type = static_cast<ColumnType>(1 + static_cast<uint8_t>(data[0]) % 12);
+  const std::string file =
+      fix_checksums ? FixChecksums(data.substr(1)) : std::string(data.substr(1));
+  auto r = CompressedColumnReader::Open(file, type, "c.dz");
+  if (!r.ok()) return;
+  if (r->row_count() > (1 << 20)) return;  // decodes stay small (libFuzzer's memory limit)
+  std::string native;
+  std::vector<char> buf(static_cast<size_t>(r->block_rows()) * 8);
+  VarcharBlock vb;
+  for (size_t b = 0; b < r->block_count(); ++b) {
+    if (type == ColumnType::kVarchar) {
+      if (!r->DecodeVarchar(b, &vb).ok()) return;
+      continue;
+    }
+    if (!r->DecodeNative(b, buf.data()).ok()) return;
+    native.append(buf.data(), r->block(b).rows * static_cast<size_t>(ColumnTypeSize(type)));
+  }
+  if (type == ColumnType::kVarchar) return;
+  CompressOptions o;
+  o.block_rows = r->block_rows();
+  auto again = CompressColumn(type, r->row_count(), native, {}, o);
+  if (!again.ok()) std::abort();
+  auto r2 = CompressedColumnReader::Open(*again, type, "c.dz");
+  if (!r2.ok()) std::abort();
+  std::string native2;
+  for (size_t b = 0; b < r2->block_count(); ++b) {
+    if (!r2->DecodeNative(b, buf.data()).ok()) std::abort();
+    native2.append(buf.data(), r2->block(b).rows * static_cast<size_t>(ColumnTypeSize(type)));
+  }
+  if (native2 != native) std::abort();
+}
+
 void FuzzTxn(std::string_view data) {
   auto rec = ParseTxn(data, "_txn");
   if (!rec.ok()) return;
@@ -180,7 +285,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   if (size == 0) return 0;
   const std::string_view data(reinterpret_cast<const char*>(bytes) + 1, size - 1);
-  switch (bytes[0] % 4) {
+  switch (bytes[0] % 6) {
     case 0:
       FuzzTxn(data);
       break;
@@ -206,6 +311,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
       (void)VerifyBackup(*g->fs, g->root);
       break;
     }
+    case 4:
+      FuzzCompressedColumn(data, false);
+      break;
+    case 5:
+      FuzzCompressedColumn(data, true);
+      break;
   }
   return 0;
 }

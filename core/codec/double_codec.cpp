@@ -1,0 +1,298 @@
+// core/codec/double_codec.cpp — see double_codec.h.
+#include "core/codec/double_codec.h"
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "core/codec/bit_pack.h"
+#include "core/codec/int_codec.h"
+
+namespace sundial::core::codec {
+namespace {
+
+// Powers of ten up to 10^18 are exact doubles (10^22 is the last), so digits / 10^e is the
+// correctly rounded quotient: for a value printed with e decimals it is the value strtod reads.
+constexpr double kPow10[kAlpMaxExponent + 1] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,
+                                                1e7,  1e8,  1e9,  1e10, 1e11, 1e12, 1e13,
+                                                1e14, 1e15, 1e16, 1e17, 1e18};
+// Digits stay within (-2^51, 2^51): their conversion to double is exact, and decoding can
+// convert them with the add-and-subtract of 1.5 * 2^52 (below), which vectorises.
+constexpr double kMaxDigits = 2251799813685248.0;
+constexpr uint64_t kMagicBits = 0x4338000000000000;  // the double 1.5 * 2^52
+constexpr double kMagic = 6755399441055744.0;
+
+using V2u = uint64_t __attribute__((vector_size(16)));
+using V2d = double __attribute__((vector_size(16)));
+
+// out[k] = digits[k] / scale for digits in (-2^51, 2^51); false if one is outside. For such
+// d, the bits of 1.5 * 2^52 plus d are the double 1.5 * 2^52 + d exactly, so subtracting
+// 1.5 * 2^52 gives (double) d. Two lanes at a time with the compiler's vector extensions
+// (SSE2 on x86-64, NEON on aarch64).
+bool DigitsToDoubles(const int64_t* digits, size_t n, double scale, double* out) {
+  uint64_t out_of_range = 0;
+  size_t k = 0;
+  const V2u magic_bits = {kMagicBits, kMagicBits};
+  const V2u bias = {uint64_t{1} << 51, uint64_t{1} << 51};
+  const V2d magic = {kMagic, kMagic}, scales = {scale, scale};
+  V2u range = {0, 0};
+  for (; k + 2 <= n; k += 2) {
+    V2u d;
+    std::memcpy(&d, digits + k, 16);
+    range |= (d + bias) >> 52;  // nonzero unless -2^51 <= d < 2^51
+    V2d f;
+    const V2u b = d + magic_bits;
+    std::memcpy(&f, &b, 16);
+    const V2d q = (f - magic) / scales;
+    std::memcpy(out + k, &q, 16);
+  }
+  out_of_range = range[0] | range[1];
+  for (; k < n; ++k) {
+    const uint64_t d = static_cast<uint64_t>(digits[k]);
+    out_of_range |= (d + (uint64_t{1} << 51)) >> 52;
+    out[k] = (std::bit_cast<double>(d + kMagicBits) - kMagic) / scale;
+  }
+  return out_of_range == 0;
+}
+
+Status Damaged(const char* what) {
+  return Status::Corruption(std::string("damaged double block: ") + what);
+}
+
+// The digits of `v` at exponent e, or false when v does not round-trip through them.
+inline bool AlpDigits(double v, int e, int64_t* digits) {
+  const double x = v * kPow10[e];
+  if (!(std::fabs(x) < kMaxDigits - 1)) return false;  // also NaN; keeps d in (-2^51, 2^51)
+  const int64_t d = static_cast<int64_t>(std::nearbyint(x));
+  if (std::bit_cast<uint64_t>(static_cast<double>(d) / kPow10[e]) != std::bit_cast<uint64_t>(v)) {
+    return false;  // -0.0 lands here too: 0 / 10^e is +0.0
+  }
+  *digits = d;
+  return true;
+}
+
+}  // namespace
+
+AlpChoice ChooseAlpExponent(const double* values, size_t n) {
+  constexpr size_t kSample = 64;
+  const size_t count = n < kSample ? n : kSample;
+  AlpChoice best;
+  double best_bits = INFINITY;
+  for (int e = 0; e <= kAlpMaxExponent; ++e) {
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    size_t exceptions = 0;
+    for (size_t s = 0; s < count; ++s) {
+      int64_t d;
+      if (!AlpDigits(values[s * n / count], e, &d)) {
+        ++exceptions;
+        continue;
+      }
+      lo = d < lo ? d : lo;
+      hi = d > hi ? d : hi;
+    }
+    const int width = exceptions == count ? 0 : BitWidth(static_cast<uint64_t>(hi) - lo);
+    const double bits = static_cast<double>(count - exceptions) * width + exceptions * 80.0;
+    if (bits < best_bits) {
+      best_bits = bits;
+      best.exponent = e;
+      best.exception_share = count ? static_cast<double>(exceptions) / count : 0;
+    }
+  }
+  return best;
+}
+
+// u8 exponent, u32 exception count x, a kFor section of n digits (an exception's slot holds the
+// digits of the value before it, so it does not widen the frame), x u16 positions ascending,
+// x u64 bit patterns.
+void EncodeAlp(const double* values, size_t n, int exponent, std::string* out) {
+  std::vector<int64_t> digits(n);
+  std::vector<uint16_t> positions;
+  std::vector<uint64_t> patterns;
+  int64_t last = 0;
+  bool have_last = false;
+  for (size_t k = 0; k < n; ++k) {
+    int64_t d;
+    if (AlpDigits(values[k], exponent, &d)) {
+      if (!have_last) {
+        for (size_t j = 0; j < k; ++j) digits[j] = d;  // leading exceptions
+        have_last = true;
+      }
+      digits[k] = last = d;
+    } else {
+      digits[k] = last;
+      positions.push_back(static_cast<uint16_t>(k));
+      patterns.push_back(std::bit_cast<uint64_t>(values[k]));
+    }
+  }
+  out->push_back(static_cast<char>(exponent));
+  const uint32_t x = static_cast<uint32_t>(positions.size());
+  out->append(reinterpret_cast<const char*>(&x), 4);
+  EncodeInts(IntCodec::kFor, digits.data(), n, out);
+  out->append(reinterpret_cast<const char*>(positions.data()), positions.size() * 2);
+  out->append(reinterpret_cast<const char*>(patterns.data()), patterns.size() * 8);
+}
+
+Status DecodeAlp(std::string_view in, size_t n, double* out) {
+  if (n > 65536) return Damaged("more than 65536 values in an ALP block");
+  if (in.size() < 5) return Damaged("header cut short");
+  const int e = static_cast<uint8_t>(in[0]);
+  uint32_t x;
+  std::memcpy(&x, in.data() + 1, 4);
+  in.remove_prefix(5);
+  if (e > kAlpMaxExponent) return Damaged("exponent over 18");
+  if (x > n) return Damaged("more exceptions than values");
+  const size_t tail = static_cast<size_t>(x) * 10;
+  if (in.size() < tail) return Damaged("exceptions cut short");
+  thread_local std::vector<int64_t> digits;
+  digits.resize(n);
+  RETURN_IF_ERROR(DecodeInts(IntCodec::kFor, in.substr(0, in.size() - tail), n, digits.data()));
+  if (!DigitsToDoubles(digits.data(), n, kPow10[e], out)) return Damaged("digits out of range");
+  const char* pos = in.data() + in.size() - tail;
+  const char* pat = pos + static_cast<size_t>(x) * 2;
+  int prev = -1;
+  for (uint32_t i = 0; i < x; ++i) {
+    uint16_t p;
+    uint64_t bits;
+    std::memcpy(&p, pos + i * 2, 2);
+    std::memcpy(&bits, pat + static_cast<size_t>(i) * 8, 8);
+    if (p >= n || static_cast<int>(p) <= prev) return Damaged("exception position out of order");
+    prev = p;
+    out[p] = std::bit_cast<double>(bits);
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+class BitWriter {
+ public:
+  explicit BitWriter(std::string* out) : out_(out) {}
+  // Appends the low `bits` (0..64) bits of `v`.
+  void Put(uint64_t v, int bits) {
+    if (bits == 0) return;
+    if (bits < 64) v &= (uint64_t{1} << bits) - 1;
+    acc_ |= static_cast<unsigned __int128>(v) << pending_;
+    pending_ += bits;
+    if (pending_ >= 64) {
+      const uint64_t word = static_cast<uint64_t>(acc_);
+      out_->append(reinterpret_cast<const char*>(&word), 8);
+      acc_ >>= 64;
+      pending_ -= 64;
+    }
+  }
+  void Flush() {
+    while (pending_ > 0) {
+      out_->push_back(static_cast<char>(static_cast<uint8_t>(acc_)));
+      acc_ >>= 8;
+      pending_ -= 8;
+    }
+    pending_ = 0;
+  }
+
+ private:
+  std::string* out_;
+  unsigned __int128 acc_ = 0;
+  int pending_ = 0;
+};
+
+class BitReader {
+ public:
+  explicit BitReader(std::string_view in)
+      : in_(reinterpret_cast<const uint8_t*>(in.data())), size_bits_(in.size() * 8) {}
+  // Reads `bits` (0..64) bits; false past the end of the input.
+  bool Get(int bits, uint64_t* v) {
+    if (size_bits_ - pos_ < static_cast<size_t>(bits)) return false;
+    unsigned __int128 acc = 0;
+    size_t byte = pos_ >> 3;
+    const int shift = static_cast<int>(pos_ & 7);
+    int have = 0;
+    while (have < bits + shift) {
+      acc |= static_cast<unsigned __int128>(in_[byte++]) << have;
+      have += 8;
+    }
+    acc >>= shift;
+    *v = bits == 64 ? static_cast<uint64_t>(acc)
+                    : static_cast<uint64_t>(acc) & ((uint64_t{1} << bits) - 1);
+    pos_ += bits;
+    return true;
+  }
+  // Whole bytes consumed, the last one possibly in part.
+  size_t bytes_used() const { return (pos_ + 7) / 8; }
+
+ private:
+  const uint8_t* in_;
+  size_t size_bits_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+// Bit stream (bit_pack.h's bit order): the first value's 64 bits; then per value, with
+// x = bits XOR previous bits: `0` when x = 0; `10` + the meaningful bits when x's
+// meaningful bits fit in the previous window; else `11` + 6 bits leading zeros + 6 bits
+// (meaningful length - 1) + the meaningful bits. Zero-padded to a whole byte.
+void EncodeXor(const double* values, size_t n, std::string* out) {
+  if (n == 0) return;
+  BitWriter w(out);
+  uint64_t prev = std::bit_cast<uint64_t>(values[0]);
+  w.Put(prev, 64);
+  int lead = -1, len = 0;  // the current window: leading zeros and meaningful bit count
+  for (size_t k = 1; k < n; ++k) {
+    const uint64_t cur = std::bit_cast<uint64_t>(values[k]);
+    const uint64_t x = cur ^ prev;
+    prev = cur;
+    if (x == 0) {
+      w.Put(0, 1);
+      continue;
+    }
+    const int l = __builtin_clzll(x), t = __builtin_ctzll(x);
+    if (lead >= 0 && l >= lead && 64 - t <= lead + len) {
+      w.Put(0b01, 2);  // bits `1`, `0` in stream order
+      w.Put(x >> (64 - lead - len), len);
+      continue;
+    }
+    lead = l;
+    len = 64 - l - t;
+    w.Put(0b11, 2);
+    w.Put(static_cast<uint64_t>(lead), 6);
+    w.Put(static_cast<uint64_t>(len - 1), 6);
+    w.Put(x >> t, len);
+  }
+  w.Flush();
+}
+
+Status DecodeXor(std::string_view in, size_t n, double* out) {
+  if (n == 0) {
+    if (!in.empty()) return Damaged("bytes left after the values");
+    return Status::Ok();
+  }
+  BitReader r(in);
+  uint64_t prev;
+  if (!r.Get(64, &prev)) return Damaged("first value cut short");
+  out[0] = std::bit_cast<double>(prev);
+  int lead = -1, len = 0;
+  for (size_t k = 1; k < n; ++k) {
+    uint64_t bit, x;
+    if (!r.Get(1, &bit)) return Damaged("values cut short");
+    if (bit == 1) {
+      if (!r.Get(1, &bit)) return Damaged("values cut short");
+      if (bit == 1) {
+        uint64_t l, m;
+        if (!r.Get(6, &l) || !r.Get(6, &m)) return Damaged("values cut short");
+        lead = static_cast<int>(l);
+        len = static_cast<int>(m) + 1;
+        if (lead + len > 64) return Damaged("window past 64 bits");
+      } else if (lead < 0) {
+        return Damaged("window used before it was set");
+      }
+      if (!r.Get(len, &x)) return Damaged("values cut short");
+      prev ^= x << (64 - lead - len);
+    }
+    out[k] = std::bit_cast<double>(prev);
+  }
+  if (r.bytes_used() != in.size()) return Damaged("bytes left after the values");
+  return Status::Ok();
+}
+
+}  // namespace sundial::core::codec
