@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/timestamp.h"
 #include "http/backup_handler.h"
+#include "http/console.h"
 #include "http/ilp_ingest.h"
 #include "http/ilp_write.h"
 #include "http/line_protocol.h"
@@ -89,6 +90,7 @@ void Api::Handle(HttpRequest& req, ResponseWriter& resp) {
     HandleSettings(req, resp);
     return;
   }
+  if (IsConsolePath(path)) return HandleConsole(req, resp);  // public: a page, no data
   if (!config_.http_user.empty() &&
       !CheckBasicAuth(req.Header("authorization"), config_.http_user, config_.http_password)) {
     resp.AddHeader("WWW-Authenticate", "Basic realm=\"sundial\"");
