@@ -21,6 +21,8 @@ command -v npm >/dev/null || need+=(npm)
 # GET /backup's recipes (tests/e2e/backup_stream_test.cpp) are run through rclone and bsdtar.
 command -v rclone >/dev/null || need+=(rclone)
 command -v bsdtar >/dev/null || need+=(libarchive-tools)
+# The web console's browser test (tests/http/console_test.cpp) drives Debian's chromium.
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   echo "installing: ${need[*]}" >&2
@@ -39,3 +41,5 @@ fi
 cmake --build "$BUILD_DIR" -j "$(nproc)"
 command -v npm >/dev/null && bash tests/core/s3rver/install.sh "$BUILD_DIR/tests/core/s3rver-run" ||
   echo "npm's s3rver not installed: the s3 store tests try again (and skip without node/npm)" >&2
+command -v npm >/dev/null && bash tests/http/console/install.sh "$BUILD_DIR/tests/http/console-run" ||
+  echo "npm's playwright-core not installed: the console test tries again (and skips without it)" >&2
