@@ -288,9 +288,12 @@ async function authServer(browser) {
   assert.equal(await page.isVisible('dialog#login'), false);
   step('auth: a wrong password asks again, the right one logs in');
 
+  assert.equal(await page.isHidden('#result-bar'), true, 'no result yet: no pager');
   await runSql(page, 'SELECT x FROM long_sequence(3);');
   await statusText(page, /^3 rows/);
   assert.deepEqual(await gridRows(page), [['1', '1'], ['2', '2'], ['3', '3']]);
+  assert.equal(await page.isVisible('#result-bar'), true);
+  assert.equal(await page.isHidden('#tab-chart'), true);
   await page.click('#backup-now');
   await waitText(page, '#backup-msg', /^403: /);
   assert.match(await page.textContent('#backup-msg'), /read-only/);
