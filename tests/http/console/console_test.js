@@ -120,7 +120,9 @@ async function openServer(browser) {
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   const execLimits = [];
+  const foreign = [];  // requests that leave the server: none, the page is self-contained
   page.on('request', (req) => {
+    if (!req.url().startsWith(OPEN + '/') && !req.url().startsWith('data:')) foreign.push(req.url());
     const u = new URL(req.url());
     if (u.pathname === '/exec') execLimits.push([u.searchParams.get('query'), u.searchParams.get('limit')]);
   });
@@ -136,11 +138,15 @@ async function openServer(browser) {
   assert.deepEqual(heads, ['#', 'siteSYMBOL', 'tempDOUBLE', 'humLONG', 'timestampTIMESTAMP']);
   step('a query shows its rows');
 
-  // An error shows the server's message and position, and selects the position in the editor.
-  await runSql(page, 'SELECT nope FROM sensors;');
+  // Ctrl+Enter runs the selection only. An error shows the server's message and position,
+  // and selects the position in the editor (counted from the start of the selection).
+  const first = 'SELECT * FROM sensors LIMIT 2;\n';
+  await page.fill('#sql', first + 'SELECT nope FROM sensors;');
+  await page.$eval('#sql', (t, from) => t.setSelectionRange(from, t.value.length), first.length);
+  await page.press('#sql', 'Control+Enter');
   const err = await statusText(page, /nope/);
   assert.match(err, /^400: Invalid column: nope \(at position 7\)$/);
-  assert.equal(await page.$eval('#sql', (t) => t.selectionStart), 7);
+  assert.equal(await page.$eval('#sql', (t) => t.selectionStart), first.length + 7);
   assert.equal(await page.$$eval('#grid-table', (t) => t.length), 0);
   step('an error shows message and position');
 
@@ -258,6 +264,7 @@ async function openServer(browser) {
   step('history and the editor survive a reload');
 
   assert.deepEqual(pageErrors, []);
+  assert.deepEqual(foreign, []);
   await context.close();
 }
 
