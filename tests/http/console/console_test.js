@@ -138,17 +138,42 @@ async function openServer(browser) {
   assert.deepEqual(heads, ['#', 'siteSYMBOL', 'tempDOUBLE', 'humLONG', 'timestampTIMESTAMP']);
   step('a query shows its rows');
 
-  // Ctrl+Enter runs the selection only. An error shows the server's message and position,
-  // and selects the position in the editor (counted from the start of the selection).
+  // Ctrl+Enter runs the selection only. An error shows the server's message and position (a
+  // byte offset), and selects that place in the editor (counted from the selection's start).
   const first = 'SELECT * FROM sensors LIMIT 2;\n';
-  await page.fill('#sql', first + 'SELECT nope FROM sensors;');
+  const prefix = "SELECT 'é', ";
+  await page.fill('#sql', first + prefix + 'nope FROM sensors;');
   await page.$eval('#sql', (t, from) => t.setSelectionRange(from, t.value.length), first.length);
   await page.press('#sql', 'Control+Enter');
   const err = await statusText(page, /nope/);
-  assert.match(err, /^400: Invalid column: nope \(at position 7\)$/);
-  assert.equal(await page.$eval('#sql', (t) => t.selectionStart), first.length + 7);
+  const bytes = Buffer.byteLength(prefix);
+  assert.equal(bytes, prefix.length + 1);
+  assert.equal(err, `400: Invalid column: nope (at position ${bytes})`);
+  assert.equal(await page.$eval('#sql', (t) => t.selectionStart), first.length + prefix.length);
+  assert.equal(await page.$eval('#sql', (t) => t.value.slice(t.selectionStart, t.selectionEnd)), 'n');
   assert.equal(await page.$$eval('#grid-table', (t) => t.length), 0);
   step('an error shows message and position');
+
+  // Cancel: the answer is held back (by the test) until the user cancels.
+  const slow = 'SELECT x FROM long_sequence(5);';
+  const isSlow = (u) => new URL(u).searchParams.get('query') === slow;
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route(isSlow, async (route) => {
+    await held;
+    await route.continue().catch(() => {});  // the page gave up on it
+  });
+  await runSql(page, slow);
+  await page.waitForSelector('#cancel', { state: 'visible' });
+  assert.equal(await page.isDisabled('#run'), true);
+  await page.click('#cancel');
+  await statusText(page, /^Cancelled\.$/);
+  assert.equal(await page.isHidden('#cancel'), true);
+  assert.equal(await page.isDisabled('#run'), false);
+  assert.equal(await page.isHidden('#result-bar'), true);
+  release();
+  await page.unroute(isSlow);
+  step('a running query can be cancelled');
 
   // SAMPLE BY: a chart with one line per value column, a point per bucket, in time order,
   // heights ordered as the values are.
