@@ -258,6 +258,9 @@ async function openServer(browser) {
   const partRows = await page.$$eval('details[data-table="sensors"] table.partitions tr', (trs) =>
       trs.slice(1).map((tr) => Number(tr.cells[1].textContent)));
   assert.equal(partRows.reduce((a, b) => a + b, 0), ROWS);
+  await page.click('details[data-table="sensors"] button:text("Query")');
+  await statusText(page, new RegExp(`^${ROWS} rows`));
+  assert.equal(await page.inputValue('#sql'), 'SELECT * FROM "sensors";');
   step('tables panel shows columns and partitions');
 
   // Backups: start one, see it listed complete, verify it.
@@ -282,10 +285,9 @@ async function openServer(browser) {
   await page.reload();
   await page.waitForSelector('details[data-table="sensors"]');
   const history = await page.$$eval('#history option', (os) => os.map((o) => o.value));
-  assert.deepEqual(history.slice(0, 4), ['', 'SELECT * FROM sensors;',
-                                         'SELECT site, hum FROM sensors LIMIT 3;',
-                                         'SELECT site, timestamp, avg(temp) FROM sensors SAMPLE BY 1d;']);
-  assert.equal(await page.inputValue('#sql'), 'SELECT * FROM sensors;');
+  assert.deepEqual(history.slice(0, 4), ['', 'SELECT * FROM "sensors";', 'SELECT * FROM sensors;',
+                                         'SELECT site, hum FROM sensors LIMIT 3;']);
+  assert.equal(await page.inputValue('#sql'), 'SELECT * FROM "sensors";');
   step('history and the editor survive a reload');
 
   assert.deepEqual(pageErrors, []);
