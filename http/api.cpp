@@ -15,6 +15,7 @@
 #include "core/process_memory.h"
 #include "core/timestamp.h"
 #include "http/backup_handler.h"
+#include "http/console.h"
 #include "http/ilp_ingest.h"
 #include "http/ilp_write.h"
 #include "http/line_protocol.h"
@@ -72,8 +73,9 @@ bool Api::CheckBasicAuth(const std::string* authorization, const std::string& us
 }
 
 // The endpoints. One row each; the router below reads nothing else.
-// GET / (the web console, HandleConsole in console.cpp) goes here as one more row.
 const Endpoint Api::kEndpoints[] = {
+    // The web console: a page, no data, so public (its /exec requests carry credentials).
+    {{"/", "/index.html"}, kAnyMethod, Access::kPublic, Runs::kInline, &Api::HandleConsolePage},
     {{"/ping"}, kAnyMethod, Access::kPublic, Runs::kInline, &Api::HandlePing},
     {{"/status"}, kAnyMethod, Access::kPublic, Runs::kInline, &Api::HandleStatus},
     {{"/settings"}, kAnyMethod, Access::kPublic, Runs::kInline, &Api::HandleSettings},
@@ -185,6 +187,8 @@ void Api::HandleStatus(HttpRequest& req, ResponseWriter& resp) {
   b += "}";
   resp.Send(200, kJson, b);
 }
+
+void Api::HandleConsolePage(HttpRequest& req, ResponseWriter& resp) { HandleConsole(req, resp); }
 
 void Api::HandleWarnings(HttpRequest&, ResponseWriter& resp) { resp.Send(200, kJson, "[]"); }
 

@@ -104,6 +104,7 @@ class Api {
   bool IsEnabled(const Endpoint& ep) const;
 
   void HandlePing(HttpRequest& req, ResponseWriter& resp);
+  void HandleConsolePage(HttpRequest& req, ResponseWriter& resp);
   void HandleStatus(HttpRequest& req, ResponseWriter& resp);
   void HandleWarnings(HttpRequest& req, ResponseWriter& resp);
   void HandleBackup(HttpRequest& req, ResponseWriter& resp);

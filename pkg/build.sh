@@ -23,6 +23,8 @@ command -v rclone >/dev/null || need+=(rclone)
 command -v bsdtar >/dev/null || need+=(libarchive-tools)
 # A real Prometheus scrapes /metrics, and promtool checks the page (tests/e2e/prometheus_test.cpp).
 command -v prometheus >/dev/null || need+=(prometheus)
+# The web console's browser test (tests/http/console_test.cpp) drives Debian's chromium.
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   echo "installing: ${need[*]}" >&2
@@ -41,3 +43,5 @@ fi
 cmake --build "$BUILD_DIR" -j "$(nproc)"
 command -v npm >/dev/null && bash tests/core/s3rver/install.sh "$BUILD_DIR/tests/core/s3rver-run" ||
   echo "npm's s3rver not installed: the s3 store tests try again (and skip without node/npm)" >&2
+command -v npm >/dev/null && bash tests/http/console/install.sh "$BUILD_DIR/tests/http/console-run" ||
+  echo "npm's playwright-core not installed: the console test tries again (and skips without it)" >&2
