@@ -21,6 +21,10 @@ command -v npm >/dev/null || need+=(npm)
 # GET /backup's recipes (tests/e2e/backup_stream_test.cpp) are run through rclone and bsdtar.
 command -v rclone >/dev/null || need+=(rclone)
 command -v bsdtar >/dev/null || need+=(libarchive-tools)
+# The container image test (tests/pkg/docker_test.cpp) starts its own dockerd; the unit file test
+# (tests/pkg/service_test.cpp) runs systemd-analyze verify. Both skip without them.
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v systemd-analyze >/dev/null || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   echo "installing: ${need[*]}" >&2
