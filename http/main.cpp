@@ -263,7 +263,7 @@ int RunPing(int argc, char** argv) {
 }
 
 // Tells systemd (Type=notify) about the server's state; a failure is logged, never fatal.
-void NotifyServiceManager(std::string_view state) {
+void TellServiceManager(std::string_view state) {
   if (auto st = core::NotifyServiceManager(std::getenv("NOTIFY_SOCKET"), state); !st.ok()) {
     core::LogWarn("could not notify the service manager [state=" + std::string(state) +
                   ", error=" + st.ToString() + "]");
@@ -547,12 +547,12 @@ int Run(int argc, char** argv) {
                 std::to_string(tcp_server ? tcp_server->port() : 0) + "]");
 
   if (schedule) schedule->Start();
-  NotifyServiceManager("READY=1");
+  TellServiceManager("READY=1");
 
   int sig = 0;
   sigwait(&signals, &sig);
   core::LogInfo(std::string("shutdown requested [signal=") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "]");
-  NotifyServiceManager("STOPPING=1");
+  TellServiceManager("STOPPING=1");
   if (schedule) schedule->Stop();  // no new scheduled runs; waits for one in progress
   if (http_server) http_server->Stop();
   if (tcp_server) tcp_server->Stop();
