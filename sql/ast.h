@@ -51,6 +51,7 @@ struct Expr {
   bool has_operand = false; // CASE x WHEN ...
   bool has_else = false;
   bool is_operator = false; // kCall built from an operator
+  bool long_literal = false; // kInteger written with the L suffix (42L): LONG even if it fits INT
   cairo::ColumnType cast_type = cairo::ColumnType::kDouble;
 };
 

@@ -99,7 +99,8 @@ core::Result<std::vector<Interval>> ParseIntervalString(std::string_view s, int3
   if (parts.size() == 4) {
     char unit;
     int64_t period;
-    if (!ParseDurationText(parts[2], &unit, &period) || period <= 0) return invalid();
+    // A negative period steps back from the start (QuestDB's '2024-01-31;1h;-1d;7').
+    if (!ParseDurationText(parts[2], &unit, &period) || period == 0) return invalid();
     int64_t count = 0;
     for (char c : parts[3]) {
       if (!std::isdigit(static_cast<unsigned char>(c))) return invalid();
