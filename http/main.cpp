@@ -18,7 +18,9 @@
 #include "cairo/snapshot.h"
 #include "core/config.h"
 #include "core/file_system.h"
+#include "core/http_client.h"
 #include "core/log.h"
+#include "core/sd_notify.h"
 #include "http/api.h"
 #include "http/default_server_conf.h"
 #include "http/http_fetch.h"
@@ -38,6 +40,7 @@ constexpr const char* kUsage =
     "usage: sundial [-d DIR] [--help] [--version]\n"
     "       sundial verify DIR\n"
     "       sundial restore SOURCE -d DIR\n"
+    "       sundial ping [HOST:PORT] [-d DIR]\n"
     "  -d DIR     server root (default $SUNDIAL_ROOT, else ~/.sundial); holds conf/ and db/.\n"
     "             A directory made by BACKUP starts as a root as it is.\n"
     "  --help     this text\n"
@@ -51,6 +54,10 @@ constexpr const char* kUsage =
     "             setting plus backup=NAME (or none, or latest, for the newest), e.g.\n"
     "             's3::bucket=b;region=r;endpoint=http://h:9000;access_key_id=..;\n"
     "             secret_access_key=..;backup=2026-12-02'.\n"
+    "  ping [HOST:PORT] [-d DIR]  GET /ping on a running server: the address given, else\n"
+    "             http.bind.to of DIR's server.conf and the environment (0.0.0.0 asks\n"
+    "             127.0.0.1), else 127.0.0.1:9000. Exit code 0 when it answers, 1 otherwise\n"
+    "             (the reason on stderr), 2 usage. For health checks (Docker HEALTHCHECK).\n"
     "Configuration: DIR/conf/server.conf (written with defaults on first start); any key can be\n"
     "overridden from the environment as QDB_<KEY> or SUNDIAL_<KEY> (dots to underscores,\n"
     "upper case), e.g. QDB_CAIRO_SQL_BACKUP_ROOT=/backups.\n";
@@ -178,8 +185,96 @@ int RunRestore(int argc, char** argv) {
   return ReportRestore(result, dir);
 }
 
+// The address `sundial ping` asks when none is given: http.bind.to as the server would read
+// it (DIR's server.conf when present, then QDB_/SUNDIAL_ overrides), a wildcard host asked on
+// the loopback address.
+core::Result<core::HostPort> PingAddressFromConfig(const std::string& root) {
+  std::shared_ptr<core::FileSystem> fs = core::NewPosixFileSystem();
+  const std::string conf_path = core::JoinPath(root, "conf/server.conf");
+  core::Properties props;
+  if (fs->Exists(conf_path)) {
+    auto text = fs->ReadFile(conf_path);
+    if (!text.ok()) return text.status();
+    auto parsed = core::Properties::Parse(*text);
+    if (!parsed.ok()) {
+      return core::Status::InvalidArgument("invalid config [path=" + conf_path +
+                                           ", error=" + parsed.status().message() + "]");
+    }
+    props = std::move(*parsed);
+  }
+  props.ApplyEnv(http::KnownConfigKeys());
+  std::vector<std::string> warnings;
+  auto config = http::ReadServerConfig(props, &warnings);
+  if (!config.ok()) return config.status();
+  core::HostPort bind = config->http_bind;
+  if (bind.host.empty() || bind.host == "0.0.0.0") bind.host = "127.0.0.1";
+  return bind;
+}
+
+// `sundial ping [HOST:PORT] [-d DIR]`: exit 0 when GET /ping answers 204 or 200.
+int RunPing(int argc, char** argv) {
+  std::string address, root;
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "-d") == 0 && i + 1 < argc && argv[i + 1][0] != '\0') {
+      root = argv[++i];
+    } else if (address.empty() && argv[i][0] != '-' && argv[i][0] != '\0') {
+      address = argv[i];
+    } else {
+      std::fputs("usage: sundial ping [HOST:PORT] [-d DIR]\n", stderr);
+      return 2;
+    }
+  }
+  core::HostPort target;
+  if (!address.empty()) {
+    auto parsed = core::ParseHostPort(address);
+    if (!parsed.ok() || parsed->port == 0) {
+      std::fprintf(stderr, "ping: not a HOST:PORT address with a port of 1..65535 [address=%s]\n",
+                   address.c_str());
+      return 2;
+    }
+    target = *parsed;
+    if (target.host.empty() || target.host == "0.0.0.0") target.host = "127.0.0.1";
+  } else {
+    auto from_config = PingAddressFromConfig(root.empty() ? DefaultRoot() : root);
+    if (!from_config.ok()) {
+      std::fprintf(stderr, "ping failed: %s\n", from_config.status().ToString().c_str());
+      return 1;
+    }
+    target = *from_config;
+  }
+  core::HttpClientOptions options;
+  options.connect_timeout_ms = 5'000;
+  options.io_timeout_ms = 5'000;
+  options.keep_alive = false;
+  options.max_body_bytes = 64 << 10;
+  core::HttpClient client(target.host, target.port, options);
+  core::HttpRequest request;
+  request.method = "GET";
+  request.target = "/ping";
+  auto response = client.Send(request);
+  if (!response.ok()) {
+    std::fprintf(stderr, "ping failed: %s\n", response.status().ToString().c_str());
+    return 1;
+  }
+  if (response->status != 204 && response->status != 200) {
+    std::fprintf(stderr, "ping failed: http status %d [host=%s, port=%d]\n", response->status,
+                 target.host.c_str(), target.port);
+    return 1;
+  }
+  return 0;
+}
+
+// Tells systemd (Type=notify) about the server's state; a failure is logged, never fatal.
+void TellServiceManager(std::string_view state) {
+  if (auto st = core::NotifyServiceManager(std::getenv("NOTIFY_SOCKET"), state); !st.ok()) {
+    core::LogWarn("could not notify the service manager [state=" + std::string(state) +
+                  ", error=" + st.ToString() + "]");
+  }
+}
+
 int Run(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "restore") == 0) return RunRestore(argc, argv);
+  if (argc >= 2 && std::strcmp(argv[1], "ping") == 0) return RunPing(argc, argv);
   if (argc >= 2 && std::strcmp(argv[1], "verify") == 0) {
     if (argc != 3 || argv[2][0] == '\0') {
       std::fputs("usage: sundial verify DIR\n", stderr);
@@ -484,10 +579,12 @@ int Run(int argc, char** argv) {
       ", min_http_port=" + std::to_string(min_server ? min_server->port() : 0) + "]");
 
   if (schedule) schedule->Start();
+  TellServiceManager("READY=1");
 
   int sig = 0;
   sigwait(&signals, &sig);
   core::LogInfo(std::string("shutdown requested [signal=") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "]");
+  TellServiceManager("STOPPING=1");
   if (schedule) schedule->Stop();  // no new scheduled runs; waits for one in progress
   if (min_server) min_server->Stop();
   if (http_server) http_server->Stop();

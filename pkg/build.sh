@@ -25,6 +25,10 @@ command -v bsdtar >/dev/null || need+=(libarchive-tools)
 command -v prometheus >/dev/null || need+=(prometheus)
 # The web console's browser test (tests/http/console_test.cpp) drives Debian's chromium.
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The container image test (tests/pkg/docker_test.cpp) starts its own dockerd; the unit file test
+# (tests/pkg/service_test.cpp) runs systemd-analyze verify. Both skip without them.
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v systemd-analyze >/dev/null || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   echo "installing: ${need[*]}" >&2
