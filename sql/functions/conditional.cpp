@@ -1,4 +1,5 @@
-// Conditional and null-handling functions: coalesce, greatest, least, nullif, isnull.
+// Conditional and null-handling functions: coalesce (nvl, ifnull), greatest, least, nullif,
+// isnull, switch.
 #include <cmath>
 #include <string>
 
@@ -123,11 +124,25 @@ core::Result<BoundPtr> BindPick(const Expr& call, Args args, std::string fn) {
       true, call.pos);
 }
 
+// switch(key, k1, v1, k2, v2, ... [, default]) is CASE key WHEN k1 THEN v1 ... [ELSE default]
+// END: it is bound as that CASE, so it follows CASE's comparison and result-type rules.
+core::Result<BoundPtr> BindSwitch(const Expr& call, BindContext& ctx) {
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kCase;
+  e->pos = call.pos;
+  e->has_operand = true;
+  e->args = call.args;
+  e->has_else = call.args.size() % 2 == 0;
+  return Bind(*e, ctx);
+}
+
 }  // namespace
 
 void RegisterConditionalFunctions(FunctionRegistry& r) {
   static constexpr std::pair<std::string_view, std::string_view> kPick[] = {
       {"coalesce", "the first non-null argument"},
+      {"nvl", "the first non-null argument (coalesce)"},
+      {"ifnull", "the first non-null argument (coalesce)"},
       {"greatest", "the greatest non-null argument"},
       {"least", "the least non-null argument"}};
   for (auto [name, summary] : kPick) {
@@ -143,6 +158,15 @@ void RegisterConditionalFunctions(FunctionRegistry& r) {
     Overload(d, "nullif(a, b)", Arity(2), [](const Expr& call, Args args, BindContext&) {
       return BindPick(call, args, "nullif");
     });
+  }
+  {
+    auto& d = r.Add("switch", "conditional", FunctionKind::kScalar,
+                    "the value paired with the first key equal to the first argument, else the "
+                    "default (or NULL)");
+    Overload(
+        d, "switch(key, k1, v1 [, k2, v2 ...] [, default])",
+        [](const Args& a) { return a.size() >= 3; },
+        [](const Expr& call, Args, BindContext& ctx) { return BindSwitch(call, ctx); });
   }
   for (std::string_view name : {"isnull", "is_null"}) {
     auto& d = r.Add(std::string(name), "conditional", FunctionKind::kScalar,
