@@ -27,7 +27,12 @@ void RegisterAggregateAndTableNames(FunctionRegistry& r) {
       {"var_samp", "sample variance"},
       {"var_pop", "population variance"},
       {"string_agg", "non-null values joined with a delimiter"},
-      {"mode", "most frequent value"},
+      {"mode", "most frequent non-null value (ties: the one seen first)"},
+      {"vwap", "volume-weighted average price: sum(price * volume) / sum(volume)"},
+      {"corr", "Pearson correlation of two columns"},
+      {"covar_pop", "population covariance of two columns"},
+      {"covar_samp", "sample covariance of two columns"},
+      {"approx_percentile", "value at a percentile in [0, 1] (nearest rank, exact)"},
   };
   for (auto [name, summary] : kAggregates) {
     r.Add(std::string(name), "aggregate", FunctionKind::kAggregate, std::string(summary));
