@@ -45,6 +45,7 @@ void RegisterAggregateAndTableNames(FunctionRegistry& r) {
       {"table_partitions", "the partitions of a table"},
       {"backups", "the backup history"},
       {"backup_schedule", "the backup schedule"},
+      {"functions", "the registered functions with their signatures"},
   };
   for (auto [name, summary] : kTables) {
     r.Add(std::string(name), "table", FunctionKind::kTable, std::string(summary));
