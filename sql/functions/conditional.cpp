@@ -147,9 +147,12 @@ void RegisterConditionalFunctions(FunctionRegistry& r) {
       {"least", "the least non-null argument"}};
   for (auto [name, summary] : kPick) {
     auto& d = r.Add(std::string(name), "conditional", FunctionKind::kScalar, std::string(summary));
-    std::string fn(name);
+    // nvl and ifnull are coalesce of exactly two arguments.
+    bool pair = name == "nvl" || name == "ifnull";
+    std::string fn = pair ? "coalesce" : std::string(name);
     Overload(
-        d, fn + "(value, ...)", [](const Args& a) { return !a.empty(); },
+        d, std::string(name) + (pair ? "(value, fallback)" : "(value, ...)"),
+        [pair](const Args& a) { return pair ? a.size() == 2 : !a.empty(); },
         [fn](const Expr& call, Args args, BindContext&) { return BindPick(call, args, fn); });
   }
   {
