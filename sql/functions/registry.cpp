@@ -64,19 +64,33 @@ bool IsAggregateFunction(std::string_view lower_name) {
   return def && def->kind == FunctionKind::kAggregate;
 }
 
+namespace {
+
+// Text inside a Markdown table cell: `|` would end the cell.
+std::string Cell(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string FunctionListMarkdown() {
   std::string out = "| name | kind | signatures | what |\n|---|---|---|---|\n";
   for (const FunctionDef* d : FunctionRegistry::Get().All()) {
     std::string sigs;
     for (const auto& o : d->overloads) {
       if (!sigs.empty()) sigs += "<br>";
-      sigs += "`" + o.signature + "`";
+      sigs += "`" + Cell(o.signature) + "`";
     }
     const char* kind = d->kind == FunctionKind::kScalar      ? "scalar"
                        : d->kind == FunctionKind::kAggregate ? "aggregate"
                                                              : "table";
-    out += "| " + d->name + " | " + kind + " (" + d->family + ") | " + sigs + " | " + d->summary +
-           " |\n";
+    out += "| " + d->name + " | " + kind + " (" + d->family + ") | " + sigs + " | " +
+           Cell(d->summary) + " |\n";
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -322,6 +323,31 @@ TEST_F(FunctionWalkTest, QuestDbFunctionsWork) {
   std::printf("function walk: %d of %zu QuestDB functions work (%.1f%%); not working:\n%s", working,
               names.size(), percent, failing.c_str());
   EXPECT_GE(working, kWorkingFloor) << "fewer functions work than before";
+}
+
+// sql/README.md carries the function list generated from the registry (between the
+// `functions:begin` and `functions:end` markers). Run with SUNDIAL_UPDATE_FUNCTION_LIST=1 to
+// rewrite it after adding a function.
+TEST(FunctionListDocTest, ReadmeListMatchesTheRegistry) {
+  const char* src = std::getenv("SUNDIAL_SOURCE_DIR");
+  if (!src) GTEST_SKIP() << "skipped: SUNDIAL_SOURCE_DIR not set (run through ctest)";
+  std::string path = std::string(src) + "/sql/README.md";
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string begin = "<!-- functions:begin -->\n", end = "<!-- functions:end -->";
+  size_t b = text.find(begin), e = text.find(end);
+  ASSERT_NE(b, std::string::npos) << path << " lacks the marker " << begin;
+  ASSERT_NE(e, std::string::npos) << path << " lacks the marker " << end;
+  b += begin.size();
+  std::string want = FunctionListMarkdown();
+  if (std::getenv("SUNDIAL_UPDATE_FUNCTION_LIST")) {
+    text.replace(b, e - b, want);
+    std::ofstream(path) << text;
+    return;
+  }
+  EXPECT_EQ(text.substr(b, e - b), want)
+      << "the function list in " << path
+      << " is out of date: rerun with SUNDIAL_UPDATE_FUNCTION_LIST=1";
 }
 
 // Every registered name is lower case (lookups lower-case the call) and every scalar function
