@@ -68,6 +68,23 @@ void RegisterMetaFunctions(FunctionRegistry& r) {
                return MakeConstant(Value::Str(ColumnType::kVarchar, name), call.pos);
              });
   }
+  {
+    auto& d = r.Add("current_schemas", "meta", FunctionKind::kScalar,
+                    "the schema search path as text: {public}");
+    Overload(d, "current_schemas(include_implicit BOOLEAN)",
+             ArgsAre({[](const BoundPtr& a) { return a->type() == ColumnType::kBoolean; }}),
+             [](const Expr& call, Args, BindContext&) -> core::Result<BoundPtr> {
+               return MakeConstant(Value::Str(ColumnType::kVarchar, "{public}"), call.pos);
+             });
+  }
+  {
+    auto& d = r.Add("pg_is_in_recovery", "meta", FunctionKind::kScalar,
+                    "false: the server is never a recovering replica");
+    Overload(d, "pg_is_in_recovery()", Arity(0),
+             [](const Expr& call, Args, BindContext&) -> core::Result<BoundPtr> {
+               return MakeConstant(Value::Long(ColumnType::kBoolean, 0), call.pos);
+             });
+  }
   AddConstantText(r, "version", "PostgreSQL-style version text", kVersionText);
   AddConstantText(r, "server_version", "the PostgreSQL version clients should assume", "12.3");
   AddConstantText(r, "current_user", "the user name (admin)", "admin");

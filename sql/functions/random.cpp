@@ -335,6 +335,22 @@ void RegisterRandomFunctions(FunctionRegistry& r) {
           return BindIntRange(call, args, ctx, t, 0, 2'000'000'000'000, true);
         });
   }
+  Add(r, "timestamp_shuffle", "random TIMESTAMP between two timestamps (inclusive)",
+      {{"timestamp_shuffle(a TIMESTAMP, b TIMESTAMP)",
+        [](const Args& a) {
+          return a.size() == 2 && IntegralOrTime(a[0]) && IntegralOrTime(a[1]);
+        }}},
+      [](const Expr& call, const Args& in, BindContext& ctx) -> core::Result<BoundPtr> {
+        Args args = in;
+        for (auto& a : args) {
+          ASSIGN_OR_RETURN(a, FoldCast(a, ColumnType::kTimestamp));
+          if (a->constant()->is_null) return Status::InvalidArgument("constant expected", a->pos());
+          a = MakeConstant(Value::Long(ColumnType::kLong, a->constant()->i), a->pos());
+        }
+        if (args[0]->constant()->i > args[1]->constant()->i) std::swap(args[0], args[1]);
+        args.push_back(MakeConstant(Value::Long(ColumnType::kLong, 0), call.pos));
+        return BindIntRange(call, args, ctx, ColumnType::kTimestamp, 0, 0, true);
+      });
   for (std::string_view name : {"rnd_double", "rnd_float"}) {
     ColumnType t = name == "rnd_double" ? ColumnType::kDouble : ColumnType::kFloat;
     Add(r, name, "random value in [0, 1)",
