@@ -57,6 +57,9 @@ class Rng {
   uint64_t state_;
 };
 
+// Longest random text (characters): bounds what one batch of 4096 rows allocates.
+constexpr int64_t kMaxRandomTextLength = 16384;
+
 // Fills `out` with n values drawn from `rng` (called with rng.mu held).
 using Draw = std::function<void(Rng& rng, size_t n, Vec* out)>;
 
@@ -167,7 +170,7 @@ core::Result<std::vector<std::optional<std::string>>> StringConstants(const Args
 }
 
 Status LengthCheck(const Args& args, int64_t lo, int64_t hi, size_t first) {
-  if (lo < 1 || hi < lo || hi > 65536) {
+  if (lo < 1 || hi < lo || hi > kMaxRandomTextLength) {
     return Status::InvalidArgument("invalid string length range [min=" + std::to_string(lo) +
                                        ", max=" + std::to_string(hi) + "]",
                                    args[first]->pos());

@@ -24,8 +24,13 @@ std::string Trim(std::string_view s, bool left, bool right) {
   return std::string(s);
 }
 
-// Longest text lpad/rpad build (characters): bounds what a query can make one row allocate.
-constexpr int64_t kMaxPadChars = 1 << 20;
+// Longest text lpad/rpad build (characters): bounds what a query can make one row (and a
+// batch of 4096 rows) allocate.
+constexpr int64_t kMaxPadChars = 16384;
+// std::regex matches by recursion, about 1 KiB of stack per character of text for patterns
+// such as `(a|b)*` (more under sanitizers): longer text could overflow a thread's 8 MiB stack
+// and kill the server, so regexp_replace refuses it.
+constexpr size_t kMaxRegexTextBytes = 2048;
 
 // Byte offsets of each character start of `s`, plus s.size() at the end.
 std::vector<size_t> CharStarts(std::string_view s) {
@@ -63,13 +68,14 @@ std::string ReverseChars(std::string_view s) {
 
 // lpad/rpad: `s` cut or filled with repetitions of `fill` to `len` characters (PostgreSQL's
 // rule: a longer text is truncated on the right; an empty fill leaves a shorter text as is).
-core::Result<Value> Pad(const std::vector<Value>& v, bool left) {
+core::Result<Value> Pad(const std::vector<Value>& v, bool left, int32_t length_pos) {
   for (const Value& x : v) {
     if (x.is_null) return Value::Null(ColumnType::kVarchar);
   }
   int64_t len = v[1].i;
   if (len > kMaxPadChars) {
-    return Status::InvalidArgument("pad length exceeds " + std::to_string(kMaxPadChars));
+    return Status::InvalidArgument("pad length exceeds " + std::to_string(kMaxPadChars),
+                                   length_pos);
   }
   std::string_view s = v[0].s, fill = v.size() > 2 ? std::string_view(v[2].s) : " ";
   int64_t have = CharCount(s);
@@ -125,6 +131,10 @@ core::Result<BoundPtr> BindRegexpReplace(const Expr& call, Args args) {
   return RowFn(call, std::move(args), ColumnType::kVarchar,
                [re](const std::vector<Value>& v) -> core::Result<Value> {
                  if (v[0].is_null || v[2].is_null) return Value::Null(ColumnType::kVarchar);
+                 if (v[0].s.size() > kMaxRegexTextBytes) {
+                   return Status::InvalidArgument("regexp_replace supports text up to " +
+                                                  std::to_string(kMaxRegexTextBytes) + " bytes");
+                 }
                  // $1.. refer to groups, as in Java's replaceAll.
                  return Value::Str(ColumnType::kVarchar, std::regex_replace(v[0].s, *re, v[2].s));
                });
@@ -307,8 +317,9 @@ void RegisterStringFunctions(FunctionRegistry& r) {
                  (a.size() == 2 || IsStringArg(a[2]));
         },
         [left](const Expr& call, Args args, BindContext&) -> core::Result<BoundPtr> {
+          int32_t pos = args[1]->pos();
           return RowFn(call, std::move(args), ColumnType::kVarchar,
-                       [left](const std::vector<Value>& v) { return Pad(v, left); });
+                       [left, pos](const std::vector<Value>& v) { return Pad(v, left, pos); });
         });
   }
   {
