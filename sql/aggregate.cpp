@@ -259,7 +259,10 @@ class AggState {
       case Kind::kPercentile:
         for (size_t k = 0; k < n; ++k) {
           double x = Num(a, k);
-          if (x == x) values_[g[k]].push_back(x);
+          if (x == x) {
+            values_[g[k]].push_back(x);
+            held_bytes_ += 8;
+          }
         }
         return core::Status::Ok();
       case Kind::kMode: {
@@ -272,6 +275,7 @@ class AggState {
           // Count and first-seen order: ties go to the value seen first.
           if (it == m.end()) {
             m.emplace(codes[k], std::pair<int64_t, int64_t>{1, seen_++});
+            held_bytes_ += 48;  // a hash node: key, count, order, links
           } else {
             it->second.first++;
           }
@@ -510,6 +514,9 @@ class AggState {
   }
 
   const AggSpec& spec() const { return spec_; }
+  // Bytes held per value rather than per group (approx_percentile's values, mode's counts),
+  // for the query's memory budget.
+  int64_t held_bytes() const { return held_bytes_; }
 
  private:
   enum class Kind { kCount, kCountCol, kCountDistinct, kSum, kAvg, kMin, kMax, kFirst, kLast, kStringAgg, kVariance, kVwap, kCovar, kPercentile, kMode };
@@ -542,6 +549,7 @@ class AggState {
   // mode: per group, value code -> (count, first-seen order).
   std::vector<std::unordered_map<int64_t, std::pair<int64_t, int64_t>>> counts_;
   int64_t seen_ = 0;
+  int64_t held_bytes_ = 0;
   std::string delimiter_ = ",";
   double percentile_ = 0.5;
   std::unique_ptr<KeyEncoder> distinct_encoder_;
@@ -642,7 +650,10 @@ class AggregateOp final : public Operator {
   int64_t EstimatedBytes() const {
     const int64_t per_group = static_cast<int64_t>(width_ * 8 + states_.size() * 40) +
                               (map_.empty() ? 0 : static_cast<int64_t>(80 + width_ * 8));
-    return static_cast<int64_t>(ngroups_) * per_group + static_cast<int64_t>(dense_.capacity() * 4);
+    int64_t held = 0;
+    for (const auto& st : states_) held += st.held_bytes();
+    return static_cast<int64_t>(ngroups_) * per_group + static_cast<int64_t>(dense_.capacity() * 4) +
+           held;
   }
 
   uint32_t NewGroup(const int64_t* tuple) {

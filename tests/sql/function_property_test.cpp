@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 #include <sstream>
 #include <string>
@@ -249,6 +250,104 @@ TEST_F(FunctionPropertyTest, ToTimezoneAndToUtcRoundTrip) {
             "2024-07-15T14:00:00.000000Z\t2024-07-15T12:00:00.000000Z\n");
   EXPECT_NE(Query("SELECT to_timezone(now(), 'Mars/Olympus')").rfind("ERROR invalid timezone", 0),
             std::string::npos);
+}
+
+// vwap, corr, covar_pop/covar_samp, approx_percentile and mode against direct computations
+// over random groups with NULLs.
+TEST_F(FunctionPropertyTest, AggregatesMatchDirectComputation) {
+  const uint32_t seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  Exec("CREATE TABLE a (g INT, x DOUBLE, y DOUBLE, k INT)");
+  struct Group {
+    std::vector<double> x, y;  // rows where both are non-null
+    std::vector<double> xs;    // non-null x
+    std::vector<int> ks;
+  };
+  std::vector<Group> groups(4);
+  std::string insert = "INSERT INTO a VALUES ";
+  for (int r = 0; r < 2000; ++r) {
+    int g = static_cast<int>(rng() % 4);
+    bool x_null = rng() % 10 == 0, y_null = rng() % 10 == 0;
+    double x = static_cast<double>(rng() % 100000) / 100.0;
+    double y = static_cast<double>(rng() % 1000 + 1);
+    int k = static_cast<int>(rng() % 7);
+    insert += std::string(r ? ", " : "") + "(" + std::to_string(g) + ", " +
+              (x_null ? "NULL" : std::to_string(x)) + ", " + (y_null ? "NULL" : std::to_string(y)) +
+              ", " + std::to_string(k) + ")";
+    if (!x_null) groups[g].xs.push_back(x);
+    if (!x_null && !y_null) {
+      groups[g].x.push_back(x);
+      groups[g].y.push_back(y);
+    }
+    groups[g].ks.push_back(k);
+  }
+  Exec(insert);
+  auto rows =
+      Rows(Query("SELECT g, vwap(x, y), corr(x, y), covar_pop(x, y), covar_samp(x, y), "
+                 "approx_percentile(x, 0.9), mode(k) FROM a ORDER BY g"));
+  ASSERT_EQ(rows.size(), 4u);
+  for (int g = 0; g < 4; ++g) {
+    const Group& m = groups[g];
+    double n = static_cast<double>(m.x.size()), pv = 0, v = 0, mx = 0, my = 0;
+    for (size_t i = 0; i < m.x.size(); ++i) {
+      pv += m.x[i] * m.y[i];
+      v += m.y[i];
+      mx += m.x[i] / n;
+      my += m.y[i] / n;
+    }
+    double cxy = 0, cxx = 0, cyy = 0;
+    for (size_t i = 0; i < m.x.size(); ++i) {
+      cxy += (m.x[i] - mx) * (m.y[i] - my);
+      cxx += (m.x[i] - mx) * (m.x[i] - mx);
+      cyy += (m.y[i] - my) * (m.y[i] - my);
+    }
+    std::vector<double> xs = m.xs;
+    std::sort(xs.begin(), xs.end());
+    double p90 = xs[static_cast<size_t>(std::ceil(0.9 * static_cast<double>(xs.size()))) - 1];
+    std::vector<int> count(7, 0), first(7, 1 << 30);
+    for (size_t i = 0; i < m.ks.size(); ++i) {
+      count[m.ks[i]]++;
+      first[m.ks[i]] = std::min(first[m.ks[i]], static_cast<int>(i));
+    }
+    int mode = 0;
+    for (int k = 1; k < 7; ++k) {
+      if (count[k] > count[mode] || (count[k] == count[mode] && first[k] < first[mode])) mode = k;
+    }
+    const auto& r = rows[g];
+    auto near = [](const std::string& got, double want) {
+      return std::fabs(std::stod(got) - want) <= 1e-9 * std::max(1.0, std::fabs(want));
+    };
+    EXPECT_TRUE(near(r[1], pv / v)) << "vwap " << r[1] << " vs " << pv / v;
+    EXPECT_TRUE(near(r[2], cxy / std::sqrt(cxx * cyy))) << "corr " << r[2];
+    EXPECT_TRUE(near(r[3], cxy / n)) << "covar_pop " << r[3];
+    EXPECT_TRUE(near(r[4], cxy / (n - 1))) << "covar_samp " << r[4];
+    EXPECT_TRUE(near(r[5], p90)) << "approx_percentile " << r[5] << " vs " << p90;
+    EXPECT_EQ(r[6], std::to_string(mode)) << "mode";
+  }
+}
+
+// approx_percentile keeps every value: what it holds counts against the query's memory cap.
+TEST_F(FunctionPropertyTest, PercentileValuesCountAgainstTheQueryMemoryLimit) {
+  SqlOptions small;
+  small.max_query_memory = 1 << 20;
+  SqlEngine limited(engine_.get(), nullptr, small);
+  auto r = limited.Execute("SELECT approx_percentile(x, 0.5) FROM long_sequence(1000000)");
+  std::string error;
+  if (!r.ok()) {
+    error = r.status().message();
+  } else {
+    ResultBlock b;
+    for (;;) {
+      auto more = r->rows->Next(&b, 1000);
+      if (!more.ok()) {
+        error = more.status().message();
+        break;
+      }
+      if (!*more) break;
+    }
+  }
+  EXPECT_NE(error.find("memory limit"), std::string::npos) << error;
 }
 
 TEST_F(FunctionPropertyTest, RandomGeneratorsRespectBoundsAndNullRates) {
