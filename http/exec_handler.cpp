@@ -9,6 +9,7 @@
 #include "core/timestamp.h"
 #include "core/utf8.h"
 #include "http/api.h"
+#include "sql/lexer.h"
 
 namespace sundial::http {
 namespace {
@@ -77,7 +78,9 @@ void AppendUtf16Char(std::string* out, uint32_t cu) {
   }
 }
 
-void AppendJsonValue(std::string* out, const sql::ResultVector& v, size_t row) {
+// quote_long: /exec?quoteLargeNum=true (QuestDB's; JavaScript clients lose precision on LONG
+// values past 2^53, so the web console asks for them as strings).
+void AppendJsonValue(std::string* out, const sql::ResultVector& v, size_t row, bool quote_long) {
   bool is_null = !v.nulls.empty() && v.nulls[row] != 0;
   switch (v.type) {
     case ColumnType::kBoolean:
@@ -101,6 +104,10 @@ void AppendJsonValue(std::string* out, const sql::ResultVector& v, size_t row) {
     case ColumnType::kLong:
       if (is_null) {
         out->append("null");
+      } else if (quote_long && v.type == ColumnType::kLong) {
+        out->push_back('"');
+        core::JsonAppendInt(out, v.longs[row]);
+        out->push_back('"');
       } else {
         core::JsonAppendInt(out, v.longs[row]);
       }
@@ -246,6 +253,32 @@ bool AcceptQuery(HttpRequest& req, ResponseWriter& resp, std::string* query) {
   return true;
 }
 
+// /exec?cols=a,b: the result columns to send, in that order (QuestDB's parameter and errors).
+// Fills `out` with indexes into `columns`; all of them when the parameter is absent.
+core::Status SelectColumns(const std::string* cols, const std::vector<sql::ResultColumn>& columns,
+                           std::vector<size_t>* out) {
+  out->clear();
+  if (cols == nullptr) {
+    for (size_t i = 0; i < columns.size(); ++i) out->push_back(i);
+    return core::Status::Ok();
+  }
+  std::string_view rest = *cols;
+  for (;;) {
+    size_t comma = rest.find(',');
+    std::string_view name = rest.substr(0, comma);
+    if (name.empty()) return core::Status::InvalidArgument("empty column in query parameter", 0);
+    size_t k = 0;
+    while (k < columns.size() && !sql::EqualsIgnoreCase(columns[k].name, name)) ++k;
+    if (k == columns.size()) {
+      return core::Status::InvalidArgument("column not found: '" + std::string(name) + "'", 0);
+    }
+    out->push_back(k);
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
@@ -258,6 +291,9 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
   const bool nm = IsTrue(req.Param("nm"));
   const bool count_all = IsTrue(req.Param("count"));
   const bool timings = IsTrue(req.Param("timings"));
+  const bool explain = IsTrue(req.Param("explain"));
+  const std::string* src = req.Param("src");
+  const bool quote_long = IsTrue(req.Param("quoteLargeNum")) || (src != nullptr && *src == "con");
   RowRange range = ParseLimit(req.Param("limit"), false);
   CapRows(&range, config_.http_max_response_rows);
 
@@ -292,6 +328,9 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
     RowRange range;
     bool count_all = false;
     bool timings = false;
+    bool explain = false;
+    bool quote_long = false;
+    std::vector<size_t> cols;  // result columns sent, in order (cols=)
     int64_t compile_ns = 0;
     int64_t deadline = 0;
     int64_t t_exec = 0;
@@ -307,8 +346,14 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
   st->range = range;
   st->count_all = count_all;
   st->timings = timings;
+  st->explain = explain;
+  st->quote_long = quote_long;
   st->compile_ns = compile_ns;
   sql::RowSource& rows = *st->rows;
+  if (core::Status c = SelectColumns(req.Param("cols"), rows.columns(), &st->cols); !c.ok()) {
+    SendSqlError(resp, query, c);
+    return;
+  }
   st->deadline = t_start + config_.query_timeout_ms * 1000;
   st->t_exec = core::MonotonicMicros();
   // Fetch the first block before sending anything, so an early error is a plain 400.
@@ -327,16 +372,19 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
     core::JsonAppendString(&out, query);
     out.append(",\"columns\":[");
     const auto& cols = rows.columns();
-    for (size_t i = 0; i < cols.size(); ++i) {
+    int timestamp_index = -1;
+    for (size_t i = 0; i < st->cols.size(); ++i) {
+      const size_t c = st->cols[i];
       if (i) out.push_back(',');
       out.append("{\"name\":");
-      core::JsonAppendString(&out, cols[i].name);
+      core::JsonAppendString(&out, cols[c].name);
       out.append(",\"type\":");
-      core::JsonAppendString(&out, cairo::ColumnTypeName(cols[i].type));
+      core::JsonAppendString(&out, cairo::ColumnTypeName(cols[c].type));
       out.push_back('}');
+      if (static_cast<int>(c) == rows.timestamp_index()) timestamp_index = static_cast<int>(i);
     }
     out.append("],\"timestamp\":");
-    core::JsonAppendInt(&out, rows.timestamp_index());
+    core::JsonAppendInt(&out, timestamp_index);
     out.push_back(',');
   }
   out.append("\"dataset\":[");
@@ -352,9 +400,9 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
         if (!st->first_row) out.push_back(',');
         st->first_row = false;
         out.push_back('[');
-        for (size_t c = 0; c < block.columns.size(); ++c) {
-          if (c) out.push_back(',');
-          AppendJsonValue(&out, block.columns[c], r);
+        for (size_t i = 0; i < st->cols.size(); ++i) {
+          if (i) out.push_back(',');
+          AppendJsonValue(&out, block.columns[st->cols[i]], r, st->quote_long);
         }
         out.push_back(']');
         ++st->sent;
@@ -398,6 +446,8 @@ void Api::HandleExec(HttpRequest& req, ResponseWriter& resp) {
       core::JsonAppendInt(&out, st->count_start_us ? (t_end - st->count_start_us) * 1000 : 0);
       out.push_back('}');
     }
+    // QuestDB reports whether its JIT compiled the filter; this engine has no JIT.
+    if (st->explain) out.append(",\"explain\":{\"jitCompiled\":false}");
     out.push_back('}');
     resp.Finish();
     return false;
@@ -411,6 +461,15 @@ void Api::HandleExport(HttpRequest& req, ResponseWriter& resp) {
   // The text stays with the result, which the response's producer keeps after this returns.
   auto query_holder = std::make_shared<const std::string>(std::move(query_text));
   const std::string& query = *query_holder;
+  // QuestDB's /exp also writes Parquet (fmt=parquet); this server writes CSV only, and says so
+  // rather than answering CSV to a client that asked for something else.
+  if (const std::string* f = req.Param("fmt");
+      f != nullptr && !f->empty() && !sql::EqualsIgnoreCase(*f, "csv")) {
+    SendSqlError(resp, query,
+                 core::Status::InvalidArgument(
+                     "unsupported export format [fmt=" + *f + "]; /exp writes csv", 0));
+    return;
+  }
   char delimiter = ',';
   if (const std::string* d = req.Param("delimiter"); d != nullptr && !d->empty()) {
     if (d->size() != 1 || (*d)[0] == '"' || (*d)[0] == '\n' || (*d)[0] == '\r') {

@@ -51,6 +51,7 @@ struct Expr {
   bool has_operand = false; // CASE x WHEN ...
   bool has_else = false;
   bool is_operator = false; // kCall built from an operator
+  bool long_literal = false; // kInteger written with the L suffix (42L): LONG even if it fits INT
   cairo::ColumnType cast_type = cairo::ColumnType::kDouble;
 };
 
@@ -78,6 +79,9 @@ struct JoinClause {
   TableRef table;
   ExprPtr on;  // may be null (cross, asof without key)
   int32_t pos = 0;
+  // ASOF/LT JOIN ... TOLERANCE 50T: the largest left.ts - right.ts a match may have, in µs
+  // (-1: none).
+  int64_t tolerance_us = -1;
 };
 
 enum class FillKind : uint8_t { kNone, kNull, kPrev, kLinear, kValue };

@@ -231,7 +231,7 @@ core::Result<BoundPtr> Bind(const Expr& e, BindContext& ctx) {
     }
     case ExprKind::kBool: return MakeConstant(Value::Long(ColumnType::kBoolean, e.ival), e.pos);
     case ExprKind::kInteger: {
-      bool fits = e.ival > INT32_MIN && e.ival <= INT32_MAX;
+      bool fits = !e.long_literal && e.ival > INT32_MIN && e.ival <= INT32_MAX;
       return MakeConstant(Value::Long(fits ? ColumnType::kInt : ColumnType::kLong, e.ival), e.pos);
     }
     case ExprKind::kFloat: return MakeConstant(Value::Double(ColumnType::kDouble, e.dval), e.pos);

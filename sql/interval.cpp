@@ -38,8 +38,6 @@ bool AddDuration(int64_t ts, char unit, int64_t count, int64_t* out) {
   return true;
 }
 
-namespace {
-
 bool ParseDurationText(std::string_view s, char* unit, int64_t* count) {
   size_t k = 0;
   bool neg = false;
@@ -60,6 +58,8 @@ bool ParseDurationText(std::string_view s, char* unit, int64_t* count) {
   int64_t dummy;
   return AddDuration(0, *unit, 0, &dummy);
 }
+
+namespace {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
@@ -99,7 +99,8 @@ core::Result<std::vector<Interval>> ParseIntervalString(std::string_view s, int3
   if (parts.size() == 4) {
     char unit;
     int64_t period;
-    if (!ParseDurationText(parts[2], &unit, &period) || period <= 0) return invalid();
+    // A negative period steps back from the start (QuestDB's '2024-01-31;1h;-1d;7').
+    if (!ParseDurationText(parts[2], &unit, &period) || period == 0) return invalid();
     int64_t count = 0;
     for (char c : parts[3]) {
       if (!std::isdigit(static_cast<unsigned char>(c))) return invalid();

@@ -26,6 +26,8 @@ core::Result<std::vector<Interval>> ParseIntervalString(std::string_view s, int3
 bool AddDuration(int64_t ts, char unit, int64_t count, int64_t* out);
 // Fixed size of a unit in µs, or 0 for calendar units (M, y) and unknown units.
 int64_t FixedUnitMicros(char unit);
+// "[+-]<count><unit>" with count ≤ 1e9 and a unit AddDuration knows; false otherwise.
+bool ParseDurationText(std::string_view s, char* unit, int64_t* count);
 
 // Intersection/union helpers over sorted, non-overlapping interval lists.
 std::vector<Interval> IntersectIntervals(const std::vector<Interval>& a,

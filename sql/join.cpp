@@ -50,9 +50,9 @@ void GatherOrNull(const Vec& v, const std::vector<uint32_t>& rows, Vec* out) {
 class JoinOp final : public Operator {
  public:
   JoinOp(OpPtr left, OpPtr right, JoinType type, std::vector<int> lkeys, std::vector<int> rkeys,
-         BoundPtr residual)
+         BoundPtr residual, int64_t tolerance_us)
       : left_(std::move(left)), right_(std::move(right)), type_(type), lkeys_(std::move(lkeys)),
-        rkeys_(std::move(rkeys)), residual_(std::move(residual)) {
+        rkeys_(std::move(rkeys)), residual_(std::move(residual)), tolerance_us_(tolerance_us) {
     cols_ = left_->columns();
     for (const auto& c : right_->columns()) cols_.push_back(c);
     ts_index_ = left_->timestamp_index();
@@ -138,6 +138,9 @@ class JoinOp final : public Operator {
                          : std::lower_bound(rows.begin(), rows.end(), t,
                                             [&](uint32_t row, int64_t v) { return rts.i[row] < v; });
           if (pos != rows.begin()) match = *(pos - 1);
+          if (match != kNoRow && tolerance_us_ >= 0 && rts.i[match] < t - tolerance_us_) {
+            match = kNoRow;  // the latest earlier row is further back than TOLERANCE allows
+          }
         }
         lrows->push_back(static_cast<uint32_t>(r));
         rrows->push_back(match);
@@ -168,6 +171,7 @@ class JoinOp final : public Operator {
   Batch right_all_, in_;
   MemoryCharge memory_;  // what right_all_ holds, in the query's memory
   int rts_ = -1, lts_ = -1;
+  int64_t tolerance_us_ = -1;
   std::unordered_map<std::string, std::vector<uint32_t>> table_;
 };
 
@@ -244,7 +248,8 @@ core::Result<OpPtr> MakeJoin(OpPtr left, OpPtr right, const JoinClause& join, co
   }
   if (type == JoinType::kCross) type = JoinType::kInner;
   return OpPtr(std::make_unique<JoinOp>(std::move(left), std::move(right), type, std::move(lkeys),
-                                        std::move(rkeys), std::move(residual)));
+                                        std::move(rkeys), std::move(residual),
+                                        join.tolerance_us));
 }
 
 }  // namespace sundial::sql

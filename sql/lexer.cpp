@@ -106,7 +106,9 @@ core::Status LexToken(std::string_view sql, size_t* pos, Token* out) {
       while (std::isdigit(at(k))) ++k;
     }
     t.kind = is_float ? TokenKind::kFloat : TokenKind::kInteger;
-    if (!is_float && IsIdentStart(at(k))) {
+    if (!is_float && (at(k) == 'L' || at(k) == 'l') && !IsIdentPart(at(k + 1))) {
+      ++k;  // 42L: a LONG literal (the parser reads the suffix)
+    } else if (!is_float && IsIdentStart(at(k))) {
       while (IsIdentPart(at(k))) ++k;
       t.kind = TokenKind::kDuration;
     }

@@ -250,6 +250,10 @@ core::Result<ExprPtr> Parser::Primary() {
       errno = 0;
       char* end = nullptr;
       unsigned long long v = std::strtoull(e->text.c_str(), &end, 10);
+      e->long_literal = *end == 'L' || *end == 'l';
+      if (e->long_literal && (errno == ERANGE || v > 9223372036854775808ull)) {
+        return Error("invalid constant: " + e->text, e->pos);
+      }
       if (errno == ERANGE || v > 9223372036854775808ull) {
         e->kind = ExprKind::kFloat;
         e->dval = std::strtod(e->text.c_str(), nullptr);
@@ -426,7 +430,7 @@ std::string ExprToString(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kNull: return "null";
     case ExprKind::kBool: return e.ival ? "true" : "false";
-    case ExprKind::kInteger: return std::to_string(e.ival);
+    case ExprKind::kInteger: return std::to_string(e.ival) + (e.long_literal ? "L" : "");
     case ExprKind::kFloat: return e.text.empty() ? std::to_string(e.dval) : e.text;
     case ExprKind::kString: return "'" + e.sval + "'";
     case ExprKind::kColumn: return e.qualifier.empty() ? e.sval : e.qualifier + "." + e.sval;

@@ -2,6 +2,8 @@
 // LATEST ON, SAMPLE BY, GROUP BY, ORDER BY and LIMIT.
 #include "sql/parser_internal.h"
 
+#include "sql/interval.h"
+
 namespace sundial::sql {
 
 namespace {
@@ -148,6 +150,23 @@ core::Result<SelectCore> Parser::SelectCoreExpr() {
       } else if (join.type == JoinType::kInner || join.type == JoinType::kLeft) {
         return Error("'on' expected", Peek().pos);
       }
+      if ((join.type == JoinType::kAsof || join.type == JoinType::kLt) &&
+          AcceptKeyword("tolerance")) {
+        // A positive count and a fixed unit (U T s m h d w): months and years have no fixed
+        // length.
+        const Token& d = Peek();
+        char unit = 0;
+        int64_t count = 0;
+        int64_t micros = 0;
+        if (d.kind != TokenKind::kDuration || !ParseDurationText(d.text, &unit, &count) ||
+            count <= 0 || (micros = FixedUnitMicros(unit)) == 0 || count > INT64_MAX / micros) {
+          return Error("invalid tolerance value, expected a positive number and a unit (U, T, "
+                       "s, m, h, d, w), e.g. 50T",
+                       d.pos);
+        }
+        Next();
+        join.tolerance_us = count * micros;
+      }
       core.joins.push_back(std::move(join));
     }
   }
@@ -260,7 +279,7 @@ core::Result<TableRef> Parser::TableReference() {
   if (AcceptKeyword("as")) {
     ASSIGN_OR_RETURN(ref.alias, Identifier("alias expected"));
   } else if ((Peek().kind == TokenKind::kIdent && !IsReservedWord(Peek()) &&
-              !Peek().IsKeyword("timestamp")) ||
+              !Peek().IsKeyword("timestamp") && !Peek().IsKeyword("tolerance")) ||
              Peek().kind == TokenKind::kQuotedIdent) {
     ref.alias = Next().text;
   }

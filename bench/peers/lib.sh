@@ -12,7 +12,7 @@ OUTD=$SCRATCH/out/$N          # saved query answers and hyperfine JSON
 QDIR=$SCRATCH/q/$N            # query texts
 PAR=${PAR:-2}                 # parallel HTTP senders
 RUNS=${RUNS:-5}               # query repetitions (median reported, after 1 warm-up)
-COLD=${COLD:-0}               # 1 = also cold-cache cp/tar (drops the page cache of the whole machine)
+COLD=${COLD:-0}               # 1 = also cold-cache figures: cp, queries, restart (drops the whole page cache)
 KEEP=${KEEP:-0}               # 1 = keep this system's data/backup dirs after the run
 CLK_TCK=$(getconf CLK_TCK)
 [ -f "$META" ] || { echo "missing $META: run gen.py --rows $N --out $SCRATCH/data first" >&2; exit 1; }
@@ -32,6 +32,27 @@ result() { echo "RESULT system=$SYS metric=$1 value=$2${3:+ unit=$3}"; }
 log() { echo "[$SYS $(date +%H:%M:%S)] $*" >&2; }
 du_b() { du -sb "$1" | cut -f1; }
 dropcaches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+# drop_from_cache DIR : evict DIR's files from the page cache (posix_fadvise DONTNEED). The ingest's
+# input (line protocol and CSV, ~3.5x the data at 50M rows) would otherwise fill the page cache beside
+# the system's own files, and what follows would read from disk at one scale and from memory at another.
+drop_from_cache() {
+  python3 - "$1" <<'EOF'
+import os, sys
+for root, _, files in os.walk(sys.argv[1]):
+    for f in files:
+        fd = os.open(os.path.join(root, f), os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+EOF
+}
+# rss_parts PID : the process's resident memory now, split: anonymous (heap, stacks) and file-backed
+# (mapped data files, which the kernel can drop and read again)
+rss_parts() {
+  result server_rss_anon_mb "$(awk '/RssAnon/{printf "%.0f", $2/1024}' "/proc/$1/status")" MB
+  result server_rss_file_mb "$(awk '/RssFile/{printf "%.0f", $2/1024}' "/proc/$1/status")" MB
+}
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 rss_hwm_mb() { awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$1/status"; }
 
@@ -81,6 +102,7 @@ ingest_report() {
   result ingest_visible_lag_s "$(sub "$2" "$3")" s
   result ingest_rows_per_s "$(div "$N" "$(sub "$1" "$3")")" rows/s
   result ingest_server_cpu_s "$(div $(($5 - $4)) "$CLK_TCK")" s
+  drop_from_cache "$DATA"   # the queries, backup and restarts that follow see the system's files only
 }
 
 # phys_baseline DIR : cp -a (+ sync) and tar of a stopped server's data dir, warm cache (cold too if COLD=1)
@@ -128,4 +150,9 @@ qbench() {
   hyperfine -N --style none --warmup 1 --runs "$RUNS" --export-json "$OUTD/$SYS-$name.hf.json" \
     "curl -sS --fail -o /dev/null $*" >/dev/null
   result "${name}_median_ms" "$(python3 -c "import json;r=json.load(open('$OUTD/$SYS-$name.hf.json'))['results'][0];print('%.1f'%(r['median']*1000))")" ms
+  if [ "$COLD" = 1 ]; then   # every run after the whole page cache is dropped (the server's files too)
+    hyperfine -N --style none --runs "$RUNS" --prepare "sh -c 'sync; echo 3 > /proc/sys/vm/drop_caches'" \
+      --export-json "$OUTD/$SYS-$name.cold.hf.json" "curl -sS --fail -o /dev/null $*" >/dev/null &&
+      result "${name}_cold_median_ms" "$(python3 -c "import json;r=json.load(open('$OUTD/$SYS-$name.cold.hf.json'))['results'][0];print('%.1f'%(r['median']*1000))")" ms
+  fi
 }

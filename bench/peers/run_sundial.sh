@@ -107,7 +107,7 @@ result q3_host0_first_hour "$(ansv q3 "(lambda r: '%s@%s=%s' % (r[0], r[1][:13],
 
 log "backup: BACKUP DATABASE"
 sync; t0=$(now); ans=$(x "BACKUP DATABASE;" || true); t1=$(now)
-BK=$(find "$BKR" -mindepth 1 -maxdepth 1 -type d ! -name tmp -printf '%T@ %p\n' 2>/dev/null | sort -n | tail -1 | cut -d' ' -f2-)
+BK=$(find "$BKR" -mindepth 1 -maxdepth 1 -type d ! -name tmp ! -name '_*' -printf '%T@ %p\n' 2>/dev/null | sort -n | tail -1 | cut -d' ' -f2-)
 if echo "$ans" | is_ok 2>/dev/null && [ -n "$BK" ]; then
   result backup_total_s "$(sub "$t0" "$t1")" s
   result backup_bytes "$(du_b "$BK")" B
@@ -116,6 +116,7 @@ else
   BK=
 fi
 alive_or_restart backup
+rss_parts $PID
 if [ "$RESTARTED" = 0 ]; then
   result server_rss_hwm_mb "$(rss_hwm_mb $PID)" MB
   result server_cpu_total_s "$(div "$(cpu_ticks $PID)" "$CLK_TCK")" s
@@ -129,6 +130,12 @@ result disk_final_bytes "$(du_b "$D")" B
 log "physical baseline (the stopped server's root)"
 phys_baseline "$D"
 
+if [ "$COLD" = 1 ] && dropcaches 2>/dev/null; then
+  log "restart on original data, page cache dropped"
+  t0=$(now); start "$D" "$PORT" "$TPORT" && wait_until 300 count_is_n &&
+    result restart_cold_to_count_s "$(sub "$t0" "$(now)")" s || result restart_cold_to_count_s error
+  stop_pid $PID
+fi
 log "restart on original data"
 t0=$(now); start "$D" "$PORT" "$TPORT" && wait_until 300 count_is_n &&
   result restart_to_count_s "$(sub "$t0" "$(now)")" s || result restart_to_count_s error

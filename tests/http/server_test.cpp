@@ -127,6 +127,46 @@ TEST_F(ServerTest, WriteThenExecRendersEveryIlpType) {
   EXPECT_EQ(Get(port(), "/chk?j=m").body, "{\"status\":\"Exists\"}");
 }
 
+// QuestDB's /exec parameters quoteLargeNum (and src=con), cols and explain.
+TEST_F(ServerTest, ExecQuoteLargeNumColsAndExplain) {
+  StartOrFail();
+  ASSERT_EQ(Post(port(), "/write",
+                 "m,tag=a l=9007199254740993i,i=7i,d=1.5 1700000000000000000\n"
+                 "m,tag=b d=2.5 1700000001000000000\n")
+                .status,
+            204);
+  const std::string q = "select tag, l, cast(i as int) i, d, timestamp from m";
+  // LONG values (not INT) become strings; nulls stay null.
+  for (const char* param : {"&nm=true&quoteLargeNum=true", "&nm=true&src=con"}) {
+    EXPECT_EQ(Exec(port(), q, param).body,
+              "{\"dataset\":[[\"a\",\"9007199254740993\",7,1.5,\"2023-11-14T22:13:20.000000Z\"],"
+              "[\"b\",null,null,2.5,\"2023-11-14T22:13:21.000000Z\"]],\"count\":2}")
+        << param;
+  }
+  EXPECT_NE(Exec(port(), q, "&nm=true").body.find("[\"a\",9007199254740993,7,"), std::string::npos);
+  // cols: a subset, in the order asked, names in any case; the timestamp index follows it.
+  HttpResponse c = Exec(port(), q, "&cols=d,TIMESTAMP,tag");
+  ASSERT_EQ(c.status, 200) << c.body;
+  EXPECT_NE(c.body.find("\"columns\":[{\"name\":\"d\",\"type\":\"DOUBLE\"},"
+                        "{\"name\":\"timestamp\",\"type\":\"TIMESTAMP\"},"
+                        "{\"name\":\"tag\",\"type\":\"SYMBOL\"}],\"timestamp\":1,"
+                        "\"dataset\":[[1.5,\"2023-11-14T22:13:20.000000Z\",\"a\"],"
+                        "[2.5,\"2023-11-14T22:13:21.000000Z\",\"b\"]]"),
+            std::string::npos)
+      << c.body;
+  EXPECT_NE(Exec(port(), q, "&cols=d").body.find("\"timestamp\":-1"), std::string::npos);
+  HttpResponse missing = Exec(port(), q, "&cols=d,z");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("\"error\":\"column not found: 'z'\""), std::string::npos) << missing.body;
+  HttpResponse empty = Exec(port(), q, "&cols=d,,tag");
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_NE(empty.body.find("\"error\":\"empty column in query parameter\""), std::string::npos);
+  // explain: after count (and timings), as QuestDB orders the keys.
+  std::string e = Exec(port(), q, "&nm=true&timings=true&explain=true").body;
+  EXPECT_LT(e.find("\"timings\":{"), e.find(",\"explain\":{\"jitCompiled\":false}}"));
+  EXPECT_TRUE(e.ends_with(",\"explain\":{\"jitCompiled\":false}}")) << e;
+}
+
 TEST_F(ServerTest, WriteErrorsAreAtomicAndQuestDbShaped) {
   StartOrFail();
   // A bad third line: nothing of the request is committed.
@@ -468,6 +508,18 @@ TEST_F(ServerTest, ExportCsv) {
   HttpResponse last = Get(port(), "/exp?limit=-1&query=" + UrlEncode("select * from e"));
   EXPECT_EQ(last.body.find("\"x\""), std::string::npos);
   EXPECT_NE(last.body.find("\"y\""), std::string::npos);
+  // fmt=csv is the default spelled out (any case); any other format is refused, never answered
+  // as CSV.
+  EXPECT_EQ(Get(port(), "/exp?fmt=csv&query=" + UrlEncode("select * from e")).body, r.body);
+  EXPECT_EQ(Get(port(), "/exp?fmt=CSV&query=" + UrlEncode("select * from e")).body, r.body);
+  for (const char* fmt : {"parquet", "json", "csv2"}) {
+    HttpResponse bad =
+        Get(port(), std::string("/exp?fmt=") + fmt + "&query=" + UrlEncode("select * from e"));
+    EXPECT_EQ(bad.status, 400) << fmt;
+    EXPECT_NE(bad.body.find(std::string("unsupported export format [fmt=") + fmt + "]"),
+              std::string::npos)
+        << bad.body;
+  }
 }
 
 // Doubles are printed as QuestDB (Java's Double.toString) prints them, in JSON and CSV alike:
