@@ -14,8 +14,9 @@ command -v curl >/dev/null || need+=(curl)
 [ -f /usr/include/benchmark/benchmark.h ] || need+=(libbenchmark-dev)
 # IANA time zones (backup.schedule.tz; tests/core/time_zone_test.cpp compares with glibc).
 [ -f /usr/share/zoneinfo/Europe/Berlin ] || need+=(tzdata)
-# The Node.js client test (tests/http/nodejs_client_test.cpp) and the s3 store tests (npm's
-# s3rver, tests/core/object_store_test.cpp) skip without node and npm.
+# The Node.js client test (tests/http/nodejs_client_test.cpp), the s3 store tests (npm's
+# s3rver, tests/core/object_store_test.cpp) and the function walk test (npm's
+# @questdb/sql-grammar, tests/sql/function_walk_test.cpp) skip without node and npm.
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
 # GET /backup's recipes (tests/e2e/backup_stream_test.cpp) are run through rclone and bsdtar.

@@ -16,6 +16,33 @@
 
 namespace sundial::sql {
 
+AggregateShape AggregateArgShape(std::string_view f) {
+  if (f == "vwap" || f == "corr" || f == "covar_pop" || f == "covar_samp") return {2, 0, 0};
+  if (f == "string_agg") return {1, 0, 1};
+  if (f == "approx_percentile") return {1, 1, 2};
+  return {1, 0, 0};
+}
+
+core::Status CheckAggregateParams(AggSpec& spec, int32_t pos) {
+  if (spec.function == "approx_percentile") {
+    for (Value& v : spec.params) {
+      if (v.is_null || !IsNumeric(v.type)) {
+        return core::Status::InvalidArgument("approx_percentile expects a numeric constant", pos);
+      }
+      if (PhysOf(v.type) != Phys::kF64) v = Value::Double(ColumnType::kDouble, static_cast<double>(v.i));
+    }
+    double p = spec.params[0].d;
+    if (!(p >= 0 && p <= 1)) {
+      return core::Status::InvalidArgument("percentile must be between 0.0 and 1.0", pos);
+    }
+  } else if (spec.function == "string_agg" && !spec.params.empty()) {
+    if (!spec.params[0].is_null && !IsStringLike(spec.params[0].type)) {
+      return core::Status::InvalidArgument("string_agg expects a text delimiter", pos);
+    }
+  }
+  return core::Status::Ok();
+}
+
 core::Result<ColumnType> AggregateType(std::string_view f, const BoundExpr* arg, bool distinct,
                                        int32_t pos) {
   if (f == "count" || f == "count_distinct" || f == "approx_count_distinct") {
@@ -29,8 +56,13 @@ core::Result<ColumnType> AggregateType(std::string_view f, const BoundExpr* arg,
     if (IsIntegral(t)) return ColumnType::kLong;
     if (PhysOf(t) == Phys::kF64) return f == "sum" ? t : ColumnType::kDouble;
   } else if (f == "avg" || f == "stddev" || f == "stddev_samp" || f == "stddev_pop" ||
-             f == "variance" || f == "var_samp" || f == "var_pop") {
+             f == "variance" || f == "var_samp" || f == "var_pop" || f == "vwap" || f == "corr" ||
+             f == "covar_pop" || f == "covar_samp" || f == "approx_percentile") {
     if (IsNumeric(t)) return ColumnType::kDouble;
+  } else if (f == "mode") {
+    if (IsNumeric(t) || IsTimeType(t) || t == ColumnType::kBoolean || IsStringLike(t)) {
+      return t == ColumnType::kSymbol ? ColumnType::kVarchar : t;
+    }
   } else if (f == "min" || f == "max") {
     if (IsNumeric(t) || IsTimeType(t) || t == ColumnType::kBoolean || IsStringLike(t)) {
       if (t == ColumnType::kByte || t == ColumnType::kShort) return ColumnType::kInt;
@@ -161,6 +193,16 @@ class AggState {
       skip_nulls_ = f == "last_not_null";
     } else if (f == "string_agg") {
       kind_ = Kind::kStringAgg;
+      delimiter_ = spec.params.empty() || spec.params[0].is_null ? "," : spec.params[0].s;
+    } else if (f == "vwap") {
+      kind_ = Kind::kVwap;
+    } else if (f == "corr" || f == "covar_pop" || f == "covar_samp") {
+      kind_ = Kind::kCovar;
+    } else if (f == "approx_percentile") {
+      kind_ = Kind::kPercentile;
+      percentile_ = spec.params.empty() ? 0.5 : spec.params[0].d;
+    } else if (f == "mode") {
+      kind_ = Kind::kMode;
     } else {
       kind_ = Kind::kVariance;
     }
@@ -173,16 +215,73 @@ class AggState {
     cnt_.resize(groups, 0);
     if (kind_ == Kind::kCountDistinct) sets_.resize(groups);
     if (kind_ == Kind::kStringAgg) strs_.resize(groups);
-    if (kind_ == Kind::kVariance) {
+    if (kind_ == Kind::kVariance || kind_ == Kind::kVwap || kind_ == Kind::kCovar) {
       mean_.resize(groups, 0);
       m2_.resize(groups, 0);
     }
+    if (kind_ == Kind::kCovar) co_.resize(groups, {0, 0, 0});
+    if (kind_ == Kind::kPercentile) values_.resize(groups);
+    if (kind_ == Kind::kMode) counts_.resize(groups);
     dv_.resize(groups, 0);
     iv_.resize(groups, 0);
   }
 
-  core::Status Update(const Vec& a, const uint32_t* g, size_t n) {
+  // `b` is the second row argument's vector (vwap, corr, covar_*), else null.
+  core::Status Update(const Vec& a, const Vec* b, const uint32_t* g, size_t n) {
     switch (kind_) {
+      case Kind::kVwap:
+      case Kind::kCovar: {
+        // vwap: dv_ = sum(price * volume), mean_ = sum(volume), over rows where both are
+        // non-null and the volume is positive. covar/corr: Welford-style co-moments.
+        for (size_t k = 0; k < n; ++k) {
+          double x = Num(a, k), y = Num(*b, k);
+          if (x != x || y != y) continue;
+          uint32_t gi = g[k];
+          if (kind_ == Kind::kVwap) {
+            if (y <= 0) continue;
+            dv_[gi] += x * y;
+            mean_[gi] += y;
+            cnt_[gi]++;
+            continue;
+          }
+          int64_t c = ++cnt_[gi];
+          Comoment& m = co_[gi];
+          double dx = x - m.mean_x;
+          m.mean_x += dx / static_cast<double>(c);
+          double dy = y - m.mean_y;
+          m.mean_y += dy / static_cast<double>(c);
+          m.c += dx * (y - m.mean_y);
+          mean_[gi] += dx * (x - m.mean_x);  // M2 of x
+          m2_[gi] += dy * (y - m.mean_y);    // M2 of y
+        }
+        return core::Status::Ok();
+      }
+      case Kind::kPercentile:
+        for (size_t k = 0; k < n; ++k) {
+          double x = Num(a, k);
+          if (x == x) {
+            values_[g[k]].push_back(x);
+            held_bytes_ += 8;
+          }
+        }
+        return core::Status::Ok();
+      case Kind::kMode: {
+        std::vector<int64_t> codes(n);
+        KeyEncode(a, n, codes.data());
+        for (size_t k = 0; k < n; ++k) {
+          if (a.IsNull(k)) continue;
+          auto& m = counts_[g[k]];
+          auto it = m.find(codes[k]);
+          // Count and first-seen order: ties go to the value seen first.
+          if (it == m.end()) {
+            m.emplace(codes[k], std::pair<int64_t, int64_t>{1, seen_++});
+            held_bytes_ += 48;  // a hash node: key, count, order, links
+          } else {
+            it->second.first++;
+          }
+        }
+        return core::Status::Ok();
+      }
       case Kind::kCount:
         for (size_t k = 0; k < n; ++k) cnt_[g[k]]++;
         return core::Status::Ok();
@@ -281,7 +380,7 @@ class AggState {
           std::string_view s = a.Str(k);
           if (s.data() == nullptr) continue;
           uint32_t gi = g[k];
-          if (cnt_[gi]) strs_[gi].append(",");
+          if (cnt_[gi]) strs_[gi].append(delimiter_);
           strs_[gi].append(s);
           cnt_[gi] = 1;
         }
@@ -327,6 +426,50 @@ class AggState {
       case Kind::kStringAgg:
         if (!cnt_[gi]) return Value::Null(t);
         return Value::Str(t, strs_[gi]);
+      case Kind::kVwap:
+        if (!cnt_[gi] || mean_[gi] == 0) return Value::Null(t);
+        return Value::Double(t, dv_[gi] / mean_[gi]);
+      case Kind::kCovar: {
+        const std::string& f = spec_.function;
+        int64_t c = cnt_[gi];
+        if (c == 0 || (f != "covar_pop" && c < 2)) return Value::Null(t);
+        const Comoment& m = co_[gi];
+        if (f == "corr") {
+          double den = std::sqrt(mean_[gi] * m2_[gi]);
+          if (den == 0) return Value::Null(t);
+          return Value::Double(t, m.c / den);
+        }
+        return Value::Double(t, m.c / static_cast<double>(f == "covar_pop" ? c : c - 1));
+      }
+      case Kind::kPercentile: {
+        // Nearest rank: the smallest value with at least `percentile` of the values at or
+        // below it.
+        std::vector<double>& v = const_cast<std::vector<double>&>(values_[gi]);
+        if (v.empty()) return Value::Null(t);
+        double rank = std::ceil(percentile_ * static_cast<double>(v.size()));
+        size_t idx = rank < 1 ? 0 : std::min(v.size() - 1, static_cast<size_t>(rank) - 1);
+        std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(idx), v.end());
+        return Value::Double(t, v[idx]);
+      }
+      case Kind::kMode: {
+        const auto& m = counts_[gi];
+        if (m.empty()) return Value::Null(t);
+        auto best = m.begin();
+        for (auto it = m.begin(); it != m.end(); ++it) {
+          if (it->second.first > best->second.first ||
+              (it->second.first == best->second.first && it->second.second < best->second.second)) {
+            best = it;
+          }
+        }
+        int64_t code = best->first;
+        if (is_str_) return Value::Str(t, std::string(distinct_encoder_->StringOf(code)));
+        if (is_f64_) {
+          double d;
+          std::memcpy(&d, &code, 8);
+          return Value::Double(t, d);
+        }
+        return Value::Long(t, code);
+      }
       case Kind::kVariance: {
         const std::string& f = spec_.function;
         bool pop = f == "stddev_pop" || f == "var_pop";
@@ -371,9 +514,20 @@ class AggState {
   }
 
   const AggSpec& spec() const { return spec_; }
+  // Bytes held per value rather than per group (approx_percentile's values, mode's counts),
+  // for the query's memory budget.
+  int64_t held_bytes() const { return held_bytes_; }
 
  private:
-  enum class Kind { kCount, kCountCol, kCountDistinct, kSum, kAvg, kMin, kMax, kFirst, kLast, kStringAgg, kVariance };
+  enum class Kind { kCount, kCountCol, kCountDistinct, kSum, kAvg, kMin, kMax, kFirst, kLast, kStringAgg, kVariance, kVwap, kCovar, kPercentile, kMode };
+  struct Comoment {
+    double mean_x, mean_y, c;
+  };
+
+  static double Num(const Vec& v, size_t k) {
+    if (v.phys() == Phys::kF64) return v.d[k];
+    return v.i[k] == kNullI64 ? std::nan("") : static_cast<double>(v.i[k]);
+  }
 
   void KeyEncode(const Vec& a, size_t n, int64_t* out) {
     if (!distinct_encoder_) distinct_encoder_ = std::make_unique<KeyEncoder>(a.type);
@@ -390,6 +544,14 @@ class AggState {
   std::vector<uint8_t> nulls_;
   std::vector<std::string> strs_;
   std::vector<std::unordered_set<int64_t>> sets_;
+  std::vector<Comoment> co_;
+  std::vector<std::vector<double>> values_;
+  // mode: per group, value code -> (count, first-seen order).
+  std::vector<std::unordered_map<int64_t, std::pair<int64_t, int64_t>>> counts_;
+  int64_t seen_ = 0;
+  int64_t held_bytes_ = 0;
+  std::string delimiter_ = ",";
+  double percentile_ = 0.5;
   std::unique_ptr<KeyEncoder> distinct_encoder_;
 };
 
@@ -488,7 +650,10 @@ class AggregateOp final : public Operator {
   int64_t EstimatedBytes() const {
     const int64_t per_group = static_cast<int64_t>(width_ * 8 + states_.size() * 40) +
                               (map_.empty() ? 0 : static_cast<int64_t>(80 + width_ * 8));
-    return static_cast<int64_t>(ngroups_) * per_group + static_cast<int64_t>(dense_.capacity() * 4);
+    int64_t held = 0;
+    for (const auto& st : states_) held += st.held_bytes();
+    return static_cast<int64_t>(ngroups_) * per_group + static_cast<int64_t>(dense_.capacity() * 4) +
+           held;
   }
 
   uint32_t NewGroup(const int64_t* tuple) {
@@ -501,6 +666,7 @@ class AggregateOp final : public Operator {
     Batch in;
     std::vector<Vec> keyv(spec_.keys.size());
     std::vector<Vec> argv(states_.size());
+    std::vector<Vec> argv2;
     std::vector<std::vector<int64_t>> codes(width_);
     std::vector<uint32_t> gids;
     const bool single_sym = !spec_.sample && spec_.keys.size() == 1;
@@ -615,7 +781,14 @@ class AggregateOp final : public Operator {
         } else {
           argv[a].Reset(ColumnType::kLong, n);
         }
-        RETURN_IF_ERROR(states_[a].Update(argv[a], gids.data(), n));
+        const Vec* second = nullptr;
+        if (spec_.aggs[a].arg2) {
+          argv2.resize(states_.size());
+          RETURN_IF_ERROR(spec_.aggs[a].arg2->Eval(in, &argv2[a]));
+          argv2[a].n = n;
+          second = &argv2[a];
+        }
+        RETURN_IF_ERROR(states_[a].Update(argv[a], second, gids.data(), n));
       }
     }
     for (auto& s : states_) s.Resize(ngroups_);

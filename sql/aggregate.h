@@ -18,10 +18,26 @@ namespace sundial::sql {
 struct AggSpec {
   std::string function;  // lower-case: count, sum, avg, min, max, first, last, ...
   BoundPtr arg;          // null for count()
+  BoundPtr arg2;         // the second row argument: vwap's volume, corr/covar_*'s y
+  // Constant arguments after the row arguments: string_agg's delimiter, approx_percentile's
+  // percentile (and precision, accepted and ignored: the percentile is exact).
+  std::vector<Value> params;
   bool distinct = false;
   ColumnType type = ColumnType::kLong;  // output type
   std::string name;
 };
+
+// How an aggregate's arguments are split: `row_args` expressions evaluated per row (0..2), then
+// between min_params and max_params constants. One table for the planner and AggregateType.
+struct AggregateShape {
+  int row_args = 1;
+  int min_params = 0;
+  int max_params = 0;
+};
+AggregateShape AggregateArgShape(std::string_view function);
+// Checks (and normalises) an aggregate's constant arguments: approx_percentile's percentile is
+// a number in [0, 1] (converted to DOUBLE), string_agg's delimiter is text.
+core::Status CheckAggregateParams(AggSpec& spec, int32_t pos);
 
 // Output type of an aggregate over an argument type; error for unsupported combinations.
 core::Result<ColumnType> AggregateType(std::string_view function, const BoundExpr* arg,

@@ -95,17 +95,6 @@ int FindColumn(const std::vector<ColInfo>& cols, std::string_view qualifier, std
   return found;
 }
 
-bool IsAggregateFunction(std::string_view n) {
-  static constexpr std::string_view kAggs[] = {
-      "count", "count_distinct", "sum", "avg", "min", "max", "first", "last", "ksum", "nsum",
-      "first_not_null", "last_not_null", "stddev", "stddev_samp", "stddev_pop", "variance",
-      "var_samp", "var_pop", "string_agg", "mode", "approx_count_distinct"};
-  for (auto a : kAggs) {
-    if (n == a) return true;
-  }
-  return false;
-}
-
 bool ContainsAggregate(const Expr& e) {
   if (e.kind == ExprKind::kCall && !e.is_operator && IsAggregateFunction(e.sval)) return true;
   for (const auto& a : e.args) {

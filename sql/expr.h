@@ -143,7 +143,8 @@ bool ContainsAggregate(const Expr& e);
 // Evaluates a bound expression that needs no input rows (INSERT VALUES, LIMIT, FILL values).
 core::Result<Value> EvalConstant(const BoundExpr& e);
 
-// Scalar function binding (functions.cpp). nullopt: no function of that name.
+// Scalar function binding through the function registry (sql/functions/registry.h).
+// nullopt: no scalar function of that name.
 std::optional<core::Result<BoundPtr>> BindFunction(const Expr& call, std::vector<BoundPtr> args,
                                                    BindContext& ctx);
 

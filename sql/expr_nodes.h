@@ -1,5 +1,5 @@
 // sql/expr_nodes.h — constructors of the bound expression node kinds (expr_nodes.cpp).
-// Internal to sql/: the binder (binder.cpp) and functions.cpp build trees with these.
+// Internal to sql/: the binder (binder.cpp) and the function families (functions/) build trees with these.
 #pragma once
 
 #include <functional>

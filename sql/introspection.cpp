@@ -6,6 +6,7 @@
 #include "cairo/backup.h"
 #include "cairo/backup_schedule.h"
 #include "core/timestamp.h"
+#include "sql/functions/registry.h"
 #include "sql/lexer.h"
 #include "sql/planner.h"
 
@@ -237,6 +238,25 @@ core::Result<OpPtr> Backups(PlanContext& ctx, int32_t pos) {
   return rb.Build();
 }
 
+// functions(): one row per registered function and signature (QuestDB's columns name,
+// signature, type: STANDARD, GROUP_BY or CURSOR).
+OpPtr Functions() {
+  RowsBuilder rb({{"name", ColumnType::kVarchar, ""},
+                  {"signature", ColumnType::kVarchar, ""},
+                  {"type", ColumnType::kVarchar, ""}});
+  for (const FunctionDef* d : FunctionRegistry::Get().All()) {
+    std::string type = d->kind == FunctionKind::kScalar      ? "STANDARD"
+                       : d->kind == FunctionKind::kAggregate ? "GROUP_BY"
+                                                             : "CURSOR";
+    if (d->overloads.empty()) {
+      rb.Add({S(d->name), S(d->name + "(...)"), S(type)});
+      continue;
+    }
+    for (const auto& o : d->overloads) rb.Add({S(d->name), S(o.signature), S(type)});
+  }
+  return rb.Build();
+}
+
 }  // namespace
 
 core::Result<OpPtr> PlanTableFunction(const TableRef& ref, PlanContext& ctx) {
@@ -262,6 +282,7 @@ core::Result<OpPtr> PlanTableFunction(const TableRef& ref, PlanContext& ctx) {
     return t;
   }
   if (f == "backup_schedule") return BackupSchedule(ctx);
+  if (f == "functions") return Functions();
   if (f == "backups") return Backups(ctx, ref.pos);
   if (f == "table_columns") {
     ASSIGN_OR_RETURN(std::string name, StringArg(ref, 0, ctx));

@@ -175,6 +175,37 @@ class Planner {
     bc.max_depth = ctx_.max_depth;
     return bc;
   }
+  // Binds an aggregate call's arguments as AggregateArgShape splits them: row arguments into
+  // a->arg/arg2, then constants into a->params.
+  core::Status BindAggregateArgs(const Expr& e, const std::vector<ColInfo>& cols,
+                                 std::vector<bool>* used, AggSpec* a) {
+    AggregateShape shape = AggregateArgShape(a->function);
+    int n = static_cast<int>(e.args.size());
+    if (n > shape.row_args + shape.max_params) {
+      return Status::InvalidArgument("too many arguments for `" + a->function + "`", e.pos);
+    }
+    if (n < shape.row_args + shape.min_params) {
+      return Status::InvalidArgument("not enough arguments for `" + a->function + "`", e.pos);
+    }
+    for (int k = 0; k < n; ++k) {
+      const ExprPtr& arg = e.args[static_cast<size_t>(k)];
+      if (ContainsAggregate(*arg)) {
+        return Status::InvalidArgument("aggregate function calls cannot be nested", arg->pos);
+      }
+      BindContext bc = Ctx(cols, used);
+      ASSIGN_OR_RETURN(BoundPtr b, Bind(*arg, bc));
+      if (k == 0) {
+        a->arg = b;
+      } else if (k < shape.row_args) {
+        a->arg2 = b;
+      } else {
+        if (!b->constant()) return Status::InvalidArgument("constant expected", arg->pos);
+        a->params.push_back(*b->constant());
+      }
+    }
+    if (a->arg->constant() && a->function == "count") a->arg = nullptr;
+    return CheckAggregateParams(*a, e.pos);
+  }
 
   PlanContext& ctx_;
 };
@@ -517,17 +548,7 @@ core::Result<OpPtr> Planner::PlanAggregate(const SelectCore& core, OpPtr input,
       if (a.function == "count" && e->args.size() == 1 && e->args[0]->kind == ExprKind::kStar) {
         // count(*) written with the star as an expression
       } else if (!e->args.empty()) {
-        if (e->args.size() > 1 && a.function != "string_agg") {
-          return Status::InvalidArgument("too many arguments for `" + a.function + "`", e->pos);
-        }
-        for (const auto& arg : e->args) {
-          if (ContainsAggregate(*arg)) {
-            return Status::InvalidArgument("aggregate function calls cannot be nested", arg->pos);
-          }
-        }
-        BindContext bc = Ctx(cols, used);
-        ASSIGN_OR_RETURN(a.arg, Bind(*e->args[0], bc));
-        if (a.arg->constant() && a.function == "count") a.arg = nullptr;
+        RETURN_IF_ERROR(BindAggregateArgs(*e, cols, used, &a));
       }
       ASSIGN_OR_RETURN(a.type, AggregateType(a.function, a.arg.get(), a.distinct, e->pos));
       a.name = "$agg" + std::to_string(agg_texts.size());
