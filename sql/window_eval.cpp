@@ -538,7 +538,7 @@ Status LagLead(const Function& f, const Layout& l, const Vec& arg, Vec* out) {
           const int64_t idx = k > size ? -1
                               : is_lag ? static_cast<int64_t>(before) - k
                                        : after + k - 1;
-          target = (idx >= 0 && idx < size) ? non_null[idx] : -1;
+          target = (idx >= 0 && idx < size) ? static_cast<int64_t>(non_null[idx]) : int64_t{-1};
         }
         if (self) ++before;
       }
