@@ -54,9 +54,9 @@ struct Expr {
   bool has_operand = false; // CASE x WHEN ...
   bool has_else = false;
   bool is_operator = false; // kCall built from an operator
-  bool ignore_nulls = false; // f(x) IGNORE NULLS OVER (...)
+  bool ignore_nulls = false;  // f(x) IGNORE NULLS OVER (...)
   cairo::ColumnType cast_type = cairo::ColumnType::kDouble;
-  WindowSpecPtr over;        // set for a window function call: f(x) OVER (...)
+  WindowSpecPtr over;  // set for a window function call: f(x) OVER (...)
 };
 
 struct SelectItem {
@@ -106,7 +106,11 @@ struct OrderItem {
 // UNBOUNDED FOLLOWING. `offset` is in rows (ROWS) or in units of the ORDER BY key (RANGE),
 // already scaled to microseconds when a time unit was written ('1' MINUTE PRECEDING).
 enum class FrameBoundKind : uint8_t {
-  kUnboundedPreceding, kPreceding, kCurrentRow, kFollowing, kUnboundedFollowing
+  kUnboundedPreceding,
+  kPreceding,
+  kCurrentRow,
+  kFollowing,
+  kUnboundedFollowing
 };
 struct FrameBound {
   FrameBoundKind kind = FrameBoundKind::kCurrentRow;

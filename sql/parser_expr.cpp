@@ -431,7 +431,8 @@ std::string ExprToString(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kNull: return "null";
     case ExprKind::kBool: return e.ival ? "true" : "false";
-    case ExprKind::kInteger: return std::to_string(e.ival);
+    case ExprKind::kInteger:
+      return std::to_string(e.ival);
     case ExprKind::kFloat: return e.text.empty() ? std::to_string(e.dval) : e.text;
     case ExprKind::kString: return "'" + e.sval + "'";
     case ExprKind::kColumn: return e.qualifier.empty() ? e.sval : e.qualifier + "." + e.sval;

@@ -413,8 +413,8 @@ core::Result<OpPtr> Planner::Core(const SelectCore& core, const std::vector<Expr
   if (filter) input = MakeFilter(std::move(input), filter);
   std::vector<std::pair<std::string, int>> window_columns;
   if (!window_calls.empty()) {
-    ASSIGN_OR_RETURN(input, MakeWindowOp(std::move(input), window_calls, core.windows,
-                                         Ctx(cols, used)));
+    ASSIGN_OR_RETURN(input,
+                     MakeWindowOp(std::move(input), window_calls, core.windows, Ctx(cols, used)));
     for (size_t k = 0; k < window_calls.size(); ++k) {
       window_columns.emplace_back(CanonicalText(*window_calls[k]),
                                   static_cast<int>(cols.size() + k));
