@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cairo/column_type.h"
@@ -15,8 +16,10 @@ namespace sundial::sql {
 
 struct Expr;
 struct Query;
+struct WindowSpec;
 using ExprPtr = std::shared_ptr<const Expr>;
 using QueryPtr = std::shared_ptr<const Query>;
+using WindowSpecPtr = std::shared_ptr<const WindowSpec>;
 
 enum class ExprKind : uint8_t {
   kNull,       // NULL
@@ -52,7 +55,9 @@ struct Expr {
   bool has_else = false;
   bool is_operator = false; // kCall built from an operator
   bool long_literal = false;  // kInteger written with the L suffix (42L): LONG even if it fits INT
+  bool ignore_nulls = false;  // f(x) IGNORE NULLS OVER (...)
   cairo::ColumnType cast_type = cairo::ColumnType::kDouble;
+  WindowSpecPtr over;  // set for a window function call: f(x) OVER (...)
 };
 
 struct SelectItem {
@@ -101,6 +106,37 @@ struct OrderItem {
   bool descending = false;
 };
 
+// One end of a window frame: UNBOUNDED PRECEDING, n PRECEDING, CURRENT ROW, n FOLLOWING,
+// UNBOUNDED FOLLOWING. `offset` is in rows (ROWS) or in units of the ORDER BY key (RANGE),
+// already scaled to microseconds when a time unit was written ('1' MINUTE PRECEDING).
+enum class FrameBoundKind : uint8_t {
+  kUnboundedPreceding,
+  kPreceding,
+  kCurrentRow,
+  kFollowing,
+  kUnboundedFollowing
+};
+struct FrameBound {
+  FrameBoundKind kind = FrameBoundKind::kCurrentRow;
+  int64_t offset = 0;
+  bool has_unit = false;  // a time unit was written (RANGE over a TIMESTAMP key only)
+  int32_t pos = 0;
+};
+
+enum class FrameMode : uint8_t { kDefault, kRows, kRange };
+
+// The window of OVER (...) or of a WINDOW clause entry (sql/window.h evaluates it).
+struct WindowSpec {
+  std::string base_name;  // OVER w, or OVER (w ...): a named window this one builds on
+  int32_t base_pos = -1;
+  std::vector<ExprPtr> partition_by;
+  std::vector<OrderItem> order_by;
+  FrameMode mode = FrameMode::kDefault;  // kDefault: no frame clause written
+  FrameBound start, end;
+  bool exclude_current_row = false;
+  int32_t pos = 0;
+};
+
 // One SELECT (or a parenthesised query used as a set operand).
 struct SelectCore {
   bool distinct = false;
@@ -113,6 +149,8 @@ struct SelectCore {
   ExprPtr latest_on;                  // timestamp column
   std::vector<ExprPtr> latest_partition_by;
   std::vector<ExprPtr> group_by;
+  // WINDOW w AS (...), ...: named windows for OVER w (lower-case names).
+  std::vector<std::pair<std::string, WindowSpecPtr>> windows;
   QueryPtr nested;  // set when this operand is a parenthesised query
   int32_t pos = 0;
 };
@@ -314,5 +352,6 @@ inline bool IsWrite(const Statement& st) { return IsWrite(st.kind); }
 
 // Compact textual form for tests and debugging, e.g. "(a + (b * 2))".
 std::string ExprToString(const Expr& e);
+std::string WindowSpecToString(const WindowSpec& w);
 
 }  // namespace sundial::sql

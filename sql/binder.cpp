@@ -96,6 +96,7 @@ int FindColumn(const std::vector<ColInfo>& cols, std::string_view qualifier, std
 }
 
 bool ContainsAggregate(const Expr& e) {
+  if (e.over) return false;  // a window function (sql/window.h), even when named avg or sum
   if (e.kind == ExprKind::kCall && !e.is_operator && IsAggregateFunction(e.sval)) return true;
   for (const auto& a : e.args) {
     if (a && ContainsAggregate(*a)) return true;
@@ -253,7 +254,7 @@ core::Result<BoundPtr> Bind(const Expr& e, BindContext& ctx) {
         return MakeConstant(Value::Null(ColumnType::kDouble), e.pos);
       }
       if (idx < 0) return core::Status::InvalidArgument("Invalid column: " + e.sval, e.pos);
-      if (ctx.used) (*ctx.used)[idx] = true;
+      if (ctx.used && static_cast<size_t>(idx) < ctx.used->size()) (*ctx.used)[idx] = true;
       return MakeColumnRef(idx, (*ctx.cols)[idx].type, e.pos);
     }
     case ExprKind::kStar:
@@ -432,6 +433,11 @@ core::Result<BoundPtr> Bind(const Expr& e, BindContext& ctx) {
   }
   // Calls and operators.
   const std::string& name = e.sval;
+  if (e.over) {
+    // Window functions are computed by the window operator and reach here only where the
+    // query has no place for them (WHERE, GROUP BY, an argument of another window function).
+    return core::Status::InvalidArgument("window function is not allowed in this context", e.pos);
+  }
   if (!e.is_operator && IsAggregateFunction(name)) {
     return core::Status::InvalidArgument("aggregate function is not allowed here: " + name, e.pos);
   }

@@ -378,10 +378,14 @@ core::Result<ExprPtr> Parser::FunctionCall(const Token& name) {
   e->pos = pos;
   e->text = name.text;
   e->sval = ToLower(name.text);
-  if (AcceptOp(")")) return ExprPtr(e);
+  if (AcceptOp(")")) {
+    RETURN_IF_ERROR(WindowSuffix(e.get()));
+    return ExprPtr(e);
+  }
   if (Peek().IsOp("*") && Peek(1).IsOp(")")) {
     i_ += 2;
     e->star_arg = true;
+    RETURN_IF_ERROR(WindowSuffix(e.get()));
     return ExprPtr(e);
   }
   if (AcceptKeyword("distinct")) e->distinct = true;
@@ -395,6 +399,7 @@ core::Result<ExprPtr> Parser::FunctionCall(const Token& name) {
     }
     return Error("',' or ')' expected", Peek().pos);
   }
+  RETURN_IF_ERROR(WindowSuffix(e.get()));
   return ExprPtr(e);
 }
 
@@ -450,7 +455,10 @@ std::string ExprToString(const Expr& e) {
         if (i) s += ", ";
         s += ExprToString(*e.args[i]);
       }
-      return s + ")";
+      s += ")";
+      if (e.ignore_nulls) s += " ignore nulls";
+      if (e.over) s += " over (" + WindowSpecToString(*e.over) + ")";
+      return s;
     }
     case ExprKind::kCase: {
       std::string s = "case";

@@ -75,6 +75,14 @@ class Parser {
   core::Result<ExprPtr> CaseExpr(int32_t pos);
   core::Result<cairo::ColumnType> TypeName(int32_t* pos);
 
+  // --- window functions (parser_window.cpp) ---
+  // After a call's closing parenthesis: [IGNORE NULLS | RESPECT NULLS] OVER window.
+  core::Status WindowSuffix(Expr* call);
+  // The inside of OVER (...) or WINDOW w AS (...), opening parenthesis already consumed.
+  core::Result<WindowSpecPtr> WindowBody(int32_t pos);
+  // WINDOW w AS (...) [, ...] after GROUP BY.
+  core::Status WindowClause(SelectCore* core);
+
   // --- statements (parser.cpp) ---
   core::Result<Statement> CreateTable(int32_t pos);
   core::Result<Statement> Insert(int32_t pos);

@@ -213,6 +213,7 @@ core::Result<SelectCore> Parser::SelectCoreExpr() {
       if (!AcceptOp(",")) break;
     }
   }
+  if (Peek().IsKeyword("window")) RETURN_IF_ERROR(WindowClause(&core));
   return core;
 }
 
@@ -279,7 +280,8 @@ core::Result<TableRef> Parser::TableReference() {
   if (AcceptKeyword("as")) {
     ASSIGN_OR_RETURN(ref.alias, Identifier("alias expected"));
   } else if ((Peek().kind == TokenKind::kIdent && !IsReservedWord(Peek()) &&
-              !Peek().IsKeyword("timestamp") && !Peek().IsKeyword("tolerance")) ||
+              !Peek().IsKeyword("timestamp") && !Peek().IsKeyword("tolerance") &&
+              !(Peek().IsKeyword("window") && Peek(2).IsKeyword("as"))) ||
              Peek().kind == TokenKind::kQuotedIdent) {
     ref.alias = Next().text;
   }

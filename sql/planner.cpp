@@ -12,6 +12,7 @@
 #include "sql/join.h"
 #include "sql/latest.h"
 #include "sql/lexer.h"
+#include "sql/window.h"
 
 namespace sundial::sql {
 
@@ -411,6 +412,15 @@ core::Result<OpPtr> Planner::Core(const SelectCore& core, const std::vector<Expr
   }
   bool aggregate = core.sample_by.has_value() || !core.group_by.empty();
   for (const auto& it : items) aggregate |= ContainsAggregate(*it.expr);
+  // Window functions (window.h) run over the rows WHERE keeps, before ORDER BY and LIMIT.
+  std::vector<ExprPtr> window_calls;
+  for (const auto& it : items) RETURN_IF_ERROR(CollectWindowCalls(it.expr, &window_calls));
+  if (!window_calls.empty() && aggregate) {
+    return Status::Unsupported(
+        "window functions cannot be combined with GROUP BY, SAMPLE BY or aggregates in one "
+        "SELECT: aggregate in a subquery",
+        window_calls[0]->pos);
+  }
 
   if (aggregate) {
     if (src.scan && core.sample_by && ts_index >= 0) (*used)[ts_index] = true;
@@ -432,12 +442,23 @@ core::Result<OpPtr> Planner::Core(const SelectCore& core, const std::vector<Expr
     input = std::move(src.op);
   }
   if (filter) input = MakeFilter(std::move(input), filter);
+  std::vector<std::pair<std::string, int>> window_columns;
+  if (!window_calls.empty()) {
+    ASSIGN_OR_RETURN(input,
+                     MakeWindowOp(std::move(input), window_calls, core.windows, Ctx(cols, used)));
+    for (size_t k = 0; k < window_calls.size(); ++k) {
+      window_columns.emplace_back(CanonicalText(*window_calls[k]),
+                                  static_cast<int>(cols.size() + k));
+    }
+    cols = input->columns();
+  }
 
   std::vector<BoundPtr> exprs;
   std::vector<std::string> names, used_names;
   int out_ts = -1;
   for (size_t k = 0; k < items.size(); ++k) {
     BindContext bc = Ctx(cols, used);
+    if (!window_columns.empty()) bc.substitutions = &window_columns;
     ASSIGN_OR_RETURN(BoundPtr b, Bind(*items[k].expr, bc));
     if (IsStringLike(b->type()) && b->constant() && b->constant()->is_untyped_null) {
       b = MakeConstant(Value::Null(ColumnType::kVarchar), b->pos());
