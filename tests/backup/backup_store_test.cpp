@@ -481,7 +481,14 @@ TEST_F(BackupStoreTest, KillDuringUploadNeverLeavesACompleteLookingPartialBackup
     EXPECT_NE(e.status, BackupStatus::kBackupInProgress);
     if (e.status == BackupStatus::kBackupFailed) {
       failed++;
-      EXPECT_EQ(e.backup_error, kInterruptedBackup);
+      // A kill while the store received the history record itself: s3rver keeps the part of the
+      // body that arrived (S3 refuses a body shorter than its signed length and SHA-256), and
+      // the record then reads as the truncated object it is, a failed backup that says why.
+      if (e.backup_error.find("history record unreadable") == 0) {
+        EXPECT_NE(e.backup_error.find(": truncated ("), std::string::npos) << e.backup_error;
+      } else {
+        EXPECT_EQ(e.backup_error, kInterruptedBackup);
+      }
     }
   }
   EXPECT_GT(failed, 0);
