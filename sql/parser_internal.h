@@ -59,6 +59,8 @@ class Parser {
   core::Result<TableRef> TableReference();
   core::Status SelectList(SelectCore* core);
   core::Status SampleByClause(SelectCore* core);
+  // `expr [ASC|DESC], ...` after ORDER BY (of a query or of a window).
+  core::Status OrderByItems(std::vector<OrderItem>* out);
 
   // --- expressions (parser_expr.cpp) ---
   core::Result<ExprPtr> Or();

@@ -63,17 +63,7 @@ core::Result<QueryPtr> Parser::QueryExpr() {
   }
   if (Peek().IsKeyword("order") && Peek(1).IsKeyword("by")) {
     i_ += 2;
-    for (;;) {
-      OrderItem item;
-      ASSIGN_OR_RETURN(item.expr, Expression());
-      if (AcceptKeyword("desc")) {
-        item.descending = true;
-      } else {
-        AcceptKeyword("asc");
-      }
-      q->order_by.push_back(std::move(item));
-      if (!AcceptOp(",")) break;
-    }
+    RETURN_IF_ERROR(OrderByItems(&q->order_by));
   }
   if (AcceptKeyword("limit")) {
     ASSIGN_OR_RETURN(q->limit_lo, Expression());
@@ -286,6 +276,21 @@ core::Result<TableRef> Parser::TableReference() {
     ref.alias = Next().text;
   }
   return ref;
+}
+
+core::Status Parser::OrderByItems(std::vector<OrderItem>* out) {
+  for (;;) {
+    OrderItem item;
+    ASSIGN_OR_RETURN(item.expr, Expression());
+    if (AcceptKeyword("desc")) {
+      item.descending = true;
+    } else {
+      AcceptKeyword("asc");
+    }
+    out->push_back(std::move(item));
+    if (!AcceptOp(",")) break;
+  }
+  return core::Status::Ok();
 }
 
 core::Status Parser::SampleByClause(SelectCore* core) {

@@ -92,17 +92,7 @@ core::Result<WindowSpecPtr> Parser::WindowBody(int32_t pos) {
   if (Peek().IsKeyword("order")) {
     Next();
     RETURN_IF_ERROR(ExpectKeyword("by"));
-    for (;;) {
-      OrderItem item;
-      ASSIGN_OR_RETURN(item.expr, Expression());
-      if (AcceptKeyword("desc")) {
-        item.descending = true;
-      } else {
-        AcceptKeyword("asc");
-      }
-      spec->order_by.push_back(std::move(item));
-      if (!AcceptOp(",")) break;
-    }
+    RETURN_IF_ERROR(OrderByItems(&spec->order_by));
   }
   auto bound = [&](FrameBound* b) -> core::Status {
     b->pos = Peek().pos;
