@@ -3,7 +3,6 @@
 // timestamps, NULL = x is IS NULL), and folds constant subtrees.
 #include <strings.h>
 
-#include <regex>
 
 #include "core/timestamp.h"
 
@@ -479,13 +478,10 @@ core::Result<BoundPtr> Bind(const Expr& e, BindContext& ctx) {
     if (name == "~" || name == "!~") {
       const Value* pc = args[1]->constant();
       if (!pc || pc->is_null) return core::Status::Unsupported("regex must be a constant", args[1]->pos());
-      std::shared_ptr<std::regex> re;
-      try {
-        re = std::make_shared<std::regex>(pc->s, std::regex::extended);
-      } catch (const std::exception&) {
-        return core::Status::InvalidArgument("invalid regex [pattern=" + pc->s + "]", args[1]->pos());
-      }
-      return MakeRegex(args[0], re, name == "!~", e.pos);
+      core::Result<core::Regex> re = core::Regex::Compile(pc->s);
+      if (!re.ok()) return core::Status::InvalidArgument(re.status().message(), args[1]->pos());
+      return MakeRegex(args[0], std::make_shared<const core::Regex>(std::move(re).value()),
+                       name == "!~", e.pos);
     }
   }
   auto f = BindFunction(e, args, ctx);

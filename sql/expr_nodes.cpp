@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "sql/lexer.h"
+#include "sql/query_budget.h"
 
 namespace sundial::sql {
 namespace {
@@ -490,7 +491,7 @@ class LikeExpr final : public BoundExpr {
 
 class RegexExpr final : public BoundExpr {
  public:
-  RegexExpr(BoundPtr a, std::shared_ptr<const std::regex> re, bool negated, int32_t pos)
+  RegexExpr(BoundPtr a, std::shared_ptr<const core::Regex> re, bool negated, int32_t pos)
       : BoundExpr(ColumnType::kBoolean, pos), a_(std::move(a)), re_(std::move(re)),
         negated_(negated) {}
   core::Status Eval(const Batch& in, Vec* out) const override {
@@ -498,26 +499,31 @@ class RegexExpr final : public BoundExpr {
     RETURN_IF_ERROR(a_->Eval(in, &a));
     out->Reset(ColumnType::kBoolean, in.n);
     int64_t* o = out->AllocI(in.n);
+    const QueryBudget* budget = CurrentBudget();
+    size_t bytes_since_check = 0;
     for (size_t k = 0; k < in.n; ++k) {
       std::string_view s = a.Str(k);
       if (s.data() == nullptr) {
         o[k] = false;
         continue;
       }
-      bool m = false;
-      try {
-        m = std::regex_search(s.begin(), s.end(), *re_);
-      } catch (const std::exception&) {
-        return core::Status::InvalidArgument("regular expression is too complex", pos_);
+      // One row's match is bounded (core::Regex's step limit) but a batch of long texts is
+      // not: the query's deadline is checked between rows every 64 KiB of text.
+      bytes_since_check += s.size();
+      if (budget && bytes_since_check > 65536) {
+        RETURN_IF_ERROR(budget->CheckTime());
+        bytes_since_check = 0;
       }
-      o[k] = m != negated_;
+      core::Result<bool> m = re_->Search(s);
+      if (!m.ok()) return core::Status(m.status().code(), m.status().message(), pos_);
+      o[k] = *m != negated_;
     }
     return core::Status::Ok();
   }
 
  private:
   BoundPtr a_;
-  std::shared_ptr<const std::regex> re_;
+  std::shared_ptr<const core::Regex> re_;
   bool negated_;
 };
 
@@ -651,7 +657,7 @@ BoundPtr MakeIn(BoundPtr arg, std::vector<Value> values, CmpDomain domain, bool 
 BoundPtr MakeLike(BoundPtr arg, std::string pattern, bool ilike, bool negated, int32_t pos) {
   return std::make_shared<LikeExpr>(std::move(arg), std::move(pattern), ilike, negated, pos);
 }
-BoundPtr MakeRegex(BoundPtr arg, std::shared_ptr<const std::regex> re, bool negated, int32_t pos) {
+BoundPtr MakeRegex(BoundPtr arg, std::shared_ptr<const core::Regex> re, bool negated, int32_t pos) {
   return std::make_shared<RegexExpr>(std::move(arg), std::move(re), negated, pos);
 }
 BoundPtr MakeCase(std::vector<BoundPtr> whens, std::vector<BoundPtr> thens, BoundPtr else_expr,

@@ -3,8 +3,8 @@
 #pragma once
 
 #include <functional>
-#include <regex>
 
+#include "core/regex.h"
 #include "sql/expr.h"
 
 namespace sundial::sql {
@@ -24,7 +24,7 @@ BoundPtr MakeIsNull(BoundPtr arg, bool negated, int32_t pos);
 BoundPtr MakeIn(BoundPtr arg, std::vector<Value> values, CmpDomain domain, bool negated,
                 int32_t pos);
 BoundPtr MakeLike(BoundPtr arg, std::string pattern, bool ilike, bool negated, int32_t pos);
-BoundPtr MakeRegex(BoundPtr arg, std::shared_ptr<const std::regex> re, bool negated, int32_t pos);
+BoundPtr MakeRegex(BoundPtr arg, std::shared_ptr<const core::Regex> re, bool negated, int32_t pos);
 // whens/thens pairs; else_expr may be null (NULL). All thens already cast to `type`.
 BoundPtr MakeCase(std::vector<BoundPtr> whens, std::vector<BoundPtr> thens, BoundPtr else_expr,
                   ColumnType type, int32_t pos);

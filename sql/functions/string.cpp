@@ -5,9 +5,9 @@
 // continuation byte starts one, the rule length() uses), never bytes, so a multi-byte character
 // is never split.
 #include <algorithm>
-#include <regex>
 #include <string>
 
+#include "core/regex.h"
 #include "sql/functions/function_util.h"
 #include "sql/utf8_case.h"
 
@@ -27,11 +27,6 @@ std::string Trim(std::string_view s, bool left, bool right) {
 // Longest text lpad/rpad build (characters): bounds what a query can make one row (and a
 // batch of 4096 rows) allocate.
 constexpr int64_t kMaxPadChars = 16384;
-// std::regex matches by recursion, about 1 KiB of stack per character of text for patterns
-// such as `(a|b)*` (more under sanitizers): longer text could overflow a thread's 8 MiB stack
-// and kill the server, so regexp_replace refuses it.
-constexpr size_t kMaxRegexTextBytes = 2048;
-
 // Byte offsets of each character start of `s`, plus s.size() at the end.
 std::vector<size_t> CharStarts(std::string_view s) {
   std::vector<size_t> out;
@@ -122,21 +117,17 @@ core::Result<Value> SplitPart(const std::vector<Value>& v, int32_t pos) {
 
 core::Result<BoundPtr> BindRegexpReplace(const Expr& call, Args args) {
   ASSIGN_OR_RETURN(std::string pattern, ConstantText(args[1], "regex"));
-  std::shared_ptr<const std::regex> re;
-  try {
-    re = std::make_shared<const std::regex>(pattern, std::regex::ECMAScript);
-  } catch (const std::exception&) {
-    return Status::InvalidArgument("invalid regex [pattern=" + pattern + "]", args[1]->pos());
-  }
+  core::Result<core::Regex> compiled = core::Regex::Compile(pattern);
+  if (!compiled.ok()) return Status::InvalidArgument(compiled.status().message(), args[1]->pos());
+  auto re = std::make_shared<const core::Regex>(std::move(compiled).value());
+  const int32_t pos = call.pos;
   return RowFn(call, std::move(args), ColumnType::kVarchar,
-               [re](const std::vector<Value>& v) -> core::Result<Value> {
+               [re, pos](const std::vector<Value>& v) -> core::Result<Value> {
                  if (v[0].is_null || v[2].is_null) return Value::Null(ColumnType::kVarchar);
-                 if (v[0].s.size() > kMaxRegexTextBytes) {
-                   return Status::InvalidArgument("regexp_replace supports text up to " +
-                                                  std::to_string(kMaxRegexTextBytes) + " bytes");
-                 }
-                 // $1.. refer to groups, as in Java's replaceAll.
-                 return Value::Str(ColumnType::kVarchar, std::regex_replace(v[0].s, *re, v[2].s));
+                 // Java's replaceAll: $1.. and ${name} refer to groups.
+                 core::Result<std::string> out = re->ReplaceAll(v[0].s, v[2].s);
+                 if (!out.ok()) return Status(out.status().code(), out.status().message(), pos);
+                 return Value::Str(ColumnType::kVarchar, std::move(out).value());
                });
 }
 

@@ -7,7 +7,10 @@
 //   3  multipart bodies (the /imp upload), the import schema JSON, and date patterns (the first
 //      line) applied to the rest;
 //   4  tar archives (`sundial restore`): core::TarReader over the input, every member's data
-//      read, handed over in pieces whose sizes come from the input.
+//      read, handed over in pieces whose sizes come from the input;
+//   5  regular expressions (SQL's `~` and regexp_replace): the first line is the pattern, the
+//      second the replacement, the rest the text; Search and Find must agree, and every call
+//      ends in an answer or a clear error within core::Regex's step limit.
 // Any input must end in results or clear errors: no crash, no hang, no undefined behaviour.
 // Build: cmake -DSUNDIAL_FUZZ=ON with clang (pkg/fuzz.sh), then
 //   ./tests/http/http_fuzz_inputs tests/http/fuzz_corpus -max_total_time=60
@@ -19,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/regex.h"
 #include "core/tar.h"
 #include "http/csv_import.h"
 #include "http/http_request.h"
@@ -169,9 +173,33 @@ void FuzzTar(std::string_view text) {
 
 }  // namespace
 
+void FuzzRegex(std::string_view input) {
+  size_t nl = input.find('\n');
+  std::string_view pattern = input.substr(0, nl);
+  std::string_view rest = nl == std::string_view::npos ? std::string_view() : input.substr(nl + 1);
+  size_t nl2 = rest.find('\n');
+  std::string_view replacement = rest.substr(0, nl2);
+  std::string_view text = nl2 == std::string_view::npos ? std::string_view() : rest.substr(nl2 + 1);
+  auto re = sundial::core::Regex::Compile(pattern);
+  if (!re.ok()) return;
+  // Keep each input quick under the sanitizers (the step limit bounds the rest; the unit
+  // tests check it).
+  if (re->program_size() * (text.size() + 1) > (1u << 20)) return;
+  auto found = re->Search(text);
+  std::vector<int64_t> groups;
+  auto first = re->Find(text, 0, &groups);
+  if (found.ok() != first.ok() || (found.ok() && *found != *first)) std::abort();
+  if (first.ok() && *first) {
+    if (groups.size() != 2 * (static_cast<size_t>(re->group_count()) + 1)) std::abort();
+    if (groups[0] < 0 || groups[0] > groups[1] || static_cast<size_t>(groups[1]) > text.size()) std::abort();
+  }
+  auto replaced = re->ReplaceAll(text, replacement);
+  (void)replaced;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const uint8_t which = data[0] % 5;
+  const uint8_t which = data[0] % 6;
   const uint8_t* rest = data + 1;
   const size_t n = size - 1;
   std::string_view text(reinterpret_cast<const char*>(rest), n);
@@ -180,7 +208,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 1: FuzzRequests(rest, n); break;
     case 2: FuzzCsv(text); break;
     case 3: FuzzMultipartAndSchema(text); break;
-    default: FuzzTar(text); break;
+    case 4: FuzzTar(text); break;
+    default: FuzzRegex(text); break;
   }
   return 0;
 }
