@@ -67,6 +67,24 @@ uint32_t Decode(std::string_view text, size_t pos, size_t* len) {
   return kInvalidBase + b0;
 }
 
+void AppendUtf8(uint32_t cp, std::string* out) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
 bool IsWordByte(std::string_view text, size_t pos) {
   if (pos >= text.size()) return false;
   unsigned char c = static_cast<unsigned char>(text[pos]);
@@ -859,13 +877,18 @@ class Compiler {
 };
 
 // One step's threads in priority order, each with its capture slots.
+// Sized once per call for the program (a list holds each pc at most once), so adding a
+// thread is two stores, not a vector's growth check.
 struct ThreadList {
   std::vector<int32_t> pcs;
-  std::vector<int64_t> caps;  // pcs.size() × slots
-  void Clear() {
-    pcs.clear();
-    caps.clear();
+  std::vector<int64_t> caps;  // count × slots
+  size_t count = 0;
+  void Reserve(size_t program_size, size_t slots) {
+    if (pcs.size() < program_size) pcs.resize(program_size);
+    if (caps.size() < program_size * slots) caps.resize(program_size * slots);
   }
+  void Clear() { count = 0; }
+  bool empty() const { return count == 0; }
 };
 
 }  // namespace
@@ -894,40 +917,78 @@ Result<Regex> Regex::Compile(std::string_view pattern) {
   c.Save(1);
   c.Add(Inst::kMatch);
   re.slots_ = static_cast<size_t>(next_slot);
+  // What every match starts with: the instructions after Save 0 up to the first one that can
+  // branch, fail without consuming or fold case.
+  for (size_t pc = 1; pc < re.program_.size(); ++pc) {
+    const Inst& in = re.program_[pc];
+    if (in.op == Inst::kSave) continue;
+    if (pc == 1 && in.op == Inst::kAssert && in.assertion == kBeginText) {
+      re.anchored_ = true;
+      continue;
+    }
+    if (in.op != Inst::kChar || in.fold || in.cp >= kInvalidBase) break;
+    AppendUtf8(in.cp, &re.prefix_);
+  }
   return re;
 }
 
 Result<bool> Regex::Run(std::string_view text, size_t from, bool want_groups,
                         std::vector<int64_t>* groups, uint64_t* steps_left) const {
-  (void)want_groups;
   const size_t slots = slots_;
   const size_t n = text.size();
-  ThreadList lists[2];
-  ThreadList* cur = &lists[0];
-  ThreadList* next = &lists[1];
-  // mark[pc] == the step (+1) whose list already holds pc.
-  std::vector<uint64_t> mark(program_.size(), 0);
-  uint64_t step = 1;
-  std::vector<int64_t> work(slots, -1);
-  std::vector<int64_t> matched_caps;
-  bool matched = false;
-
+  // The VM's memory, kept per thread across calls (a search per row must not allocate).
+  // mark[pc] == the step whose list already holds pc; steps only grow, so marks left by
+  // earlier calls (of any pattern) never match a current step.
   struct Frame {
     int32_t pc;  // -1: restore caps[slot] = value
     int32_t slot;
     int64_t value;
   };
-  std::vector<Frame> stack;
+  struct Scratch {
+    ThreadList lists[2];
+    std::vector<uint64_t> mark;
+    uint64_t step = 0;
+    std::vector<int64_t> work, thread_caps, matched_caps;
+    std::vector<Frame> stack;
+  };
+  thread_local Scratch scratch;
+  Scratch& sc = scratch;
+  if (sc.mark.size() < program_.size()) sc.mark.resize(program_.size(), 0);
+  std::vector<uint64_t>& mark = sc.mark;
+  ThreadList* cur = &sc.lists[0];
+  ThreadList* next = &sc.lists[1];
+  cur->Reserve(program_.size(), slots);
+  next->Reserve(program_.size(), slots);
+  cur->Clear();
+  next->Clear();
+  uint64_t step = ++sc.step;
+  std::vector<int64_t>& work = sc.work;
+  work.assign(slots, -1);
+  std::vector<int64_t>& matched_caps = sc.matched_caps;
+  bool matched = false;
+  // A pc expanded (once per list) pops one frame and pushes at most two; a loop check pops
+  // one and pushes one: the stack never holds more than the program's size + 1 frames.
+  if (sc.stack.size() < 4 * program_.size() + 8) sc.stack.resize(4 * program_.size() + 8);
+  Frame* const stack = sc.stack.data();
+  // Leaves the step counter past every id this call used.
+  struct StepSaver {
+    Scratch& sc;
+    uint64_t& step;
+    ~StepSaver() { sc.step = step + 1; }
+  } step_saver{sc, step};
   // Follows the instructions that consume nothing from `pc` at `pos` (with `caps`, which it
   // restores before returning) and appends the threads that wait for a character, in priority
   // order, to `list`.
   auto add = [&](ThreadList* list, uint64_t id, int32_t pc0, size_t pos,
                  std::vector<int64_t>& caps) {
-    stack.push_back({pc0, 0, 0});
-    while (!stack.empty()) {
+    size_t sp = 0;
+    const auto push = [&](int32_t pc, int32_t slot, int64_t value) {
+      stack[sp++] = {pc, slot, value};
+    };
+    stack[sp++] = {pc0, 0, 0};
+    while (sp > 0) {
       --*steps_left;
-      Frame f = stack.back();
-      stack.pop_back();
+      const Frame f = stack[--sp];
       if (f.pc < 0) {
         caps[static_cast<size_t>(f.slot)] = f.value;
         continue;
@@ -941,34 +1002,35 @@ Result<bool> Regex::Run(std::string_view text, size_t from, bool want_groups,
       }
       switch (in.op) {
         case Inst::kJmp:
-          stack.push_back({in.x, 0, 0});
+          push(in.x, 0, 0);
           break;
         case Inst::kSplit:
-          stack.push_back({in.y, 0, 0});
-          stack.push_back({in.x, 0, 0});
+          push(in.y, 0, 0);
+          push(in.x, 0, 0);
           break;
         case Inst::kSave:
-          stack.push_back({-1, in.x, caps[static_cast<size_t>(in.x)]});
+          push(-1, in.x, caps[static_cast<size_t>(in.x)]);
           caps[static_cast<size_t>(in.x)] = static_cast<int64_t>(pos);
-          stack.push_back({f.pc + 1, 0, 0});
+          push(f.pc + 1, 0, 0);
           break;
         case Inst::kLoopCheck:
-          stack.push_back(
-              {caps[static_cast<size_t>(in.slot)] == static_cast<int64_t>(pos) ? in.y : in.x, 0,
-               0});
+          push(caps[static_cast<size_t>(in.slot)] == static_cast<int64_t>(pos) ? in.y : in.x, 0, 0);
           break;
         case Inst::kAssert:
-          if (AssertionHolds(in.assertion, text, pos)) stack.push_back({f.pc + 1, 0, 0});
+          if (AssertionHolds(in.assertion, text, pos)) push(f.pc + 1, 0, 0);
           break;
         default:
-          list->pcs.push_back(f.pc);
-          list->caps.insert(list->caps.end(), caps.begin(), caps.end());
+          list->pcs[list->count] = f.pc;
+          std::copy(caps.begin(), caps.end(),
+                    list->caps.begin() + static_cast<std::ptrdiff_t>(list->count * slots));
+          ++list->count;
           break;
       }
     }
   };
 
-  std::vector<int64_t> thread_caps(slots);
+  std::vector<int64_t>& thread_caps = sc.thread_caps;
+  thread_caps.resize(slots);
   const auto too_much = [] {
     return Status::ResourceExhausted("regex needs more than " + std::to_string(kMaxSteps) +
                                      " steps for this text: use a simpler pattern or shorter text");
@@ -977,11 +1039,24 @@ Result<bool> Regex::Run(std::string_view text, size_t from, bool want_groups,
     // Steps are counted down without a check in the loops (unsigned wrap-around is caught
     // here): a character's work is at most a few times the program's size.
     if (*steps_left > kMaxSteps) return too_much();
-    if (!matched) {
+    if (!matched && cur->empty()) {
+      // No thread alive: the next match starts where the prefix does, or nowhere.
+      if (anchored_ && pos > 0) break;
+      if (!prefix_.empty()) {
+        size_t p = text.find(prefix_, pos);
+        if (p == std::string_view::npos) break;
+        if (p != pos) {
+          pos = p;
+          ++step;
+        }
+      }
+    }
+    // A new thread starts here unless a match was found or the prefix cannot start here.
+    if (!matched && (prefix_.empty() || (pos < n && text[pos] == prefix_[0]))) {
       std::fill(work.begin(), work.end(), -1);
       add(cur, step, 0, pos, work);
     }
-    if (cur->pcs.empty()) {
+    if (cur->empty()) {
       if (matched || pos >= n) break;
       size_t len = 0;
       Decode(text, pos, &len);
@@ -993,8 +1068,8 @@ Result<bool> Regex::Run(std::string_view text, size_t from, bool want_groups,
     const uint32_t cp = pos < n ? Decode(text, pos, &len) : 0;
     next->Clear();
     const uint64_t next_step = step + 1;
-    *steps_left -= std::min<uint64_t>(*steps_left, cur->pcs.size());
-    for (size_t t = 0; t < cur->pcs.size(); ++t) {
+    *steps_left -= std::min<uint64_t>(*steps_left, cur->count);
+    for (size_t t = 0; t < cur->count; ++t) {
       const Inst& in = program_[static_cast<size_t>(cur->pcs[t])];
       const int64_t* tc = cur->caps.data() + t * slots;
       bool ok = false;
@@ -1003,7 +1078,7 @@ Result<bool> Regex::Run(std::string_view text, size_t from, bool want_groups,
           if (!want_groups) return true;
           matched = true;
           matched_caps.assign(tc, tc + 2 * (static_cast<size_t>(groups_) + 1));
-          t = cur->pcs.size();  // threads of lower priority lose to this match
+          t = cur->count;  // threads of lower priority lose to this match
           continue;
         case Inst::kChar:
           ok = pos < n && (in.fold ? FoldAscii(cp) == in.cp : cp == in.cp);
@@ -1029,14 +1104,14 @@ Result<bool> Regex::Run(std::string_view text, size_t from, bool want_groups,
     step = next_step;
     if (pos >= n) {
       // The threads just added (none: nothing consumes past the end) are done.
-      if (cur->pcs.empty()) break;
+      if (cur->empty()) break;
     }
     pos += len;
     if (pos > n) break;
   }
   if (*steps_left > kMaxSteps) return too_much();
   if (!matched) return false;
-  if (groups) *groups = std::move(matched_caps);
+  if (groups) groups->assign(matched_caps.begin(), matched_caps.end());
   return true;
 }
 

@@ -111,6 +111,10 @@ class Regex {
   std::vector<std::pair<std::string, int>> names_;  // named groups
   int groups_ = 0;
   size_t slots_ = 2;  // capture slots, then one per loop whose body can match empty
+  // Bytes every match starts with (searches skip to them), and whether every match starts at
+  // the text's beginning (`^` without (?m), \A).
+  std::string prefix_;
+  bool anchored_ = false;
 };
 
 }  // namespace sundial::core
