@@ -412,8 +412,9 @@ core::Result<Statement> Parser::Alter(int32_t pos) {
     // change nothing here: every write request commits, and out-of-order rows are merged at
     // commit with no lag window.
     const Token& p = Peek();
+    // commitLag: o3MaxLag's older name.
     const bool rows = p.IsKeyword("maxUncommittedRows");
-    if (!rows && !p.IsKeyword("o3MaxLag")) {
+    if (!rows && !p.IsKeyword("o3MaxLag") && !p.IsKeyword("commitLag")) {
       return Error("unknown parameter, expected maxUncommittedRows or o3MaxLag", p.pos);
     }
     Next();

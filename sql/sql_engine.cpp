@@ -105,6 +105,8 @@ core::Result<ExecResult> SqlEngine::Execute(std::string_view sql, const ExecCont
     pc.engine = impl_->engine;
     pc.backup_schedule = impl_->options.backup_schedule;
     pc.backup = impl_->backup;
+    pc.server_conf = impl_->options.server_conf;
+    pc.read_only = impl_->options.read_only;
     pc.now_us = ctx.now_us != 0 ? ctx.now_us : impl_->engine->options().clock->NowMicros();
     pc.max_depth = impl_->options.max_expression_depth;
     pc.worker_threads = impl_->options.worker_threads;
