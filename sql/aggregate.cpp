@@ -561,6 +561,23 @@ struct TupleHash {
 
 class AggregateOp final : public Operator {
  public:
+  ExplainNode Explain() const override {
+    std::string line = spec_.sample ? "SampleBy " + std::to_string(spec_.sample->stride) +
+                                          std::string(1, spec_.sample->unit)
+                                    : std::string("GroupBy");
+    ExplainNode node{line, {}, {child_.get()}};
+    // Keys are expressions computed from the input (their types shown); values are named by
+    // their function.
+    std::string keys, values;
+    for (const auto& k : spec_.keys) {
+      keys += (keys.empty() ? "" : ", ") + std::string(cairo::ColumnTypeName(k->type()));
+    }
+    for (const auto& a : spec_.aggs) values += (values.empty() ? "" : ", ") + a.function;
+    if (!keys.empty()) node.details.push_back("keys: [" + keys + "]");
+    node.details.push_back("values: [" + values + "]");
+    if (spec_.sample && !spec_.sample->fills.empty()) node.details.push_back("fill");
+    return node;
+  }
   AggregateOp(OpPtr child, AggregateSpec spec) : child_(std::move(child)), spec_(std::move(spec)) {
     if (spec_.sample) {
       cols_.push_back({spec_.sample->bucket_name, ColumnType::kTimestamp, ""});

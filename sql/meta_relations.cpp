@@ -26,6 +26,7 @@ struct PermissionName {
 constexpr PermissionName kPermissions[] = {
     {Statement::Kind::kQuery, "SELECT"},
     {Statement::Kind::kShow, "SHOW"},
+    {Statement::Kind::kExplain, "EXPLAIN"},
     {Statement::Kind::kVerifyBackup, "VERIFY BACKUP"},
     {Statement::Kind::kInsert, "INSERT"},
     {Statement::Kind::kUpdate, "UPDATE"},

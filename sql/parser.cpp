@@ -125,6 +125,18 @@ core::Result<Statement> Parser::Statement_() {
   } else if (t.IsKeyword("restore")) {
     Next();
     ASSIGN_OR_RETURN(st, RestoreTable(t.pos));
+  } else if (t.IsKeyword("explain") && Peek(1).kind != TokenKind::kEnd && !Peek(1).IsOp(";")) {
+    // EXPLAIN <query>: the plan as text rows. Other statements are refused here, before
+    // anything runs.
+    Next();
+    const Token& what = Peek();
+    for (const char* kw :
+         {"create", "drop", "truncate", "rename", "alter", "insert", "update", "backup", "snapshot",
+          "checkpoint", "restore", "verify", "show", "explain"}) {
+      if (what.IsKeyword(kw)) return Error("EXPLAIN supports queries only", what.pos);
+    }
+    st.kind = Statement::Kind::kExplain;
+    ASSIGN_OR_RETURN(st.query, QueryExpr());
   } else if (t.IsKeyword("snapshot") || t.IsKeyword("checkpoint")) {
     const bool checkpoint = t.IsKeyword("checkpoint");
     Next();

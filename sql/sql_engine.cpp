@@ -13,6 +13,7 @@
 #include "sql/planner.h"
 #include "sql/query_budget.h"
 #include "sql/statements.h"
+#include "sql/table_functions.h"
 
 namespace sundial::sql {
 
@@ -61,6 +62,16 @@ core::Result<ExecResult> Run(const Statement& st, PlanContext& ctx, cairo::Backu
       ExecResult r;
       r.kind = StatementKind::kQuery;
       r.rows = MakeRowSource(MakeBudgeted(std::move(op), budget));
+      return r;
+    }
+    case Statement::Kind::kExplain: {
+      // The plan the query would run, built (tables pinned, names bound) but not run.
+      ASSIGN_OR_RETURN(OpPtr op, PlanQuery(*st.query, ctx));
+      RowsBuilder rb({{"QUERY PLAN", ColumnType::kVarchar, ""}});
+      for (std::string& line : ExplainLines(*op)) rb.Add({TextValue(std::move(line))});
+      ExecResult r;
+      r.kind = StatementKind::kQuery;
+      r.rows = MakeRowSource(MakeBudgeted(rb.Build(), budget));
       return r;
     }
     case Statement::Kind::kShow: {
