@@ -130,6 +130,9 @@ core::Result<Statement> Parser::Statement_() {
     // anything runs.
     Next();
     const Token& what = Peek();
+    if (what.IsOp("(") && Peek(1).IsKeyword("format")) {
+      return Error("EXPLAIN options are not supported: the plan is text", what.pos);
+    }
     for (const char* kw :
          {"create", "drop", "truncate", "rename", "alter", "insert", "update", "backup", "snapshot",
           "checkpoint", "restore", "verify", "show", "explain"}) {
