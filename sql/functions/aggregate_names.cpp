@@ -34,6 +34,7 @@ void RegisterAggregateAndTableNames(FunctionRegistry& r) {
       {"covar_pop", "population covariance of two columns"},
       {"covar_samp", "sample covariance of two columns"},
       {"approx_percentile", "value at a percentile in [0, 1] (nearest rank, exact)"},
+      {"isordered", "whether the values come in ascending order (NULL smallest)"},
   };
   for (auto [name, summary] : kAggregates) {
     r.Add(std::string(name), "aggregate", FunctionKind::kAggregate, std::string(summary));

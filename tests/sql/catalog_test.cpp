@@ -282,6 +282,39 @@ TEST_F(CatalogTest, PermissionsAndServerConfFollowOptions) {
   EXPECT_EQ(Query("EXPLAIN SELECT 1"), "QUERY PLAN\nProject columns: [1]\n    SingleRow\n");
 }
 
+// isOrdered(x) per group against std::is_sorted over the same rows (NULL the smallest value).
+TEST_F(CatalogTest, IsOrderedMatchesModel) {
+  const uint64_t seed = Seed();
+  SCOPED_TRACE("seed " + std::to_string(seed) + " (SUNDIAL_CATALOG_SEED replays it)");
+  std::mt19937_64 rng(seed);
+  for (int round = 0; round < 20; ++round) {
+    Exec("DROP TABLE IF EXISTS o");
+    Exec("CREATE TABLE o (k INT, v LONG, d DOUBLE)");
+    std::map<int, std::vector<int64_t>> model;
+    std::string values;
+    const int rows = static_cast<int>(rng() % 12);
+    const bool sorted = rng() % 2 == 0;
+    int64_t next = -5;
+    for (int r = 0; r < rows; ++r) {
+      const int k = static_cast<int>(rng() % 3);
+      next += sorted ? static_cast<int64_t>(rng() % 3) : static_cast<int64_t>(rng() % 7) - 3;
+      const bool is_null = rng() % 8 == 0;
+      model[k].push_back(is_null ? INT64_MIN : next);
+      const std::string v = is_null ? "NULL" : std::to_string(next);
+      values += std::string(values.empty() ? "" : ", ") + "(" + std::to_string(k) + ", " + v +
+                ", " + (is_null ? "NULL" : v + ".5") + ")";
+    }
+    if (!values.empty()) Exec("INSERT INTO o VALUES " + values);
+    std::string want = "k\tv\td\n";
+    for (const auto& [k, vs] : model) {
+      const char* b = std::is_sorted(vs.begin(), vs.end()) ? "true" : "false";
+      want += std::to_string(k) + "\t" + b + "\t" + b + "\n";
+    }
+    EXPECT_EQ(Query("SELECT k, isOrdered(v) v, isOrdered(d) d FROM o ORDER BY k"), want) << values;
+  }
+  EXPECT_EQ(Query("SELECT isOrdered('a') FROM o").rfind("ERROR unexpected argument type", 0), 0u);
+}
+
 class ExplainTest : public SqlFixture {
  protected:
   void SetUp() override {
