@@ -18,6 +18,7 @@
 #include <string>
 
 #include "cairo/engine.h"
+#include "core/version.h"
 #include "core/worker_pool.h"
 #include "http/http_server.h"
 #include "http/ilp_ingest.h"
@@ -69,7 +70,7 @@ struct Endpoint {
   std::string (Api::*error_body)(int status, const std::string& message) = nullptr;
 };
 
-inline constexpr const char* kSundialVersion = "0.1.0";
+inline constexpr const char* kSundialVersion = core::kSundialVersion;  // core/version.h
 
 class Api {
  public:

@@ -462,6 +462,7 @@ int Run(int argc, char** argv) {
   sql_options.read_only = cfg.http_readonly;
   sql_options.query_timeout_ms = cfg.query_timeout_ms;
   sql_options.max_query_memory = cfg.max_query_memory;
+  sql_options.server_conf = &*props;
   auto sql_engine = std::make_unique<sql::SqlEngine>(engine.get(), backup.get(), sql_options);
 
   http::ServerMetrics metrics;

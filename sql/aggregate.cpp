@@ -72,6 +72,8 @@ core::Result<ColumnType> AggregateType(std::string_view f, const BoundExpr* arg,
     return t;
   } else if (f == "string_agg") {
     return ColumnType::kVarchar;
+  } else if (f == "isordered") {
+    if (IsNumeric(t) || IsTimeType(t)) return ColumnType::kBoolean;
   }
   return core::Status::InvalidArgument("unexpected argument type for `" + std::string(f) +
                                            "`: " + std::string(cairo::ColumnTypeName(t)),
@@ -203,6 +205,8 @@ class AggState {
       percentile_ = spec.params.empty() ? 0.5 : spec.params[0].d;
     } else if (f == "mode") {
       kind_ = Kind::kMode;
+    } else if (f == "isordered") {
+      kind_ = Kind::kIsOrdered;
     } else {
       kind_ = Kind::kVariance;
     }
@@ -222,6 +226,7 @@ class AggState {
     if (kind_ == Kind::kCovar) co_.resize(groups, {0, 0, 0});
     if (kind_ == Kind::kPercentile) values_.resize(groups);
     if (kind_ == Kind::kMode) counts_.resize(groups);
+    if (kind_ == Kind::kIsOrdered) ordered_.resize(groups, 1);
     dv_.resize(groups, 0);
     iv_.resize(groups, 0);
   }
@@ -282,6 +287,22 @@ class AggState {
         }
         return core::Status::Ok();
       }
+      case Kind::kIsOrdered:
+        // Rows arrive in input order; a group stays ordered while each value is at least the
+        // one before. NULL is the smallest value (as ORDER BY puts nulls first).
+        for (size_t k = 0; k < n; ++k) {
+          const uint32_t gi = g[k];
+          if (a.phys() == Phys::kF64) {
+            const double x = a.d[k] != a.d[k] ? -HUGE_VAL : a.d[k];
+            if (cnt_[gi]++ && x < dv_[gi]) ordered_[gi] = 0;
+            dv_[gi] = x;
+          } else {
+            const int64_t x = a.i[k];  // INT64_MIN is NULL: the smallest already
+            if (cnt_[gi]++ && x < iv_[gi]) ordered_[gi] = 0;
+            iv_[gi] = x;
+          }
+        }
+        return core::Status::Ok();
       case Kind::kCount:
         for (size_t k = 0; k < n; ++k) cnt_[g[k]]++;
         return core::Status::Ok();
@@ -408,6 +429,8 @@ class AggState {
     switch (kind_) {
       case Kind::kCount:
       case Kind::kCountCol: return Value::Long(t, cnt_[gi]);
+      case Kind::kIsOrdered:
+        return Value::Long(t, ordered_[gi]);
       case Kind::kCountDistinct: return Value::Long(t, static_cast<int64_t>(sets_[gi].size()));
       case Kind::kSum:
         if (!cnt_[gi]) return Value::Null(t);
@@ -519,7 +542,24 @@ class AggState {
   int64_t held_bytes() const { return held_bytes_; }
 
  private:
-  enum class Kind { kCount, kCountCol, kCountDistinct, kSum, kAvg, kMin, kMax, kFirst, kLast, kStringAgg, kVariance, kVwap, kCovar, kPercentile, kMode };
+  enum class Kind {
+    kCount,
+    kCountCol,
+    kCountDistinct,
+    kSum,
+    kAvg,
+    kMin,
+    kMax,
+    kFirst,
+    kLast,
+    kStringAgg,
+    kVariance,
+    kVwap,
+    kCovar,
+    kPercentile,
+    kMode,
+    kIsOrdered
+  };
   struct Comoment {
     double mean_x, mean_y, c;
   };
@@ -548,6 +588,7 @@ class AggState {
   std::vector<std::vector<double>> values_;
   // mode: per group, value code -> (count, first-seen order).
   std::vector<std::unordered_map<int64_t, std::pair<int64_t, int64_t>>> counts_;
+  std::vector<uint8_t> ordered_;  // isOrdered: the group is still in order
   int64_t seen_ = 0;
   int64_t held_bytes_ = 0;
   std::string delimiter_ = ",";
@@ -561,6 +602,23 @@ struct TupleHash {
 
 class AggregateOp final : public Operator {
  public:
+  ExplainNode Explain() const override {
+    std::string line = spec_.sample ? "SampleBy " + std::to_string(spec_.sample->stride) +
+                                          std::string(1, spec_.sample->unit)
+                                    : std::string("GroupBy");
+    ExplainNode node{line, {}, {child_.get()}};
+    // Keys are expressions computed from the input (their types shown); values are named by
+    // their function.
+    std::string keys, values;
+    for (const auto& k : spec_.keys) {
+      keys += (keys.empty() ? "" : ", ") + std::string(cairo::ColumnTypeName(k->type()));
+    }
+    for (const auto& a : spec_.aggs) values += (values.empty() ? "" : ", ") + a.function;
+    if (!keys.empty()) node.details.push_back("keys: [" + keys + "]");
+    node.details.push_back("values: [" + values + "]");
+    if (spec_.sample && !spec_.sample->fills.empty()) node.details.push_back("fill");
+    return node;
+  }
   AggregateOp(OpPtr child, AggregateSpec spec) : child_(std::move(child)), spec_(std::move(spec)) {
     if (spec_.sample) {
       cols_.push_back({spec_.sample->bucket_name, ColumnType::kTimestamp, ""});

@@ -305,6 +305,7 @@ struct Statement {
     kSnapshot,      // SNAPSHOT PREPARE / COMPLETE, CHECKPOINT CREATE / RELEASE
     kVerifyBackup,  // VERIFY BACKUP 'name' (a read)
     kRestoreTable,  // RESTORE TABLE t FROM BACKUP 'name' [AS t2] [OVERWRITE]
+    kExplain,       // EXPLAIN <query> (the query in `query`; a read)
   } kind = Kind::kQuery;
   int32_t pos = 0;
   QueryPtr query;
@@ -323,7 +324,7 @@ struct Statement {
 };
 
 // The read-only rule, decided here once for every statement kind: true for everything but
-// queries (SELECT, WITH, a bare table name, SHOW) and VERIFY BACKUP. Read-only mode
+// queries (SELECT, WITH, a bare table name, SHOW, EXPLAIN) and VERIFY BACKUP. Read-only mode
 // (SqlOptions::read_only, i.e. http.security.readonly) refuses exactly these, as QuestDB's
 // read-only security context does: BACKUP, SNAPSHOT and CHECKPOINT included, and the ALTER TABLE
 // forms that are accepted and change nothing here (ALTER COLUMN ... ADD INDEX, SET PARAM) too,
@@ -333,6 +334,7 @@ constexpr bool IsWrite(Statement::Kind kind) {
     case Statement::Kind::kQuery:
     case Statement::Kind::kShow:
     case Statement::Kind::kVerifyBackup:
+    case Statement::Kind::kExplain:
       return false;
     case Statement::Kind::kCreateTable:
     case Statement::Kind::kDropTable:

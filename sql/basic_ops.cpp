@@ -109,6 +109,9 @@ class FilterOp final : public Operator {
   Batch in_;
   std::vector<uint8_t> mask_;
   std::vector<uint32_t> sel_;
+
+ public:
+  ExplainNode Explain() const override { return {"Filter", {}, {child_.get()}}; }
 };
 
 class ProjectOp final : public Operator {
@@ -134,10 +137,20 @@ class ProjectOp final : public Operator {
   OpPtr child_;
   std::vector<BoundPtr> exprs_;
   Batch in_;
+
+ public:
+  ExplainNode Explain() const override {
+    return {"Project columns: " + ExplainNames(cols_), {}, {child_.get()}};
+  }
 };
 
 class LimitOp final : public Operator {
  public:
+  ExplainNode Explain() const override {
+    std::string line = "Limit lo: " + std::to_string(lo_);
+    if (hi_) line += " hi: " + std::to_string(*hi_);
+    return {line, {}, {child_.get()}};
+  }
   LimitOp(OpPtr child, int64_t lo, std::optional<int64_t> hi)
       : child_(std::move(child)), lo_(lo), hi_(hi) {
     cols_ = child_->columns();
@@ -210,6 +223,7 @@ class LimitOp final : public Operator {
 
 class SingleRowOp final : public Operator {
  public:
+  ExplainNode Explain() const override { return {"SingleRow", {}, {}}; }
   core::Result<bool> Next(Batch* out) override {
     if (done_) return false;
     done_ = true;
@@ -224,6 +238,11 @@ class SingleRowOp final : public Operator {
 
 class MaterializedOp final : public Operator {
  public:
+  ExplainNode Explain() const override {
+    size_t rows = 0;
+    for (const auto& b : batches_) rows += b.n;
+    return {"Rows count: " + std::to_string(rows) + " columns: " + ExplainNames(cols_), {}, {}};
+  }
   MaterializedOp(std::vector<ColInfo> cols, std::vector<Batch> batches, int ts) : batches_(std::move(batches)) {
     cols_ = std::move(cols);
     ts_index_ = ts;
@@ -247,6 +266,7 @@ class MaterializedOp final : public Operator {
 
 class DistinctOp final : public Operator {
  public:
+  ExplainNode Explain() const override { return {"Distinct", {}, {child_.get()}}; }
   explicit DistinctOp(OpPtr child) : child_(std::move(child)) {
     cols_ = child_->columns();
     ts_index_ = child_->timestamp_index();
@@ -288,6 +308,11 @@ class DistinctOp final : public Operator {
 
 class UnionAllOp final : public Operator {
  public:
+  ExplainNode Explain() const override {
+    ExplainNode node{"UnionAll", {}, {}};
+    for (const auto& c : children_) node.inputs.push_back(c.get());
+    return node;
+  }
   UnionAllOp(std::vector<OpPtr> children, std::vector<ColInfo> cols) : children_(std::move(children)) {
     cols_ = std::move(cols);
   }
@@ -327,6 +352,9 @@ class UnionAllOp final : public Operator {
 
 class SetDifferenceOp final : public Operator {
  public:
+  ExplainNode Explain() const override {
+    return {intersect_ ? "Intersect" : "Except", {}, {left_.get(), right_.get()}};
+  }
   SetDifferenceOp(OpPtr left, OpPtr right, bool intersect)
       : left_(std::move(left)), right_(std::move(right)), intersect_(intersect) {
     cols_ = left_->columns();
@@ -375,6 +403,9 @@ class SetDifferenceOp final : public Operator {
 
 class LongSequenceOp final : public Operator {
  public:
+  ExplainNode Explain() const override {
+    return {"LongSequence count: " + std::to_string(count_), {}, {}};
+  }
   explicit LongSequenceOp(int64_t count) : count_(count) { cols_.push_back({"x", ColumnType::kLong, ""}); }
   core::Result<bool> Next(Batch* out) override {
     if (next_ > count_) return false;
@@ -395,6 +426,8 @@ class LongSequenceOp final : public Operator {
 
 class TrimOp final : public Operator {
  public:
+  // Drops hidden ORDER BY columns: not a step of its own.
+  ExplainNode Explain() const override { return child_->Explain(); }
   TrimOp(OpPtr child, size_t visible) : child_(std::move(child)) {
     cols_.assign(child_->columns().begin(), child_->columns().begin() + visible);
     ts_index_ = child_->timestamp_index() < static_cast<int>(visible) ? child_->timestamp_index() : -1;
@@ -416,6 +449,8 @@ namespace {
 
 class BudgetedOp final : public Operator {
  public:
+  // The statement's deadline and memory cap around the tree: not a step of its own.
+  ExplainNode Explain() const override { return child_->Explain(); }
   BudgetedOp(OpPtr child, std::shared_ptr<QueryBudget> budget)
       : budget_(std::move(budget)), child_(std::move(child)) {
     cols_ = child_->columns();

@@ -42,6 +42,25 @@ struct Acc {
 
 class FastAggregateOp final : public Operator {
  public:
+  ExplainNode Explain() const override {
+    std::string line = sample_ ? "SampleBy " + std::to_string(sample_->stride) +
+                                     std::string(1, sample_->unit) + " vectorized"
+                               : std::string("GroupBy vectorized");
+    ExplainNode node{line + " workers: " + std::to_string(threads_), {}, {}};
+    if (key_column_ >= 0) {
+      node.details.push_back("keys: [" + scan_.view.schema().columns[key_column_].name + "]");
+    }
+    static constexpr const char* kNames[] = {"count(*)", "count", "sum", "avg", "min", "max"};
+    std::string values;
+    for (const FastAgg& a : aggs_) {
+      values += (values.empty() ? "" : ", ") + std::string(kNames[static_cast<int>(a.kind)]);
+      if (a.column >= 0) values += "(" + scan_.view.schema().columns[a.column].name + ")";
+    }
+    node.details.push_back("values: [" + values + "]");
+    if (filter_) node.details.push_back(simple_ ? "filter: on column data" : "filter");
+    node.details.push_back(ExplainScan(scan_));
+    return node;
+  }
   FastAggregateOp(ScanSpec scan, BoundPtr filter, std::vector<FastAgg> aggs, int key_column,
                   std::optional<SampleSpec> sample, std::vector<ColInfo> cols, int threads)
       : scan_(std::move(scan)), filter_(std::move(filter)), aggs_(std::move(aggs)),

@@ -9,55 +9,18 @@
 #include "sql/functions/registry.h"
 #include "sql/lexer.h"
 #include "sql/planner.h"
+#include "sql/table_functions.h"
 
 namespace sundial::sql {
 namespace {
 
 using core::Status;
 
-// Builds a materialized result row by row.
-class RowsBuilder {
- public:
-  explicit RowsBuilder(std::vector<ColInfo> cols) : cols_(std::move(cols)) {}
-  void Add(std::vector<Value> row) { rows_.push_back(std::move(row)); }
-  OpPtr Build(int ts_index = -1) {
-    Batch b;
-    b.n = rows_.size();
-    b.cols.resize(cols_.size());
-    for (size_t c = 0; c < cols_.size(); ++c) {
-      Vec& v = b.cols[c];
-      ColumnType t = cols_[c].type;
-      v.Reset(t, b.n);
-      Phys p = IsStringLike(t) ? Phys::kStr : PhysOf(t);
-      if (p == Phys::kStr) {
-        std::string_view* o = v.AllocS(b.n);
-        for (size_t r = 0; r < b.n; ++r) {
-          const Value& x = rows_[r][c];
-          o[r] = x.is_null ? std::string_view() : v.Pool()->Add(x.s.empty() ? std::string_view(StringPool::kEmpty, 0) : std::string_view(x.s));
-        }
-      } else if (p == Phys::kF64) {
-        double* o = v.AllocD(b.n);
-        for (size_t r = 0; r < b.n; ++r) o[r] = rows_[r][c].is_null ? std::nan("") : rows_[r][c].d;
-      } else {
-        int64_t* o = v.AllocI(b.n);
-        for (size_t r = 0; r < b.n; ++r) o[r] = rows_[r][c].is_null ? kNullI64 : rows_[r][c].i;
-      }
-    }
-    std::vector<Batch> batches;
-    batches.push_back(std::move(b));
-    return MakeMaterialized(cols_, std::move(batches), ts_index);
-  }
-
- private:
-  std::vector<ColInfo> cols_;
-  std::vector<std::vector<Value>> rows_;
-};
-
-Value S(std::string s) { return Value::Str(ColumnType::kVarchar, std::move(s)); }
-Value I(int64_t v) { return Value::Long(ColumnType::kInt, v); }
-Value L(int64_t v) { return Value::Long(ColumnType::kLong, v); }
-Value B(bool v) { return Value::Long(ColumnType::kBoolean, v); }
-Value T(int64_t v) { return v == kNullI64 ? Value::Null(ColumnType::kTimestamp) : Value::Long(ColumnType::kTimestamp, v); }
+Value S(std::string s) { return TextValue(std::move(s)); }
+Value I(int64_t v) { return IntValue(v); }
+Value L(int64_t v) { return LongValue(v); }
+Value B(bool v) { return BoolValue(v); }
+Value T(int64_t v) { return TimestampValue(v); }
 
 core::Result<cairo::TableView> PinTable(PlanContext& ctx, const std::string& name, int32_t pos) {
   auto v = ctx.engine->Pin(name);
@@ -68,20 +31,6 @@ core::Result<cairo::TableView> PinTable(PlanContext& ctx, const std::string& nam
     return v.status().WithPosition(pos);
   }
   return std::move(v).value();
-}
-
-core::Result<std::string> StringArg(const TableRef& ref, size_t k, PlanContext& ctx) {
-  if (ref.func_args.size() <= k) return Status::InvalidArgument("table name expected", ref.pos);
-  std::vector<ColInfo> none;
-  BindContext bc;
-  bc.cols = &none;
-  bc.now_us = ctx.now_us;
-  ASSIGN_OR_RETURN(BoundPtr b, Bind(*ref.func_args[k], bc));
-  const Value* c = b->constant();
-  if (!c || c->is_null || !IsStringLike(c->type)) {
-    return Status::InvalidArgument("table name expected", ref.func_args[k]->pos);
-  }
-  return c->s;
 }
 
 OpPtr Columns(const cairo::TableView& view) {
@@ -257,44 +206,60 @@ OpPtr Functions() {
   return rb.Build();
 }
 
+core::Result<OpPtr> LongSequence(const TableRef& ref, PlanContext& ctx) {
+  if (ref.func_args.empty()) {
+    return Status::InvalidArgument("long_sequence expects a row count", ref.pos);
+  }
+  std::vector<ColInfo> none;
+  BindContext bc;
+  bc.cols = &none;
+  bc.now_us = ctx.now_us;
+  ASSIGN_OR_RETURN(BoundPtr b, Bind(*ref.func_args[0], bc));
+  const Value* c = b->constant();
+  if (!c || c->is_null || !IsIntegral(c->type)) {
+    return Status::InvalidArgument("long_sequence expects an integer constant",
+                                   ref.func_args[0]->pos);
+  }
+  if (c->i > 100'000'000) {
+    return Status::ResourceExhausted("long_sequence is limited to 100000000 rows");
+  }
+  return MakeLongSequence(std::max<int64_t>(0, c->i));
+}
+
 }  // namespace
 
+void RegisterIntrospectionRelations(TableFunctionRegistry& r) {
+  r.Add("long_sequence", "rows 1..n in column x", LongSequence);
+  auto tables = [](const TableRef&, PlanContext& ctx) -> core::Result<OpPtr> {
+    return Tables(ctx);
+  };
+  r.Add("tables", "the tables", tables);
+  r.Add("all_tables", "the tables (same as tables())", tables);
+  r.Add("table_columns", "the columns of a table",
+        [](const TableRef& ref, PlanContext& ctx) -> core::Result<OpPtr> {
+          ASSIGN_OR_RETURN(std::string name, RelationTextArg(ref, 0, ctx, "table name"));
+          ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, name, ref.func_args[0]->pos));
+          return Columns(view);
+        });
+  r.Add("table_partitions", "the partitions of a table",
+        [](const TableRef& ref, PlanContext& ctx) -> core::Result<OpPtr> {
+          ASSIGN_OR_RETURN(std::string name, RelationTextArg(ref, 0, ctx, "table name"));
+          ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, name, ref.func_args[0]->pos));
+          return Partitions(view);
+        });
+  r.Add("backups", "the backup history",
+        [](const TableRef& ref, PlanContext& ctx) { return Backups(ctx, ref.pos); });
+  r.Add(
+      "backup_schedule", "the backup schedule",
+      [](const TableRef&, PlanContext& ctx) -> core::Result<OpPtr> { return BackupSchedule(ctx); });
+  r.Add("functions", "the registered functions with their signatures",
+        [](const TableRef&, PlanContext&) -> core::Result<OpPtr> { return Functions(); });
+}
+
 core::Result<OpPtr> PlanTableFunction(const TableRef& ref, PlanContext& ctx) {
-  const std::string& f = ref.name;
-  if (f == "long_sequence") {
-    if (ref.func_args.empty()) return Status::InvalidArgument("long_sequence expects a row count", ref.pos);
-    std::vector<ColInfo> none;
-    BindContext bc;
-    bc.cols = &none;
-    bc.now_us = ctx.now_us;
-    ASSIGN_OR_RETURN(BoundPtr b, Bind(*ref.func_args[0], bc));
-    const Value* c = b->constant();
-    if (!c || c->is_null || !IsIntegral(c->type)) {
-      return Status::InvalidArgument("long_sequence expects an integer constant", ref.func_args[0]->pos);
-    }
-    if (c->i > 100'000'000) {
-      return Status::ResourceExhausted("long_sequence is limited to 100000000 rows");
-    }
-    return MakeLongSequence(std::max<int64_t>(0, c->i));
-  }
-  if (f == "tables" || f == "all_tables") {
-    OpPtr t = Tables(ctx);
-    return t;
-  }
-  if (f == "backup_schedule") return BackupSchedule(ctx);
-  if (f == "functions") return Functions();
-  if (f == "backups") return Backups(ctx, ref.pos);
-  if (f == "table_columns") {
-    ASSIGN_OR_RETURN(std::string name, StringArg(ref, 0, ctx));
-    ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, name, ref.func_args[0]->pos));
-    return Columns(view);
-  }
-  if (f == "table_partitions") {
-    ASSIGN_OR_RETURN(std::string name, StringArg(ref, 0, ctx));
-    ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, name, ref.func_args[0]->pos));
-    return Partitions(view);
-  }
-  return Status::InvalidArgument("unknown function name: " + f, ref.pos);
+  const TableFunctionDef* def = TableFunctionRegistry::Get().Find(ref.name);
+  if (def == nullptr) return Status::InvalidArgument("unknown function name: " + ref.name, ref.pos);
+  return def->plan(ref, ctx);
 }
 
 core::Result<OpPtr> PlanShow(const ShowStmt& show, PlanContext& ctx) {

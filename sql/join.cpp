@@ -49,6 +49,21 @@ void GatherOrNull(const Vec& v, const std::vector<uint32_t>& rows, Vec* out) {
 
 class JoinOp final : public Operator {
  public:
+  ExplainNode Explain() const override {
+    static constexpr const char* kNames[] = {"inner", "left", "cross", "asof", "lt", "splice"};
+    std::string line = std::string("Join type: ") + kNames[static_cast<int>(type_)];
+    std::string keys;
+    for (size_t k = 0; k < lkeys_.size(); ++k) {
+      keys += (k ? ", " : "") + left_->columns()[lkeys_[k]].name + " = " +
+              right_->columns()[rkeys_[k]].name;
+    }
+    if (!keys.empty()) line += " on: [" + keys + "]";
+    if (tolerance_us_ >= 0) line += " tolerance_us: " + std::to_string(tolerance_us_);
+    ExplainNode node{line, {}, {left_.get(), right_.get()}};
+    if (residual_) node.details.push_back("filter");
+    node.details.push_back("hash table on the right input");
+    return node;
+  }
   JoinOp(OpPtr left, OpPtr right, JoinType type, std::vector<int> lkeys, std::vector<int> rkeys,
          BoundPtr residual, int64_t tolerance_us)
       : left_(std::move(left)),

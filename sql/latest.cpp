@@ -10,6 +10,14 @@ namespace {
 
 class LatestOnOp final : public Operator {
  public:
+  ExplainNode Explain() const override {
+    std::string keys;
+    for (int k : spec_.key_columns) keys += (keys.empty() ? "" : ", ") + cols_[k].name;
+    ExplainNode node{"LatestOn keys: [" + keys + "]", {}, {}};
+    if (spec_.filter) node.details.push_back("filter");
+    node.details.push_back(ExplainScan(spec_.scan) + " backward");
+    return node;
+  }
   explicit LatestOnOp(LatestSpec spec) : spec_(std::move(spec)) {
     for (const auto& c : spec_.scan.view.schema().columns)
       cols_.push_back({c.name, c.type, spec_.scan.qualifier});

@@ -21,6 +21,16 @@
 
 namespace sundial::sql {
 
+class Operator;
+
+// What EXPLAIN prints for one operator (sql/README.md, "EXPLAIN"): its name and settings on one
+// line, details on the lines below it, and the operators it reads from, printed beneath it.
+struct ExplainNode {
+  std::string line;
+  std::vector<std::string> details;
+  std::vector<const Operator*> inputs;
+};
+
 class Operator {
  public:
   virtual ~Operator() = default;
@@ -33,6 +43,8 @@ class Operator {
   }
   // Fills `out` with the next rows (out->n > 0) and returns true, or returns false at the end.
   virtual core::Result<bool> Next(Batch* out) = 0;
+  // What this operator does, for EXPLAIN; callable before Next() and without reading data.
+  virtual ExplainNode Explain() const = 0;
 
  protected:
   std::vector<ColInfo> cols_;
@@ -51,6 +63,14 @@ struct ScanSpec {
   bool has_intervals = false;
 };
 OpPtr MakeTableScan(ScanSpec spec);
+// EXPLAIN's text for a scan: `TableScan t columns: [a, b] intervals: [lo..hi, ...]` (the
+// columns the query reads; intervals only when WHERE restricts the designated timestamp).
+std::string ExplainScan(const ScanSpec& spec);
+// `[a, b, c]`: the names of `cols`.
+std::string ExplainNames(const std::vector<ColInfo>& cols);
+// The lines of EXPLAIN for the tree under `root`: each operator's line indented by four spaces
+// per level, its details one level deeper, then its inputs one level deeper.
+std::vector<std::string> ExplainLines(const Operator& root);
 
 // Row ranges of partition `p` that fall within `intervals` (all rows if none).
 struct RowRange {

@@ -125,6 +125,21 @@ core::Result<Statement> Parser::Statement_() {
   } else if (t.IsKeyword("restore")) {
     Next();
     ASSIGN_OR_RETURN(st, RestoreTable(t.pos));
+  } else if (t.IsKeyword("explain") && Peek(1).kind != TokenKind::kEnd && !Peek(1).IsOp(";")) {
+    // EXPLAIN <query>: the plan as text rows. Other statements are refused here, before
+    // anything runs.
+    Next();
+    const Token& what = Peek();
+    if (what.IsOp("(") && Peek(1).IsKeyword("format")) {
+      return Error("EXPLAIN options are not supported: the plan is text", what.pos);
+    }
+    for (const char* kw :
+         {"create", "drop", "truncate", "rename", "alter", "insert", "update", "backup", "snapshot",
+          "checkpoint", "restore", "verify", "show", "explain"}) {
+      if (what.IsKeyword(kw)) return Error("EXPLAIN supports queries only", what.pos);
+    }
+    st.kind = Statement::Kind::kExplain;
+    ASSIGN_OR_RETURN(st.query, QueryExpr());
   } else if (t.IsKeyword("snapshot") || t.IsKeyword("checkpoint")) {
     const bool checkpoint = t.IsKeyword("checkpoint");
     Next();
@@ -412,8 +427,9 @@ core::Result<Statement> Parser::Alter(int32_t pos) {
     // change nothing here: every write request commits, and out-of-order rows are merged at
     // commit with no lag window.
     const Token& p = Peek();
+    // commitLag: o3MaxLag's older name.
     const bool rows = p.IsKeyword("maxUncommittedRows");
-    if (!rows && !p.IsKeyword("o3MaxLag")) {
+    if (!rows && !p.IsKeyword("o3MaxLag") && !p.IsKeyword("commitLag")) {
       return Error("unknown parameter, expected maxUncommittedRows or o3MaxLag", p.pos);
     }
     Next();

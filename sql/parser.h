@@ -6,6 +6,7 @@
 // with an error, never a crash. Thread-safe (no shared state).
 #pragma once
 
+#include <span>
 #include <string_view>
 
 #include "core/status.h"
@@ -23,5 +24,13 @@ core::Result<Statement> ParseStatement(std::string_view sql, const ParserLimits&
 
 // Parses a standalone expression (tests, DEFAULT values).
 core::Result<ExprPtr> ParseExpression(std::string_view sql, const ParserLimits& limits = {});
+
+// pg_catalog, information_schema or public (any case): the schemas a name may be qualified
+// with (`pg_catalog.pg_class`, `pg_catalog.version()`, `public.t`).
+bool IsCatalogSchema(std::string_view name);
+
+// The words that cannot be a bare table, column or alias name (they end a select list or a
+// FROM item), lower case: what keywords() and pg_get_keywords() list.
+std::span<const std::string_view> ReservedWords();
 
 }  // namespace sundial::sql

@@ -328,6 +328,14 @@ core::Result<ExprPtr> Parser::Primary() {
       }
       const Token& name = Next();
       if (Peek().IsOp("(") && !quoted) return FunctionCall(name);
+      if (!quoted && Peek().IsOp(".") && Peek(1).kind == TokenKind::kIdent && Peek(2).IsOp("(") &&
+          IsCatalogSchema(name.text)) {
+        // pg_catalog.version(), information_schema._pg_expandarray(x): the function itself.
+        Next();
+        Token fn = Next();
+        fn.pos = name.pos;
+        return FunctionCall(fn);
+      }
       if (Peek().IsOp(".")) {
         Next();
         const Token& col = Peek();

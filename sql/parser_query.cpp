@@ -13,14 +13,23 @@ bool IsSetOpStart(const Token& t) {
 
 }  // namespace
 
-bool Parser::IsReservedWord(const Token& t) const {
+bool IsCatalogSchema(std::string_view name) {
+  return EqualsIgnoreCase(name, "pg_catalog") || EqualsIgnoreCase(name, "information_schema") ||
+         EqualsIgnoreCase(name, "public");
+}
+
+std::span<const std::string_view> ReservedWords() {
   static constexpr std::string_view kWords[] = {
       "select", "from", "where", "join", "inner", "left", "right", "outer", "cross", "asof",
       "lt", "splice", "on", "sample", "latest", "order", "group", "limit", "union", "except",
       "intersect", "as", "partition", "fill", "align", "by", "and", "or", "not", "in", "is",
       "like", "ilike", "between", "when", "then", "else", "end", "with", "distinct", "table"};
+  return kWords;
+}
+
+bool Parser::IsReservedWord(const Token& t) const {
   if (t.kind != TokenKind::kIdent) return false;
-  for (auto w : kWords) {
+  for (auto w : ReservedWords()) {
     if (t.IsKeyword(w)) return true;
   }
   return false;
@@ -244,6 +253,25 @@ core::Result<TableRef> Parser::TableReference() {
     ref.kind = TableRef::Kind::kSubquery;
     ASSIGN_OR_RETURN(ref.subquery, QueryExpr());
     RETURN_IF_ERROR(ExpectOp(")"));
+  } else if (t.kind == TokenKind::kIdent && Peek(1).IsOp(".") &&
+             (Peek(2).kind == TokenKind::kIdent || Peek(2).kind == TokenKind::kQuotedIdent) &&
+             IsCatalogSchema(t.text)) {
+    // A schema-qualified name: pg_catalog.pg_class and information_schema.columns name
+    // catalogue relations (with or without `()`); public.t is the table t.
+    const std::string schema = ToLower(t.text);
+    const Token& name = Peek(2);
+    i_ += 3;
+    if (schema == "public" && !Peek().IsOp("(")) {
+      ref.name = name.text;
+    } else {
+      ref.kind = TableRef::Kind::kFunction;
+      ref.name =
+          schema == "information_schema" ? schema + "." + ToLower(name.text) : ToLower(name.text);
+      if (Peek().IsOp("(")) {
+        Next();
+        RETURN_IF_ERROR(ExpectOp(")"));
+      }
+    }
   } else if (t.kind == TokenKind::kIdent && Peek(1).IsOp("(")) {
     ref.kind = TableRef::Kind::kFunction;
     ref.name = ToLower(t.text);

@@ -12,6 +12,7 @@
 #include "sql/join.h"
 #include "sql/latest.h"
 #include "sql/lexer.h"
+#include "sql/table_functions.h"
 #include "sql/window.h"
 
 namespace sundial::sql {
@@ -239,6 +240,13 @@ core::Result<Source> Planner::FromSource(const TableRef& ref) {
       auto view = ctx_.engine->Pin(ref.name);
       if (!view.ok()) {
         if (view.status().code() == core::StatusCode::kNotFound) {
+          // `FROM pg_class`: a catalogue relation by its bare name, when no table has it.
+          const TableFunctionDef* rel = TableFunctionRegistry::Get().Find(ToLower(ref.name));
+          if (rel != nullptr && rel->is_catalog_relation) {
+            ASSIGN_OR_RETURN(s.op, rel->plan(ref, ctx_));
+            s.op->set_qualifier(ref.alias.empty() ? ref.name : ref.alias);
+            break;
+          }
           return Status::NotFound("table does not exist [table=" + ref.name + "]", ref.pos);
         }
         return view.status().WithPosition(ref.pos);

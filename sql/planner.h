@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cairo/engine.h"
+#include "core/config.h"
 #include "core/status.h"
 #include "sql/ast.h"
 #include "sql/operator.h"
@@ -28,6 +29,8 @@ struct PlanContext {
   cairo::Engine* engine = nullptr;
   const cairo::BackupScheduler* backup_schedule = nullptr;  // backup_schedule(); may be null
   cairo::BackupService* backup = nullptr;  // backups() / SHOW BACKUPS; may be null
+  const core::Properties* server_conf = nullptr;  // server_conf(); may be null
+  bool read_only = false;                         // permissions(): SqlOptions::read_only
   int64_t now_us = 0;
   int max_depth = 256;
   int worker_threads = 1;

@@ -137,6 +137,7 @@ namespace {
 
 class TableScanOp final : public Operator {
  public:
+  ExplainNode Explain() const override { return {ExplainScan(spec_), {}, {}}; }
   explicit TableScanOp(ScanSpec spec) : spec_(std::move(spec)) {
     const auto& schema = spec_.view.schema();
     for (const auto& c : schema.columns) cols_.push_back({c.name, c.type, spec_.qualifier});

@@ -11,6 +11,14 @@ namespace {
 
 class SortOp final : public Operator {
  public:
+  ExplainNode Explain() const override {
+    std::string keys;
+    for (const SortKey& k : keys_) {
+      if (!keys.empty()) keys += ", ";
+      keys += cols_[k.column].name + (k.descending ? " desc" : "");
+    }
+    return {"Sort keys: [" + keys + "]", {}, {child_.get()}};
+  }
   SortOp(OpPtr child, std::vector<SortKey> keys, int ts) : child_(std::move(child)), keys_(std::move(keys)) {
     cols_ = child_->columns();
     ts_index_ = ts;

@@ -13,6 +13,7 @@
 #include "sql/planner.h"
 #include "sql/query_budget.h"
 #include "sql/statements.h"
+#include "sql/table_functions.h"
 
 namespace sundial::sql {
 
@@ -63,6 +64,16 @@ core::Result<ExecResult> Run(const Statement& st, PlanContext& ctx, cairo::Backu
       r.rows = MakeRowSource(MakeBudgeted(std::move(op), budget));
       return r;
     }
+    case Statement::Kind::kExplain: {
+      // The plan the query would run, built (tables pinned, names bound) but not run.
+      ASSIGN_OR_RETURN(OpPtr op, PlanQuery(*st.query, ctx));
+      RowsBuilder rb({{"QUERY PLAN", ColumnType::kVarchar, ""}});
+      for (std::string& line : ExplainLines(*op)) rb.Add({TextValue(std::move(line))});
+      ExecResult r;
+      r.kind = StatementKind::kQuery;
+      r.rows = MakeRowSource(MakeBudgeted(rb.Build(), budget));
+      return r;
+    }
     case Statement::Kind::kShow: {
       ASSIGN_OR_RETURN(OpPtr op, PlanShow(*st.show, ctx));
       ExecResult r;
@@ -105,6 +116,8 @@ core::Result<ExecResult> SqlEngine::Execute(std::string_view sql, const ExecCont
     pc.engine = impl_->engine;
     pc.backup_schedule = impl_->options.backup_schedule;
     pc.backup = impl_->backup;
+    pc.server_conf = impl_->options.server_conf;
+    pc.read_only = impl_->options.read_only;
     pc.now_us = ctx.now_us != 0 ? ctx.now_us : impl_->engine->options().clock->NowMicros();
     pc.max_depth = impl_->options.max_expression_depth;
     pc.worker_threads = impl_->options.worker_threads;

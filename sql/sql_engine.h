@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "cairo/engine.h"
+#include "core/config.h"
 #include "core/status.h"
 #include "sql/result.h"
 
@@ -36,6 +37,9 @@ struct SqlOptions {
   // The server's backup schedule, shown by `backup_schedule()`; null: no schedule (no rows).
   // Must outlive the SqlEngine.
   const cairo::BackupScheduler* backup_schedule = nullptr;
+  // The server's settings, listed by `server_conf()`; null: none (no rows). Must outlive the
+  // SqlEngine.
+  const core::Properties* server_conf = nullptr;
 };
 
 struct ExecContext {

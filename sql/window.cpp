@@ -227,6 +227,12 @@ Status BindOffsets(const Expr& call, BindContext& bc, window::Function* f) {
 
 class WindowOp final : public Operator {
  public:
+  ExplainNode Explain() const override {
+    return {"Window functions: " + std::to_string(fns_.size()) +
+                " orderings: " + std::to_string(specs_.size()),
+            {},
+            {child_.get()}};
+  }
   WindowOp(OpPtr child, std::vector<window::Spec> specs, std::vector<window::Function> fns)
       : child_(std::move(child)), specs_(std::move(specs)), fns_(std::move(fns)) {
     cols_ = child_->columns();

@@ -1,7 +1,8 @@
 // The names of aggregate functions (bound by the planner, computed by aggregate.cpp and
-// fast_aggregate.cpp) and of table functions (introspection.cpp), so the registry lists every
-// function and IsAggregateFunction has one source.
+// fast_aggregate.cpp) and of table functions (from sql/table_functions.h), so the registry lists
+// every function and IsAggregateFunction has one source.
 #include "sql/functions/registry.h"
+#include "sql/table_functions.h"
 
 namespace sundial::sql {
 
@@ -33,22 +34,13 @@ void RegisterAggregateAndTableNames(FunctionRegistry& r) {
       {"covar_pop", "population covariance of two columns"},
       {"covar_samp", "sample covariance of two columns"},
       {"approx_percentile", "value at a percentile in [0, 1] (nearest rank, exact)"},
+      {"isordered", "whether the values come in ascending order (NULL smallest)"},
   };
   for (auto [name, summary] : kAggregates) {
     r.Add(std::string(name), "aggregate", FunctionKind::kAggregate, std::string(summary));
   }
-  static constexpr std::pair<std::string_view, std::string_view> kTables[] = {
-      {"long_sequence", "rows 1..n in column x"},
-      {"tables", "the tables"},
-      {"all_tables", "the tables (same as tables())"},
-      {"table_columns", "the columns of a table"},
-      {"table_partitions", "the partitions of a table"},
-      {"backups", "the backup history"},
-      {"backup_schedule", "the backup schedule"},
-      {"functions", "the registered functions with their signatures"},
-  };
-  for (auto [name, summary] : kTables) {
-    r.Add(std::string(name), "table", FunctionKind::kTable, std::string(summary));
+  for (const TableFunctionDef* t : TableFunctionRegistry::Get().All()) {
+    r.Add(t->name, "table", FunctionKind::kTable, t->summary);
   }
 }
 

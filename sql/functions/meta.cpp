@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "sql/functions/function_util.h"
+#include "sql/pg_catalog.h"
 
 namespace sundial::sql {
 namespace {
@@ -87,10 +88,10 @@ void RegisterMetaFunctions(FunctionRegistry& r) {
   }
   AddConstantText(r, "version", "PostgreSQL-style version text", kVersionText);
   AddConstantText(r, "server_version", "the PostgreSQL version clients should assume", "12.3");
-  AddConstantText(r, "current_user", "the user name (admin)", "admin");
-  AddConstantText(r, "session_user", "the user name (admin)", "admin");
-  AddConstantText(r, "current_database", "the database name (qdb)", "qdb");
-  AddConstantText(r, "current_schema", "the schema name (public)", "public");
+  AddConstantText(r, "current_user", "the user name (admin)", std::string(kPgUserName));
+  AddConstantText(r, "session_user", "the user name (admin)", std::string(kPgUserName));
+  AddConstantText(r, "current_database", "the database name (qdb)", std::string(kPgDatabaseName));
+  AddConstantText(r, "current_schema", "the schema name (public)", std::string(kPgSchemaName));
   {
     auto& d = r.Add("size_pretty", "meta", FunctionKind::kScalar,
                     "a byte count as text with a binary unit (B, KiB, MiB, ...)");

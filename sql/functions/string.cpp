@@ -236,7 +236,7 @@ void RegisterStringFunctions(FunctionRegistry& r) {
     Overload(d, "concat(value, ...)", nullptr,
              [](const Expr& call, Args args, BindContext&) { return BindConcat(call, args); });
   }
-  for (std::string_view name : {"substring", "substr"}) {
+  for (std::string_view name : {"substring", "substr", "mid"}) {
     auto& d = r.Add(std::string(name), "string", FunctionKind::kScalar,
                     "the part from a 1-based start, of an optional length");
     Overload(
