@@ -1,7 +1,6 @@
 // Hash/dense aggregation. Per batch: keys are encoded to int64 codes, codes to dense group
 // ids, then each aggregate updates its state arrays with one tight loop over the batch.
 #include "sql/aggregate.h"
-#include "sql/sample_grid.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,8 +11,9 @@
 
 #include "core/timestamp.h"
 #include "sql/interval.h"
-#include "sql/query_budget.h"
 #include "sql/lexer.h"
+#include "sql/query_budget.h"
+#include "sql/sample_grid.h"
 
 namespace sundial::sql {
 

@@ -189,7 +189,9 @@ class JoinOp final : public Operator {
 class SpliceJoinOp final : public Operator {
  public:
   SpliceJoinOp(OpPtr left, OpPtr right, std::vector<int> lkeys, std::vector<int> rkeys)
-      : left_(std::move(left)), right_(std::move(right)), lkeys_(std::move(lkeys)),
+      : left_(std::move(left)),
+        right_(std::move(right)),
+        lkeys_(std::move(lkeys)),
         rkeys_(std::move(rkeys)) {
     cols_ = left_->columns();
     for (const auto& c : right_->columns()) cols_.push_back(c);
@@ -223,7 +225,8 @@ class SpliceJoinOp final : public Operator {
     std::vector<uint32_t> rows(b.n);
     for (size_t k = 0; k < b.n; ++k) rows[k] = static_cast<uint32_t>(k);
     const Vec& t = b.cols[ts];
-    std::stable_sort(rows.begin(), rows.end(), [&](uint32_t a, uint32_t c) { return t.i[a] < t.i[c]; });
+    std::stable_sort(rows.begin(), rows.end(),
+                     [&](uint32_t a, uint32_t c) { return t.i[a] < t.i[c]; });
     return rows;
   }
 
@@ -361,7 +364,8 @@ core::Result<OpPtr> MakeJoin(OpPtr left, OpPtr right, const JoinClause& join, co
   }
   if (type == JoinType::kSplice) {
     if (left->timestamp_index() < 0 || right->timestamp_index() < 0) {
-      return Status::InvalidArgument("left and right side of SPLICE join must have designated timestamps", join.pos);
+      return Status::InvalidArgument(
+          "left and right side of SPLICE join must have designated timestamps", join.pos);
     }
     return OpPtr(std::make_unique<SpliceJoinOp>(std::move(left), std::move(right), std::move(lkeys),
                                                 std::move(rkeys)));

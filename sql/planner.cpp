@@ -460,9 +460,9 @@ core::Result<OpPtr> Planner::Core(const SelectCore& core, const std::vector<Expr
     if (in_op && filter) in_op = MakeFilter(std::move(in_op), filter);
     std::optional<ScanSpec> scan = std::move(src.scan);
     BoundPtr scan_filter = scan ? filter : nullptr;
-    ASSIGN_OR_RETURN(OpPtr out, PlanAggregate(core, std::move(in_op), std::move(scan),
-                                              scan_filter, cols, ts_index,
-                                              std::move(items), visible, used, sample));
+    ASSIGN_OR_RETURN(OpPtr out,
+                     PlanAggregate(core, std::move(in_op), std::move(scan), scan_filter, cols,
+                                   ts_index, std::move(items), visible, used, sample));
     if (core.distinct) out = MakeDistinct(std::move(out));
     return out;
   }

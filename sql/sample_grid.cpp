@@ -9,14 +9,14 @@ SampleGrid::SampleGrid(const SampleSpec& spec) : spec_(spec) {
   const char u = spec_.unit;
   sub_day_ = !spec_.calendar || (u != 'd' && u != 'w' && u != 'M' && u != 'y');
   fixed_size_us_ = FixedUnitMicros(u) * spec_.stride;
-  zone_offsets_ = spec_.calendar && spec_.zone &&
-                  (spec_.zone->tz || spec_.zone->fixed_offset_us != 0);
+  zone_offsets_ =
+      spec_.calendar && spec_.zone && (spec_.zone->tz || spec_.zone->fixed_offset_us != 0);
   if (spec_.has_from) {
     // Sub-day grids are uniform in UTC and start at FROM's instant; calendar grids start at
     // FROM's wall time.
-    origin_ = (sub_day_ ? spec_.from_utc_us + (zone_offsets_ ? InOffset(0) : 0)
-                        : spec_.from_local_us) +
-              spec_.offset_us;
+    origin_ =
+        (sub_day_ ? spec_.from_utc_us + (zone_offsets_ ? InOffset(0) : 0) : spec_.from_local_us) +
+        spec_.offset_us;
     anchored_ = true;
   }
 }

@@ -3,8 +3,8 @@
 #include <cctype>
 #include <string>
 
-#include "sql/lexer.h"
 #include "core/timestamp.h"
+#include "sql/lexer.h"
 
 namespace sundial::sql {
 

@@ -64,11 +64,16 @@ struct Model {
   }
   int64_t UnitMicros() const {
     switch (unit) {
-      case 'm': return kMin;
-      case 'h': return kHour;
-      case 'd': return kDay;
-      case 'w': return 7 * kDay;
-      default: return 0;
+      case 'm':
+        return kMin;
+      case 'h':
+        return kHour;
+      case 'd':
+        return kDay;
+      case 'w':
+        return 7 * kDay;
+      default:
+        return 0;
     }
   }
   int64_t Bucket(int64_t utc) const {
@@ -78,7 +83,8 @@ struct Model {
     if (unit == 'M' || unit == 'y') {
       const int64_t step = unit == 'y' ? 12 * n : n;
       // Months of (local - offset) counted from the origin's month.
-      int64_t k = core::FloorDiv(MonthIndex(local - offset_us) - MonthIndex(origin_local - offset_us), step);
+      int64_t k = core::FloorDiv(
+          MonthIndex(local - offset_us) - MonthIndex(origin_local - offset_us), step);
       start = MonthStart(MonthIndex(origin_local - offset_us) + k * step) + offset_us;
     } else {
       const int64_t size = UnitMicros() * n;
@@ -145,8 +151,8 @@ struct Stride {
   char unit;
   int64_t n;
 };
-const Stride kStrides[] = {{'m', 7},  {'m', 30}, {'m', 45}, {'h', 1}, {'h', 2}, {'h', 5},
-                           {'d', 1},  {'d', 3},  {'w', 1},  {'M', 1}, {'M', 2}, {'y', 1}};
+const Stride kStrides[] = {{'m', 7}, {'m', 30}, {'m', 45}, {'h', 1}, {'h', 2}, {'h', 5},
+                           {'d', 1}, {'d', 3},  {'w', 1},  {'M', 1}, {'M', 2}, {'y', 1}};
 const char* const kOffsets[] = {"00:00", "00:30", "-01:15", "02:00"};
 
 int64_t OffsetMicros(const std::string& o) {
@@ -168,9 +174,8 @@ TEST_F(SampleByModelTest, TimeZoneBucketsMatchTheModel) {
     const std::string off = kOffsets[rng() % std::size(kOffsets)];
     // Dense rows around transitions for short strides, sparse ones over the years otherwise.
     const int64_t span = st.unit == 'm' || st.unit == 'h' ? 40 * kDay : 730 * kDay;
-    const int64_t start = st.unit == 'm' || st.unit == 'h'
-                              ? lo + static_cast<int64_t>(rng() % 700) * kDay
-                              : lo;
+    const int64_t start =
+        st.unit == 'm' || st.unit == 'h' ? lo + static_cast<int64_t>(rng() % 700) * kDay : lo;
     std::vector<Row> rows = Fill(rng, start, span, 300);
     auto tz = core::TimeZone::Load(zone_name);
     ASSERT_TRUE(tz.ok()) << tz.status().ToString();
@@ -178,9 +183,9 @@ TEST_F(SampleByModelTest, TimeZoneBucketsMatchTheModel) {
     m.AnchorAtRow(rows.front().ts);
     std::map<int64_t, double> want;
     for (const Row& r : rows) want[m.Bucket(r.ts)] += r.v;
-    const std::string q = "SELECT ts, sum(v) FROM t SAMPLE BY " + std::to_string(st.n) +
-                          st.unit + " ALIGN TO CALENDAR TIME ZONE '" + zone_name +
-                          "' WITH OFFSET '" + off + "'";
+    const std::string q = "SELECT ts, sum(v) FROM t SAMPLE BY " + std::to_string(st.n) + st.unit +
+                          " ALIGN TO CALENDAR TIME ZONE '" + zone_name + "' WITH OFFSET '" + off +
+                          "'";
     SCOPED_TRACE(q);
     auto got = Run(q);
     ASSERT_EQ(got.size(), want.size());
