@@ -522,7 +522,9 @@ core::Result<SampleSpec> Planner::SampleAlignment(const SampleBy& sb) {
   }
   if (!sb.time_zone.empty()) {
     ASSIGN_OR_RETURN(Zone zone, LoadZone(sb.time_zone, sb.time_zone_pos));
-    ss.zone = std::make_shared<const Zone>(std::move(zone));
+    // 'UTC' (or '+00:00') is no zone at all, so such queries keep FastAggregateOp.
+    if (zone.tz || zone.fixed_offset_us != 0)
+      ss.zone = std::make_shared<const Zone>(std::move(zone));
   }
   if (!sb.from && !sb.to) return ss;
   if (!sb.align_calendar) {
