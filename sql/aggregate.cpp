@@ -652,7 +652,9 @@ class AggregateOp final : public Operator {
         }
         int64_t* c0 = codes[0].data();
         const SampleGrid& grid = *grid_;
-        for (size_t k = 0; k < n; ++k) c0[k] = grid.Floor(tsv.i[k]);
+        for (size_t k = 0; k < n; ++k) {
+          c0[k] = tsv.i[k] == kNullI64 ? kNullI64 : grid.Floor(tsv.i[k]);
+        }
         w = 1;
       }
       for (size_t k = 0; k < spec_.keys.size(); ++k) {

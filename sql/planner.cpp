@@ -538,6 +538,11 @@ core::Result<SampleSpec> Planner::SampleAlignment(const SampleBy& sb) {
   auto bound = [&](const ExprPtr& e, int32_t pos) -> core::Result<int64_t> {
     ASSIGN_OR_RETURN(std::optional<int64_t> v, ConstTimestamp(*e, ctx_));
     if (!v) return Status::InvalidArgument("constant timestamp expected", e ? e->pos : pos);
+    // Years 0001..9999, so that zone arithmetic on the bound cannot overflow.
+    constexpr int64_t kMinBound = -62135596800000000, kMaxBound = 253402300799999999;
+    if (*v < kMinBound || *v > kMaxBound) {
+      return Status::InvalidArgument("timestamp out of range", e->pos);
+    }
     return *v;
   };
   if (sb.from) {
