@@ -20,6 +20,7 @@ struct TimeZone::Data {
   std::vector<int64_t> transitions;     // UTC seconds, strictly ascending
   std::vector<uint8_t> transition_types;
   std::vector<int32_t> type_offsets;    // seconds east of UTC, per time type
+  std::vector<uint8_t> type_is_dst;     // per time type
   std::optional<PosixTz> footer;        // rule after the last transition
   std::vector<int32_t> offsets;         // every distinct offset (types and footer)
 };
@@ -125,6 +126,7 @@ bool ReadBlock(Reader& r, const Header& h, int time_size, TimeZone::Data* d, std
     }
   }
   d->type_offsets.resize(h.typecnt);
+  d->type_is_dst.resize(h.typecnt);
   for (uint32_t i = 0; i < h.typecnt; ++i) {
     int32_t off = static_cast<int32_t>(r.U32());
     uint8_t isdst = r.U8(), desig = r.U8();
@@ -133,6 +135,7 @@ bool ReadBlock(Reader& r, const Header& h, int time_size, TimeZone::Data* d, std
       return false;
     }
     d->type_offsets[i] = off;
+    d->type_is_dst[i] = isdst;
   }
   std::string_view chars = r.Take(h.charcnt);
   if (chars.back() != '\0') {
@@ -294,6 +297,19 @@ int64_t OffsetAtSeconds(const TimeZone::Data& d, int64_t t) {
 
 int64_t TimeZone::OffsetSecondsAt(int64_t utc_us) const {
   return OffsetAtSeconds(*data_, FloorDiv(utc_us, kMicrosPerSecond));
+}
+
+int64_t TimeZone::StandardOffsetSeconds() const {
+  const Data& d = *data_;
+  if (d.footer) return d.footer->std_offset;
+  for (size_t i = d.transition_types.size(); i-- > 0;) {
+    uint8_t t = d.transition_types[i];
+    if (t < d.type_is_dst.size() && !d.type_is_dst[t]) return d.type_offsets[t];
+  }
+  for (size_t t = 0; t < d.type_offsets.size(); ++t) {
+    if (t >= d.type_is_dst.size() || !d.type_is_dst[t]) return d.type_offsets[t];
+  }
+  return d.type_offsets.empty() ? 0 : d.type_offsets[0];
 }
 
 int64_t TimeZone::UtcToLocal(int64_t utc_us) const {

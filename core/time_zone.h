@@ -62,6 +62,10 @@ class TimeZone {
   // Seconds to add to UTC to get local time at the UTC instant `utc_us`.
   int64_t OffsetSecondsAt(int64_t utc_us) const;
   int64_t UtcToLocal(int64_t utc_us) const;
+  // The zone's standard (non-DST) offset as of its newest rule: the TZ footer's standard offset,
+  // else that of the newest non-DST time type (0 for UTC). What QuestDB calls the zone's
+  // standard offset; SAMPLE BY's sub-day buckets are aligned with it (sql/README.md).
+  int64_t StandardOffsetSeconds() const;
 
   // Every UTC instant whose wall time is `local_us`, or the gap it falls in.
   LocalTimeResolution Resolve(int64_t local_us) const;

@@ -11,8 +11,9 @@
 
 #include "core/timestamp.h"
 #include "sql/interval.h"
-#include "sql/query_budget.h"
 #include "sql/lexer.h"
+#include "sql/query_budget.h"
+#include "sql/sample_grid.h"
 
 namespace sundial::sql {
 
@@ -621,6 +622,7 @@ class AggregateOp final : public Operator {
   }
   AggregateOp(OpPtr child, AggregateSpec spec) : child_(std::move(child)), spec_(std::move(spec)) {
     if (spec_.sample) {
+      grid_.emplace(*spec_.sample);
       cols_.push_back({spec_.sample->bucket_name, ColumnType::kTimestamp, ""});
       ts_index_ = 0;
     }
@@ -655,55 +657,6 @@ class AggregateOp final : public Operator {
   }
 
  private:
-  int64_t Bucket(int64_t ts) {
-    const SampleSpec& s = *spec_.sample;
-    int64_t fixed = FixedUnitMicros(s.unit);
-    if (fixed) {
-      int64_t size = fixed * s.stride;
-      return core::FloorDiv(ts - origin_, size) * size + origin_;
-    }
-    // Calendar months/years from the origin.
-    core::CivilTime o = core::ToCivil(origin_), c = core::ToCivil(ts);
-    int64_t months = (c.year - o.year) * 12 + (c.month - o.month);
-    int64_t step = s.unit == 'y' ? 12 * s.stride : s.stride;
-    int64_t b = core::FloorDiv(months, step) * step;
-    int64_t start;
-    AddDuration(origin_, 'M', b, &start);
-    if (start > ts) AddDuration(origin_, 'M', b - step, &start);
-    return start;
-  }
-
-  void SetOrigin(int64_t first_ts) {
-    const SampleSpec& s = *spec_.sample;
-    has_origin_ = true;
-    if (!s.calendar) {
-      origin_ = first_ts;
-      return;
-    }
-    if (s.unit == 'M' || s.unit == 'y') {
-      core::CivilTime c = core::ToCivil(first_ts);
-      int64_t m = s.unit == 'y' ? 1 : c.month;
-      origin_ = core::DaysFromCivil(c.year, static_cast<int>(m), 1) * core::kMicrosPerDay + s.offset_us;
-      if (origin_ > first_ts) {
-        AddDuration(origin_, s.unit, -1, &origin_);
-      }
-      return;
-    }
-    if (s.unit == 'w') {
-      origin_ = 4 * core::kMicrosPerDay + s.offset_us;  // Monday
-      return;
-    }
-    if (s.unit == 'd' || s.unit == 'h' || s.unit == 'm' || s.unit == 's' || s.unit == 'T' || s.unit == 'U') {
-      // Calendar alignment: buckets start at the first bucket boundary counted from midnight
-      // of the first row's day (QuestDB aligns to the calendar unit, then strides from there).
-      int64_t day = core::FloorDiv(first_ts, core::kMicrosPerDay) * core::kMicrosPerDay;
-      origin_ = day + s.offset_us;
-      if (origin_ > first_ts) origin_ -= core::kMicrosPerDay;
-      return;
-    }
-    origin_ = s.offset_us;
-  }
-
   // What the group tables hold, roughly: key tuples, hash entries, aggregate states.
   int64_t EstimatedBytes() const {
     const int64_t per_group = static_cast<int64_t>(width_ * 8 + states_.size() * 40) +
@@ -746,22 +699,19 @@ class AggregateOp final : public Operator {
       if (spec_.sample) {
         const Vec& tsv = in.cols[spec_.sample->ts_column];
         codes[0].resize(n);
-        if (!has_origin_) {
+        if (!grid_->anchored()) {
           for (size_t k = 0; k < n; ++k) {
             if (tsv.i[k] != kNullI64) {
-              SetOrigin(tsv.i[k]);
+              grid_->Anchor(tsv.i[k]);
               break;
             }
           }
-          if (!has_origin_) continue;
+          if (!grid_->anchored()) continue;
         }
-        int64_t fixed = FixedUnitMicros(spec_.sample->unit);
-        int64_t size = fixed * spec_.sample->stride;
         int64_t* c0 = codes[0].data();
-        if (fixed) {
-          for (size_t k = 0; k < n; ++k) c0[k] = core::FloorDiv(tsv.i[k] - origin_, size) * size + origin_;
-        } else {
-          for (size_t k = 0; k < n; ++k) c0[k] = Bucket(tsv.i[k]);
+        const SampleGrid& grid = *grid_;
+        for (size_t k = 0; k < n; ++k) {
+          c0[k] = tsv.i[k] == kNullI64 ? kNullI64 : grid.Floor(tsv.i[k]);
         }
         w = 1;
       }
@@ -864,7 +814,9 @@ class AggregateOp final : public Operator {
         return group_tuples_[a * w] < group_tuples_[b * w];
       });
     }
-    if (spec_.sample && fill && ngroups_ > 0) return BuildFilled(order);
+    // With FROM and TO the range is known even without rows.
+    const bool has_range = spec_.sample && spec_.sample->has_from && spec_.sample->has_to;
+    if (spec_.sample && fill && (ngroups_ > 0 || has_range)) return BuildFilled(order);
     // Plain output: bucket codes, key codes, aggregate values.
     result_.cols.assign(cols_.size(), Vec());
     size_t c = 0;
@@ -902,16 +854,19 @@ class AggregateOp final : public Operator {
       }
       group_series[g] = it->second;
     }
-    int64_t first = group_tuples_[order.front() * w];
-    int64_t last = group_tuples_[order.back() * w];
+    if (series.empty()) series.emplace_back();  // no rows: the one series of a non-keyed query
+    // Buckets: from FROM's (else the first row's) to the last one starting before TO (else the
+    // last row's).
+    if (s.has_from) grid_->Anchor(s.from_utc_us);
+    int64_t first = s.has_from ? grid_->Floor(s.from_utc_us) : group_tuples_[order.front() * w];
+    int64_t last = group_tuples_.empty() ? first : group_tuples_[order.back() * w];
     std::vector<int64_t> buckets;
-    for (int64_t b = first; b <= last;) {
+    for (int64_t b = first; s.has_to ? b < s.to_utc_us : b <= last;) {
       buckets.push_back(b);
       if (buckets.size() * series.size() > 10'000'000) {
         return core::Status::ResourceExhausted("SAMPLE BY FILL would produce too many rows");
       }
-      int64_t next;
-      AddDuration(b, s.unit, s.stride, &next);
+      int64_t next = grid_->Next(b);
       if (next <= b) break;
       b = next;
     }
@@ -971,7 +926,12 @@ class AggregateOp final : public Operator {
               present[a][r] = 1;
               prev_row = static_cast<int64_t>(r);
               break;
-            case FillKind::kLinear: vals[a][r] = Value::Null(t); present[a][r] = 0; break;
+            case FillKind::kLinear:
+              // Between two rows the gap is interpolated below; before the first or after the
+              // last row of an explicit FROM/TO range there is nothing to interpolate: NULL.
+              vals[a][r] = Value::Null(t);
+              present[a][r] = s.has_from || s.has_to ? 1 : 0;
+              break;
             case FillKind::kValue: {
               Value v = a < s.fill_values.size() ? s.fill_values[a] : s.fill_values.back();
               vals[a][r] = v;
@@ -1040,8 +1000,7 @@ class AggregateOp final : public Operator {
   int64_t cur_bucket_ = INT64_MIN;
   std::unordered_map<std::string, uint32_t, TupleHash> map_;
   MemoryCharge memory_;  // this operator's share of the query's memory
-  bool has_origin_ = false;
-  int64_t origin_ = 0;
+  std::optional<SampleGrid> grid_;
   bool done_ = false;
   Batch result_;
   size_t out_rows_ = 0, pos_ = 0;

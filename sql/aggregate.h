@@ -6,12 +6,14 @@
 // its dictionary key directly, others are interned into dense codes and hashed.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "sql/ast.h"
 #include "sql/operator.h"
+#include "sql/zone.h"
 
 namespace sundial::sql {
 
@@ -49,6 +51,12 @@ struct SampleSpec {
   int64_t stride = 1;
   bool calendar = true;
   int64_t offset_us = 0;
+  std::shared_ptr<const Zone> zone;  // ALIGN TO CALENDAR TIME ZONE; null: UTC
+  // FROM lo TO hi: FILL covers every bucket from FROM's to the last one starting before TO,
+  // rows or not (the planner also restricts the rows to [from_utc_us, to_utc_us)).
+  bool has_from = false, has_to = false;
+  int64_t from_local_us = 0;  // FROM as written: wall time in the zone
+  int64_t from_utc_us = 0, to_utc_us = 0;
   std::vector<FillKind> fills;   // per aggregate (already expanded)
   std::vector<Value> fill_values;
   std::string bucket_name;

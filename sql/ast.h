@@ -98,7 +98,14 @@ struct SampleBy {
   std::vector<FillKind> fills;       // one per aggregate (the last repeats); empty = NONE
   std::vector<ExprPtr> fill_values;  // for kValue, parallel to fills
   bool align_calendar = true;
-  std::string align_offset;  // WITH OFFSET '+01:00' (only "00:00"-like offsets supported)
+  std::string align_offset;  // WITH OFFSET '+01:00'
+  int32_t align_offset_pos = -1;
+  // ALIGN TO CALENDAR TIME ZONE 'Europe/Berlin' (an IANA name or a fixed offset); empty = UTC.
+  std::string time_zone;
+  int32_t time_zone_pos = -1;
+  // FROM lo TO hi: constant timestamps (local time of the zone); null when omitted.
+  ExprPtr from, to;
+  int32_t from_pos = -1, to_pos = -1;
 };
 
 struct OrderItem {

@@ -534,6 +534,8 @@ OpPtr TryMakeFastAggregate(const ScanSpec& scan, BoundPtr filter, const Aggregat
   if (spec.sample) {
     const SampleSpec& s = *spec.sample;
     if (FixedUnitMicros(s.unit) == 0 || s.ts_column != schema.timestamp_index) return nullptr;
+    // Time zones and FROM/TO go through AggregateOp's SampleGrid.
+    if (s.zone || s.has_from || s.has_to) return nullptr;
     for (FillKind f : s.fills) {
       if (f != FillKind::kNone) return nullptr;
     }

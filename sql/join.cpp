@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "sql/expr_nodes.h"
+#include "sql/query_budget.h"
 
 namespace sundial::sql {
 namespace {
@@ -195,6 +196,115 @@ class JoinOp final : public Operator {
   std::unordered_map<std::string, std::vector<uint32_t>> table_;
 };
 
+// SPLICE JOIN (QuestDB's "full ASOF JOIN"): every row of both sides, in timestamp order; a left
+// row comes with the prevailing (latest already seen) right row of its key, a right row with the
+// prevailing left row of its key. At equal timestamps a left and a right row of the same key are
+// one output row, of different keys the left row's row comes first (QuestDB's merge order).
+// Both sides are materialised (charged to the query's memory) and read in timestamp order.
+class SpliceJoinOp final : public Operator {
+ public:
+  SpliceJoinOp(OpPtr left, OpPtr right, std::vector<int> lkeys, std::vector<int> rkeys)
+      : left_(std::move(left)),
+        right_(std::move(right)),
+        lkeys_(std::move(lkeys)),
+        rkeys_(std::move(rkeys)) {
+    cols_ = left_->columns();
+    for (const auto& c : right_->columns()) cols_.push_back(c);
+    lcount_ = left_->columns().size();
+    // Rows from either side interleave: the result has no designated timestamp.
+    ts_index_ = -1;
+  }
+
+  core::Result<bool> Next(Batch* out) override {
+    if (!built_) {
+      RETURN_IF_ERROR(Build());
+      built_ = true;
+    }
+    if (pos_ >= lrows_.size()) return false;
+    const size_t hi = std::min(lrows_.size(), pos_ + kBatchRows);
+    std::vector<uint32_t> l(lrows_.begin() + pos_, lrows_.begin() + hi);
+    std::vector<uint32_t> r(rrows_.begin() + pos_, rrows_.begin() + hi);
+    out->n = hi - pos_;
+    out->cols.resize(cols_.size());
+    for (size_t c = 0; c < lcount_; ++c) GatherOrNull(left_all_.cols[c], l, &out->cols[c]);
+    for (size_t c = 0; c < right_all_.cols.size(); ++c) {
+      GatherOrNull(right_all_.cols[c], r, &out->cols[lcount_ + c]);
+    }
+    pos_ = hi;
+    return true;
+  }
+
+ private:
+  // Row numbers of `b` by timestamp (stable).
+  static std::vector<uint32_t> ByTime(const Batch& b, int ts) {
+    std::vector<uint32_t> rows(b.n);
+    for (size_t k = 0; k < b.n; ++k) rows[k] = static_cast<uint32_t>(k);
+    const Vec& t = b.cols[ts];
+    std::stable_sort(rows.begin(), rows.end(),
+                     [&](uint32_t a, uint32_t c) { return t.i[a] < t.i[c]; });
+    return rows;
+  }
+
+  core::Status Build() {
+    RETURN_IF_ERROR(Materialize(left_.get(), &left_all_, &left_memory_));
+    RETURN_IF_ERROR(Materialize(right_.get(), &right_all_, &right_memory_));
+    const int lts = left_->timestamp_index(), rts = right_->timestamp_index();
+    const std::vector<uint32_t> lo = ByTime(left_all_, lts), ro = ByTime(right_all_, rts);
+    const Vec& lt = left_all_.cols[lts];
+    const Vec& rt = right_all_.cols[rts];
+    std::unordered_map<std::string, uint32_t> last_left, last_right;
+    auto prevailing = [](const std::unordered_map<std::string, uint32_t>& m, const std::string& k) {
+      auto it = m.find(k);
+      return it == m.end() ? kNoRow : it->second;
+    };
+    std::string lk, rk;
+    size_t i = 0, j = 0;
+    while (i < lo.size() || j < ro.size()) {
+      if ((lrows_.size() & 0xffff) == 0) RETURN_IF_ERROR(CheckQueryTime());
+      const int64_t a = i < lo.size() ? lt.i[lo[i]] : INT64_MAX;
+      const int64_t b = j < ro.size() ? rt.i[ro[j]] : INT64_MAX;
+      if (i < lo.size()) {
+        lk.clear();
+        for (int k : lkeys_) EncodeValue(left_all_.cols[k], lo[i], &lk);
+      }
+      if (j < ro.size()) {
+        rk.clear();
+        for (int k : rkeys_) EncodeValue(right_all_.cols[k], ro[j], &rk);
+      }
+      const bool take_left = i < lo.size() && a <= b;
+      const bool take_right = j < ro.size() && b <= a;
+      if (take_left && take_right && lk == rk) {
+        lrows_.push_back(lo[i]);
+        rrows_.push_back(ro[j]);
+        last_left[lk] = lo[i++];
+        last_right[rk] = ro[j++];
+        continue;
+      }
+      if (take_left) {
+        lrows_.push_back(lo[i]);
+        rrows_.push_back(prevailing(last_right, lk));
+        last_left[lk] = lo[i++];
+      }
+      if (take_right) {
+        lrows_.push_back(prevailing(last_left, rk));
+        rrows_.push_back(ro[j]);
+        last_right[rk] = ro[j++];
+      }
+    }
+    RETURN_IF_ERROR(pairs_memory_.Update(static_cast<int64_t>(lrows_.size()) * 8));
+    return Status::Ok();
+  }
+
+  OpPtr left_, right_;
+  std::vector<int> lkeys_, rkeys_;
+  size_t lcount_ = 0;
+  bool built_ = false;
+  Batch left_all_, right_all_;
+  std::vector<uint32_t> lrows_, rrows_;  // output pairs (kNoRow: NULLs)
+  size_t pos_ = 0;
+  MemoryCharge left_memory_, right_memory_, pairs_memory_;  // the query's memory budget
+};
+
 }  // namespace
 
 core::Result<OpPtr> MakeJoin(OpPtr left, OpPtr right, const JoinClause& join, const JoinContext& ctx) {
@@ -205,7 +315,6 @@ core::Result<OpPtr> MakeJoin(OpPtr left, OpPtr right, const JoinClause& join, co
   std::vector<int> lkeys, rkeys;
   BoundPtr residual;
   JoinType type = join.type;
-  if (type == JoinType::kSplice) return Status::Unsupported("SPLICE JOIN is not supported", join.pos);
   if (join.on) {
     std::vector<ExprPtr> conj;
     Conjuncts(join.on, &conj);
@@ -240,7 +349,8 @@ core::Result<OpPtr> MakeJoin(OpPtr left, OpPtr right, const JoinClause& join, co
             return Status::InvalidArgument("join column type mismatch", c->pos);
           }
         }
-      } else if (c->kind == ExprKind::kColumn && (type == JoinType::kAsof || type == JoinType::kLt)) {
+      } else if (c->kind == ExprKind::kColumn &&
+                 (type == JoinType::kAsof || type == JoinType::kLt || type == JoinType::kSplice)) {
         // ASOF JOIN b ON (sym): same-named columns.
         int l = FindColumn(lc, "", c->sval), r = FindColumn(rc, "", c->sval);
         if (l < 0 || r < 0) return Status::InvalidArgument("Invalid column: " + c->sval, c->pos);
@@ -249,7 +359,8 @@ core::Result<OpPtr> MakeJoin(OpPtr left, OpPtr right, const JoinClause& join, co
         is_key = true;
       }
       if (!is_key) {
-        if (type == JoinType::kLeft || type == JoinType::kAsof || type == JoinType::kLt) {
+        if (type == JoinType::kLeft || type == JoinType::kAsof || type == JoinType::kLt ||
+            type == JoinType::kSplice) {
           return Status::Unsupported("only equality conditions are supported in this join", c->pos);
         }
         BindContext bc;
@@ -265,6 +376,14 @@ core::Result<OpPtr> MakeJoin(OpPtr left, OpPtr right, const JoinClause& join, co
     if (left->timestamp_index() < 0 || right->timestamp_index() < 0) {
       return Status::InvalidArgument("left and right side of ASOF/LT join must have designated timestamps", join.pos);
     }
+  }
+  if (type == JoinType::kSplice) {
+    if (left->timestamp_index() < 0 || right->timestamp_index() < 0) {
+      return Status::InvalidArgument(
+          "left and right side of SPLICE join must have designated timestamps", join.pos);
+    }
+    return OpPtr(std::make_unique<SpliceJoinOp>(std::move(left), std::move(right), std::move(lkeys),
+                                                std::move(rkeys)));
   }
   if (type == JoinType::kCross) type = JoinType::kInner;
   return OpPtr(std::make_unique<JoinOp>(std::move(left), std::move(right), type, std::move(lkeys),

@@ -349,6 +349,15 @@ core::Status Parser::SampleByClause(SelectCore* core) {
   sb.count = k == 0 ? 1 : std::stoll(text.substr(0, k));
   if (sb.count <= 0) return Error("sample by period must be positive", t.pos);
   sb.unit = unit[0];
+  // FROM lo TO hi (either may be omitted): the range of buckets (sql/README.md "SAMPLE BY").
+  if (Peek().IsKeyword("from")) {
+    sb.from_pos = Next().pos;
+    ASSIGN_OR_RETURN(sb.from, Expression());
+  }
+  if (Peek().IsKeyword("to")) {
+    sb.to_pos = Next().pos;
+    ASSIGN_OR_RETURN(sb.to, Expression());
+  }
   if (AcceptKeyword("fill")) {
     RETURN_IF_ERROR(ExpectOp("("));
     for (;;) {
@@ -387,11 +396,8 @@ core::Status Parser::SampleByClause(SelectCore* core) {
         RETURN_IF_ERROR(ExpectKeyword("zone"));
         const Token& z = Peek();
         if (z.kind != TokenKind::kString) return Error("time zone expected", z.pos);
-        std::string zone = ToLower(z.text);
-        if (zone != "utc" && zone != "z" && zone != "gmt" && zone != "+00:00" &&
-            zone != "00:00") {
-          return core::Status::Unsupported("only UTC time zone is supported", z.pos);
-        }
+        sb.time_zone = z.text;  // loaded (and refused when unknown) by the planner
+        sb.time_zone_pos = z.pos;
         Next();
       }
       if (AcceptKeyword("with")) {
@@ -399,6 +405,7 @@ core::Status Parser::SampleByClause(SelectCore* core) {
         const Token& o = Peek();
         if (o.kind != TokenKind::kString) return Error("offset expected", o.pos);
         sb.align_offset = o.text;
+        sb.align_offset_pos = o.pos;
         Next();
       }
     } else if (AcceptKeyword("first")) {

@@ -166,7 +166,10 @@ class Planner {
                                     std::optional<ScanSpec> scan, BoundPtr filter,
                                     const std::vector<ColInfo>& cols, int ts_index,
                                     std::vector<SelectItem> items, size_t visible,
-                                    std::vector<bool>* used);
+                                    std::vector<bool>* used,
+                                    const std::optional<SampleSpec>& sample);
+  // SAMPLE BY's alignment: stride, WITH OFFSET, TIME ZONE and the FROM/TO range.
+  core::Result<SampleSpec> SampleAlignment(const SampleBy& sb);
   core::Result<std::vector<SelectItem>> ExpandItems(const SelectCore& core,
                                                     const std::vector<ColInfo>& cols);
   BindContext Ctx(const std::vector<ColInfo>& cols, std::vector<bool>* used) {
@@ -346,11 +349,40 @@ core::Result<OpPtr> Planner::Core(const SelectCore& core, const std::vector<Expr
   }
   std::vector<bool>* used = src.needed.get();
 
+  // SAMPLE BY ... FROM lo TO hi keeps the rows in [lo, hi) (QuestDB adds the same WHERE).
+  std::optional<SampleSpec> sample;
+  std::vector<ExprPtr> range_conj;
+  if (core.sample_by) {
+    ASSIGN_OR_RETURN(SampleSpec ss, SampleAlignment(*core.sample_by));
+    if (ts_index >= 0 && (ss.has_from || ss.has_to)) {
+      auto bound = [&](const char* op, int64_t v) {
+        auto col = std::make_shared<Expr>();
+        col->kind = ExprKind::kColumn;
+        col->sval = cols[ts_index].name;
+        col->qualifier = cols[ts_index].qualifier;
+        auto lit = std::make_shared<Expr>();
+        lit->kind = ExprKind::kInteger;
+        lit->ival = v;
+        lit->long_literal = true;
+        lit->text = std::to_string(v);
+        auto cmp = std::make_shared<Expr>();
+        cmp->kind = ExprKind::kCall;
+        cmp->is_operator = true;
+        cmp->sval = op;
+        cmp->args = {col, lit};
+        return ExprPtr(cmp);
+      };
+      if (ss.has_from) range_conj.push_back(bound(">=", ss.from_utc_us));
+      if (ss.has_to) range_conj.push_back(bound("<", ss.to_utc_us));
+    }
+    sample = std::move(ss);
+  }
   // WHERE: timestamp intervals for direct scans, the rest as a filter.
   BoundPtr filter;
-  if (core.where) {
+  if (core.where || !range_conj.empty()) {
     std::vector<ExprPtr> conj;
-    Conjuncts(core.where, &conj);
+    if (core.where) Conjuncts(core.where, &conj);
+    conj.insert(conj.end(), range_conj.begin(), range_conj.end());
     std::vector<ExprPtr> rest;
     if (src.scan && ts_index >= 0) {
       std::optional<std::vector<Interval>> acc;
@@ -436,9 +468,9 @@ core::Result<OpPtr> Planner::Core(const SelectCore& core, const std::vector<Expr
     if (in_op && filter) in_op = MakeFilter(std::move(in_op), filter);
     std::optional<ScanSpec> scan = std::move(src.scan);
     BoundPtr scan_filter = scan ? filter : nullptr;
-    ASSIGN_OR_RETURN(OpPtr out, PlanAggregate(core, std::move(in_op), std::move(scan),
-                                              scan_filter, cols, ts_index,
-                                              std::move(items), visible, used));
+    ASSIGN_OR_RETURN(OpPtr out,
+                     PlanAggregate(core, std::move(in_op), std::move(scan), scan_filter, cols,
+                                   ts_index, std::move(items), visible, used, sample));
     if (core.distinct) out = MakeDistinct(std::move(out));
     return out;
   }
@@ -483,11 +515,66 @@ core::Result<OpPtr> Planner::Core(const SelectCore& core, const std::vector<Expr
   return out;
 }
 
+core::Result<SampleSpec> Planner::SampleAlignment(const SampleBy& sb) {
+  SampleSpec ss;
+  ss.unit = sb.unit;
+  ss.stride = sb.count;
+  ss.calendar = sb.align_calendar;
+  if (!sb.align_offset.empty()) {
+    // '+hh:mm', '-hh:mm' or 'hh:mm' (QuestDB's WITH OFFSET forms).
+    std::string o = sb.align_offset;
+    if (!o.empty() && o[0] != '+' && o[0] != '-') o = "+" + o;
+    if (!ParseFixedOffset(o, &ss.offset_us)) {
+      return Status::InvalidArgument("invalid offset: " + sb.align_offset, sb.align_offset_pos);
+    }
+  }
+  if (!sb.time_zone.empty()) {
+    ASSIGN_OR_RETURN(Zone zone, LoadZone(sb.time_zone, sb.time_zone_pos));
+    // 'UTC' (or '+00:00') is no zone at all, so such queries keep FastAggregateOp.
+    if (zone.tz || zone.fixed_offset_us != 0)
+      ss.zone = std::make_shared<const Zone>(std::move(zone));
+  }
+  if (!sb.from && !sb.to) return ss;
+  if (!sb.align_calendar) {
+    return Status::Unsupported("FROM-TO intervals are only supported with ALIGN TO CALENDAR",
+                               sb.from ? sb.from_pos : sb.to_pos);
+  }
+  // The bounds are wall times in the zone (UTC without one); the rows kept are those in
+  // [to_utc(FROM), to_utc(TO)).
+  Zone utc;
+  const Zone& zone = ss.zone ? *ss.zone : utc;
+  auto bound = [&](const ExprPtr& e, int32_t pos) -> core::Result<int64_t> {
+    ASSIGN_OR_RETURN(std::optional<int64_t> v, ConstTimestamp(*e, ctx_));
+    if (!v) return Status::InvalidArgument("constant timestamp expected", e ? e->pos : pos);
+    // Years 0001..9999, so that zone arithmetic on the bound cannot overflow.
+    constexpr int64_t kMinBound = -62135596800000000, kMaxBound = 253402300799999999;
+    if (*v < kMinBound || *v > kMaxBound) {
+      return Status::InvalidArgument("timestamp out of range", e->pos);
+    }
+    return *v;
+  };
+  if (sb.from) {
+    ASSIGN_OR_RETURN(ss.from_local_us, bound(sb.from, sb.from_pos));
+    ss.from_utc_us = zone.ToUtc(ss.from_local_us);
+    ss.has_from = true;
+  }
+  if (sb.to) {
+    ASSIGN_OR_RETURN(int64_t to_local, bound(sb.to, sb.to_pos));
+    ss.to_utc_us = zone.ToUtc(to_local);
+    ss.has_to = true;
+  }
+  if (ss.has_from && ss.has_to && ss.from_utc_us > ss.to_utc_us) {
+    return Status::InvalidArgument("FROM timestamp is after TO timestamp", sb.from_pos);
+  }
+  return ss;
+}
+
 core::Result<OpPtr> Planner::PlanAggregate(const SelectCore& core, OpPtr input,
                                            std::optional<ScanSpec> scan, BoundPtr filter,
                                            const std::vector<ColInfo>& cols, int ts_index,
                                            std::vector<SelectItem> items, size_t visible,
-                                           std::vector<bool>* used) {
+                                           std::vector<bool>* used,
+                                           const std::optional<SampleSpec>& sample) {
   AggregateSpec spec;
   spec.worker_threads = ctx_.worker_threads;
   std::vector<std::pair<std::string, int>> subst;
@@ -499,24 +586,8 @@ core::Result<OpPtr> Planner::PlanAggregate(const SelectCore& core, OpPtr input,
       return Status::InvalidArgument("base query does not provide designated timestamp column",
                                      core.sample_by->pos);
     }
-    SampleSpec ss;
+    SampleSpec ss = *sample;
     ss.ts_column = ts_index;
-    ss.unit = core.sample_by->unit;
-    ss.stride = core.sample_by->count;
-    ss.calendar = core.sample_by->align_calendar;
-    if (!core.sample_by->align_offset.empty()) {
-      std::string o = core.sample_by->align_offset;
-      int sign = 1;
-      if (!o.empty() && (o[0] == '+' || o[0] == '-')) {
-        sign = o[0] == '-' ? -1 : 1;
-        o = o.substr(1);
-      }
-      int hh = 0, mm = 0;
-      if (std::sscanf(o.c_str(), "%d:%d", &hh, &mm) < 1) {
-        return Status::InvalidArgument("invalid offset: " + core.sample_by->align_offset, core.sample_by->pos);
-      }
-      ss.offset_us = sign * (hh * core::kMicrosPerHour + mm * core::kMicrosPerMinute);
-    }
     ss.bucket_name = cols[ts_index].name;
     spec.sample = ss;
     ts_text = ToLower(cols[ts_index].name);
@@ -562,6 +633,11 @@ core::Result<OpPtr> Planner::PlanAggregate(const SelectCore& core, OpPtr input,
     spec.keys.push_back(b);
     spec.key_names.push_back("$key" + std::to_string(k));
     subst.emplace_back(key_texts[k], static_cast<int>(out_col + k));
+  }
+  if (core.sample_by && (spec.sample->has_from || spec.sample->has_to) && !spec.keys.empty()) {
+    const SampleBy& sb = *core.sample_by;
+    return Status::Unsupported("FROM-TO intervals are not supported for keyed SAMPLE BY queries",
+                               sb.from ? sb.from_pos : sb.to_pos);
   }
   // Aggregates, deduplicated by text.
   std::vector<std::string> agg_texts;

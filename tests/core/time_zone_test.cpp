@@ -209,6 +209,21 @@ TEST(TimeZoneTest, GapsAndOverlapsFollowTheDocumentedRule) {
   EXPECT_EQ(TimeZone().OffsetSecondsAt(at("2026-07-01T00:00:00Z")), 0);
 }
 
+TEST(TimeZoneTest, StandardOffsetIsTheNewestNonDstOffset) {
+  if (!HaveTzdata()) GTEST_SKIP() << "no tzdata";
+  // The same in summer and winter: the zone's standard time, not the offset in force.
+  EXPECT_EQ(TimeZone::Load("Europe/Berlin")->StandardOffsetSeconds(), 3600);
+  EXPECT_EQ(TimeZone::Load("America/New_York")->StandardOffsetSeconds(), -5 * 3600);
+  EXPECT_EQ(TimeZone::Load("Australia/Lord_Howe")->StandardOffsetSeconds(), 10 * 3600 + 1800);
+  EXPECT_EQ(TimeZone::Load("Pacific/Chatham")->StandardOffsetSeconds(), 12 * 3600 + 45 * 60);
+  EXPECT_EQ(TimeZone::Load("Asia/Kolkata")->StandardOffsetSeconds(), 5 * 3600 + 1800);
+  // Sao Paulo's newest rule has no DST; Moscow's standard time changed in 2014 (+4 → +3).
+  EXPECT_EQ(TimeZone::Load("America/Sao_Paulo")->StandardOffsetSeconds(), -3 * 3600);
+  EXPECT_EQ(TimeZone::Load("Europe/Moscow")->StandardOffsetSeconds(), 3 * 3600);
+  EXPECT_EQ(TimeZone::Load("Etc/GMT+5")->StandardOffsetSeconds(), -5 * 3600);
+  EXPECT_EQ(TimeZone().StandardOffsetSeconds(), 0);
+}
+
 TEST(TimeZoneTest, NamesStayInsideTheZoneDirectory) {
   for (const char* bad : {"", "/etc/passwd", "../etc/passwd", "Europe/../../etc/passwd",
                           "Europe//Berlin", "Europe/Berlin/", "./UTC", "Europe/Ber lin",
