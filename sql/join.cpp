@@ -215,6 +215,19 @@ class SpliceJoinOp final : public Operator {
     ts_index_ = -1;
   }
 
+  ExplainNode Explain() const override {
+    std::string keys;
+    for (size_t k = 0; k < lkeys_.size(); ++k) {
+      keys += (k ? ", " : "") + left_->columns()[lkeys_[k]].name + " = " +
+              right_->columns()[rkeys_[k]].name;
+    }
+    std::string line = "Join type: splice";
+    if (!keys.empty()) line += " on: [" + keys + "]";
+    ExplainNode node{line, {}, {left_.get(), right_.get()}};
+    node.details.push_back("both inputs materialised, merged by timestamp");
+    return node;
+  }
+
   core::Result<bool> Next(Batch* out) override {
     if (!built_) {
       RETURN_IF_ERROR(Build());
