@@ -26,4 +26,14 @@ void PackBits(const uint64_t* values, size_t n, int width, std::string* out);
 // bytes (the caller checks the size; nothing past it is read).
 void UnpackBits(const uint8_t* in, size_t n, int width, uint64_t* out);
 
+// UnpackBits fused with a frame of reference: out[k] = value k + base (mod 2^64). One pass,
+// specialised per width: the decoders' inner loop.
+void UnpackFor(const uint8_t* in, size_t n, int width, uint64_t base, uint64_t* out);
+
+// Whether the decode loops run their AVX2 + BMI2 + FMA versions: on x86-64 CPUs that have
+// them (checked once), unless turned off. Both versions give the same bits; tests turn the
+// vector ones off to compare (not thread-safe against running decoders: tests only).
+bool UseVectorDecode();
+void SetVectorDecodeForTesting(bool enabled);
+
 }  // namespace sundial::core::codec
