@@ -81,21 +81,30 @@ constexpr std::array<UnpackForFn, sizeof...(W)> MakeAvx2Table(std::integer_seque
 constexpr auto kUnpackAvx2 = MakeAvx2Table(std::make_integer_sequence<int, 64>());
 #endif
 
-bool CpuHasAvx2() {
+DecodeIsa DetectIsa() {
 #if defined(__x86_64__)
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
-         __builtin_cpu_supports("fma");
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("bmi2") ||
+      !__builtin_cpu_supports("fma")) {
+    return DecodeIsa::kPortable;
+  }
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi")) {
+    return DecodeIsa::kAvx512;
+  }
+  return DecodeIsa::kAvx2;
 #else
-  return false;
+  return DecodeIsa::kPortable;
 #endif
 }
 
-bool vector_decode = CpuHasAvx2();
+const DecodeIsa cpu_isa = DetectIsa();
+DecodeIsa isa_in_use = cpu_isa;
 
 }  // namespace
 
-bool UseVectorDecode() { return vector_decode; }
-void SetVectorDecodeForTesting(bool enabled) { vector_decode = enabled && CpuHasAvx2(); }
+DecodeIsa CpuDecodeIsa() { return cpu_isa; }
+DecodeIsa DecodeIsaInUse() { return isa_in_use; }
+void SetDecodeIsaForTesting(DecodeIsa isa) { isa_in_use = isa < cpu_isa ? isa : cpu_isa; }
 
 void UnpackFor(const uint8_t* in, size_t n, int width, uint64_t base, uint64_t* out) {
   if (n == 0) return;
@@ -104,7 +113,7 @@ void UnpackFor(const uint8_t* in, size_t n, int width, uint64_t base, uint64_t* 
     return;
   }
 #if defined(__x86_64__)
-  const auto& table = UseVectorDecode() ? kUnpackAvx2 : kUnpackPortable;
+  const auto& table = DecodeIsaInUse() != DecodeIsa::kPortable ? kUnpackAvx2 : kUnpackPortable;
 #else
   const auto& table = kUnpackPortable;
 #endif

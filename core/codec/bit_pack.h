@@ -30,10 +30,13 @@ void UnpackBits(const uint8_t* in, size_t n, int width, uint64_t* out);
 // specialised per width: the decoders' inner loop.
 void UnpackFor(const uint8_t* in, size_t n, int width, uint64_t base, uint64_t* out);
 
-// Whether the decode loops run their AVX2 + BMI2 + FMA versions: on x86-64 CPUs that have
-// them (checked once), unless turned off. Both versions give the same bits; tests turn the
-// vector ones off to compare (not thread-safe against running decoders: tests only).
-bool UseVectorDecode();
-void SetVectorDecodeForTesting(bool enabled);
+// The instruction sets the decode loops use: the best this CPU has (checked once: AVX-512 with
+// VBMI, else AVX2 + BMI2 + FMA, else portable C++), unless a test lowers it. Every level gives
+// the same bits; tests run each level the CPU has and compare (setting it is not thread-safe
+// against running decoders: tests only; a level above the CPU's is lowered to it).
+enum class DecodeIsa { kPortable = 0, kAvx2 = 1, kAvx512 = 2 };
+DecodeIsa CpuDecodeIsa();
+DecodeIsa DecodeIsaInUse();
+void SetDecodeIsaForTesting(DecodeIsa isa);
 
 }  // namespace sundial::core::codec

@@ -56,20 +56,20 @@ TEST(BitPackTest, EveryWidthMatchesTheBitByBitModelAndRoundTrips) {
   }
 }
 
-// Runs `body` with the portable decode loops and then, where the CPU has them, the vector ones
-// (UseVectorDecode), leaving the default on.
+// Runs `body` with the decode loops of every instruction set level this CPU has (DecodeIsa),
+// leaving the best one on.
 template <typename Body>
 void ForEachDecodePath(Body body) {
-  for (bool vector : {false, true}) {
-    SetVectorDecodeForTesting(vector);
-    if (vector && !UseVectorDecode()) {
-      std::printf("no AVX2 + BMI2 + FMA on this CPU: vector decode loops not tested\n");
+  for (DecodeIsa isa : {DecodeIsa::kPortable, DecodeIsa::kAvx2, DecodeIsa::kAvx512}) {
+    if (isa > CpuDecodeIsa()) {
+      std::printf("decode level %d not on this CPU: not tested\n", static_cast<int>(isa));
       continue;
     }
-    SCOPED_TRACE(vector ? "vector decode" : "portable decode");
+    SetDecodeIsaForTesting(isa);
+    SCOPED_TRACE("decode level " + std::to_string(static_cast<int>(isa)));
     body();
   }
-  SetVectorDecodeForTesting(true);
+  SetDecodeIsaForTesting(CpuDecodeIsa());
 }
 
 // The model of unpacking: value k is bits [k*width, (k+1)*width) of the stream, read one bit at
