@@ -168,6 +168,18 @@ __attribute__((always_inline, target("avx2,bmi2,fma"))) inline V4u Unpack4(
   return (reinterpret_cast<const V4u&>(bytes) >> kShift) & kMask;
 }
 
+__attribute__((always_inline, target("avx2,bmi2,fma"))) inline void Convert4(V4u d, V4u offset,
+                                                                             V4d p, V4d inv,
+                                                                             V4d magic,
+                                                                             double* out) {
+  d += offset;
+  const V4d f = reinterpret_cast<const V4d&>(d) - magic;
+  const V4d q0 = f * inv;
+  const V4d r = __builtin_ia32_vfmaddpd256(-q0, p, f);
+  const V4d q = __builtin_ia32_vfmaddpd256(r, inv, q0);
+  std::memcpy(out, &q, 32);
+}
+
 template <int W>
 __attribute__((target("avx2,bmi2,fma"))) void AlpAvx2(const uint8_t* in, size_t n, size_t size,
                                                       uint64_t base, int e, double* out) {
@@ -176,17 +188,12 @@ __attribute__((target("avx2,bmi2,fma"))) void AlpAvx2(const uint8_t* in, size_t 
   constexpr size_t kReach = VectorReach(W);
   size_t safe = size < kReach ? 0 : (size - kReach) / W + 1;
   if (safe > n / 8) safe = n / 8;
-  const auto convert = [&](V4u d, double* o) __attribute__((always_inline)) {
-    const V4d f = reinterpret_cast<const V4d&>(d += offset) - magic;
-    const V4d q0 = f * inv;
-    const V4d r = __builtin_ia32_vfmaddpd256(-q0, p, f);
-    const V4d q = __builtin_ia32_vfmaddpd256(r, inv, q0);
-    std::memcpy(o, &q, 32);
-  };
   for (size_t g = 0; g < safe; ++g) {
     const uint8_t* group = in + g * W;
-    convert(Unpack4<W, 0>(group, std::make_integer_sequence<int, 32>()), out + g * 8);
-    convert(Unpack4<W, 4>(group, std::make_integer_sequence<int, 32>()), out + g * 8 + 4);
+    Convert4(Unpack4<W, 0>(group, std::make_integer_sequence<int, 32>()), offset, p, inv, magic,
+             out + g * 8);
+    Convert4(Unpack4<W, 4>(group, std::make_integer_sequence<int, 32>()), offset, p, inv, magic,
+             out + g * 8 + 4);
   }
   // The last groups (whose 16-byte loads would pass the end) by the scalar loop.
   if (safe * 8 < n) {
