@@ -74,6 +74,35 @@ __attribute__((target("avx2,bmi2"))) void UnpackForAvx2(const uint8_t* in, size_
                                                         uint64_t base, uint64_t* out) {
   UnpackForBody<W>(in, n, size, base, out);
 }
+// AVX-512: groups of 8 values in one vector each (internal::Unpack8) for widths up to 56, the
+// groups whose 64-byte load would pass the end by the AVX2 loop.
+template <int W>
+__attribute__((target(SUNDIAL_CODEC_AVX512))) void UnpackForAvx512(const uint8_t* in, size_t n,
+                                                                   size_t size, uint64_t base,
+                                                                   uint64_t* out) {
+  if constexpr (W <= 56) {
+    size_t safe = size < 64 ? 0 : (size - 64) / W + 1;
+    if (safe > n / 8) safe = n / 8;
+    for (size_t g = 0; g < safe; ++g) {
+      const internal::V8u v =
+          internal::Unpack8<W>(in + g * W, std::make_integer_sequence<int, 64>()) + base;
+      std::memcpy(out + g * 8, &v, 64);
+    }
+    if (safe * 8 == n) return;
+    const size_t at = safe * W;
+    in += at;
+    size -= at;
+    out += safe * 8;
+    n -= safe * 8;
+  }
+  UnpackForAvx2<W>(in, n, size, base, out);
+}
+template <int... W>
+constexpr std::array<UnpackForFn, sizeof...(W)> MakeAvx512Table(std::integer_sequence<int, W...>) {
+  return {&UnpackForAvx512<W + 1>...};
+}
+constexpr auto kUnpackAvx512 = MakeAvx512Table(std::make_integer_sequence<int, 64>());
+
 template <int... W>
 constexpr std::array<UnpackForFn, sizeof...(W)> MakeAvx2Table(std::integer_sequence<int, W...>) {
   return {&UnpackForAvx2<W + 1>...};
@@ -113,7 +142,10 @@ void UnpackFor(const uint8_t* in, size_t n, int width, uint64_t base, uint64_t* 
     return;
   }
 #if defined(__x86_64__)
-  const auto& table = DecodeIsaInUse() != DecodeIsa::kPortable ? kUnpackAvx2 : kUnpackPortable;
+  const DecodeIsa isa = DecodeIsaInUse();
+  const auto& table = isa == DecodeIsa::kAvx512 ? kUnpackAvx512
+                      : isa == DecodeIsa::kAvx2 ? kUnpackAvx2
+                                                : kUnpackPortable;
 #else
   const auto& table = kUnpackPortable;
 #endif

@@ -202,28 +202,16 @@ __attribute__((target("avx2,bmi2,fma"))) void AlpAvx2(const uint8_t* in, size_t 
   }
 }
 // With AVX-512 (VBMI: a byte permutation across 64 bytes) a whole group of 8 digits is one
-// 64-byte load, one permutation, one shift, one mask: half the instructions of the AVX2 loop.
-// Digit 7's last byte is byte 7W/8 + 7 <= 52 of the group for W <= 52.
-using V64b = uint8_t __attribute__((vector_size(64)));
-using V8u = uint64_t __attribute__((vector_size(64)));
+// 64-byte load, one permutation, one shift, one mask (internal::Unpack8): half the
+// instructions of the AVX2 loop.
+using V8u = internal::V8u;
 using V8d = double __attribute__((vector_size(64)));
-#define SUNDIAL_AVX512 "avx512f,avx512bw,avx512vbmi,avx512vl,avx2,bmi2,fma"
-
-template <int W, int... I>
-__attribute__((always_inline, target(SUNDIAL_AVX512))) inline V8u Unpack8(
-    const uint8_t* p, std::integer_sequence<int, I...>) {
-  V64b bytes;
-  std::memcpy(&bytes, p, 64);
-  const V64b moved = __builtin_shufflevector(bytes, bytes, (ByteOf(W, I / 8) + I % 8)...);
-  constexpr V8u kShift = {0,           W % 8,       (2 * W) % 8, (3 * W) % 8,
-                          (4 * W) % 8, (5 * W) % 8, (6 * W) % 8, (7 * W) % 8};
-  constexpr uint64_t kMask = (uint64_t{1} << W) - 1;
-  return (reinterpret_cast<const V8u&>(moved) >> kShift) & kMask;
-}
+using internal::Unpack8;
 
 template <int W>
-__attribute__((target(SUNDIAL_AVX512))) void AlpAvx512(const uint8_t* in, size_t n, size_t size,
-                                                       uint64_t base, int e, double* out) {
+__attribute__((target(SUNDIAL_CODEC_AVX512))) void AlpAvx512(const uint8_t* in, size_t n,
+                                                             size_t size, uint64_t base, int e,
+                                                             double* out) {
   const V8d p = V8d{} + kPow10[e], inv = V8d{} + kInvPow10[e], magic = V8d{} + kMagic;
   const V8u offset = V8u{} + (base + kMagicBits);
   size_t safe = size < 64 ? 0 : (size - 64) / W + 1;

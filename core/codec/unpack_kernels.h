@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 namespace sundial::core::codec::internal {
 
@@ -70,5 +71,31 @@ __attribute__((always_inline)) inline void UnpackGroups(const uint8_t* in, size_
     filled(g * 8, count);
   }
 }
+
+#if defined(__x86_64__)
+// The instruction sets of the AVX-512 decode loops (DecodeIsa::kAvx512).
+#define SUNDIAL_CODEC_AVX512 "avx512f,avx512bw,avx512vbmi,avx512vl,avx2,bmi2,fma"
+
+using V64b = uint8_t __attribute__((vector_size(64)));
+using V8u = uint64_t __attribute__((vector_size(64)));
+
+// The 8 values of the group at `p` (W <= 56 bits each) in one vector: one 64-byte load (the
+// caller makes sure 64 bytes are there), a byte permutation moving value j's 8 bytes (from byte
+// jW/8) into slot j, a shift per slot and a mask. Value 7's last byte is byte 7W/8 + 7 <= 56.
+template <int W, int... I>
+__attribute__((always_inline, target(SUNDIAL_CODEC_AVX512))) inline V8u Unpack8(
+    const uint8_t* p, std::integer_sequence<int, I...>) {
+  static_assert(W >= 1 && W <= 56);
+  V64b bytes;
+  std::memcpy(&bytes, p, 64);
+  const V64b moved = __builtin_shufflevector(bytes, bytes, ((I / 8) * W / 8 + I % 8)...);
+  constexpr V8u kShift = {0,           W % 8,       (2 * W) % 8, (3 * W) % 8,
+                          (4 * W) % 8, (5 * W) % 8, (6 * W) % 8, (7 * W) % 8};
+  constexpr uint64_t kMask = (uint64_t{1} << W) - 1;
+  V8u words;
+  std::memcpy(&words, &moved, 64);
+  return (words >> kShift) & kMask;
+}
+#endif
 
 }  // namespace sundial::core::codec::internal
