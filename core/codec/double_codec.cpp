@@ -104,7 +104,7 @@ template <int W, bool kFma>
 __attribute__((always_inline)) inline void AlpBody(const uint8_t* in, size_t n, size_t size,
                                                    uint64_t base, int e, double* out) {
   const double p = kPow10[e], inv = kInvPow10[e];
-  alignas(64) uint64_t digits[kAlpChunk];
+  alignas(64) uint64_t digits[kAlpChunk] = {};  // a last partial chunk converts all 256
   internal::UnpackGroups<W>(
       in, n, size, base + kMagicBits,
       [&](size_t k) __attribute__((always_inline)) { return digits + k % kAlpChunk; },
