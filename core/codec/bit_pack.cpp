@@ -112,6 +112,7 @@ constexpr auto kUnpackAvx2 = MakeAvx2Table(std::make_integer_sequence<int, 64>()
 
 DecodeIsa DetectIsa() {
 #if defined(__x86_64__)
+  __builtin_cpu_init();  // this runs as a static initializer, maybe before the runtime's own
   if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("bmi2") ||
       !__builtin_cpu_supports("fma")) {
     return DecodeIsa::kPortable;
@@ -126,6 +127,8 @@ DecodeIsa DetectIsa() {
 #endif
 }
 
+// Decoding before these are initialised (from another file's static initializer) reads them
+// zero: the portable loops, the same bits.
 const DecodeIsa cpu_isa = DetectIsa();
 DecodeIsa isa_in_use = cpu_isa;
 
