@@ -429,10 +429,15 @@ class BitReader {
     unsigned __int128 acc = 0;
     size_t byte = pos_ >> 3;
     const int shift = static_cast<int>(pos_ & 7);
-    int have = 0;
-    while (have < bits + shift) {
-      acc |= static_cast<unsigned __int128>(in_[byte++]) << have;
-      have += 8;
+    if (byte + 16 <= size_bits_ / 8) {
+      // Away from the end: one 16-byte load holds the bits wherever they start.
+      std::memcpy(&acc, in_ + byte, 16);
+    } else {
+      int have = 0;
+      while (have < bits + shift) {
+        acc |= static_cast<unsigned __int128>(in_[byte++]) << have;
+        have += 8;
+      }
     }
     acc >>= shift;
     *v = bits == 64 ? static_cast<uint64_t>(acc)
