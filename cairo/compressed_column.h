@@ -119,7 +119,8 @@ class CompressedColumnReader {
   };
   // The block's payload after its header and CRC are checked against the index.
   core::Result<std::string_view> Payload(size_t b) const;
-  core::Status DecodeWide(size_t b, int64_t* out) const;
+  // With widen_null_int (INT, SYMBOL), INT32_MIN comes out as INT64_MIN.
+  core::Status DecodeWide(size_t b, int64_t* out, bool widen_null_int = false) const;
 
   std::string_view file_;
   ColumnType type_ = ColumnType::kLong;

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <utility>
 
+#include "core/codec/unpack_kernels.h"
+
 namespace sundial::core::codec {
 
 void PackBits(const uint64_t* values, size_t n, int width, std::string* out) {
@@ -39,67 +41,122 @@ void PackBits(const uint64_t* values, size_t n, int width, std::string* out) {
 
 namespace {
 
-// Values of up to 56 bits: one unaligned 8-byte load holds each value whatever its bit offset.
-// With the width a constant the compiler unrolls groups of 8 values (W bytes) with constant
-// shifts. Decodes the first `count` values, each of whose 8-byte load stays inside the input.
+using internal::UnpackGroups;
+
+// out[k] = value k + base (mod 2^64), for one width.
 template <int W>
-void UnpackNarrow(const uint8_t* in, size_t count, uint64_t* out) {
-  constexpr uint64_t kMask = (uint64_t{1} << W) - 1;
-  size_t k = 0;
-  for (; k + 8 <= count; k += 8) {
-    const uint8_t* p = in + (k / 8) * W;
-    for (int j = 0; j < 8; ++j) {
-      uint64_t word;
-      std::memcpy(&word, p + (j * W) / 8, 8);
-      out[k + j] = (word >> ((j * W) % 8)) & kMask;
-    }
-  }
-  for (; k < count; ++k) {
-    const size_t bit = k * W;
-    uint64_t word;
-    std::memcpy(&word, in + (bit >> 3), 8);
-    out[k] = (word >> (bit & 7)) & kMask;
-  }
+__attribute__((always_inline)) inline void UnpackForBody(const uint8_t* in, size_t n, size_t size,
+                                                         uint64_t base, uint64_t* out) {
+  UnpackGroups<W>(
+      in, n, size, base, [&](size_t k) __attribute__((always_inline)) { return out + k; },
+      [](size_t, size_t) __attribute__((always_inline)){});
 }
 
-using UnpackFn = void (*)(const uint8_t*, size_t, uint64_t*);
+using UnpackForFn = void (*)(const uint8_t*, size_t, size_t, uint64_t, uint64_t*);
+
+template <int W>
+void UnpackForPortable(const uint8_t* in, size_t n, size_t size, uint64_t base, uint64_t* out) {
+  UnpackForBody<W>(in, n, size, base, out);
+}
 
 template <int... W>
-constexpr auto MakeUnpackTable(std::integer_sequence<int, W...>) {
-  return std::array<UnpackFn, sizeof...(W)>{&UnpackNarrow<W + 1>...};
+constexpr std::array<UnpackForFn, sizeof...(W)> MakePortableTable(
+    std::integer_sequence<int, W...>) {
+  return {&UnpackForPortable<W + 1>...};
 }
-constexpr auto kUnpackNarrow = MakeUnpackTable(std::make_integer_sequence<int, 56>());
+constexpr auto kUnpackPortable = MakePortableTable(std::make_integer_sequence<int, 64>());
+
+#if defined(__x86_64__)
+// The same loops in VEX encoding (AVX2, BMI2: shifts without flags), chosen at run time as
+// core/crc32c.cpp chooses its instruction; the results are the same bits.
+template <int W>
+__attribute__((target("avx2,bmi2"))) void UnpackForAvx2(const uint8_t* in, size_t n, size_t size,
+                                                        uint64_t base, uint64_t* out) {
+  UnpackForBody<W>(in, n, size, base, out);
+}
+// AVX-512: groups of 8 values in one vector each (internal::Unpack8) for widths up to 56, the
+// groups whose 64-byte load would pass the end by the AVX2 loop.
+template <int W>
+__attribute__((target(SUNDIAL_CODEC_AVX512))) void UnpackForAvx512(const uint8_t* in, size_t n,
+                                                                   size_t size, uint64_t base,
+                                                                   uint64_t* out) {
+  if constexpr (W <= 56) {
+    size_t safe = size < 64 ? 0 : (size - 64) / W + 1;
+    if (safe > n / 8) safe = n / 8;
+    for (size_t g = 0; g < safe; ++g) {
+      const internal::V8u v =
+          internal::Unpack8<W>(in + g * W, std::make_integer_sequence<int, 64>()) + base;
+      std::memcpy(out + g * 8, &v, 64);
+    }
+    if (safe * 8 == n) return;
+    const size_t at = safe * W;
+    in += at;
+    size -= at;
+    out += safe * 8;
+    n -= safe * 8;
+  }
+  UnpackForAvx2<W>(in, n, size, base, out);
+}
+template <int... W>
+constexpr std::array<UnpackForFn, sizeof...(W)> MakeAvx512Table(std::integer_sequence<int, W...>) {
+  return {&UnpackForAvx512<W + 1>...};
+}
+constexpr auto kUnpackAvx512 = MakeAvx512Table(std::make_integer_sequence<int, 64>());
+
+template <int... W>
+constexpr std::array<UnpackForFn, sizeof...(W)> MakeAvx2Table(std::integer_sequence<int, W...>) {
+  return {&UnpackForAvx2<W + 1>...};
+}
+constexpr auto kUnpackAvx2 = MakeAvx2Table(std::make_integer_sequence<int, 64>());
+#endif
+
+DecodeIsa DetectIsa() {
+#if defined(__x86_64__)
+  __builtin_cpu_init();  // this runs as a static initializer, maybe before the runtime's own
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("bmi2") ||
+      !__builtin_cpu_supports("fma")) {
+    return DecodeIsa::kPortable;
+  }
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi")) {
+    return DecodeIsa::kAvx512;
+  }
+  return DecodeIsa::kAvx2;
+#else
+  return DecodeIsa::kPortable;
+#endif
+}
+
+// Decoding before these are initialised (from another file's static initializer) reads them
+// zero: the portable loops, the same bits.
+const DecodeIsa cpu_isa = DetectIsa();
+DecodeIsa isa_in_use = cpu_isa;
 
 }  // namespace
 
-void UnpackBits(const uint8_t* in, size_t n, int width, uint64_t* out) {
+DecodeIsa CpuDecodeIsa() { return cpu_isa; }
+DecodeIsa DecodeIsaInUse() { return isa_in_use; }
+void SetDecodeIsaForTesting(DecodeIsa isa) { isa_in_use = isa < cpu_isa ? isa : cpu_isa; }
+
+void UnpackFor(const uint8_t* in, size_t n, int width, uint64_t base, uint64_t* out) {
   if (n == 0) return;
   if (width == 0) {
-    std::memset(out, 0, n * sizeof(uint64_t));
+    for (size_t k = 0; k < n; ++k) out[k] = base;
     return;
   }
-  const size_t size = PackedSize(n, width);
-  const uint64_t mask = width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
-  size_t k = 0;
-  if (width <= 56) {
-    // Values whose 8-byte load ends inside the input: value k starts at byte k*width/8.
-    const size_t safe = size < 8 ? 0 : std::min(n, ((size - 8) * 8) / width + 1);
-    kUnpackNarrow[width - 1](in, safe, out);
-    k = safe;
-  }
-  // Wide values and the tail: assemble from single bytes, never reading past `size`.
-  for (; k < n; ++k) {
-    const size_t bit = k * static_cast<size_t>(width);
-    size_t byte = bit >> 3;
-    const int shift = static_cast<int>(bit & 7);
-    unsigned __int128 acc = 0;
-    int have = 0;
-    while (have < width + shift && byte < size) {
-      acc |= static_cast<unsigned __int128>(in[byte++]) << have;
-      have += 8;
-    }
-    out[k] = static_cast<uint64_t>(acc >> shift) & mask;
-  }
+#if defined(__x86_64__)
+  const DecodeIsa isa = DecodeIsaInUse();
+  const auto& table = isa == DecodeIsa::kAvx512 ? kUnpackAvx512
+                      : isa == DecodeIsa::kAvx2 ? kUnpackAvx2
+                                                : kUnpackPortable;
+#else
+  const auto& table = kUnpackPortable;
+#endif
+  table[width - 1](in, n, PackedSize(n, width), base, out);
+}
+
+void UnpackBits(const uint8_t* in, size_t n, int width, uint64_t* out) {
+  UnpackFor(in, n, width, 0, out);
 }
 
 }  // namespace sundial::core::codec

@@ -26,4 +26,17 @@ void PackBits(const uint64_t* values, size_t n, int width, std::string* out);
 // bytes (the caller checks the size; nothing past it is read).
 void UnpackBits(const uint8_t* in, size_t n, int width, uint64_t* out);
 
+// UnpackBits fused with a frame of reference: out[k] = value k + base (mod 2^64). One pass,
+// specialised per width: the decoders' inner loop.
+void UnpackFor(const uint8_t* in, size_t n, int width, uint64_t base, uint64_t* out);
+
+// The instruction sets the decode loops use: the best this CPU has (checked once: AVX-512 with
+// VBMI, else AVX2 + BMI2 + FMA, else portable C++), unless a test lowers it. Every level gives
+// the same bits; tests run each level the CPU has and compare (setting it is not thread-safe
+// against running decoders: tests only; a level above the CPU's is lowered to it).
+enum class DecodeIsa { kPortable = 0, kAvx2 = 1, kAvx512 = 2 };
+DecodeIsa CpuDecodeIsa();
+DecodeIsa DecodeIsaInUse();
+void SetDecodeIsaForTesting(DecodeIsa isa);
+
 }  // namespace sundial::core::codec

@@ -47,9 +47,8 @@ Status DecodeFor(std::string_view* in, size_t n, uint64_t* out) {
   if (width > 64) return Damaged("bit width over 64");
   const size_t size = PackedSize(n, width);
   if (in->size() < size) return Damaged("packed values cut short");
-  UnpackBits(reinterpret_cast<const uint8_t*>(in->data()), n, width, out);
+  UnpackFor(reinterpret_cast<const uint8_t*>(in->data()), n, width, base, out);
   in->remove_prefix(size);
-  for (size_t k = 0; k < n; ++k) out[k] += base;
   return Status::Ok();
 }
 
@@ -71,9 +70,18 @@ Status DecodeDelta(std::string_view* in, size_t n, int order, uint64_t* out) {
     ++heads;
   }
   RETURN_IF_ERROR(DecodeFor(in, n - heads, out + heads));
-  // Undo the differences innermost first: after order 2, out[1..] are first differences.
-  for (int o = order; o >= 1; --o) {
-    for (size_t k = static_cast<size_t>(o); k < n; ++k) out[k] += out[k - 1];
+  // Undo the differences as running sums in one pass (each a chain of one add per value):
+  // for order 2, out[k] holds the second difference and d the running first difference.
+  if (order == 1 && n > 0) {
+    uint64_t acc = out[0];
+    for (size_t k = 1; k < n; ++k) out[k] = acc += out[k];
+  } else if (n > 1) {
+    uint64_t acc = out[0], d = out[1];
+    out[1] = acc += d;
+    for (size_t k = 2; k < n; ++k) {
+      d += out[k];
+      out[k] = acc += d;
+    }
   }
   return Status::Ok();
 }
@@ -99,7 +107,12 @@ Status DecodeRle(std::string_view* in, size_t n, uint64_t* out) {
   std::memcpy(&runs, in->data(), 4);
   in->remove_prefix(4);
   if (runs > n) return Damaged("more runs than values");
-  std::vector<uint64_t> run_values(runs), run_lengths(runs);
+  // Reused between blocks: no allocation per block once the largest has been seen.
+  thread_local std::vector<uint64_t> run_values, run_lengths;
+  if (run_values.size() < runs) {
+    run_values.resize(runs);
+    run_lengths.resize(runs);
+  }
   RETURN_IF_ERROR(DecodeFor(in, runs, run_values.data()));
   RETURN_IF_ERROR(DecodeFor(in, runs, run_lengths.data()));
   size_t pos = 0;

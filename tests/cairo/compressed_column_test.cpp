@@ -469,6 +469,45 @@ TEST(CompressedColumnTest, OnlyTheDamagedBlockFailsAndTheMessageNamesIt) {
   }
 }
 
+// A file of LONG values relabelled as SYMBOL (header byte 8, file checksum recomputed): a block
+// whose values leave INT's range is Corruption, wherever the bad value sits (first row, last
+// row, the tail past the last group of four); in range, keys decode with INT32_MIN widened.
+TEST(CompressedColumnTest, NarrowTypeValuesOutOfRangeAreCorruptionAtEveryRow) {
+  for (BlockCodec codec : {BlockCodec::kFor, BlockCodec::kDelta, BlockCodec::kRle}) {
+    for (size_t n : {1, 4, 5, 7, 4096}) {
+      for (int bad_at = -1; bad_at < 2; ++bad_at) {  // none, first row, last row
+        std::vector<int64_t> v(n);
+        for (size_t k = 0; k < n; ++k) v[k] = static_cast<int64_t>(k % 3) - 1;
+        v[n / 2] = kNullInt;
+        if (bad_at >= 0) v[bad_at == 0 ? 0 : n - 1] = int64_t{INT32_MAX} + 1;
+        std::string data(reinterpret_cast<const char*>(v.data()), n * 8);
+        CompressOptions o;
+        o.force_codec = codec;
+        std::string file = *CompressColumn(ColumnType::kLong, static_cast<int64_t>(n), data, {}, o);
+        file[8] = static_cast<char>(ColumnType::kSymbol);
+        const size_t footer = file.size() - 20, index = footer - 40;
+        uint32_t crc = core::Crc32c(file.data(), 16);
+        crc = core::Crc32cExtend(crc, file.data() + index, 40 + 16);
+        std::memcpy(file.data() + file.size() - 4, &crc, 4);
+        auto r = CompressedColumnReader::Open(file, ColumnType::kSymbol, "c");
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        std::vector<int64_t> out(n);
+        const core::Status st = r->DecodeInt64(0, out.data());
+        const std::string what = "codec " + std::string(BlockCodecName(codec)) + " n " +
+                                 std::to_string(n) + " bad_at " + std::to_string(bad_at);
+        if (bad_at >= 0) {
+          EXPECT_EQ(st.code(), StatusCode::kCorruption) << what;
+          continue;
+        }
+        ASSERT_TRUE(st.ok()) << what;
+        for (size_t k = 0; k < n; ++k) {
+          ASSERT_EQ(out[k], v[k] == kNullInt ? kNullLong : v[k]) << what << " row " << k;
+        }
+      }
+    }
+  }
+}
+
 TEST(CompressedColumnTest, NewerVersionIsUnsupportedAndAnotherTypeIsCorruption) {
   std::mt19937_64 rng(kSeed);
   const std::string data = MakeColumn(ColumnType::kInt, 0, 50, rng);

@@ -2,8 +2,10 @@
 // the integer codecs, ALP and XOR for doubles, LZ for bytes. Every check is bit for bit.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -52,6 +54,61 @@ TEST(BitPackTest, EveryWidthMatchesTheBitByBitModelAndRoundTrips) {
       ASSERT_EQ(back, v) << "width " << width << " n " << n;
     }
   }
+}
+
+// Runs `body` with the decode loops of every instruction set level this CPU has (DecodeIsa),
+// leaving the best one on.
+template <typename Body>
+void ForEachDecodePath(Body body) {
+  for (DecodeIsa isa : {DecodeIsa::kPortable, DecodeIsa::kAvx2, DecodeIsa::kAvx512}) {
+    if (isa > CpuDecodeIsa()) {
+      std::printf("decode level %d not on this CPU: not tested\n", static_cast<int>(isa));
+      continue;
+    }
+    SetDecodeIsaForTesting(isa);
+    SCOPED_TRACE("decode level " + std::to_string(static_cast<int>(isa)));
+    body();
+  }
+  SetDecodeIsaForTesting(CpuDecodeIsa());
+}
+
+// The model of unpacking: value k is bits [k*width, (k+1)*width) of the stream, read one bit at
+// a time, plus base.
+std::vector<uint64_t> ModelUnpackFor(const std::vector<uint8_t>& in, size_t n, int width,
+                                     uint64_t base) {
+  std::vector<uint64_t> v(n);
+  for (size_t k = 0; k < n; ++k) {
+    uint64_t x = 0;
+    for (int i = 0; i < width; ++i) {
+      const size_t bit = k * width + i;
+      x |= static_cast<uint64_t>((in[bit / 8] >> (bit % 8)) & 1) << i;
+    }
+    v[k] = x + base;
+  }
+  return v;
+}
+
+// Each width 0..64 at counts around the group of 8 and the batch, from random bytes (so the
+// padding bits past the last value are not zero either) held in a buffer of exactly
+// PackedSize bytes and written to one of exactly n values: ASan sees any read or write past
+// either.
+TEST(BitPackTest, UnpackForMatchesTheModelAtEveryWidthAndCountOnEveryPath) {
+  std::mt19937_64 rng(kSeed + 10);
+  ForEachDecodePath([&] {
+    for (int width = 0; width <= 64; ++width) {
+      for (size_t n : {0,  1,  2,  7,  8,   9,   15,  16,  17,   23,   24,  25,
+                       31, 63, 64, 65, 127, 255, 256, 257, 4095, 4096, 4097}) {
+        std::vector<uint8_t> in(PackedSize(n, width));
+        for (auto& b : in) b = static_cast<uint8_t>(rng());
+        const uint64_t base = rng();
+        std::vector<uint64_t> out(n);
+        UnpackFor(in.data(), n, width, base, out.data());
+        ASSERT_EQ(out, ModelUnpackFor(in, n, width, base)) << "width " << width << " n " << n;
+        UnpackBits(in.data(), n, width, out.data());
+        ASSERT_EQ(out, ModelUnpackFor(in, n, width, 0)) << "width " << width << " n " << n;
+      }
+    }
+  });
 }
 
 TEST(BitPackTest, HighBitsAboveTheWidthAreDropped) {
@@ -359,6 +416,122 @@ TEST(DoubleCodecTest, AlpDigitsOutsideTheExactRangeAreCorruption) {
   double back[3];
   ASSERT_TRUE(DecodeAlp(enc, 3, back).ok());
   EXPECT_EQ(back[2], static_cast<double>(ok));
+}
+
+// An ALP payload written by hand: exponent e, no exceptions, the digits as a FOR section.
+std::string AlpPayload(int e, const std::vector<int64_t>& digits) {
+  std::string enc(1, static_cast<char>(e));
+  enc.append(4, '\0');
+  EncodeInts(IntCodec::kFor, digits.data(), digits.size(), &enc);
+  return enc;
+}
+
+// The decoder may compute digits / 10^e without a division (double_codec.cpp: a corrected
+// product); it must give the correctly rounded quotient, i.e. what the division gives, for
+// every digit in range at every exponent.
+TEST(DoubleCodecTest, AlpDecodeEqualsTheDivisionForEveryExponentAndDigitRange) {
+  std::mt19937_64 rng(kSeed + 11);
+  constexpr int64_t kLimit = int64_t{1} << 51;
+  double pow10[kAlpMaxExponent + 1];
+  for (int e = 0; e <= kAlpMaxExponent; ++e) pow10[e] = e == 0 ? 1 : pow10[e - 1] * 10;
+  ForEachDecodePath([&] {
+    for (int e = 0; e <= kAlpMaxExponent; ++e) {
+      // Frames of every width 1..52 at random places inside (-2^51, 2^51), each with the
+      // frame's ends, then the whole range's ends.
+      for (int width = 1; width <= 52; ++width) {
+        const int64_t span = width == 52 ? 2 * kLimit - 1 : (int64_t{1} << width) - 1;
+        const int64_t lo =
+            -kLimit + static_cast<int64_t>(rng() % static_cast<uint64_t>(2 * kLimit - span));
+        std::vector<int64_t> d(300);
+        for (auto& x : d) x = lo + static_cast<int64_t>(rng() % (static_cast<uint64_t>(span) + 1));
+        d[0] = lo;
+        d[299] = lo + span;
+        std::vector<double> out(d.size());
+        ASSERT_TRUE(DecodeAlp(AlpPayload(e, d), d.size(), out.data()).ok());
+        for (size_t k = 0; k < d.size(); ++k) {
+          ASSERT_EQ(Bits(out[k]), Bits(static_cast<double>(d[k]) / pow10[e]))
+              << "e " << e << " digits " << d[k];
+        }
+      }
+      // Small digits exhaustively: -99999..99999 (the decimals of typical data), in blocks of
+      // at most 65536 values.
+      for (int64_t first = -99999; first <= 99999; first += 50000) {
+        std::vector<int64_t> d(static_cast<size_t>(std::min<int64_t>(50000, 100000 - first)));
+        for (size_t k = 0; k < d.size(); ++k) d[k] = first + static_cast<int64_t>(k);
+        std::vector<double> out(d.size());
+        ASSERT_TRUE(DecodeAlp(AlpPayload(e, d), d.size(), out.data()).ok());
+        for (size_t k = 0; k < d.size(); ++k) {
+          ASSERT_EQ(Bits(out[k]), Bits(static_cast<double>(d[k]) / pow10[e])) << "e " << e;
+        }
+      }
+    }
+  });
+}
+
+// Block sizes at the edges of the group of 8 and the decoder's chunk of 256, exceptions (NaN,
+// -0.0, infinity, a value with too many decimals) at the first and the last row and in between.
+TEST(DoubleCodecTest, AlpBlockEdgesAndExceptionsAtTheEndsRoundTripOnEveryPath) {
+  std::mt19937_64 rng(kSeed + 12);
+  ForEachDecodePath([&] {
+    for (size_t n : {1, 2, 7, 8, 9, 255, 256, 257, 263, 511, 512, 4095, 4096, 65536}) {
+      for (int exceptions = 0; exceptions < 4; ++exceptions) {
+        std::vector<double> v(n);
+        for (auto& x : v) x = static_cast<double>(rng() % 20001) / 100.0 - 100.0;
+        if (exceptions & 1) v[0] = std::numeric_limits<double>::quiet_NaN();
+        if (exceptions & 2) v[n - 1] = n % 2 ? -0.0 : 0.123456789;
+        if (exceptions == 3 && n > 2) v[n / 2] = -std::numeric_limits<double>::infinity();
+        std::string enc;
+        EncodeAlp(v.data(), n, 2, &enc);
+        std::vector<double> back(n);
+        ASSERT_TRUE(DecodeAlp(enc, n, back.data()).ok());
+        ExpectSameBits(v, back,
+                       "n " + std::to_string(n) + " exceptions " + std::to_string(exceptions));
+      }
+    }
+  });
+}
+
+// A frame that reaches past 2^51 makes the decoder check each digit: in range it decodes, out of
+// range it is Corruption.
+TEST(DoubleCodecTest, AlpFrameReachingOutOfRangeIsCheckedPerDigit) {
+  ForEachDecodePath([&] {
+    const int64_t top = (int64_t{1} << 51) - 1;
+    // base top - 2, width 3: the frame reaches top + 5, the digits do not.
+    std::vector<int64_t> d = {top - 2, top, top - 1, top - 2 + 4};
+    d.pop_back();
+    std::string enc = AlpPayload(0, d);
+    std::vector<double> out(d.size());
+    ASSERT_TRUE(DecodeAlp(enc, d.size(), out.data()).ok());
+    EXPECT_EQ(out[1], static_cast<double>(top));
+    d.push_back(top + 1);
+    out.resize(d.size());
+    EXPECT_EQ(DecodeAlp(AlpPayload(0, d), d.size(), out.data()).code(), StatusCode::kCorruption);
+    d = {-(int64_t{1} << 51) - 1, 0};
+    EXPECT_EQ(DecodeAlp(AlpPayload(0, d), d.size(), out.data()).code(), StatusCode::kCorruption);
+  });
+}
+
+// Delta and delta-of-delta are undone by running sums; the integer codecs decode the same on
+// both paths at every width (random values of every width, and counts around the groups).
+TEST(IntCodecTest, EveryCodecAtEveryWidthAndCountDecodesOnEveryPath) {
+  std::mt19937_64 rng(kSeed + 13);
+  ForEachDecodePath([&] {
+    for (int width = 0; width <= 64; ++width) {
+      for (size_t n : {1, 2, 3, 8, 9, 257, 4096}) {
+        std::vector<int64_t> v(n);
+        const uint64_t mask = width == 64 ? ~0ull : (1ull << width) - 1;
+        const uint64_t base = rng();
+        for (auto& x : v) x = static_cast<int64_t>(base + (rng() & mask));
+        for (IntCodec c : kIntCodecs) {
+          std::string enc;
+          EncodeInts(c, v.data(), n, &enc);
+          std::vector<int64_t> back(n);
+          ASSERT_TRUE(DecodeInts(c, enc, n, back.data()).ok());
+          ASSERT_EQ(back, v) << "codec " << static_cast<int>(c) << " width " << width << " n " << n;
+        }
+      }
+    }
+  });
 }
 
 std::string RandomBytes(std::mt19937_64& rng, size_t n) {
