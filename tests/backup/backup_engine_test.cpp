@@ -249,7 +249,13 @@ TEST_F(BackupTest, CompressedPartitionsAreBackedUpAsTheyAreAndLinked) {
   ASSERT_TRUE(engine_->ConvertPartitions("t", {kT0, kT0 + kDay, kT0 + 2 * kDay}, true).ok());
   engine_->Purge();
   uint64_t db_bytes = 0;
-  for (const auto& f : *engine_->Pin("t")->CommittedFiles()) db_bytes += f.committed_size;
+  {
+    auto view = engine_->Pin("t");
+    ASSERT_TRUE(view.ok());
+    auto files = view->CommittedFiles();
+    ASSERT_TRUE(files.ok());
+    for (const auto& f : *files) db_bytes += f.committed_size;
+  }
   auto r1 = service_->BackupDatabase();
   ASSERT_TRUE(r1.ok()) << r1.status().ToString();
   EXPECT_LT(r1->bytes_copied, raw->bytes_copied / 2);  // 3 of 4 partitions compressed
