@@ -5,6 +5,7 @@
 #include <memory>
 #include <numeric>
 
+#include "cairo/compressed_column.h"
 #include "core/log.h"
 
 namespace sundial::cairo {
@@ -71,10 +72,18 @@ void GatherTyped(const uint8_t* src, const uint32_t* idx, int64_t n, uint8_t* ou
 
 void Gather(int width, const uint8_t* src, const uint32_t* idx, int64_t n, uint8_t* out) {
   switch (width) {
-    case 1: GatherTyped<uint8_t>(src, idx, n, out); break;
-    case 2: GatherTyped<uint16_t>(src, idx, n, out); break;
-    case 4: GatherTyped<uint32_t>(src, idx, n, out); break;
-    default: GatherTyped<uint64_t>(src, idx, n, out); break;
+    case 1:
+      GatherTyped<uint8_t>(src, idx, n, out);
+      break;
+    case 2:
+      GatherTyped<uint16_t>(src, idx, n, out);
+      break;
+    case 4:
+      GatherTyped<uint32_t>(src, idx, n, out);
+      break;
+    default:
+      GatherTyped<uint64_t>(src, idx, n, out);
+      break;
   }
 }
 
@@ -97,10 +106,18 @@ void MergeTyped(const ColumnData& ex, const uint8_t* batch, const std::vector<in
 void MergeFixed(int width, const ColumnData& ex, const uint8_t* batch,
                 const std::vector<int64_t>& order, ColumnType type, uint8_t* out) {
   switch (width) {
-    case 1: MergeTyped<uint8_t>(ex, batch, order, type, out); break;
-    case 2: MergeTyped<uint16_t>(ex, batch, order, type, out); break;
-    case 4: MergeTyped<uint32_t>(ex, batch, order, type, out); break;
-    default: MergeTyped<uint64_t>(ex, batch, order, type, out); break;
+    case 1:
+      MergeTyped<uint8_t>(ex, batch, order, type, out);
+      break;
+    case 2:
+      MergeTyped<uint16_t>(ex, batch, order, type, out);
+      break;
+    case 4:
+      MergeTyped<uint32_t>(ex, batch, order, type, out);
+      break;
+    default:
+      MergeTyped<uint64_t>(ex, batch, order, type, out);
+      break;
   }
 }
 
@@ -129,11 +146,16 @@ core::Status CommitJob::WriteRows(const PendingBatch& b, TxnRecord* record,
       parts.push_back(std::move(p));
       return core::Status::Ok();
     }
+    if (parts.back().is_compressed) {
+      return core::Status::Internal("compressed partition entry of a table without a timestamp");
+    }
     return AppendRows(&parts.back(), b, all);
   }
 
   // In order: every row at or after the table's newest timestamp, in ascending order.
-  if (b.is_sorted && (parts.empty() || b.min_timestamp_us >= parts.back().max_timestamp_us)) {
+  // (A compressed newest entry, left newest by DROP PARTITION, is rewritten, never appended to.)
+  if (b.is_sorted && (parts.empty() || (b.min_timestamp_us >= parts.back().max_timestamp_us &&
+                                        !parts.back().is_compressed))) {
     int64_t i = 0;
     while (i < n) {
       int64_t start = PartitionFloor(by, ts[i]);
@@ -170,10 +192,9 @@ core::Status CommitJob::WriteRows(const PendingBatch& b, TxnRecord* record,
     const int64_t t0 = ts[order[i]];
     const int64_t start = PartitionFloor(by, t0);
     const int64_t next = PartitionNext(by, start);
-    auto first = std::lower_bound(parts.begin(), parts.end(), start,
-                                  [](const PartitionInfo& p, int64_t s) {
-                                    return p.partition_start_us < s;
-                                  });
+    auto first = std::lower_bound(
+        parts.begin(), parts.end(), start,
+        [](const PartitionInfo& p, int64_t s) { return p.partition_start_us < s; });
     auto last = first;
     while (last != parts.end() && last->partition_start_us == start) ++last;
     if (first == last) {
@@ -196,22 +217,23 @@ core::Status CommitJob::WriteRows(const PendingBatch& b, TxnRecord* record,
                                      [&](uint32_t r) { return ts[r] < limit; }) -
                 order.begin();
     RowSel sel{order.data(), i, j};
-    if (e + 1 == parts.end() && t0 >= e->max_timestamp_us) {
+    if (e + 1 == parts.end() && t0 >= e->max_timestamp_us && !e->is_compressed) {
       RETURN_IF_ERROR(AppendRows(&*e, b, sel));
     } else {
       // Every entry this commit writes to is taken whole in one step, so `e` is still the
       // committed entry of that directory.
       const auto& cparts = committed_.record.partitions;
-      auto cit = std::find_if(cparts.begin(), cparts.end(), [&](const PartitionInfo& p) {
-        return p.dir_name == e->dir_name;
-      });
-      if (cit == cparts.end()) return core::Status::Internal("partition missing from committed state");
-      const bool may_split = (last - first) < kMaxPartitionSplits;
+      auto cit = std::find_if(cparts.begin(), cparts.end(),
+                              [&](const PartitionInfo& p) { return p.dir_name == e->dir_name; });
+      if (cit == cparts.end())
+        return core::Status::Internal("partition missing from committed state");
+      // A compressed entry cannot be cut (its files hold exactly its rows): merged whole.
+      const bool may_split = (last - first) < kMaxPartitionSplits && !e->is_compressed;
       PartitionInfo split;
       bool did_split = false;
       const std::string old_dir = e->dir_name;
-      RETURN_IF_ERROR(RewritePartition(static_cast<size_t>(cit - cparts.begin()), &*e, b, sel,
-                                       txn, may_split, &split, &did_split));
+      RETURN_IF_ERROR(RewritePartition(static_cast<size_t>(cit - cparts.begin()), &*e, b, sel, txn,
+                                       may_split, &split, &did_split));
       if (did_split) {
         parts.insert(e + 1, std::move(split));
       } else {
@@ -250,8 +272,8 @@ core::Status CommitJob::AppendColumn(const PartitionInfo& part, int col, const P
     const int w = ColumnTypeSize(c.type);
     const uint64_t offset = static_cast<uint64_t>(committed_rows) * w;
     if (rows.idx == nullptr) {
-      return WriteFile(base + ".d", offset, c.data + rows.begin * w,
-                       static_cast<size_t>(n) * w, is_new_dir);
+      return WriteFile(base + ".d", offset, c.data + rows.begin * w, static_cast<size_t>(n) * w,
+                       is_new_dir);
     }
     const size_t bytes = static_cast<size_t>(n) * w;
     ScratchBytes buf(bytes);
@@ -263,10 +285,10 @@ core::Status CommitJob::AppendColumn(const PartitionInfo& part, int col, const P
   uint64_t data_base = 0;
   if (committed_rows > 0) {
     ASSIGN_OR_RETURN(auto index, files_.Open(base + ".i", core::OpenMode::kRead));
-    ASSIGN_OR_RETURN(size_t got, index->ReadAt(static_cast<uint64_t>(committed_rows) * 8,
-                                               &data_base, 8));
-    if (got != 8) return core::Status::Corruption("column index file too short [path=" +
-                                                  index->path() + "]");
+    ASSIGN_OR_RETURN(size_t got,
+                     index->ReadAt(static_cast<uint64_t>(committed_rows) * 8, &data_base, 8));
+    if (got != 8)
+      return core::Status::Corruption("column index file too short [path=" + index->path() + "]");
     data_base &= kMask;
   }
   std::vector<uint64_t> entries;
@@ -352,6 +374,13 @@ core::Status CommitJob::CopyPrefix(const std::string& from, const std::string& t
   return core::Status::Ok();
 }
 
+core::Status CommitJob::CopyKept(const PartitionInfo& old, const std::string& from,
+                                 const std::string& to, const void* decoded, uint64_t n) {
+  if (!old.is_compressed) return CopyPrefix(from, to, n);
+  // A compressed entry has no `.d`/`.i`: its decoded column (TableView::Column) is written.
+  return WriteFile(to, 0, decoded, static_cast<size_t>(n), true);
+}
+
 core::Status CommitJob::MakeDir(const std::string& rel) {
   RETURN_IF_ERROR(files_.fs().CreateDir(files_.Path(rel)));
   remove_on_undo_.push_back(rel);
@@ -363,8 +392,7 @@ core::Status CommitJob::MakeDir(const std::string& rel) {
 // pin may read, pending purge); rewrites and splits get a new `<name>.<n>` version, n = the txn
 // or, when that directory exists (another entry of the partition written by this commit, or a
 // version pending purge), the next free number. An existing directory is never reused.
-core::Status CommitJob::ChoosePartitionDir(PartitionInfo* part, uint64_t txn,
-                                           bool force_version) {
+core::Status CommitJob::ChoosePartitionDir(PartitionInfo* part, uint64_t txn, bool force_version) {
   const PartitionBy by = committed_.record.schema.partition_by;
   part->name_txn = 0;
   part->dir_name = PartitionDirName(by, part->partition_start_us, 0);
@@ -421,6 +449,7 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
 
   PartitionInfo next = *part;
   next.partition_start_us = old.partition_start_us;
+  next.is_compressed = false;
   const int64_t prefix_rows = splitting ? 0 : keep;
   RETURN_IF_ERROR(ChoosePartitionDir(&next, txn, true));
   for (size_t c = 0; c < b.columns.size(); ++c) {
@@ -443,7 +472,8 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
         FillNulls(col.type, nulls.data(), static_cast<size_t>(prefix_rows));
         RETURN_IF_ERROR(WriteFile(base + ".d", 0, nulls.data(), prefix, true));
       } else {
-        RETURN_IF_ERROR(CopyPrefix(old.dir_name + "/" + stems_[c] + ".d", base + ".d", prefix));
+        RETURN_IF_ERROR(
+            CopyKept(old, old.dir_name + "/" + stems_[c] + ".d", base + ".d", ex.data, prefix));
       }
       const size_t bytes = order.size() * w;
       ScratchBytes out(bytes);
@@ -463,8 +493,9 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
       copied = true;
       base_bytes = ex.varchar_index[kept] & kMask;
       const std::string from = old.dir_name + "/" + stems_[c];
-      RETURN_IF_ERROR(CopyPrefix(from + ".d", base + ".d", base_bytes));
-      RETURN_IF_ERROR(CopyPrefix(from + ".i", base + ".i", static_cast<uint64_t>(kept + 1) * 8));
+      RETURN_IF_ERROR(CopyKept(old, from + ".d", base + ".d", ex.data, base_bytes));
+      RETURN_IF_ERROR(CopyKept(old, from + ".i", base + ".i", ex.varchar_index,
+                               static_cast<uint64_t>(kept + 1) * 8));
     }
     const uint64_t entries_offset = copied ? static_cast<uint64_t>(kept + 1) * 8 : 0;
     std::string bytes;
@@ -485,7 +516,8 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
       }
     }
     RETURN_IF_ERROR(WriteFile(base + ".d", base_bytes, bytes.data(), bytes.size(), true));
-    RETURN_IF_ERROR(WriteFile(base + ".i", entries_offset, entries.data(), entries.size() * 8, true));
+    RETURN_IF_ERROR(
+        WriteFile(base + ".i", entries_offset, entries.data(), entries.size() * 8, true));
   }
   next.row_count = prefix_rows + static_cast<int64_t>(order.size());
   const int64_t new_min = nts[rows.at(0)], new_max = nts[rows.at(rows.size() - 1)];
@@ -509,6 +541,7 @@ core::Status CommitJob::ReplaceEntry(size_t ci, const std::vector<ColumnValues>&
   const PartitionInfo& old = rec.partitions[ci];
   const uint64_t rows = static_cast<uint64_t>(old.row_count);
   PartitionInfo next = old;
+  next.is_compressed = false;  // UPDATE writes a compressed entry back uncompressed
   RETURN_IF_ERROR(ChoosePartitionDir(&next, txn, true));
   for (size_t c = 0; c < rec.columns.size(); ++c) {
     const ColumnType type = rec.schema.columns[c].type;
@@ -523,10 +556,12 @@ core::Status CommitJob::ReplaceEntry(size_t ci, const std::vector<ColumnValues>&
       ASSIGN_OR_RETURN(ColumnData cd, committed_.Column(ci, static_cast<int>(c)));
       if (cd.is_all_null) continue;  // no file in the entry: stays without one
       if (!IsVarSize(type)) {
-        RETURN_IF_ERROR(CopyPrefix(from + ".d", to + ".d", rows * ColumnTypeSize(type)));
+        RETURN_IF_ERROR(
+            CopyKept(old, from + ".d", to + ".d", cd.data, rows * ColumnTypeSize(type)));
       } else {
-        RETURN_IF_ERROR(CopyPrefix(from + ".d", to + ".d", cd.varchar_index[rows] & kMask));
-        RETURN_IF_ERROR(CopyPrefix(from + ".i", to + ".i", (rows + 1) * 8));
+        RETURN_IF_ERROR(
+            CopyKept(old, from + ".d", to + ".d", cd.data, cd.varchar_index[rows] & kMask));
+        RETURN_IF_ERROR(CopyKept(old, from + ".i", to + ".i", cd.varchar_index, (rows + 1) * 8));
       }
       continue;
     }
@@ -547,6 +582,36 @@ core::Status CommitJob::ReplaceEntry(size_t ci, const std::vector<ColumnValues>&
     entries.insert(entries.end(), v->var_ends.begin(), v->var_ends.end());
     RETURN_IF_ERROR(WriteFile(to + ".d", 0, v->var_bytes.data(), v->var_bytes.size(), true));
     RETURN_IF_ERROR(WriteFile(to + ".i", 0, entries.data(), entries.size() * 8, true));
+  }
+  *part = std::move(next);
+  return core::Status::Ok();
+}
+
+core::Status CommitJob::ConvertEntry(size_t ci, bool compress, uint64_t txn, PartitionInfo* part) {
+  const TxnRecord& rec = committed_.record;
+  const PartitionInfo& old = rec.partitions[ci];
+  const int64_t rows = old.row_count;
+  PartitionInfo next = old;
+  next.is_compressed = compress;
+  RETURN_IF_ERROR(ChoosePartitionDir(&next, txn, true));
+  for (size_t c = 0; c < rec.columns.size(); ++c) {
+    const ColumnType type = rec.schema.columns[c].type;
+    const std::string to = next.dir_name + "/" + rec.columns[c].file_stem;
+    // Decoded or mapped as any reader sees it (checked when first read).
+    ASSIGN_OR_RETURN(ColumnData cd, committed_.Column(ci, static_cast<int>(c)));
+    if (cd.is_all_null) continue;  // no file in the entry: stays without one
+    const size_t index_bytes = IsVarSize(type) ? static_cast<size_t>(rows + 1) * 8 : 0;
+    const size_t data_bytes = IsVarSize(type) ? cd.varchar_index[rows] & kMask
+                                              : static_cast<size_t>(rows) * ColumnTypeSize(type);
+    const std::string_view data(static_cast<const char*>(cd.data), data_bytes);
+    const std::string_view index(reinterpret_cast<const char*>(cd.varchar_index), index_bytes);
+    if (compress) {
+      ASSIGN_OR_RETURN(std::string z, CompressColumn(type, rows, data, index));
+      RETURN_IF_ERROR(WriteFile(to + ".z", 0, z.data(), z.size(), true));
+      continue;
+    }
+    RETURN_IF_ERROR(WriteFile(to + ".d", 0, data.data(), data.size(), true));
+    if (IsVarSize(type)) RETURN_IF_ERROR(WriteFile(to + ".i", 0, index.data(), index.size(), true));
   }
   *part = std::move(next);
   return core::Status::Ok();

@@ -59,6 +59,11 @@ class CommitJob {
   // entry in the record to publish, gets the new directory.
   core::Status ReplaceEntry(size_t committed_index, const std::vector<ColumnValues>& values,
                             uint64_t txn, PartitionInfo* part);
+  // CONVERT PARTITION: writes a new version of the committed entry `committed_index` with the
+  // same rows, its column files compressed (`<stem>.z`) when `compress`, else uncompressed
+  // (`.d`/`.i`). `part`, the entry in the record to publish, gets the new directory and state.
+  core::Status ConvertEntry(size_t committed_index, bool compress, uint64_t txn,
+                            PartitionInfo* part);
   // Appends `bytes` to the table-level file `name` at `committed_size`.
   core::Status AppendTableFile(const std::string& name, uint64_t committed_size,
                                std::string_view bytes);
@@ -79,16 +84,15 @@ class CommitJob {
   // `is_new_dir`: the partition directory was created by this job (no undo per file).
   core::Status AppendRows(PartitionInfo* part, const PendingBatch& b, RowSel rows,
                           bool is_new_dir = false);
-  core::Status NewPartition(PartitionInfo* part, const PendingBatch& b, RowSel rows,
-                            uint64_t txn);
+  core::Status NewPartition(PartitionInfo* part, const PendingBatch& b, RowSel rows, uint64_t txn);
   // Merges `rows` into the committed entry `committed_index` (`part` in the new record): a new
   // version of the entry, or, when `may_split` and most of the entry precedes the new rows,
   // a cut of the entry plus a new entry `*split` after it (*did_split set).
-  core::Status RewritePartition(size_t committed_index, PartitionInfo* part,
-                                const PendingBatch& b, RowSel rows, uint64_t txn,
-                                bool may_split, PartitionInfo* split, bool* did_split);
-  core::Status AppendColumn(const PartitionInfo& part, int col, const PendingBatch& b,
-                            RowSel rows, bool is_new_dir);
+  core::Status RewritePartition(size_t committed_index, PartitionInfo* part, const PendingBatch& b,
+                                RowSel rows, uint64_t txn, bool may_split, PartitionInfo* split,
+                                bool* did_split);
+  core::Status AppendColumn(const PartitionInfo& part, int col, const PendingBatch& b, RowSel rows,
+                            bool is_new_dir);
   core::Status EnsureColumnFile(const PartitionInfo& part, int col, ColumnType type);
   // Writes at `offset` (reserving space first). Unless `is_new_dir`, remembers `offset` as the
   // committed size to truncate back to on Undo().
@@ -98,6 +102,10 @@ class CommitJob {
   core::Status ChoosePartitionDir(PartitionInfo* part, uint64_t txn, bool force_version);
   // Copies the first `n` bytes of file `from` to the new file `to` (paths relative to the table).
   core::Status CopyPrefix(const std::string& from, const std::string& to, uint64_t n);
+  // CopyPrefix from the committed entry `old`, or, when `old` is compressed, the first `n`
+  // bytes at `decoded` (its column as TableView::Column gives it) written to `to`.
+  core::Status CopyKept(const PartitionInfo& old, const std::string& from, const std::string& to,
+                        const void* decoded, uint64_t n);
   core::Status MakeDir(const std::string& rel);
 
   TableFiles& files_;

@@ -194,6 +194,11 @@ class EngineImpl final : public Engine {
   core::Status DropPartitions(std::string_view table, const std::vector<int64_t>& starts) override {
     return WithWriter(table, [&](TableWriterImpl* w) { return w->DropPartitions(starts); });
   }
+  core::Status ConvertPartitions(std::string_view table, const std::vector<int64_t>& starts,
+                                 bool compress) override {
+    return WithWriter(table,
+                      [&](TableWriterImpl* w) { return w->ConvertPartitions(starts, compress); });
+  }
   core::Status Truncate(std::string_view table) override {
     return WithWriter(table, [&](TableWriterImpl* w) { return w->Truncate(); });
   }

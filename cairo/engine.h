@@ -117,16 +117,26 @@ class Engine {
   virtual core::Result<TableView> Pin(std::string_view name) const = 0;
   // Pins several tables (all tables if `names` is empty) at one instant: no commit to any of
   // them is published between the first and the last pin. For BACKUP and SNAPSHOT.
-  virtual core::Result<std::vector<TableView>> PinAll(const std::vector<std::string>& names) const = 0;
+  virtual core::Result<std::vector<TableView>> PinAll(
+      const std::vector<std::string>& names) const = 0;
 
   // --- structure changes (each publishes one txn) ---
-  virtual core::Status AddColumn(std::string_view table, std::string_view column, ColumnType type) = 0;
+  virtual core::Status AddColumn(std::string_view table, std::string_view column,
+                                 ColumnType type) = 0;
   virtual core::Status DropColumn(std::string_view table, std::string_view column) = 0;
-  virtual core::Status RenameColumn(std::string_view table, std::string_view from, std::string_view to) = 0;
+  virtual core::Status RenameColumn(std::string_view table, std::string_view from,
+                                    std::string_view to) = 0;
   // Drops the partitions starting at the given times (PartitionFloor values). NotFound for a
   // partition that does not exist; nothing is dropped then.
-  virtual core::Status DropPartitions(std::string_view table, const std::vector<int64_t>& partition_starts) = 0;
+  virtual core::Status DropPartitions(std::string_view table,
+                                      const std::vector<int64_t>& partition_starts) = 0;
   virtual core::Status Truncate(std::string_view table) = 0;
+  // CONVERT PARTITION: rewrites the given partitions (PartitionFloor values) compressed, or
+  // back uncompressed, as new partition versions in one txn (TableWriterImpl::ConvertPartitions
+  // says what is refused). Readers see the same rows either way.
+  virtual core::Status ConvertPartitions(std::string_view table,
+                                         const std::vector<int64_t>& partition_starts,
+                                         bool compress) = 0;
 
   // --- housekeeping ---
   // While paused (SNAPSHOT PREPARE .. COMPLETE), nothing is deleted from disk: not superseded

@@ -49,6 +49,14 @@ core::Status AddPartitionNeeds(core::FileSystem& fs, const std::string& dir, con
     const ColumnType type = rec.schema.columns[c].type;
     const std::string stem = core::JoinPath(dir, rec.columns[c].file_stem);
     const std::string data_path = stem + ".d";
+    if (p.is_compressed) {
+      // Written whole before its txn was published and never appended to: kept as it is
+      // (a damaged one is Corruption when first read).
+      if (p.column_files[c] && is_strict && !fs.Exists(stem + ".z")) {
+        return core::Status::Corruption("column file missing [path=" + stem + ".z]");
+      }
+      continue;
+    }
     if (p.knows_column_files()) {
       if (!p.column_files[c]) continue;  // none in this entry: a leftover file goes
       if (is_strict && !fs.Exists(data_path)) {

@@ -49,10 +49,16 @@ struct TableView::State {
     ColumnData column;
     std::shared_ptr<const core::MappedRegion> data;
     std::shared_ptr<const core::MappedRegion> index;
+    // A compressed entry's column, decoded: what `column` points into instead of a mapping.
+    std::shared_ptr<const std::vector<uint64_t>> decoded_data;
+    std::shared_ptr<const std::vector<uint64_t>> decoded_index;
   };
   // Called by the constructor with `previous` locked.
   void ShareMappings(const State& previous);
   core::Status MapColumn(size_t partition_index, int column_index, Mapping* m) const;
+  // MapColumn for a compressed entry: decodes `<stem>.z` whole into memory the mapping owns,
+  // giving the same ColumnData as the uncompressed files would.
+  core::Status DecodeColumn(size_t partition_index, int column_index, Mapping* m) const;
   // Corruption naming the table and the file (`relative` to the table directory).
   core::Status Damaged(const std::string& relative, std::string_view why) const;
 

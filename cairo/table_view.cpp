@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "cairo/compressed_column.h"
 #include "cairo/table_state.h"
 
 namespace sundial::cairo {
@@ -157,6 +158,7 @@ core::Status TableView::State::MapColumn(size_t pi, int ci, Mapping* m) const {
     m->ready = true;
     return core::Status::Ok();
   }
+  if (p.is_compressed) return DecodeColumn(pi, ci, m);
   const std::string data_name = base + ".d";
   auto data_file = files->Open(data_name, core::OpenMode::kRead);
   if (!data_file.ok()) {
@@ -208,6 +210,70 @@ core::Status TableView::State::MapColumn(size_t pi, int ci, Mapping* m) const {
                           record.columns[ci].symbol_count)) {
     return Damaged(data_name, "symbol key outside the dictionary");
   }
+  m->ready = true;
+  return core::Status::Ok();
+}
+
+// The whole column is decoded once per pinned state (and shared with later states, as
+// mappings are): every reader then sees the same ColumnData as from `.d`/`.i`. The checks are
+// the same as MapColumn's; a damaged block is Corruption naming the `.z` file.
+core::Status TableView::State::DecodeColumn(size_t pi, int ci, Mapping* m) const {
+  const PartitionInfo& p = record.partitions[pi];
+  const ColumnType type = record.schema.columns[ci].type;
+  const std::string name = p.dir_name + "/" + record.columns[ci].file_stem + ".z";
+  auto file = files->Open(name, core::OpenMode::kRead);
+  if (!file.ok()) {
+    if (file.status().code() == core::StatusCode::kNotFound) {
+      return Damaged(name, "column file missing");
+    }
+    return file.status();
+  }
+  ASSIGN_OR_RETURN(uint64_t size, (*file)->Size());
+  ASSIGN_OR_RETURN(auto region, files->fs().MapReadOnly(**file, 0, size));
+  const std::string_view bytes(static_cast<const char*>(region->data()), size);
+  auto reader = CompressedColumnReader::Open(bytes, type, files->Path(name));
+  if (!reader.ok()) return Damaged(name, reader.status().message());
+  if (reader->row_count() != p.row_count) return Damaged(name, "row count differs from the txn");
+  const int64_t rows = p.row_count;
+  if (!IsVarSize(type)) {
+    const size_t width = static_cast<size_t>(ColumnTypeSize(type));
+    auto data = std::make_shared<std::vector<uint64_t>>((rows * width + 7) / 8 + 1);
+    char* out = reinterpret_cast<char*>(data->data());
+    for (size_t b = 0; b < reader->block_count(); ++b) {
+      core::Status st = reader->DecodeNative(b, out + reader->block(b).first_row * width);
+      if (!st.ok()) return Damaged(name, st.message());
+    }
+    m->column.data = out;
+    m->decoded_data = std::move(data);
+    if (type == ColumnType::kSymbol &&
+        !SymbolKeysAreValid(m->column.values<int32_t>(), rows, record.columns[ci].symbol_count)) {
+      return Damaged(name, "symbol key outside the dictionary");
+    }
+    m->ready = true;
+    return core::Status::Ok();
+  }
+  auto index = std::make_shared<std::vector<uint64_t>>();
+  index->reserve(static_cast<size_t>(rows) + 1);
+  index->push_back(0);
+  std::string text;
+  VarcharBlock block;
+  for (size_t b = 0; b < reader->block_count(); ++b) {
+    core::Status st = reader->DecodeVarchar(b, &block);
+    if (!st.ok()) return Damaged(name, st.message());
+    for (std::string_view v : block.rows) {
+      text.append(v.data() == nullptr ? std::string_view() : v);
+      index->push_back(text.size() | (v.data() == nullptr ? ColumnData::kNullBit : 0));
+    }
+  }
+  if (index->size() != static_cast<size_t>(rows) + 1) {
+    return Damaged(name, "blocks do not hold the file's row count");
+  }
+  auto data = std::make_shared<std::vector<uint64_t>>(text.size() / 8 + 1);
+  std::memcpy(data->data(), text.data(), text.size());
+  m->column.data = data->data();
+  m->column.varchar_index = index->data();
+  m->decoded_data = std::move(data);
+  m->decoded_index = std::move(index);
   m->ready = true;
   return core::Status::Ok();
 }
@@ -275,7 +341,8 @@ void FillColumnFiles(const TableFiles& files, const TxnRecord* previous, TxnReco
     const PartitionInfo* same = nullptr;
     if (previous != nullptr) {
       for (const PartitionInfo& q : previous->partitions) {
-        if (q.dir_name == p.dir_name && q.row_count == p.row_count && q.knows_column_files()) {
+        if (q.dir_name == p.dir_name && q.row_count == p.row_count && q.knows_column_files() &&
+            q.is_compressed == p.is_compressed) {
           same = &q;
         }
       }
@@ -284,7 +351,7 @@ void FillColumnFiles(const TableFiles& files, const TxnRecord* previous, TxnReco
     for (size_t c = 0; c < ncols; ++c) {
       const std::string& stem = next->columns[c].file_stem;
       if (same == nullptr) {
-        present[c] = files.Exists(p.dir_name + "/" + stem + ".d");
+        present[c] = files.Exists(p.dir_name + "/" + stem + (p.is_compressed ? ".z" : ".d"));
         continue;
       }
       for (size_t pc = 0; pc < previous->columns.size(); ++pc) {
@@ -312,6 +379,19 @@ core::Result<std::vector<CommittedFile>> TableView::State::CommittedFiles() cons
     for (size_t c = 0; c < record.schema.columns.size(); ++c) {
       const ColumnType type = record.schema.columns[c].type;
       const std::string base = part.dir_name + "/" + record.columns[c].file_stem;
+      if (part.is_compressed) {
+        if (!part.column_files[c]) continue;
+        // Immutable once published: the whole file is committed.
+        auto size = files->fs().FileSize(files->Path(base + ".z"));
+        if (!size.ok()) {
+          if (size.status().code() == core::StatusCode::kNotFound) {
+            return Damaged(base + ".z", "column file missing");
+          }
+          return size.status();
+        }
+        out.push_back({base + ".z", *size});
+        continue;
+      }
       if (part.knows_column_files()) {
         if (!part.column_files[c]) continue;  // added later: all null here
         if (!files->Exists(base + ".d")) return Damaged(base + ".d", "column file missing");

@@ -32,6 +32,10 @@ struct PartitionInfo {
   // did; otherwise a column without files reads as all null and a missing file of a column
   // with files is Corruption.
   std::vector<bool> column_files;
+  // The entry's column files are compressed (`<stem>.z`, FORMAT.md "Compressed column files")
+  // instead of `.d`/`.i`. Never the entry that in-order appends go to: a commit that writes
+  // rows into a compressed entry writes a new, uncompressed version of it.
+  bool is_compressed = false;
   bool knows_column_files() const { return !column_files.empty(); }
 };
 

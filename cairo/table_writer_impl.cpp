@@ -538,6 +538,7 @@ core::Status TableWriterImpl::DropColumn(std::string_view name) {
   for (const auto& p : rec.partitions) {
     superseded.push_back(p.dir_name + "/" + stem + ".d");
     superseded.push_back(p.dir_name + "/" + stem + ".i");
+    superseded.push_back(p.dir_name + "/" + stem + ".z");
   }
   superseded.push_back(stem + ".sym");
   rec.schema.columns.erase(rec.schema.columns.begin() + idx);
@@ -584,6 +585,60 @@ core::Status TableWriterImpl::DropPartitions(const std::vector<int64_t>& starts)
   }
   if (superseded.empty()) return core::Status::Ok();
   return PublishChange(std::move(rec), superseded);
+}
+
+core::Status TableWriterImpl::ConvertPartitions(const std::vector<int64_t>& starts, bool compress) {
+  if (in_row_) CancelRow();
+  if (pending_rows_ > 0 || schema_.columns.size() != committed_columns_) {
+    return core::Status::InvalidArgument("the writer has uncommitted rows [table=" + table_name_ +
+                                         "]");
+  }
+  auto current = handle_->Current();
+  TxnRecord rec = current->record;
+  if (rec.schema.timestamp_index < 0 || rec.partitions.empty()) {
+    return core::Status::InvalidArgument(
+        "cannot convert partitions of a table without a designated timestamp [table=" +
+        table_name_ + "]");
+  }
+  const int64_t newest = rec.partitions.back().partition_start_us;
+  for (int64_t s : starts) {
+    const std::string name = PartitionName(rec.schema.partition_by, s);
+    bool found = false;
+    for (const auto& p : rec.partitions) found |= p.partition_start_us == s;
+    if (!found) {
+      return core::Status::NotFound("partition does not exist [table=" + table_name_ +
+                                    ", partition=" + name + "]");
+    }
+    if (s == newest) {
+      return core::Status::InvalidArgument("cannot convert the active partition [table=" +
+                                           table_name_ + ", partition=" + name + "]");
+    }
+  }
+  rec.txn += 1;
+  const bool sync = handle_->engine().options.commit_mode == CommitMode::kSync;
+  CommitJob job(*handle_->files(), *current, sync, handle_->engine().options.o3_split_min_rows);
+  std::vector<std::string> superseded;
+  core::Status st;
+  for (size_t e = 0; st.ok() && e < rec.partitions.size(); ++e) {
+    PartitionInfo& p = rec.partitions[e];
+    if (p.is_compressed == compress ||
+        std::find(starts.begin(), starts.end(), p.partition_start_us) == starts.end()) {
+      continue;
+    }
+    std::string old_dir = p.dir_name;
+    st = job.ConvertEntry(e, compress, rec.txn, &p);
+    if (st.ok()) superseded.push_back(std::move(old_dir));
+  }
+  if (st.ok() && superseded.empty()) return core::Status::Ok();  // nothing to convert
+  uint64_t txn = 0;
+  bool published = false;
+  st = PublishJob(job, std::move(rec), superseded, std::move(st), &txn, &published);
+  if (published) handle_->Purge();
+  if (!st.ok()) {
+    core::LogError("partition conversion failed [table=" + table_name_ +
+                   ", error=" + st.ToString() + "]");
+  }
+  return st;
 }
 
 core::Status TableWriterImpl::Truncate() {

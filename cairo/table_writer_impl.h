@@ -51,6 +51,11 @@ class TableWriterImpl final : public TableWriter {
   core::Status DropColumn(std::string_view name);
   core::Status RenameColumn(std::string_view from, std::string_view to);
   core::Status DropPartitions(const std::vector<int64_t>& partition_starts);
+  // Writes every entry of the given partitions compressed (or back uncompressed) as new
+  // partition versions in one txn; entries already so are left as they are. NotFound for a
+  // partition that does not exist, InvalidArgument for the newest partition (it takes
+  // in-order appends) or a table without a designated timestamp; nothing changes then.
+  core::Status ConvertPartitions(const std::vector<int64_t>& partition_starts, bool compress);
   core::Status Truncate();
   void set_table_name(std::string name) { table_name_ = std::move(name); }
 

@@ -123,10 +123,16 @@ std::string SerializeTxn(const TxnRecord& r) {
   // The current version when every entry says which column files it holds; a record read
   // from a version 1 file (and not published since) is written back as version 1.
   const size_t ncols = r.schema.columns.size();
-  bool with_files = true;
-  for (const auto& p : r.partitions) with_files &= p.column_files.size() == ncols;
+  bool with_files = true, with_entry_flags = false;
+  for (const auto& p : r.partitions) {
+    with_files &= p.column_files.size() == ncols;
+    with_entry_flags |= p.is_compressed;
+  }
+  // Entry flags only when an entry is compressed (a compressed entry always knows its files).
+  with_entry_flags &= with_files;
   w.U32(kMagic);
-  w.U32(with_files ? kTxnFormatVersion : kTxnFormatVersionWithoutFiles);
+  w.U32(!with_files ? kTxnFormatVersionWithoutFiles
+                    : (with_entry_flags ? kTxnFormatVersion : kTxnFormatVersionWithFlags));
   const bool with_flags = with_files;
   w.U32(0);  // body size, patched below
   w.U32(r.table_id);
@@ -160,6 +166,7 @@ std::string SerializeTxn(const TxnRecord& r) {
       }
       w.U8(bits);
     }
+    if (with_entry_flags) w.U8(p.is_compressed ? 1 : 0);
   }
   std::string& out = w.out();
   uint32_t body = static_cast<uint32_t>(out.size() - kHeaderSize);
@@ -217,7 +224,7 @@ core::Result<TxnRecord> ParseTxn(std::string_view bytes, std::string_view what) 
     }
     s.symbol_count = r.U32();
     s.symbol_bytes = r.U64();
-    if (version >= kTxnFormatVersion) {
+    if (version >= kTxnFormatVersionWithFlags) {
       const uint8_t flags = r.U8();
       if ((flags & ~1u) != 0) return Damaged(what, "bad column flags");
       s.may_hold_null_key = (flags & 1) != 0;
@@ -254,6 +261,11 @@ core::Result<TxnRecord> ParseTxn(std::string_view bytes, std::string_view what) 
           return Damaged(what, "bad column file bits");
         }
       }
+    }
+    if (version >= kTxnFormatVersion) {
+      const uint8_t flags = r.U8();
+      if ((flags & ~1u) != 0) return Damaged(what, "bad partition entry flags");
+      p.is_compressed = (flags & 1) != 0;
     }
     rec.partitions.push_back(std::move(p));
   }

@@ -11,7 +11,9 @@
 //                                             u64 name_txn,
 //                                             [version >= 2] ceil(column_count / 8) bytes:
 //                                             bit c%8 of byte c/8 set = column c has files
-//                                             in the entry (unused high bits zero)
+//                                             in the entry (unused high bits zero),
+//                                             [version >= 4] u8 entry_flags (bit 0: the
+//                                             entry's column files are compressed `.z`)
 //   str = u16 length + bytes.
 // cairo/FORMAT.md (section `_txn`) describes it byte by byte.
 // Names read back are confined (core/confined_path.h): column names valid, file stems and
@@ -35,7 +37,11 @@ namespace sundial::cairo {
 // Version 2 adds, per partition entry, which columns have files in it; version 1 files are
 // still read (and written back as version 1 until the table's next publish). Version 3 adds
 // per column whether a SYMBOL column may hold NULL keys; a version 1 or 2 file reads as "may".
-inline constexpr uint32_t kTxnFormatVersion = 3;
+// Version 4 adds per partition entry whether its column files are compressed; it is written
+// only when some entry is, so a build that knows version 3 still reads every other table and
+// refuses (as a newer format) only tables with compressed entries.
+inline constexpr uint32_t kTxnFormatVersion = 4;
+inline constexpr uint32_t kTxnFormatVersionWithFlags = 3;
 inline constexpr uint32_t kTxnFormatVersionWithFiles = 2;
 inline constexpr uint32_t kTxnFormatVersionWithoutFiles = 1;
 inline constexpr char kTxnFileName[] = "_txn";

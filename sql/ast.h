@@ -22,20 +22,20 @@ using QueryPtr = std::shared_ptr<const Query>;
 using WindowSpecPtr = std::shared_ptr<const WindowSpec>;
 
 enum class ExprKind : uint8_t {
-  kNull,       // NULL
-  kBool,       // true/false (ival 0/1)
-  kInteger,    // ival (INT if it fits in 32 bits, else LONG)
-  kFloat,      // dval
-  kString,     // sval
-  kColumn,     // [qualifier.]name
-  kStar,       // * or qualifier.*
-  kCall,       // name(args), also operators: name is the operator ("+", "=", "and", "not", ...)
-  kCase,       // args: [operand?] when1 then1 ... [else]; has_operand / has_else
-  kCast,       // args[0]::cast_type
-  kIn,         // args[0] IN (args[1..]); negated
-  kBetween,    // args[0] BETWEEN args[1] AND args[2]; negated
-  kLike,       // args[0] LIKE args[1]; negated, ilike
-  kIsNull,     // args[0] IS [NOT] NULL; negated
+  kNull,     // NULL
+  kBool,     // true/false (ival 0/1)
+  kInteger,  // ival (INT if it fits in 32 bits, else LONG)
+  kFloat,    // dval
+  kString,   // sval
+  kColumn,   // [qualifier.]name
+  kStar,     // * or qualifier.*
+  kCall,     // name(args), also operators: name is the operator ("+", "=", "and", "not", ...)
+  kCase,     // args: [operand?] when1 then1 ... [else]; has_operand / has_else
+  kCast,     // args[0]::cast_type
+  kIn,       // args[0] IN (args[1..]); negated
+  kBetween,  // args[0] BETWEEN args[1] AND args[2]; negated
+  kLike,     // args[0] LIKE args[1]; negated, ilike
+  kIsNull,   // args[0] IS [NOT] NULL; negated
 };
 
 struct Expr {
@@ -49,11 +49,11 @@ struct Expr {
   std::vector<ExprPtr> args;
   bool negated = false;
   bool ilike = false;
-  bool distinct = false;    // count(distinct x)
-  bool star_arg = false;    // count(*)
-  bool has_operand = false; // CASE x WHEN ...
+  bool distinct = false;     // count(distinct x)
+  bool star_arg = false;     // count(*)
+  bool has_operand = false;  // CASE x WHEN ...
   bool has_else = false;
-  bool is_operator = false; // kCall built from an operator
+  bool is_operator = false;   // kCall built from an operator
   bool long_literal = false;  // kInteger written with the L suffix (42L): LONG even if it fits INT
   bool ignore_nulls = false;  // f(x) IGNORE NULLS OVER (...)
   cairo::ColumnType cast_type = cairo::ColumnType::kDouble;
@@ -68,7 +68,7 @@ struct SelectItem {
 
 struct TableRef {
   enum class Kind : uint8_t { kTable, kSubquery, kFunction } kind = Kind::kTable;
-  std::string name;       // table (or CTE) name; function name for kFunction
+  std::string name;  // table (or CTE) name; function name for kFunction
   int32_t pos = 0;
   QueryPtr subquery;
   std::vector<ExprPtr> func_args;
@@ -153,7 +153,7 @@ struct SelectCore {
   std::vector<JoinClause> joins;
   ExprPtr where;
   std::optional<SampleBy> sample_by;
-  ExprPtr latest_on;                  // timestamp column
+  ExprPtr latest_on;  // timestamp column
   std::vector<ExprPtr> latest_partition_by;
   std::vector<ExprPtr> group_by;
   // WINDOW w AS (...), ...: named windows for OVER w (lower-case names).
@@ -219,16 +219,24 @@ struct RenameTableStmt {
 struct AlterTableStmt {
   // kAccepted: QuestDB statements with nothing to do here (ALTER COLUMN ... ADD INDEX / CACHE,
   // SET PARAM, SET TYPE WAL); the table (and a named column) must still exist.
-  enum class Action : uint8_t { kAddColumn, kDropColumn, kRenameColumn, kDropPartition, kAccepted };
+  enum class Action : uint8_t {
+    kAddColumn,
+    kDropColumn,
+    kRenameColumn,
+    kDropPartition,
+    kConvertPartition,  // CONVERT PARTITION TO COMPRESSED | NATIVE (LIST or WHERE, as DROP)
+    kAccepted
+  };
   Action action = Action::kAddColumn;
   std::string table;
   int32_t table_pos = 0;
-  std::vector<ColumnSpec> columns;       // ADD COLUMN (one or more)
-  std::vector<std::string> names;        // DROP COLUMN names / RENAME from,to
+  std::vector<ColumnSpec> columns;  // ADD COLUMN (one or more)
+  std::vector<std::string> names;   // DROP COLUMN names / RENAME from,to
   std::vector<int32_t> name_positions;
-  std::vector<std::string> partitions;   // DROP PARTITION LIST
+  std::vector<std::string> partitions;  // DROP PARTITION LIST
   std::vector<int32_t> partition_positions;
-  ExprPtr partition_where;               // DROP PARTITION WHERE ts < ...
+  ExprPtr partition_where;     // DROP PARTITION WHERE ts < ...
+  bool to_compressed = false;  // CONVERT PARTITION TO COMPRESSED (else NATIVE)
 };
 
 struct InsertStmt {
@@ -254,7 +262,10 @@ struct UpdateStmt {
 
 struct ShowStmt {
   enum class What : uint8_t {
-    kTables, kColumns, kPartitions, kCreateTable,
+    kTables,
+    kColumns,
+    kPartitions,
+    kCreateTable,
     kBackups,  // SHOW BACKUPS: the rows of backups()
   } what = What::kTables;
   std::string table;

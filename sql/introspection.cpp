@@ -52,6 +52,26 @@ OpPtr Columns(const cairo::TableView& view) {
   return rb.Build();
 }
 
+// Bytes entry `entry`'s column files take uncompressed (`.d` and `.i`): for a compressed entry,
+// what its decoded columns hold (a VARCHAR column's byte count is known only once decoded).
+core::Result<uint64_t> RawSize(const cairo::TableView& view, size_t entry) {
+  const cairo::PartitionInfo& part = view.partitions()[entry];
+  const uint64_t rows = static_cast<uint64_t>(part.row_count);
+  uint64_t size = 0;
+  for (size_t c = 0; c < view.schema().columns.size(); ++c) {
+    const ColumnType type = view.schema().columns[c].type;
+    if (part.knows_column_files() && !part.column_files[c]) continue;
+    if (!cairo::IsVarSize(type)) {
+      size += rows * cairo::ColumnTypeSize(type);
+      continue;
+    }
+    ASSIGN_OR_RETURN(cairo::ColumnData d, view.Column(entry, static_cast<int>(c)));
+    if (d.is_all_null) continue;
+    size += (rows + 1) * 8 + (d.varchar_index[rows] & cairo::ColumnData::kOffsetMask);
+  }
+  return size;
+}
+
 core::Result<OpPtr> Partitions(const cairo::TableView& view) {
   RowsBuilder rb({{"index", ColumnType::kInt, ""},
                   {"partitionBy", ColumnType::kVarchar, ""},
@@ -65,7 +85,11 @@ core::Result<OpPtr> Partitions(const cairo::TableView& view) {
                   {"active", ColumnType::kBoolean, ""},
                   {"attached", ColumnType::kBoolean, ""},
                   {"detached", ColumnType::kBoolean, ""},
-                  {"attachable", ColumnType::kBoolean, ""}});
+                  {"attachable", ColumnType::kBoolean, ""},
+                  // Ours: compressed partitions (ALTER TABLE ... CONVERT PARTITION).
+                  {"isCompressed", ColumnType::kBoolean, ""},
+                  {"compressedSize", ColumnType::kLong, ""},
+                  {"rawSize", ColumnType::kLong, ""}});
   const auto& parts = view.partitions();
   ASSIGN_OR_RETURN(std::vector<cairo::CommittedFile> files, view.CommittedFiles());
   cairo::PartitionBy by = view.schema().partition_by;
@@ -75,15 +99,21 @@ core::Result<OpPtr> Partitions(const cairo::TableView& view) {
   for (size_t p = 0; p < parts.size();) {
     const auto& info = parts[p];
     int64_t rows = 0, min_ts = info.min_timestamp_us, max_ts = info.max_timestamp_us;
-    uint64_t size = 0;
+    uint64_t size = 0, compressed_size = 0, raw_size = 0;
+    bool is_compressed = false;
     size_t q = p;
     for (; q < parts.size() && parts[q].partition_start_us == info.partition_start_us; ++q) {
+      ASSIGN_OR_RETURN(uint64_t raw, RawSize(view, q));
+      raw_size += raw;
+      is_compressed |= parts[q].is_compressed;
       rows += parts[q].row_count;
       min_ts = std::min(min_ts, parts[q].min_timestamp_us);
       max_ts = std::max(max_ts, parts[q].max_timestamp_us);
       std::string prefix = parts[q].dir_name + "/";
       for (const auto& f : files) {
-        if (f.relative_path.rfind(prefix, 0) == 0) size += f.committed_size;
+        if (f.relative_path.rfind(prefix, 0) != 0) continue;
+        size += f.committed_size;
+        if (parts[q].is_compressed) compressed_size += f.committed_size;
       }
     }
     char human[32];
@@ -97,10 +127,10 @@ core::Result<OpPtr> Partitions(const cairo::TableView& view) {
       std::snprintf(human, sizeof human, "%llu.0 B", static_cast<unsigned long long>(size));
     }
     rb.Add({I(index++), S(std::string(cairo::PartitionByName(by))),
-            S(cairo::PartitionName(by, info.partition_start_us)),
-            has_ts ? T(min_ts) : T(kNullI64), has_ts ? T(max_ts) : T(kNullI64),
-            L(rows), L(static_cast<int64_t>(size)), S(human), B(false),
-            B(q == parts.size()), B(true), B(false), B(false)});
+            S(cairo::PartitionName(by, info.partition_start_us)), has_ts ? T(min_ts) : T(kNullI64),
+            has_ts ? T(max_ts) : T(kNullI64), L(rows), L(static_cast<int64_t>(size)), S(human),
+            B(false), B(q == parts.size()), B(true), B(false), B(false), B(is_compressed),
+            L(static_cast<int64_t>(compressed_size)), L(static_cast<int64_t>(raw_size))});
     p = q;
   }
   return rb.Build();
@@ -129,9 +159,7 @@ OpPtr Tables(PlanContext& ctx) {
   return rb.Build();
 }
 
-Value SOrNull(const std::string& s) {
-  return s.empty() ? Value::Null(ColumnType::kVarchar) : S(s);
-}
+Value SOrNull(const std::string& s) { return s.empty() ? Value::Null(ColumnType::kVarchar) : S(s); }
 
 // backup_schedule(): one row for the server's schedule (backup.schedule.cron), none without.
 OpPtr BackupSchedule(PlanContext& ctx) {
@@ -176,13 +204,14 @@ core::Result<OpPtr> Backups(PlanContext& ctx, int32_t pos) {
     std::string tables;
     for (const auto& t : e.tables) tables += (tables.empty() ? "" : ",") + t;
     const bool running = e.end_us == 0;
-    rb.Add({SOrNull(e.name), e.unreadable ? Value::Null(ColumnType::kVarchar)
-                                          : S(std::string(cairo::BackupKindName(e))),
-            S(std::string(cairo::BackupStatusName(e.status))), I(e.progress_percent),
-            T(e.start_us), T(running ? kNullI64 : e.end_us), L(e.duration_us), SOrNull(tables),
-            L(e.rows), L(static_cast<int64_t>(e.bytes_copied)),
-            L(static_cast<int64_t>(e.bytes_linked)), SOrNull(e.backup_error),
-            SOrNull(e.cleanup_error), T(e.removed_us == 0 ? kNullI64 : e.removed_us)});
+    rb.Add({SOrNull(e.name),
+            e.unreadable ? Value::Null(ColumnType::kVarchar)
+                         : S(std::string(cairo::BackupKindName(e))),
+            S(std::string(cairo::BackupStatusName(e.status))), I(e.progress_percent), T(e.start_us),
+            T(running ? kNullI64 : e.end_us), L(e.duration_us), SOrNull(tables), L(e.rows),
+            L(static_cast<int64_t>(e.bytes_copied)), L(static_cast<int64_t>(e.bytes_linked)),
+            SOrNull(e.backup_error), SOrNull(e.cleanup_error),
+            T(e.removed_us == 0 ? kNullI64 : e.removed_us)});
   }
   return rb.Build();
 }
@@ -241,7 +270,7 @@ void RegisterIntrospectionRelations(TableFunctionRegistry& r) {
           ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, name, ref.func_args[0]->pos));
           return Columns(view);
         });
-  r.Add("table_partitions", "the partitions of a table",
+  r.Add("table_partitions", "the partitions of a table (QuestDB's columns, then `isCompressed`, `compressedSize`, `rawSize`)",
         [](const TableRef& ref, PlanContext& ctx) -> core::Result<OpPtr> {
           ASSIGN_OR_RETURN(std::string name, RelationTextArg(ref, 0, ctx, "table name"));
           ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, name, ref.func_args[0]->pos));
@@ -277,18 +306,22 @@ core::Result<OpPtr> PlanShow(const ShowStmt& show, PlanContext& ctx) {
       ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, show.table, show.table_pos));
       return Partitions(view);
     }
-    case ShowStmt::What::kBackups: return Backups(ctx, 0);
+    case ShowStmt::What::kBackups:
+      return Backups(ctx, 0);
     case ShowStmt::What::kCreateTable: {
       ASSIGN_OR_RETURN(cairo::TableView view, PinTable(ctx, show.table, show.table_pos));
       const auto& schema = view.schema();
       std::string ddl = "CREATE TABLE '" + view.table_name() + "' ( \n";
       for (size_t c = 0; c < schema.columns.size(); ++c) {
-        ddl += "\t" + schema.columns[c].name + " " + std::string(cairo::ColumnTypeName(schema.columns[c].type));
+        ddl += "\t" + schema.columns[c].name + " " +
+               std::string(cairo::ColumnTypeName(schema.columns[c].type));
         ddl += c + 1 < schema.columns.size() ? ",\n" : "\n";
       }
       ddl += ")";
-      if (schema.timestamp_index >= 0) ddl += " timestamp(" + schema.columns[schema.timestamp_index].name + ")";
-      ddl += " PARTITION BY " + std::string(cairo::PartitionByName(schema.partition_by)) + " BYPASS WAL;";
+      if (schema.timestamp_index >= 0)
+        ddl += " timestamp(" + schema.columns[schema.timestamp_index].name + ")";
+      ddl += " PARTITION BY " + std::string(cairo::PartitionByName(schema.partition_by)) +
+             " BYPASS WAL;";
       RowsBuilder rb({{"ddl", ColumnType::kVarchar, ""}});
       rb.Add({S(ddl)});
       return rb.Build();

@@ -335,6 +335,24 @@ core::Result<Statement> Parser::Update(int32_t pos) {
   return st;
 }
 
+// LIST 'name', ... | WHERE <condition>, after DROP PARTITION and CONVERT PARTITION TO ...
+core::Status Parser::PartitionSelection(AlterTableStmt* a) {
+  if (AcceptKeyword("where")) {
+    ASSIGN_OR_RETURN(a->partition_where, Expression());
+    return core::Status::Ok();
+  }
+  RETURN_IF_ERROR(ExpectKeyword("list"));
+  for (;;) {
+    const Token& p = Peek();
+    if (p.kind != TokenKind::kString) return Error("partition name expected", p.pos);
+    a->partitions.push_back(p.text);
+    a->partition_positions.push_back(p.pos);
+    Next();
+    if (!AcceptOp(",")) break;
+  }
+  return core::Status::Ok();
+}
+
 core::Result<Statement> Parser::Alter(int32_t pos) {
   RETURN_IF_ERROR(ExpectKeyword("table"));
   auto a = std::make_shared<AlterTableStmt>();
@@ -364,19 +382,7 @@ core::Result<Statement> Parser::Alter(int32_t pos) {
     Next();
     if (AcceptKeyword("partition")) {
       a->action = AlterTableStmt::Action::kDropPartition;
-      if (AcceptKeyword("where")) {
-        ASSIGN_OR_RETURN(a->partition_where, Expression());
-        return st;
-      }
-      RETURN_IF_ERROR(ExpectKeyword("list"));
-      for (;;) {
-        const Token& p = Peek();
-        if (p.kind != TokenKind::kString) return Error("partition name expected", p.pos);
-        a->partitions.push_back(p.text);
-        a->partition_positions.push_back(p.pos);
-        Next();
-        if (!AcceptOp(",")) break;
-      }
+      RETURN_IF_ERROR(PartitionSelection(a.get()));
       return st;
     }
     AcceptKeyword("column");
@@ -388,6 +394,24 @@ core::Result<Statement> Parser::Alter(int32_t pos) {
       a->name_positions.push_back(cpos);
       if (!AcceptOp(",")) break;
     }
+    return st;
+  }
+  if (t.IsKeyword("convert")) {
+    // CONVERT PARTITION TO COMPRESSED | NATIVE, QuestDB's CONVERT PARTITION TO PARQUET grammar.
+    Next();
+    RETURN_IF_ERROR(ExpectKeyword("partition"));
+    RETURN_IF_ERROR(ExpectKeyword("to"));
+    a->action = AlterTableStmt::Action::kConvertPartition;
+    const Token& format = Peek();
+    if (format.IsKeyword("compressed")) {
+      a->to_compressed = true;
+    } else if (format.IsKeyword("parquet")) {
+      return Error("CONVERT PARTITION TO PARQUET is not supported; use TO COMPRESSED", format.pos);
+    } else if (!format.IsKeyword("native")) {
+      return Error("'compressed' or 'native' expected", format.pos);
+    }
+    Next();
+    RETURN_IF_ERROR(PartitionSelection(a.get()));
     return st;
   }
   if (t.IsKeyword("rename")) {
@@ -491,9 +515,10 @@ core::Result<Statement> Parser::Show(int32_t pos) {
 
 // A table name of BACKUP TABLE: a quoted name ('x' or "x"), or a bare name written as one word
 // of letters, digits, '_', '$', '-' and UTF-8, with '.'s between such characters (several
-// adjacent tokens: `my-table`, `sensors.eu`). Any other character is a name by itself, so `../t` is the name '.' and the name check says "'.' is an
-// invalid table name" at its position, as QuestDB does. The name is checked (ValidateTableName)
-// here; whether the table exists is checked when the statement runs.
+// adjacent tokens: `my-table`, `sensors.eu`). Any other character is a name by itself, so `../t` is
+// the name '.' and the name check says "'.' is an invalid table name" at its position, as QuestDB
+// does. The name is checked (ValidateTableName) here; whether the table exists is checked when the
+// statement runs.
 core::Result<std::string> Parser::BackupTableName(int32_t* pos) {
   const Token& first = Peek();
   *pos = first.pos;

@@ -90,6 +90,7 @@ class Parser {
   core::Result<Statement> Insert(int32_t pos);
   core::Result<Statement> Update(int32_t pos);
   core::Result<Statement> Alter(int32_t pos);
+  core::Status PartitionSelection(AlterTableStmt* a);
   core::Result<Statement> Show(int32_t pos);
   core::Result<Statement> Backup(int32_t pos);
   core::Result<Statement> Snapshot(int32_t pos, bool checkpoint);
