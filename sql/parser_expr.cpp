@@ -305,6 +305,20 @@ core::Result<ExprPtr> Parser::Primary() {
           e->args = {arg};
           return ExprPtr(e);
         }
+        // Typed literals of QuestDB's docs: ipv4 '1.2.3.4', uuid '...' (a cast of the text).
+        if ((t.IsKeyword("ipv4") || t.IsKeyword("uuid")) && Peek(1).kind == TokenKind::kString) {
+          e->kind = ExprKind::kCast;
+          e->cast_type = t.IsKeyword("ipv4") ? cairo::ColumnType::kIPv4 : cairo::ColumnType::kUuid;
+          Next();
+          const Token& lit = Next();
+          auto arg = std::make_shared<Expr>();
+          arg->kind = ExprKind::kString;
+          arg->pos = lit.pos;
+          arg->text = lit.text;
+          arg->sval = lit.text;
+          e->args = {arg};
+          return ExprPtr(e);
+        }
         if (t.IsKeyword("extract") && Peek(1).IsOp("(")) {
           Next();
           Next();
