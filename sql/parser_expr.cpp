@@ -61,7 +61,8 @@ core::Result<ExprPtr> Parser::Comparison() {
     const Token& t = Peek();
     if (t.kind == TokenKind::kOperator &&
         (t.text == "=" || t.text == "!=" || t.text == "<>" || t.text == "<" || t.text == "<=" ||
-         t.text == ">" || t.text == ">=" || t.text == "~" || t.text == "!~")) {
+         t.text == ">" || t.text == ">=" || t.text == "~" || t.text == "!~" || t.text == "<<" ||
+         t.text == "<<=" || t.text == ">>" || t.text == ">>=")) {
       std::string op = t.text == "<>" ? "!=" : t.text;
       int32_t pos = Next().pos;
       ASSIGN_OR_RETURN(ExprPtr right, Concat());

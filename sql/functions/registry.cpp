@@ -18,6 +18,7 @@ const FunctionRegistry& FunctionRegistry::Get() {
     RegisterConditionalFunctions(*r);
     RegisterRandomFunctions(*r);
     RegisterMetaFunctions(*r);
+    RegisterTypeFunctions(*r);
     RegisterAggregateAndTableNames(*r);
     std::sort(r->defs_.begin(), r->defs_.end(),
               [](const FunctionDef& a, const FunctionDef& b) { return a.name < b.name; });

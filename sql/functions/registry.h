@@ -4,8 +4,8 @@
 // introspection.cpp), so that `functions()` and the documentation can list them all.
 //
 // A family file (time.cpp, math.cpp, string.cpp, conditional.cpp, random.cpp, meta.cpp,
-// aggregate_names.cpp) adds its functions in its Register* function; the registry is built once,
-// on first use, and is immutable (thread-safe) afterwards.
+// types.cpp, aggregate_names.cpp) adds its functions in its Register* function; the registry is
+// built once, on first use, and is immutable (thread-safe) afterwards.
 //
 // Binding a call (BindFunction in expr.h): the function is found by its lower-case name; its
 // overloads are tried in order and the first whose check accepts the bound argument types binds
@@ -68,6 +68,7 @@ void RegisterConditionalFunctions(FunctionRegistry& r);
 void RegisterRandomFunctions(FunctionRegistry& r);
 void RegisterMetaFunctions(FunctionRegistry& r);
 void RegisterAggregateAndTableNames(FunctionRegistry& r);
+void RegisterTypeFunctions(FunctionRegistry& r);  // types.cpp: IPv4, UUID, LONG128
 
 // The function list as a Markdown table (name, kind, signatures, summary): the source of the
 // list in sql/README.md.
