@@ -86,61 +86,60 @@ std::string ValidateName(std::string_view name, const char* what, bool column) {
 
 }  // namespace
 
-std::string_view ColumnTypeName(ColumnType type) {
-  switch (type) {
-    case ColumnType::kBoolean: return "BOOLEAN";
-    case ColumnType::kByte: return "BYTE";
-    case ColumnType::kShort: return "SHORT";
-    case ColumnType::kChar: return "CHAR";
-    case ColumnType::kInt: return "INT";
-    case ColumnType::kLong: return "LONG";
-    case ColumnType::kFloat: return "FLOAT";
-    case ColumnType::kDouble: return "DOUBLE";
-    case ColumnType::kDate: return "DATE";
-    case ColumnType::kTimestamp: return "TIMESTAMP";
-    case ColumnType::kSymbol: return "SYMBOL";
-    case ColumnType::kVarchar: return "VARCHAR";
+namespace {
+
+// One row per stored type: the one table of names and sizes (index = the enum's value).
+struct TypeInfo {
+  ColumnType type;
+  std::string_view name;
+  int size_bytes;  // 0: variable size
+};
+constexpr TypeInfo kTypes[] = {
+    {ColumnType::kBoolean, "BOOLEAN", 1},  {ColumnType::kByte, "BYTE", 1},
+    {ColumnType::kShort, "SHORT", 2},      {ColumnType::kChar, "CHAR", 2},
+    {ColumnType::kInt, "INT", 4},          {ColumnType::kLong, "LONG", 8},
+    {ColumnType::kFloat, "FLOAT", 4},      {ColumnType::kDouble, "DOUBLE", 8},
+    {ColumnType::kDate, "DATE", 8},        {ColumnType::kTimestamp, "TIMESTAMP", 8},
+    {ColumnType::kSymbol, "SYMBOL", 4},    {ColumnType::kVarchar, "VARCHAR", 0},
+    {ColumnType::kIPv4, "IPv4", 4},        {ColumnType::kUuid, "UUID", 16},
+    {ColumnType::kLong256, "LONG256", 32}, {ColumnType::kLong128, "LONG128", 16},
+};
+
+const TypeInfo* Info(ColumnType type) {
+  for (const TypeInfo& t : kTypes) {
+    if (t.type == type) return &t;
   }
-  return "UNKNOWN";
+  return nullptr;
+}
+
+}  // namespace
+
+std::string_view ColumnTypeName(ColumnType type) {
+  const TypeInfo* t = Info(type);
+  return t ? t->name : "UNKNOWN";
 }
 
 std::optional<ColumnType> ParseColumnType(std::string_view name) {
-  static constexpr std::pair<std::string_view, ColumnType> kNames[] = {
-      {"BOOLEAN", ColumnType::kBoolean}, {"BYTE", ColumnType::kByte},
-      {"SHORT", ColumnType::kShort},     {"CHAR", ColumnType::kChar},
-      {"INT", ColumnType::kInt},         {"INTEGER", ColumnType::kInt},
-      {"LONG", ColumnType::kLong},       {"BIGINT", ColumnType::kLong},
-      {"FLOAT", ColumnType::kFloat},     {"REAL", ColumnType::kFloat},
-      {"DOUBLE", ColumnType::kDouble},   {"DATE", ColumnType::kDate},
-      {"TIMESTAMP", ColumnType::kTimestamp}, {"SYMBOL", ColumnType::kSymbol},
-      {"VARCHAR", ColumnType::kVarchar}, {"STRING", ColumnType::kVarchar},
-      {"SMALLINT", ColumnType::kShort},  {"TINYINT", ColumnType::kByte},
+  static constexpr std::pair<std::string_view, ColumnType> kAliases[] = {
+      {"INTEGER", ColumnType::kInt},    {"BIGINT", ColumnType::kLong},
+      {"REAL", ColumnType::kFloat},     {"STRING", ColumnType::kVarchar},
+      {"SMALLINT", ColumnType::kShort}, {"TINYINT", ColumnType::kByte},
   };
-  for (const auto& [n, t] : kNames) {
+  for (const TypeInfo& t : kTypes) {
+    if (EqualsIgnoreCase(t.name, name)) return t.type;
+  }
+  for (const auto& [n, t] : kAliases) {
     if (EqualsIgnoreCase(n, name)) return t;
   }
   return std::nullopt;
 }
 
 int ColumnTypeSize(ColumnType type) {
-  switch (type) {
-    case ColumnType::kBoolean:
-    case ColumnType::kByte: return 1;
-    case ColumnType::kShort:
-    case ColumnType::kChar: return 2;
-    case ColumnType::kInt:
-    case ColumnType::kFloat:
-    case ColumnType::kSymbol: return 4;
-    case ColumnType::kLong:
-    case ColumnType::kDouble:
-    case ColumnType::kDate:
-    case ColumnType::kTimestamp: return 8;
-    case ColumnType::kVarchar: return 0;
-  }
-  return 0;
+  const TypeInfo* t = Info(type);
+  return t ? t->size_bytes : 0;
 }
 
-bool IsValidColumnType(uint8_t raw) { return raw >= 1 && raw <= 12; }
+bool IsValidColumnType(uint8_t raw) { return Info(static_cast<ColumnType>(raw)) != nullptr; }
 
 std::string_view PartitionByName(PartitionBy by) {
   switch (by) {

@@ -15,18 +15,25 @@ namespace sundial::cairo {
 
 // Stored as one byte in the txn record; never renumber (format stability).
 enum class ColumnType : uint8_t {
-  kBoolean = 1,   // 1 byte, 0/1; not nullable (null reads as false)
-  kByte = 2,      // int8; not nullable (null reads as 0)
-  kShort = 3,     // int16; not nullable (null reads as 0)
-  kChar = 4,      // uint16 UTF-16 unit; null = 0
-  kInt = 5,       // int32; null = INT32_MIN
-  kLong = 6,      // int64; null = INT64_MIN
-  kFloat = 7,     // float; null = NaN
-  kDouble = 8,    // double; null = NaN
-  kDate = 9,      // int64 ms since epoch; null = INT64_MIN
-  kTimestamp = 10,// int64 µs since epoch; null = INT64_MIN
-  kSymbol = 11,   // int32 key into the column's dictionary; null = INT32_MIN (kNullSymbolKey)
-  kVarchar = 12,  // UTF-8 bytes, variable size (data + index files); STRING is an alias
+  kBoolean = 1,     // 1 byte, 0/1; not nullable (null reads as false)
+  kByte = 2,        // int8; not nullable (null reads as 0)
+  kShort = 3,       // int16; not nullable (null reads as 0)
+  kChar = 4,        // uint16 UTF-16 unit; null = 0
+  kInt = 5,         // int32; null = INT32_MIN
+  kLong = 6,        // int64; null = INT64_MIN
+  kFloat = 7,       // float; null = NaN
+  kDouble = 8,      // double; null = NaN
+  kDate = 9,        // int64 ms since epoch; null = INT64_MIN
+  kTimestamp = 10,  // int64 µs since epoch; null = INT64_MIN
+  kSymbol = 11,     // int32 key into the column's dictionary; null = INT32_MIN (kNullSymbolKey)
+  kVarchar = 12,    // UTF-8 bytes, variable size (data + index files); STRING is an alias
+  // QuestDB's further types; their text forms and storage layouts live in cairo/column_text.h.
+  kIPv4 = 13,     // uint32 address; null = 0 (0.0.0.0)
+  kUuid = 14,     // 16 bytes: lo then hi uint64; null = both INT64_MIN
+  kLong256 = 15,  // 32 bytes: four uint64, least significant first; null = all four INT64_MIN
+  kLong128 = 16,  // 16 bytes: lo then hi uint64; null = both INT64_MIN
+  kGeoHash = 17,  // reserved (GEOHASH(n)); not yet accepted by ParseColumnType
+  kBinary = 18,   // reserved (BINARY); not yet accepted by ParseColumnType
 };
 
 inline constexpr int32_t kNullInt = std::numeric_limits<int32_t>::min();
@@ -34,11 +41,11 @@ inline constexpr int64_t kNullLong = std::numeric_limits<int64_t>::min();
 inline constexpr int32_t kNullSymbolKey = std::numeric_limits<int32_t>::min();
 inline constexpr uint16_t kNullChar = 0;
 
-// "BOOLEAN", "BYTE", ..., "VARCHAR".
+// "BOOLEAN", "BYTE", ..., "VARCHAR", "IPv4", "UUID", "LONG256", "LONG128" (QuestDB's names).
 std::string_view ColumnTypeName(ColumnType type);
 // Case-insensitive; accepts STRING as VARCHAR. nullopt for unknown names.
 std::optional<ColumnType> ParseColumnType(std::string_view name);
-// Bytes per value in the data file; 0 for VARCHAR (variable size).
+// Bytes per value in the data file; 0 for VARCHAR (variable size) and the reserved types.
 int ColumnTypeSize(ColumnType type);
 // Null value bytes of a fixed-size type (ColumnTypeSize bytes written to `out`); what a
 // partition without the column's file reads as. Defined in table_view.cpp.
@@ -46,6 +53,7 @@ void WriteNullValue(ColumnType type, void* out);
 // Fills `n` values of `type` with nulls.
 void FillNulls(ColumnType type, void* out, size_t n);
 inline bool IsVarSize(ColumnType t) { return t == ColumnType::kVarchar; }
+// A type this server stores (the reserved kGeoHash and kBinary are not).
 bool IsValidColumnType(uint8_t raw);
 
 // Stored as one byte; never renumber.

@@ -45,6 +45,11 @@ bool IsIntCodec(BlockCodec c) {
          c == BlockCodec::kRle;
 }
 bool IsFloating(ColumnType t) { return t == ColumnType::kFloat || t == ColumnType::kDouble; }
+// The types of format version 1: VARCHAR and the fixed-size types of at most 8 bytes that existed
+// then (BOOLEAN .. SYMBOL). IPv4, UUID, LONG128, LONG256 have none yet.
+bool HasCompressedLayout(ColumnType t) {
+  return static_cast<uint8_t>(t) >= 1 && static_cast<uint8_t>(t) <= 12;
+}
 
 // Which codecs a column type may use.
 bool CodecApplies(ColumnType type, BlockCodec c) {
@@ -296,6 +301,10 @@ Result<std::string> CompressColumn(ColumnType type, int64_t rows, std::string_vi
   if (!IsValidColumnType(static_cast<uint8_t>(type))) {
     return Status::InvalidArgument("unknown column type");
   }
+  if (!HasCompressedLayout(type)) {
+    return Status::Unsupported("no compressed layout for type " +
+                               std::string(ColumnTypeName(type)));
+  }
   if (options.block_rows == 0 || options.block_rows > kMaxCompressedBlockRows) {
     return Status::InvalidArgument("block rows must be 1..65536");
   }
@@ -433,6 +442,10 @@ Result<CompressedColumnReader> CompressedColumnReader::Open(std::string_view fil
   }
   if (static_cast<uint8_t>(h[8]) != static_cast<uint8_t>(type)) {
     return Damaged(path, "column type differs from the table's");
+  }
+  if (!HasCompressedLayout(type)) {
+    return Status::Unsupported("no compressed layout for type " +
+                               std::string(ColumnTypeName(type)));
   }
   if (h[9] != 0 || h[10] != 0 || h[11] != 0) return Damaged(path, "reserved bytes set");
   CompressedColumnReader r;

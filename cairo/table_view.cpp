@@ -38,7 +38,19 @@ void WriteNullValue(ColumnType type, void* out) {
       std::memcpy(out, &d, 8);
       break;
     }
+    case ColumnType::kIPv4:
+      std::memset(out, 0, 4);
+      break;
+    case ColumnType::kUuid:
+    case ColumnType::kLong128:
+    case ColumnType::kLong256:
+      for (int k = 0; k < ColumnTypeSize(type) / 8; ++k) {
+        std::memcpy(static_cast<char*>(out) + 8 * k, &kNullLong, 8);
+      }
+      break;
     case ColumnType::kVarchar:
+    case ColumnType::kGeoHash:
+    case ColumnType::kBinary:
       break;
   }
 }

@@ -41,6 +41,16 @@ core::Status TableWriter::AppendBatch(const int64_t* timestamps_us, int64_t row_
         case ColumnType::kTimestamp: PutLong(c, reinterpret_cast<const int64_t*>(p)[r]); break;
         case ColumnType::kFloat: PutDouble(c, reinterpret_cast<const float*>(p)[r]); break;
         case ColumnType::kDouble: PutDouble(c, reinterpret_cast<const double*>(p)[r]); break;
+        case ColumnType::kIPv4:
+        case ColumnType::kUuid:
+        case ColumnType::kLong256:
+        case ColumnType::kLong128:
+          PutFixed(c, p + r * ColumnTypeSize(t));
+          break;
+        case ColumnType::kGeoHash:
+        case ColumnType::kBinary:
+          CancelRow();
+          return core::Status::InvalidArgument("unsupported column type");
         case ColumnType::kSymbol:
         case ColumnType::kVarchar:
           CancelRow();

@@ -29,6 +29,7 @@ struct ColumnBatch {
   int column_index = -1;
   // Fixed-size types: row_count values in the column's storage type: BOOLEAN/BYTE int8,
   // SHORT int16, CHAR uint16, INT int32, LONG/DATE/TIMESTAMP int64, FLOAT float, DOUBLE double,
+  // IPv4/UUID/LONG128/LONG256 in their storage layouts (cairo/column_text.h),
   // SYMBOL int32 keys returned by SymbolKey() (or kNullSymbolKey).
   const void* values = nullptr;
   // VARCHAR or SYMBOL: row_count strings; an entry whose data() is nullptr is null.
@@ -79,6 +80,9 @@ class TableWriter {
   virtual void PutSymbol(int col, std::string_view v) = 0;
   virtual void PutVarchar(int col, std::string_view v) = 0;
   virtual void PutNull(int col) = 0;
+  // IPv4, UUID, LONG128, LONG256: ColumnTypeSize bytes in the storage layout of
+  // cairo/column_text.h (PutLong also serves IPv4). The default implementation ignores it.
+  virtual void PutFixed(int col, const void* bytes) {}
   // Finishes the row (it becomes part of the uncommitted batch).
   virtual core::Status EndRow() = 0;
   // Drops the current unfinished row.

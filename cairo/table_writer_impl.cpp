@@ -44,7 +44,7 @@ TableWriterImpl::Column TableWriterImpl::MakeColumn(ColumnType type) {
   Column c;
   c.type = type;
   c.width = IsVarSize(type) ? 8 : ColumnTypeSize(type);
-  WriteNullValue(type, &c.null_bits);
+  WriteNullValue(type, c.null_bits);
   return c;
 }
 
@@ -101,7 +101,7 @@ core::Status TableWriterImpl::NewRow(int64_t timestamp_us) {
       uint64_t e = c.var_bytes.size() | kNullBit;
       std::memcpy(c.data.Extend(8), &e, 8);
     } else {
-      std::memcpy(c.data.Extend(c.width), &c.null_bits, c.width);
+      std::memcpy(c.data.Extend(c.width), c.null_bits, c.width);
     }
   }
   if (tsi >= 0) std::memcpy(Slot(tsi), &timestamp_us, 8);
@@ -136,6 +136,9 @@ void TableWriterImpl::PutLong(int col, int64_t v) {
     case ColumnType::kInt:
       *reinterpret_cast<int32_t*>(p) = static_cast<int32_t>(v);
       break;
+    case ColumnType::kIPv4:
+      *reinterpret_cast<uint32_t*>(p) = static_cast<uint32_t>(v);
+      break;
     case ColumnType::kLong:
     case ColumnType::kDate:
     case ColumnType::kTimestamp:
@@ -149,8 +152,18 @@ void TableWriterImpl::PutLong(int col, int64_t v) {
       break;
     case ColumnType::kSymbol:
     case ColumnType::kVarchar:
+    case ColumnType::kUuid:
+    case ColumnType::kLong256:
+    case ColumnType::kLong128:
+    case ColumnType::kGeoHash:
+    case ColumnType::kBinary:
       break;  // caller's bug: wrong setter
   }
+}
+
+void TableWriterImpl::PutFixed(int col, const void* bytes) {
+  if (!CanPut(col) || IsVarSize(cols_[col].type)) return;
+  std::memcpy(Slot(col), bytes, cols_[col].width);
 }
 
 void TableWriterImpl::PutDouble(int col, double v) {
@@ -164,6 +177,11 @@ void TableWriterImpl::PutDouble(int col, double v) {
       break;
     case ColumnType::kSymbol:
     case ColumnType::kVarchar:
+    case ColumnType::kUuid:
+    case ColumnType::kLong256:
+    case ColumnType::kLong128:
+    case ColumnType::kGeoHash:
+    case ColumnType::kBinary:
       break;
     default:
       if (std::isnan(v)) {
@@ -204,7 +222,7 @@ void TableWriterImpl::PutNull(int col) {
   if (!CanPut(col)) return;
   Column& c = cols_[col];
   if (c.type == ColumnType::kVarchar) return SetVarchar(col, {}, true);
-  std::memcpy(Slot(col), &c.null_bits, c.width);
+  std::memcpy(Slot(col), c.null_bits, c.width);
 }
 
 core::Status TableWriterImpl::EndRow() {

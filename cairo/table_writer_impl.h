@@ -36,6 +36,7 @@ class TableWriterImpl final : public TableWriter {
   void PutSymbol(int col, std::string_view v) override;
   void PutVarchar(int col, std::string_view v) override;
   void PutNull(int col) override;
+  void PutFixed(int col, const void* bytes) override;
   core::Status EndRow() override;
   void CancelRow() override;
   core::Status AppendBatch(const int64_t* timestamps_us, int64_t row_count,
@@ -63,7 +64,7 @@ class TableWriterImpl final : public TableWriter {
   struct Column {
     ColumnType type = ColumnType::kDouble;
     int width = 0;                           // bytes per value; 8 (index entries) for VARCHAR
-    uint64_t null_bits = 0;                  // the null value's bytes (fixed types)
+    uint64_t null_bits[4] = {};              // the null value's bytes (fixed types, <= 32)
     RawBuffer data;                          // values, or VARCHAR end offsets (bit 63 = null)
     RawBuffer var_bytes;                     // VARCHAR bytes
     std::unique_ptr<SymbolDictionary> dict;  // SYMBOL only

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "cairo/column_text.h"
 #include "core/timestamp.h"
 
 namespace sundial::http {
@@ -253,6 +254,16 @@ bool ParseCsvValue(std::string_view raw, cairo::ColumnType type, ParsedValue* ou
     case ColumnType::kSymbol:
     case ColumnType::kVarchar:
       return true;
+    case ColumnType::kIPv4:
+    case ColumnType::kUuid:
+    case ColumnType::kLong128:
+    case ColumnType::kLong256:
+      if (!cairo::ParseStoredText(type, v, out->stored).ok()) return false;
+      out->is_null = cairo::IsStoredNull(type, out->stored);
+      return true;
+    case ColumnType::kGeoHash:
+    case ColumnType::kBinary:
+      return false;
   }
   return false;
 }

@@ -147,12 +147,19 @@ void AppendJsonValue(std::string* out, const sql::ResultVector& v, size_t row, b
       return;
     case ColumnType::kSymbol:
     case ColumnType::kVarchar:
+    case ColumnType::kIPv4:
+    case ColumnType::kUuid:
+    case ColumnType::kLong128:
+    case ColumnType::kLong256:
       if (is_null) {
         out->append("null");
       } else {
         core::JsonAppendString(out, v.strings[row]);
       }
       return;
+    case ColumnType::kGeoHash:
+    case ColumnType::kBinary:
+      break;
   }
   out->append("null");
 }
@@ -212,6 +219,15 @@ void AppendCsvValue(std::string* out, const sql::ResultVector& v, size_t row) {
     case ColumnType::kSymbol:
     case ColumnType::kVarchar:
       if (!is_null) AppendCsvString(out, v.strings[row]);
+      return;
+    case ColumnType::kIPv4:
+    case ColumnType::kUuid:
+    case ColumnType::kLong128:
+    case ColumnType::kLong256:
+      if (!is_null) out->append(v.strings[row]);  // QuestDB's /exp: bare, as numbers
+      return;
+    case ColumnType::kGeoHash:
+    case ColumnType::kBinary:
       return;
   }
 }

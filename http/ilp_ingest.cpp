@@ -10,9 +10,10 @@
 #include <limits>
 #include <thread>
 
+#include "cairo/column_text.h"
 #include "cairo/column_type.h"
-#include "core/utf8.h"
 #include "core/timestamp.h"
+#include "core/utf8.h"
 
 namespace sundial::http {
 namespace {
@@ -213,7 +214,10 @@ bool IlpTypeFits(IlpType from, ColumnType to) {
   switch (from) {
     case IlpType::kTag:
     case IlpType::kString:
-      return to == ColumnType::kSymbol || to == ColumnType::kVarchar || to == ColumnType::kChar;
+      // As QuestDB: a string field also fills an existing IPv4, UUID, LONG128 or LONG256
+      // column (the text must parse, cairo/column_text.h).
+      return to == ColumnType::kSymbol || to == ColumnType::kVarchar || to == ColumnType::kChar ||
+             (from == IlpType::kString && cairo::HasStoredText(to));
     case IlpType::kDouble:
       return to == ColumnType::kDouble || to == ColumnType::kFloat;
     case IlpType::kLong:
@@ -493,6 +497,12 @@ Status IlpBatch::Append(std::string_view table, const IlpValue* values, size_t n
         c->target == ColumnType::kChar && v.s.size() != 1) {
       return IlpCastError(v.type, v.name, c->target, t->name);
     }
+    if (v.type == IlpType::kString && cairo::HasStoredText(c->target)) {
+      uint8_t stored[32];
+      if (!cairo::ParseStoredText(c->target, v.s, stored).ok()) {
+        return IlpCastError(v.type, v.name, c->target, t->name);
+      }
+    }
     cols[k] = c;
   }
   const int64_t row = t->staged();
@@ -748,19 +758,7 @@ Status IlpBatch::FlushTo(TableState* t, TableState* owner) {
     const int width = cairo::ColumnTypeSize(tg.type);
     auto& buf = fixed.emplace_back(n * static_cast<size_t>(width));
     char* out = buf.data();
-    // Nulls first (BOOLEAN/BYTE/SHORT/CHAR: 0; the others below).
-    switch (tg.type) {
-      case ColumnType::kInt:
-      case ColumnType::kSymbol: std::fill_n(reinterpret_cast<int32_t*>(out), n, cairo::kNullInt); break;
-      case ColumnType::kLong:
-      case ColumnType::kDate:
-      case ColumnType::kTimestamp:
-        std::fill_n(reinterpret_cast<int64_t*>(out), n, cairo::kNullLong);
-        break;
-      case ColumnType::kFloat: std::fill_n(reinterpret_cast<float*>(out), n, std::nanf("")); break;
-      case ColumnType::kDouble: std::fill_n(reinterpret_cast<double*>(out), n, std::nan("")); break;
-      default: break;
-    }
+    cairo::FillNulls(tg.type, out, n);  // rows without a value
     for (const LocalColumn* src : tg.sources) {
       if (src->type == IlpType::kTag && tg.type == ColumnType::kSymbol) {
         // A key per dictionary entry, then per row.
@@ -813,6 +811,12 @@ Status IlpBatch::FlushTo(TableState* t, TableState* owner) {
           case IlpType::kTag:
           case IlpType::kString: {  // SYMBOL and VARCHAR targets were handled above: CHAR
             std::string_view s = src->StringAt(r);
+            if (cairo::HasStoredText(tg.type)) {  // checked as the line came
+              if (!cairo::ParseStoredText(tg.type, s, out + i * width).ok()) {
+                return IlpCastError(src->type, src->name, tg.type, t->name);
+              }
+              break;
+            }
             if (tg.type != ColumnType::kChar || s.size() != 1) {
               return IlpCastError(src->type, src->name, tg.type, t->name);
             }

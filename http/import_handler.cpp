@@ -386,6 +386,12 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
         case cairo::ColumnType::kVarchar:
           w->PutVarchar(col, fields[c]);
           break;
+        case cairo::ColumnType::kIPv4:
+        case cairo::ColumnType::kUuid:
+        case cairo::ColumnType::kLong128:
+        case cairo::ColumnType::kLong256:
+          w->PutFixed(col, v.stored);
+          break;
         default:
           w->PutLong(col, v.l);
           break;

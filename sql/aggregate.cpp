@@ -108,7 +108,7 @@ class Interner {
 class KeyEncoder {
  public:
   explicit KeyEncoder(ColumnType type) : type_(type) {}
-  bool is_string() const { return IsStringLike(type_); }
+  bool is_string() const { return IsStringLike(type_) || PhysOf(type_) == Phys::kStr; }
 
   void Encode(const Vec& v, size_t n, int64_t* out) {
     if (v.has_keys()) {
@@ -212,7 +212,7 @@ class AggState {
       kind_ = Kind::kVariance;
     }
     arg_type_ = spec.arg ? spec.arg->type() : ColumnType::kLong;
-    is_str_ = IsStringLike(arg_type_);
+    is_str_ = IsStringLike(arg_type_) || PhysOf(arg_type_) == Phys::kStr;
     is_f64_ = PhysOf(arg_type_) == Phys::kF64;
   }
 

@@ -128,6 +128,22 @@ core::Result<CmpDomain> CompareDomain(std::string_view op, BoundPtr* l, BoundPtr
     ASSIGN_OR_RETURN(*l, ToTimeSide(*l, b));
     return CmpDomain::kI64;
   }
+  // IPv4, UUID, LONG128, LONG256 compare with their own type, or with text cast to it (so
+  // that '1.2.3.4' and an upper-case UUID literal compare as values).
+  auto is_typed = [](ColumnType t) { return t == ColumnType::kIPv4 || IsTextValueType(t); };
+  if (is_typed(a) || is_typed(b)) {
+    if (is_typed(a) && IsStringLike(b)) {
+      const bool c = (*r)->constant() != nullptr;
+      ASSIGN_OR_RETURN(*r, FoldIf(c, MakeCast(*r, a, (*r)->pos())));
+      b = a;
+    } else if (is_typed(b) && IsStringLike(a)) {
+      const bool c = (*l)->constant() != nullptr;
+      ASSIGN_OR_RETURN(*l, FoldIf(c, MakeCast(*l, b, (*l)->pos())));
+      a = b;
+    }
+    if (a != b) return NoOperator(op, a, b, pos);
+    return a == ColumnType::kIPv4 ? CmpDomain::kI64 : CmpDomain::kStr;
+  }
   if (IsStringLike(a) && IsStringLike(b)) return CmpDomain::kStr;
   if (a == ColumnType::kChar && IsStringLike(b)) {
     bool c = (*r)->constant() != nullptr;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "cairo/column_text.h"
 #include "core/number_format.h"
 #include "core/timestamp.h"
 #include "sql/expr.h"
@@ -344,6 +345,9 @@ void FormatValue(const Vec& in, size_t r, std::string* tmp) {
     case ColumnType::kDate: core::AppendDateMillis(tmp, in.i[r]); break;
     case ColumnType::kFloat: core::AppendFloat(tmp, static_cast<float>(in.d[r])); break;
     case ColumnType::kDouble: core::AppendDouble(tmp, in.d[r]); break;
+    case ColumnType::kIPv4:
+      cairo::AppendIPv4(tmp, static_cast<uint32_t>(in.i[r]));
+      break;
     default: *tmp = std::to_string(in.i[r]); break;
   }
 }
@@ -370,7 +374,84 @@ void CastToText(const Vec& in, Vec* res) {
   }
 }
 
+// Casts into or out of IPv4, UUID, LONG128 and LONG256 (not into text: CastToText). Text parses
+// (cairo/column_text.h); IPv4 and the integers convert both ways (the address as an unsigned
+// 32-bit number, 0 is null, as QuestDB); other pairs are refused.
+core::Status CastTyped(const Vec& in, ColumnType to, CastMode mode, int32_t pos, Vec* res) {
+  const size_t n = in.n;
+  const bool from_str = in.phys() == Phys::kStr || in.has_keys();
+  const ColumnType from = in.type;
+  if (from_str && !IsTextValueType(from) && (IsTextValueType(to) || to == ColumnType::kIPv4)) {
+    std::string_view* ps = IsTextValueType(to) ? res->AllocS(n) : nullptr;
+    int64_t* pi = ps ? nullptr : res->AllocI(n);
+    StringPool* pool = res->Pool();
+    uint8_t stored[32];
+    std::string text;
+    for (size_t r = 0; r < n; ++r) {
+      std::string_view s = in.Str(r);
+      bool ok = s.data() != nullptr && cairo::ParseStoredText(to, s, stored).ok();
+      if (s.data() != nullptr && !ok && mode != CastMode::kExplicit) {
+        return Inconvertible(s, from, to, pos);
+      }
+      ok = ok && !cairo::IsStoredNull(to, stored);
+      if (pi) {
+        uint32_t a = 0;
+        if (ok) std::memcpy(&a, stored, 4);
+        pi[r] = ok ? static_cast<int64_t>(a) : kNullI64;
+        continue;
+      }
+      if (!ok) {
+        ps[r] = {};
+        continue;
+      }
+      text.clear();
+      cairo::AppendStoredText(to, stored, &text);
+      ps[r] = pool->Add(text);
+    }
+    return core::Status::Ok();
+  }
+  if (to == ColumnType::kIPv4 && IsIntegral(from) && in.phys() == Phys::kI64) {
+    int64_t* p = res->AllocI(n);
+    for (size_t r = 0; r < n; ++r) {
+      const int64_t x = in.i[r];
+      const uint32_t a = static_cast<uint32_t>(x);
+      p[r] = x == kNullI64 || a == 0 ? kNullI64 : static_cast<int64_t>(a);
+    }
+    return core::Status::Ok();
+  }
+  if (from == ColumnType::kIPv4 && (to == ColumnType::kInt || to == ColumnType::kLong)) {
+    int64_t* p = res->AllocI(n);
+    for (size_t r = 0; r < n; ++r) {
+      const int64_t x = in.i[r];
+      p[r] = x == kNullI64 ? kNullI64 : to == ColumnType::kInt ? WrapInteger(to, x) : x;
+    }
+    return core::Status::Ok();
+  }
+  if (IsTextValueType(from) && IsTextValueType(to) && from_str) {
+    // UUID <-> LONG128 share the text form; LONG256 parses only its own.
+    Vec text = in;
+    text.type = ColumnType::kVarchar;
+    return CastTyped(text, to, mode, pos, res);
+  }
+  return core::Status::InvalidArgument(
+      "inconvertible types: " + TypeLabel(from) + " -> " + TypeLabel(to), pos);
+}
+
 }  // namespace
+
+core::Status StoreTypedValue(const Vec& v, size_t r, void* out) {
+  if (v.type == ColumnType::kIPv4) {
+    const uint32_t a = v.i[r] == kNullI64 ? 0 : static_cast<uint32_t>(v.i[r]);
+    std::memcpy(out, &a, 4);
+    return core::Status::Ok();
+  }
+  const std::string_view s = v.Str(r);
+  if (s.data() == nullptr) {
+    cairo::WriteNullValue(v.type, out);
+    return core::Status::Ok();
+  }
+  return cairo::ParseStoredText(v.type, s, out);
+}
 
 core::Status CastVec(const Vec& in, ColumnType to, Vec* out, int32_t pos, CastMode mode) {
   if (in.type == to && !(to == ColumnType::kSymbol && in.symtab)) {
@@ -383,6 +464,9 @@ core::Status CastVec(const Vec& in, ColumnType to, Vec* out, int32_t pos, CastMo
   res.Reset(to, in.n);
   if (to == ColumnType::kSymbol || to == ColumnType::kVarchar) {
     CastToText(in, &res);
+  } else if (IsTextValueType(to) || to == ColumnType::kIPv4 || IsTextValueType(in.type) ||
+             in.type == ColumnType::kIPv4) {
+    RETURN_IF_ERROR(CastTyped(in, to, mode, pos, &res));
   } else if (PhysOf(to) == Phys::kF64) {
     RETURN_IF_ERROR(CastToFloating(in, to, mode, pos, &res));
   } else {

@@ -114,6 +114,10 @@ core::Status CastVec(const Vec& in, ColumnType to, Vec* out, int32_t pos,
 // integer that does not fit the narrower integer type `to` (LONG/INT/SHORT -> INT/SHORT/BYTE)
 // is refused as QuestDB refuses it: `inconvertible value: 40000 [INT -> SHORT]`.
 core::Status CheckImplicitNarrowing(const Vec& in, ColumnType to, int32_t pos);
+// Row `r` of `v` (of type IPv4, UUID, LONG128 or LONG256, as CastVec makes it) in the column's
+// storage layout (ColumnTypeSize(v.type) bytes at `out`, cairo/column_text.h); null rows as the
+// type's null.
+core::Status StoreTypedValue(const Vec& v, size_t r, void* out);
 core::Result<Value> CastValue(const Value& v, ColumnType to, int32_t pos,
                               CastMode mode = CastMode::kImplicit);
 // Java's Double.toString layout, as QuestDB prints doubles (core::AppendDouble).

@@ -17,6 +17,11 @@ using core::Status;
 // times into BOOLEAN, CHAR into BOOLEAN, times into BYTE/SHORT/CHAR/INT/FLOAT.
 bool IsStorableAs(ColumnType from, ColumnType to) {
   if (from == to || IsStringLike(from) || IsStringLike(to)) return true;
+  // IPv4, UUID, LONG128, LONG256: from text (above), from their own kind, IPv4 from integers.
+  if (to == ColumnType::kIPv4) return IsIntegral(from) && from != ColumnType::kChar;
+  if (IsTextValueType(to))
+    return IsTextValueType(from) && to != ColumnType::kLong256 && from != ColumnType::kLong256;
+  if (from == ColumnType::kIPv4 || IsTextValueType(from)) return false;
   if (from == ColumnType::kBoolean) return true;
   if (to == ColumnType::kBoolean) return false;
   if (IsNumeric(from) && IsNumeric(to)) return true;  // CHAR counts as an integer here
@@ -119,6 +124,19 @@ core::Result<int64_t> InsertRows(cairo::Engine* engine, const std::string& table
             if (s.data() == nullptr) w->PutNull(col); else w->PutVarchar(col, s);
             break;
           }
+          case ColumnType::kIPv4:
+          case ColumnType::kUuid:
+          case ColumnType::kLong128:
+          case ColumnType::kLong256: {
+            uint8_t stored[32];
+            st = StoreTypedValue(v, r, stored);
+            if (!st.ok()) return st.WithPosition(table_pos);
+            w->PutFixed(col, stored);
+            break;
+          }
+          case ColumnType::kGeoHash:
+          case ColumnType::kBinary:
+            return Status::Unsupported("unsupported column type", table_pos);
         }
       }
       st = w->EndRow();

@@ -121,14 +121,15 @@ core::Status LexToken(std::string_view sql, size_t* pos, Token* out) {
     t.text = std::string(sql.substr(i, k - i));
     i = k;
   } else {
-    static constexpr std::string_view kTwo[] = {"!=", "<>", "<=", ">=", "::", "||", "!~"};
+    // "<<" / "<<=" / ">>" / ">>=": IPv4 subnet containment (longest match first).
+    static constexpr std::string_view kTwo[] = {"<<=", ">>=", "!=", "<>", "<<", ">>",
+                                                "<=",  ">=",  "::", "||", "!~"};
     t.kind = TokenKind::kOperator;
-    std::string_view two = sql.substr(i, 2);
     bool matched = false;
     for (auto op : kTwo) {
-      if (two == op) {
+      if (sql.substr(i, op.size()) == op) {
         t.text = std::string(op);
-        i += 2;
+        i += op.size();
         matched = true;
         break;
       }

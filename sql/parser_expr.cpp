@@ -61,7 +61,8 @@ core::Result<ExprPtr> Parser::Comparison() {
     const Token& t = Peek();
     if (t.kind == TokenKind::kOperator &&
         (t.text == "=" || t.text == "!=" || t.text == "<>" || t.text == "<" || t.text == "<=" ||
-         t.text == ">" || t.text == ">=" || t.text == "~" || t.text == "!~")) {
+         t.text == ">" || t.text == ">=" || t.text == "~" || t.text == "!~" || t.text == "<<" ||
+         t.text == "<<=" || t.text == ">>" || t.text == ">>=")) {
       std::string op = t.text == "<>" ? "!=" : t.text;
       int32_t pos = Next().pos;
       ASSIGN_OR_RETURN(ExprPtr right, Concat());
@@ -302,6 +303,20 @@ core::Result<ExprPtr> Parser::Primary() {
           RETURN_IF_ERROR(ExpectOp(")"));
           e->kind = ExprKind::kCast;
           e->cast_type = type;
+          e->args = {arg};
+          return ExprPtr(e);
+        }
+        // Typed literals of QuestDB's docs: ipv4 '1.2.3.4', uuid '...' (a cast of the text).
+        if ((t.IsKeyword("ipv4") || t.IsKeyword("uuid")) && Peek(1).kind == TokenKind::kString) {
+          e->kind = ExprKind::kCast;
+          e->cast_type = t.IsKeyword("ipv4") ? cairo::ColumnType::kIPv4 : cairo::ColumnType::kUuid;
+          Next();
+          const Token& lit = Next();
+          auto arg = std::make_shared<Expr>();
+          arg->kind = ExprKind::kString;
+          arg->pos = lit.pos;
+          arg->text = lit.text;
+          arg->sval = lit.text;
           e->args = {arg};
           return ExprPtr(e);
         }

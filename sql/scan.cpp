@@ -2,6 +2,7 @@
 // and zero-copy column loading from the pinned mmaps.
 #include <algorithm>
 
+#include "cairo/column_text.h"
 #include "sql/operator.h"
 
 namespace sundial::sql {
@@ -112,6 +113,36 @@ core::Status LoadColumn(const cairo::TableView& view, size_t p, int col, int64_t
       for (size_t k = 0; k < n; ++k) o[k] = s[k] != 0;
       break;
     }
+    case ColumnType::kIPv4: {
+      const uint32_t* s = cd.values<uint32_t>() + lo;
+      int64_t* o = out->AllocI(n);
+      for (size_t k = 0; k < n; ++k) o[k] = s[k] == 0 ? kNullI64 : static_cast<int64_t>(s[k]);
+      break;
+    }
+    case ColumnType::kUuid:
+    case ColumnType::kLong128:
+    case ColumnType::kLong256: {
+      // Canonical text, so that the executor compares, groups and prints them as strings.
+      const int width = cairo::ColumnTypeSize(def.type);
+      const char* s = static_cast<const char*>(cd.data) + lo * width;
+      std::string_view* o = out->AllocS(n);
+      StringPool* pool = out->Pool();
+      std::string text;
+      for (size_t k = 0; k < n; ++k) {
+        const char* v = s + k * width;
+        if (cairo::IsStoredNull(def.type, v)) {
+          o[k] = {};
+          continue;
+        }
+        text.clear();
+        cairo::AppendStoredText(def.type, v, &text);
+        o[k] = pool->Add(text);
+      }
+      break;
+    }
+    case ColumnType::kGeoHash:
+    case ColumnType::kBinary:
+      return core::Status::Unsupported("unsupported column type");
     case ColumnType::kVarchar: {
       std::string_view* o = out->AllocS(n);
       const char* base = static_cast<const char*>(cd.data);

@@ -222,6 +222,16 @@ class UpdateRewriter final : public cairo::EntryRewriter {
                                    : pool->Add(sv.empty() ? std::string_view(StringPool::kEmpty, 0) : sv));
         break;
       }
+      case ColumnType::kIPv4:
+      case ColumnType::kUuid:
+      case ColumnType::kLong128:
+      case ColumnType::kLong256:
+        RETURN_IF_ERROR(
+            StoreTypedValue(v, j, out + static_cast<size_t>(row) * cairo::ColumnTypeSize(s.type)));
+        break;
+      case ColumnType::kGeoHash:
+      case ColumnType::kBinary:
+        return Status::Unsupported("unsupported column type");
     }
     return Status::Ok();
   }

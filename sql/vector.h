@@ -1,10 +1,12 @@
 // sql/vector.h — the executor's column vectors and batches.
 //
 // A Vec is one column of a batch of rows. Values live in one of three physical forms:
-//   i: int64  — BOOLEAN (0/1), BYTE, SHORT, CHAR, INT, LONG, DATE, TIMESTAMP, and SYMBOL keys
-//               (with `symtab` set); nulls are kNullLong (INT nulls are widened to it).
+//   i: int64  — BOOLEAN (0/1), BYTE, SHORT, CHAR, INT, LONG, DATE, TIMESTAMP, IPv4 (the
+//               address as uint32), and SYMBOL keys (with `symtab` set); nulls are kNullLong
+//               (INT nulls and the IPv4 0.0.0.0 are widened to it).
 //   d: double — FLOAT, DOUBLE; null is NaN.
-//   s: string_view — VARCHAR, and SYMBOL without a dictionary; null has data() == nullptr.
+//   s: string_view — VARCHAR, SYMBOL without a dictionary, and UUID, LONG128, LONG256 as their
+//               canonical text (cairo/column_text.h); null has data() == nullptr.
 // The pointers either point into the Vec's own storage, into pinned table storage (mmaps stay
 // valid while the query's TableViews live) or into another Vec's storage (a view, valid while
 // that Vec lives). Strings built by functions are kept in `pool`, shared by copies.
@@ -34,7 +36,11 @@ inline Phys PhysOf(ColumnType t) {
   switch (t) {
     case ColumnType::kFloat:
     case ColumnType::kDouble: return Phys::kF64;
-    case ColumnType::kVarchar: return Phys::kStr;
+    case ColumnType::kVarchar:
+    case ColumnType::kUuid:
+    case ColumnType::kLong128:
+    case ColumnType::kLong256:
+      return Phys::kStr;
     default: return Phys::kI64;
   }
 }
@@ -47,6 +53,10 @@ inline bool IsNumeric(ColumnType t) {
 }
 inline bool IsStringLike(ColumnType t) {
   return t == ColumnType::kVarchar || t == ColumnType::kSymbol;
+}
+// UUID, LONG128, LONG256: strings in the executor, typed values everywhere else.
+inline bool IsTextValueType(ColumnType t) {
+  return t == ColumnType::kUuid || t == ColumnType::kLong128 || t == ColumnType::kLong256;
 }
 inline bool IsTimeType(ColumnType t) {
   return t == ColumnType::kTimestamp || t == ColumnType::kDate;

@@ -5,7 +5,8 @@
 //   rnd_date([min, max, null_rate]), rnd_timestamp(min, max, null_rate),
 //   rnd_str(a, b, ...) | rnd_str(min_len, max_len, null_rate),
 //   rnd_symbol(a, b, ...) | rnd_symbol(count, min_len, max_len, null_rate),
-//   rnd_uuid4(), rnd_ipv4(), rnd_long256(), rnd_geohash(bits) (as VARCHAR text),
+//   rnd_uuid4() UUID, rnd_ipv4() IPv4, rnd_long256() LONG256, rnd_geohash(bits) (as VARCHAR
+//   text),
 //   rnd_log(count, mean_length) -- not provided.
 // Bounds are inclusive. A null rate N > 0 makes about one value in N null; 0 means none.
 // Generated characters are the letters A-Z.
@@ -19,6 +20,7 @@
 #include <mutex>
 #include <string>
 
+#include "cairo/column_text.h"
 #include "sql/functions/function_util.h"
 
 namespace sundial::sql {
@@ -237,18 +239,11 @@ core::Result<BoundPtr> BindRndFloat(const Expr& call, const Args& args, const Bi
   });
 }
 
-std::string Hex(uint64_t v, int digits) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s(static_cast<size_t>(digits), '0');
-  for (int k = digits - 1; k >= 0; --k, v >>= 4) s[static_cast<size_t>(k)] = kHex[v & 15];
-  return s;
-}
-
 // rnd_uuid4, rnd_ipv4, rnd_long256 and rnd_geohash produce QuestDB's text form of their
 // values (Sundial has no UUID/IPv4/LONG256/GEOHASH types).
-BoundPtr TextRandom(const Expr& call, const BindContext& ctx,
-                    std::function<std::string(Rng&)> make) {
-  return MakeRandom(call, ctx, ColumnType::kVarchar, [make](Rng& rng, size_t n, Vec* out) {
+BoundPtr TextRandom(const Expr& call, const BindContext& ctx, std::function<std::string(Rng&)> make,
+                    ColumnType type = ColumnType::kVarchar) {
+  return MakeRandom(call, ctx, type, [make](Rng& rng, size_t n, Vec* out) {
     std::string_view* p = out->AllocS(n);
     StringPool* pool = out->Pool();
     for (size_t k = 0; k < n; ++k) p[k] = pool->Add(make(rng));
@@ -375,32 +370,42 @@ void RegisterRandomFunctions(FunctionRegistry& r) {
       [](const Expr& call, const Args& args, BindContext& ctx) {
         return BindRndStr(call, args, ctx, ColumnType::kSymbol);
       });
-  Add(r, "rnd_uuid4", "random version-4 UUID as text", {{"rnd_uuid4()", Arity(0)}},
+  Add(r, "rnd_uuid4", "random version-4 UUID", {{"rnd_uuid4()", Arity(0)}},
       [](const Expr& call, const Args&, BindContext& ctx) -> core::Result<BoundPtr> {
-        return TextRandom(call, ctx, [](Rng& rng) {
-          uint64_t hi = (rng.Next() & ~0xf000ULL) | 0x4000ULL;
-          uint64_t lo = (rng.Next() & ~(3ULL << 62)) | (2ULL << 62);
-          std::string h = Hex(hi, 16), l = Hex(lo, 16);
-          return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" +
-                 l.substr(0, 4) + "-" + l.substr(4);
+        return TextRandom(
+            call, ctx,
+            [](Rng& rng) {
+              uint64_t w[2];  // lo, hi
+              w[1] = (rng.Next() & ~0xf000ULL) | 0x4000ULL;
+              w[0] = (rng.Next() & ~(3ULL << 62)) | (2ULL << 62);
+              std::string s;
+              cairo::AppendStoredText(ColumnType::kUuid, w, &s);
+              return s;
+            },
+            ColumnType::kUuid);
+      });
+  Add(r, "rnd_ipv4", "random IPv4 address (never 0.0.0.0, the null)", {{"rnd_ipv4()", Arity(0)}},
+      [](const Expr& call, const Args&, BindContext& ctx) -> core::Result<BoundPtr> {
+        return MakeRandom(call, ctx, ColumnType::kIPv4, [](Rng& rng, size_t n, Vec* out) {
+          int64_t* p = out->AllocI(n);
+          for (size_t k = 0; k < n; ++k) {
+            uint32_t a = static_cast<uint32_t>(rng.Next());
+            p[k] = a == 0 ? 1 : a;
+          }
         });
       });
-  Add(r, "rnd_ipv4", "random IPv4 address as text", {{"rnd_ipv4()", Arity(0)}},
+  Add(r, "rnd_long256", "random LONG256", {{"rnd_long256()", Arity(0)}},
       [](const Expr& call, const Args&, BindContext& ctx) -> core::Result<BoundPtr> {
-        return TextRandom(call, ctx, [](Rng& rng) {
-          uint64_t v = rng.Next();
-          return std::to_string(v >> 24 & 255) + "." + std::to_string(v >> 16 & 255) + "." +
-                 std::to_string(v >> 8 & 255) + "." + std::to_string(v & 255);
-        });
-      });
-  Add(r, "rnd_long256", "random 256-bit value as 0x-prefixed hex text",
-      {{"rnd_long256()", Arity(0)}},
-      [](const Expr& call, const Args&, BindContext& ctx) -> core::Result<BoundPtr> {
-        return TextRandom(call, ctx, [](Rng& rng) {
-          std::string s = "0x";
-          for (int k = 0; k < 4; ++k) s += Hex(rng.Next(), 16);
-          return s;
-        });
+        return TextRandom(
+            call, ctx,
+            [](Rng& rng) {
+              uint64_t w[4];
+              for (auto& x : w) x = rng.Next();
+              std::string s;
+              cairo::AppendStoredText(ColumnType::kLong256, w, &s);
+              return s;
+            },
+            ColumnType::kLong256);
       });
   Add(r, "rnd_geohash", "random geohash of `bits` bits (1..60) as base-32 text",
       {{"rnd_geohash(bits INT)", IntArity(1)}},

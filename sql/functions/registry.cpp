@@ -19,6 +19,7 @@ const FunctionRegistry& FunctionRegistry::Get() {
     RegisterRandomFunctions(*r);
     RegisterMetaFunctions(*r);
     RegisterCatalogFunctions(*r);
+    RegisterTypeFunctions(*r);
     RegisterAggregateAndTableNames(*r);
     std::sort(r->defs_.begin(), r->defs_.end(),
               [](const FunctionDef& a, const FunctionDef& b) { return a.name < b.name; });

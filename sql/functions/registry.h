@@ -4,7 +4,7 @@
 // introspection.cpp), so that `functions()` and the documentation can list them all.
 //
 // A family file (time.cpp, math.cpp, string.cpp, conditional.cpp, random.cpp, meta.cpp,
-// catalog.cpp, aggregate_names.cpp) adds its functions in its Register* function; the registry is
+// catalog.cpp, types.cpp, aggregate_names.cpp) adds its functions in its Register* function; the registry is
 // built once, on first use, and is immutable (thread-safe) afterwards.
 //
 // Binding a call (BindFunction in expr.h): the function is found by its lower-case name; its
@@ -69,6 +69,7 @@ void RegisterRandomFunctions(FunctionRegistry& r);
 void RegisterMetaFunctions(FunctionRegistry& r);
 void RegisterCatalogFunctions(FunctionRegistry& r);
 void RegisterAggregateAndTableNames(FunctionRegistry& r);
+void RegisterTypeFunctions(FunctionRegistry& r);  // types.cpp: IPv4, UUID, LONG128
 
 // The function list as a Markdown table (name, kind, signatures, summary): the source of the
 // list in sql/README.md.

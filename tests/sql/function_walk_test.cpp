@@ -264,8 +264,44 @@ const std::map<std::string, std::string>& Calls() {
   return *calls;
 }
 
-// The function list, from the npm package; empty with `why` set when it cannot be had.
-std::vector<std::string> QuestDbFunctionList(std::string* why) {
+// The data types of the list that round-trip (the count at the last change of this file).
+constexpr int kWorkingTypesFloor = 16;
+
+// Per type of the package's `dataTypes`: the column type as CREATE TABLE spells it, a value as
+// INSERT writes it, and the value as SELECT must print it (QuestDB's text forms).
+struct TypeSample {
+  std::string column_type, literal, printed;
+};
+const std::map<std::string, TypeSample>& TypeSamples() {
+  static const auto* samples = new std::map<std::string, TypeSample>{
+      {"binary", {"BINARY", "rnd_bin(4, 4, 0)", "(4 bytes)"}},
+      {"boolean", {"BOOLEAN", "true", "true"}},
+      {"byte", {"BYTE", "7", "7"}},
+      {"char", {"CHAR", "'x'", "x"}},
+      {"date", {"DATE", "'2024-01-02T03:04:05.678Z'", "1704164645678"}},
+      {"double", {"DOUBLE", "1.5", "1.5"}},
+      {"float", {"FLOAT", "1.5", "1.5"}},
+      {"geohash", {"GEOHASH(5c)", "#u33d8", "u33d8"}},
+      {"int", {"INT", "42", "42"}},
+      {"ipv4", {"IPv4", "'192.168.0.1'", "192.168.0.1"}},
+      {"long", {"LONG", "42", "42"}},
+      {"long128",
+       {"LONG128", "'00000000-0000-0001-0000-000000000002'",
+        "00000000-0000-0001-0000-000000000002"}},
+      {"long256", {"LONG256", "'0x01ab'", "0x1ab"}},
+      {"short", {"SHORT", "7", "7"}},
+      {"string", {"STRING", "'abc'", "abc"}},
+      {"symbol", {"SYMBOL", "'abc'", "abc"}},
+      {"timestamp", {"TIMESTAMP", "'2024-01-02T03:04:05.678901Z'", "2024-01-02T03:04:05.678901Z"}},
+      {"uuid",
+       {"UUID", "'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"}},
+  };
+  return *samples;
+}
+
+// One list of the npm package (`file` in the install directory); empty with `why` set when it
+// cannot be had.
+std::vector<std::string> QuestDbList(const std::string& file, std::string* why) {
   const char* src = std::getenv("SUNDIAL_SOURCE_DIR");
   const char* bin = std::getenv("SUNDIAL_BINARY_DIR");
   if (!src || !bin) {
@@ -280,12 +316,12 @@ std::vector<std::string> QuestDbFunctionList(std::string* why) {
     *why = "npm/node unavailable or `npm install @questdb/sql-grammar` failed";
     return {};
   }
-  std::ifstream in(dir + "/functions.txt");
+  std::ifstream in(dir + "/" + file);
   std::vector<std::string> names;
   for (std::string line; std::getline(in, line);) {
     if (!line.empty()) names.push_back(line);
   }
-  if (names.empty()) *why = "the installed package lists no functions";
+  if (names.empty()) *why = "the installed package's " + file + " is empty";
   return names;
 }
 
@@ -302,7 +338,7 @@ class FunctionWalkTest : public SqlFixture {
 
 TEST_F(FunctionWalkTest, QuestDbFunctionsWork) {
   std::string why;
-  std::vector<std::string> names = QuestDbFunctionList(&why);
+  std::vector<std::string> names = QuestDbList("functions.txt", &why);
   if (names.empty()) GTEST_SKIP() << "skipped: " << why;
   int working = 0;
   std::string failing;
@@ -324,6 +360,39 @@ TEST_F(FunctionWalkTest, QuestDbFunctionsWork) {
   std::printf("function walk: %d of %zu QuestDB functions work (%.1f%%); not working:\n%s", working,
               names.size(), percent, failing.c_str());
   EXPECT_GE(working, kWorkingFloor) << "fewer functions work than before";
+}
+
+// Every data type of QuestDB's list: CREATE TABLE with a column of it, INSERT a value, SELECT
+// it back as QuestDB prints it. Prints the types that do not round-trip; fails when fewer than
+// kWorkingTypesFloor do.
+TEST_F(FunctionWalkTest, QuestDbTypesRoundTrip) {
+  std::string why;
+  std::vector<std::string> types = QuestDbList("types.txt", &why);
+  if (types.empty()) GTEST_SKIP() << "skipped: " << why;
+  int working = 0;
+  std::string failing;
+  for (const std::string& type : types) {
+    auto it = TypeSamples().find(type);
+    if (it == TypeSamples().end()) {
+      failing += "  " + type + ": no sample in the test's table\n";
+      continue;
+    }
+    const TypeSample& t = it->second;
+    const std::string table = "types_" + type;
+    std::string step = Query("CREATE TABLE " + table + " (c " + t.column_type + ")");
+    if (step == "OK") step = Query("INSERT INTO " + table + " VALUES (" + t.literal + ")");
+    if (step == "OK") {
+      step = Query("SELECT c FROM " + table);
+      if (step == "c\n" + t.printed + "\n") {
+        ++working;
+        continue;
+      }
+    }
+    failing += "  " + type + ": " + step.substr(0, 100) + "\n";
+  }
+  std::printf("type walk: %d of %zu QuestDB types round-trip; not working:\n%s", working,
+              types.size(), failing.c_str());
+  EXPECT_GE(working, kWorkingTypesFloor) << "fewer types round-trip than before";
 }
 
 // sql/README.md carries the function list generated from the registry (between the

@@ -100,7 +100,12 @@ class SqlFixture : public ::testing::Test {
       case cairo::ColumnType::kFloat:
       case cairo::ColumnType::kDouble: return FormatDouble(v.doubles[row]);
       case cairo::ColumnType::kSymbol:
-      case cairo::ColumnType::kVarchar: return std::string(v.strings[row]);
+      case cairo::ColumnType::kVarchar:
+      case cairo::ColumnType::kIPv4:
+      case cairo::ColumnType::kUuid:
+      case cairo::ColumnType::kLong128:
+      case cairo::ColumnType::kLong256:
+        return std::string(v.strings[row]);
       case cairo::ColumnType::kChar: return std::string(1, static_cast<char>(v.longs[row]));
       default: return std::to_string(v.longs[row]);
     }

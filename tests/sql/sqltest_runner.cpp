@@ -187,7 +187,11 @@ bool IsLongType(ColumnType t) {
   }
 }
 bool IsDoubleType(ColumnType t) { return t == ColumnType::kFloat || t == ColumnType::kDouble; }
-bool IsStringType(ColumnType t) { return t == ColumnType::kSymbol || t == ColumnType::kVarchar; }
+// result.h: IPv4, UUID, LONG128 and LONG256 travel as their text.
+bool IsStringType(ColumnType t) {
+  return t == ColumnType::kSymbol || t == ColumnType::kVarchar || t == ColumnType::kIPv4 ||
+         t == ColumnType::kUuid || t == ColumnType::kLong128 || t == ColumnType::kLong256;
+}
 
 std::string FormatValue(const ResultVector& v, size_t row) {
   if (row < v.nulls.size() && v.nulls[row] != 0) return "NULL";
@@ -218,7 +222,14 @@ std::string FormatValue(const ResultVector& v, size_t row) {
       return FormatDouble(v.doubles[row]);
     case ColumnType::kSymbol:
     case ColumnType::kVarchar:
+    case ColumnType::kIPv4:
+    case ColumnType::kUuid:
+    case ColumnType::kLong128:
+    case ColumnType::kLong256:
       return FormatText(v.strings[row]);
+    case ColumnType::kGeoHash:
+    case ColumnType::kBinary:
+      break;
   }
   return "?";
 }
