@@ -45,11 +45,6 @@ bool IsIntCodec(BlockCodec c) {
          c == BlockCodec::kRle;
 }
 bool IsFloating(ColumnType t) { return t == ColumnType::kFloat || t == ColumnType::kDouble; }
-// The types of format version 1: VARCHAR and the fixed-size types of at most 8 bytes that existed
-// then (BOOLEAN .. SYMBOL). IPv4, UUID, LONG128, LONG256 have none yet.
-bool HasCompressedLayout(ColumnType t) {
-  return static_cast<uint8_t>(t) >= 1 && static_cast<uint8_t>(t) <= 12;
-}
 
 // Which codecs a column type may use.
 bool CodecApplies(ColumnType type, BlockCodec c) {
@@ -294,6 +289,10 @@ std::string_view BlockCodecName(BlockCodec codec) {
       return "varchar";
   }
   return "unknown";
+}
+
+bool HasCompressedLayout(ColumnType t) {
+  return static_cast<uint8_t>(t) >= 1 && static_cast<uint8_t>(t) <= 12;
 }
 
 Result<std::string> CompressColumn(ColumnType type, int64_t rows, std::string_view data,

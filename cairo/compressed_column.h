@@ -50,6 +50,11 @@ struct CompressOptions {
   std::optional<BlockCodec> force_codec;
 };
 
+// The types of format version 1: VARCHAR and the fixed-size types of at most 8 bytes that
+// existed then (BOOLEAN .. VARCHAR, type bytes 1..12). IPv4, UUID, LONG128, LONG256 and DOUBLE[]
+// have none yet: CompressColumn and Open refuse them as Unsupported.
+bool HasCompressedLayout(ColumnType type);
+
 // Compresses a column's committed values given as its uncompressed files (FORMAT.md "Column
 // files"): `data` = the `.d` bytes (rows × ColumnTypeSize for fixed-size types), and for
 // VARCHAR `varchar_index` = the `.i` bytes ((rows + 1) entries). InvalidArgument when the

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cairo/compressed_column.h"
 #include "cairo/table_handle.h"
 #include "core/log.h"
 
@@ -617,6 +618,15 @@ core::Status TableWriterImpl::ConvertPartitions(const std::vector<int64_t>& star
     return core::Status::InvalidArgument(
         "cannot convert partitions of a table without a designated timestamp [table=" +
         table_name_ + "]");
+  }
+  if (compress) {
+    for (const auto& c : rec.schema.columns) {
+      if (!HasCompressedLayout(c.type)) {
+        return core::Status::Unsupported("no compressed layout for type " +
+                                         std::string(ColumnTypeName(c.type)) + " [table=" +
+                                         table_name_ + ", column=" + c.name + "]");
+      }
+    }
   }
   const int64_t newest = rec.partitions.back().partition_start_us;
   for (int64_t s : starts) {

@@ -23,7 +23,7 @@ namespace sundial::sql {
 namespace {
 
 // How many of the list's functions must work (the count at the last change of this file).
-constexpr int kWorkingFloor = 212;
+constexpr int kWorkingFloor = 219;
 
 // One valid call per function of the list, as a whole statement (run against table `t`, see
 // SetUp). Operators and keywords of the list are exercised by an expression using them.
