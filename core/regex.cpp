@@ -415,6 +415,17 @@ class Parser {
   }
 
   Result<std::optional<Node>> ParseGroup() {
+    // The parser, the compiler and the tree's destructor recurse once per nesting level.
+    if (depth_ >= kMaxGroupDepth) {
+      return Error("groups nest more than " + std::to_string(kMaxGroupDepth) + " deep");
+    }
+    ++depth_;
+    auto g = ParseGroupBody();
+    --depth_;
+    return g;
+  }
+
+  Result<std::optional<Node>> ParseGroupBody() {
     ++pos_;  // '('
     Node g;
     g.kind = Node::kGroup;
@@ -703,7 +714,9 @@ class Parser {
 
   std::string_view p_;
   size_t pos_ = 0;
+  static constexpr int kMaxGroupDepth = 100;
   int groups_ = 0;
+  int depth_ = 0;
   Flags flags_;
   std::vector<CharClass>* classes_;
   std::vector<std::pair<std::string, int>>* names_;

@@ -198,6 +198,15 @@ TEST(RegexTest, JavaSyntax) {
   }
 }
 
+TEST(RegexTest, DeepNestingIsRefusedNotRecursedInto) {
+  // A pattern of nested groups would recurse once per level in the parser and the compiler.
+  EXPECT_TRUE(Regex::Compile(std::string(100, '(') + "a" + std::string(100, ')')).ok());
+  auto deep = Regex::Compile(std::string(100000, '(') + "a" + std::string(100000, ')'));
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.status().message().find("nest"), std::string::npos);
+  EXPECT_FALSE(Regex::Compile(std::string(101, '(')).ok());
+}
+
 TEST(RegexTest, HostileInputsRunInLinearTimeAndConstantStack) {
   // A backtracking matcher recurses once per character here (std::regex overflows an 8 MiB
   // stack near 100 k characters) or takes exponential time; this one takes one pass.
