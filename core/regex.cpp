@@ -10,6 +10,8 @@
 #include <optional>
 #include <tuple>
 
+#include "core/utf8.h"
+
 namespace sundial::core {
 namespace {
 
@@ -34,55 +36,23 @@ enum Assertion : uint8_t {
   kNotWordBoundary  // \B
 };
 
-// Decodes the character at `pos` (pos < text.size()); sets its byte length.
+// Decodes the character at `pos` (pos < text.size()); sets its byte length. The validity rule
+// is core/utf8.h's.
 uint32_t Decode(std::string_view text, size_t pos, size_t* len) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data()) + pos;
-  size_t left = text.size() - pos;
-  unsigned char b0 = s[0];
-  if (b0 < 0x80) {
+  if (s[0] < 0x80) {
     *len = 1;
-    return b0;
+    return s[0];
   }
-  auto cont = [&](size_t k) { return k < left && (s[k] & 0xC0) == 0x80; };
-  if (b0 >= 0xC2 && b0 <= 0xDF && cont(1)) {
-    *len = 2;
-    return (uint32_t{b0} & 0x1F) << 6 | (s[1] & 0x3F);
+  const size_t n = Utf8SequenceLength(text.substr(pos));
+  if (n == 0) {
+    *len = 1;
+    return kInvalidBase + s[0];
   }
-  if (b0 >= 0xE0 && b0 <= 0xEF && cont(1) && cont(2)) {
-    uint32_t cp = (uint32_t{b0} & 0x0F) << 12 | (uint32_t{s[1]} & 0x3F) << 6 | (s[2] & 0x3F);
-    if (cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF)) {
-      *len = 3;
-      return cp;
-    }
-  }
-  if (b0 >= 0xF0 && b0 <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-    uint32_t cp = (uint32_t{b0} & 0x07) << 18 | (uint32_t{s[1]} & 0x3F) << 12 |
-                  (uint32_t{s[2]} & 0x3F) << 6 | (s[3] & 0x3F);
-    if (cp >= 0x10000 && cp <= 0x10FFFF) {
-      *len = 4;
-      return cp;
-    }
-  }
-  *len = 1;
-  return kInvalidBase + b0;
-}
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
+  *len = n;
+  uint32_t cp = s[0] & (0x7F >> n);
+  for (size_t k = 1; k < n; ++k) cp = cp << 6 | (s[k] & 0x3F);
+  return cp;
 }
 
 bool IsWordByte(std::string_view text, size_t pos) {
@@ -783,33 +753,20 @@ class Compiler {
       case Node::kEmpty:
         return;
       case Node::kLiteral: {
-        Inst i;
-        i.op = Inst::kChar;
+        Inst& i = (*out_)[Add(Inst::kChar)];
         i.cp = n.fold ? FoldAscii(n.cp) : n.cp;
         i.fold = n.fold;
-        out_->push_back(i);
         return;
       }
-      case Node::kClass: {
-        Inst i;
-        i.op = Inst::kClass;
-        i.x = n.index;
-        out_->push_back(i);
+      case Node::kClass:
+        (*out_)[Add(Inst::kClass)].x = n.index;
         return;
-      }
-      case Node::kAny: {
-        Inst i;
-        i.op = n.dotall ? Inst::kAny : Inst::kAnyButNewline;
-        out_->push_back(i);
+      case Node::kAny:
+        Add(n.dotall ? Inst::kAny : Inst::kAnyButNewline);
         return;
-      }
-      case Node::kAssert: {
-        Inst i;
-        i.op = Inst::kAssert;
-        i.assertion = n.assertion;
-        out_->push_back(i);
+      case Node::kAssert:
+        (*out_)[Add(Inst::kAssert)].assertion = n.assertion;
         return;
-      }
       case Node::kGroup:
         if (n.index >= 0) Save(2 * n.index);
         Emit(n.kids[0]);

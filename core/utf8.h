@@ -1,9 +1,12 @@
 // core/utf8.h — the UTF-8 rule of the server (RFC 3629: no overlong forms, no surrogates,
-// nothing past U+10FFFF), used where text comes in (line protocol) and where JSON goes out.
+// nothing past U+10FFFF), used where text comes in (line protocol) and where JSON goes out,
+// and the one encoder of code points.
 // Pure functions, thread-safe.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace sundial::core {
@@ -18,5 +21,9 @@ bool IsValidUtf8(std::string_view s);
 
 // Offset of the first byte of `s` that does not start a valid sequence; s.size() if none.
 size_t FirstInvalidUtf8(std::string_view s);
+
+// Appends the UTF-8 bytes of `code_point` (<= U+10FFFF; callers pass code points they decoded
+// or UTF-16 units, never a value past that).
+void AppendUtf8(uint32_t code_point, std::string* out);
 
 }  // namespace sundial::core

@@ -66,19 +66,6 @@ void CapRows(RowRange* r, int64_t max_rows) {
 
 bool IsTrue(const std::string* v) { return v != nullptr && (*v == "true" || *v == "1"); }
 
-void AppendUtf16Char(std::string* out, uint32_t cu) {
-  if (cu < 0x80) {
-    out->push_back(static_cast<char>(cu));
-  } else if (cu < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cu >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cu & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xE0 | (cu >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cu >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cu & 0x3F)));
-  }
-}
-
 // quote_long: /exec?quoteLargeNum=true (QuestDB's; JavaScript clients lose precision on LONG
 // values past 2^53, so the web console asks for them as strings).
 void AppendJsonValue(std::string* out, const sql::ResultVector& v, size_t row, bool quote_long) {
@@ -97,7 +84,7 @@ void AppendJsonValue(std::string* out, const sql::ResultVector& v, size_t row, b
         return;
       }
       std::string s;
-      AppendUtf16Char(&s, static_cast<uint32_t>(v.longs[row] & 0xffff));
+      core::AppendUtf8(static_cast<uint32_t>(v.longs[row] & 0xffff), &s);
       core::JsonAppendString(out, s);
       return;
     }
@@ -186,7 +173,7 @@ void AppendCsvValue(std::string* out, const sql::ResultVector& v, size_t row) {
     case ColumnType::kChar:
       if (!is_null && v.longs[row] != 0) {
         std::string s;
-        AppendUtf16Char(&s, static_cast<uint32_t>(v.longs[row] & 0xffff));
+        core::AppendUtf8(static_cast<uint32_t>(v.longs[row] & 0xffff), &s);
         AppendCsvString(out, s);
       }
       return;

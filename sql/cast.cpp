@@ -8,6 +8,7 @@
 #include "cairo/column_text.h"
 #include "core/number_format.h"
 #include "core/timestamp.h"
+#include "core/utf8.h"
 #include "sql/expr.h"
 #include "sql/lexer.h"
 
@@ -194,19 +195,6 @@ uint16_t FirstChar(std::string_view s, size_t* len) {
   return 0;
 }
 
-void AppendChar(std::string* out, uint16_t c) {
-  if (c < 0x80) {
-    out->push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
-}
-
 // Text as `to` (integer-like or time). Text that does not convert is an error for implicit
 // conversions (INSERT, UPDATE: a decimal is truncated) and, as QuestDB's casts do, null for
 // explicit ones (integers must be integers; BOOLEAN: false unless 'true'; CHAR: the first
@@ -340,7 +328,7 @@ void FormatValue(const Vec& in, size_t r, std::string* tmp) {
   tmp->clear();
   switch (in.type) {
     case ColumnType::kBoolean: *tmp = in.i[r] ? "true" : "false"; break;
-    case ColumnType::kChar: AppendChar(tmp, static_cast<uint16_t>(in.i[r])); break;
+    case ColumnType::kChar: core::AppendUtf8(static_cast<uint16_t>(in.i[r]), tmp); break;
     case ColumnType::kTimestamp: core::AppendTimestamp(tmp, in.i[r]); break;
     case ColumnType::kDate: core::AppendDateMillis(tmp, in.i[r]); break;
     case ColumnType::kFloat: core::AppendFloat(tmp, static_cast<float>(in.d[r])); break;

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "core/utf8.h"
+
 namespace sundial::sql {
 namespace {
 
@@ -39,24 +41,6 @@ uint32_t MapLower(uint32_t c) {
   return c;
 }
 
-void Append(std::string* out, uint32_t c) {
-  if (c < 0x80) {
-    out->push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
-}
-
 template <typename F>
 std::string MapUtf8(std::string_view s, F map) {
   std::string out;
@@ -80,7 +64,7 @@ std::string MapUtf8(std::string_view s, F map) {
       out.push_back(s[i++]);
       continue;
     }
-    Append(&out, map(c));
+    core::AppendUtf8(map(c), &out);
     i += len;
   }
   return out;
