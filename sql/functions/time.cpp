@@ -241,10 +241,16 @@ core::Result<BoundPtr> BindFloorCeil(const Expr& call, Args args, bool ceil) {
   });
 }
 
-core::Result<BoundPtr> BindDateAdd(const Expr& call, Args args) {
-  const Value* u = args[0]->constant();
+// dateadd/datediff's first argument: a constant unit letter (DateUnit), else `invalid time unit`.
+core::Result<char> ConstantDateUnit(const BoundExpr& arg) {
+  const Value* u = arg.constant();
   char unit = u && !u->is_null ? DateUnit(u->s) : 0;
-  if (!unit) return Status::InvalidArgument("invalid time unit", args[0]->pos());
+  if (!unit) return Status::InvalidArgument("invalid time unit", arg.pos());
+  return unit;
+}
+
+core::Result<BoundPtr> BindDateAdd(const Expr& call, Args args) {
+  ASSIGN_OR_RETURN(char unit, ConstantDateUnit(*args[0]));
   ASSIGN_OR_RETURN(args[2], AsTimestamp(args[2]));
   return MakeFunction(
       call.sval, ColumnType::kTimestamp, std::move(args),
@@ -264,9 +270,7 @@ core::Result<BoundPtr> BindDateAdd(const Expr& call, Args args) {
 }
 
 core::Result<BoundPtr> BindDateDiff(const Expr& call, Args args) {
-  const Value* u = args[0]->constant();
-  char unit = u && !u->is_null ? DateUnit(u->s) : 0;
-  if (!unit) return Status::InvalidArgument("invalid time unit", args[0]->pos());
+  ASSIGN_OR_RETURN(char unit, ConstantDateUnit(*args[0]));
   for (int k = 1; k <= 2; ++k) {
     ASSIGN_OR_RETURN(args[k], AsTimestamp(args[k]));
   }
