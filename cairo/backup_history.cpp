@@ -185,7 +185,9 @@ std::string BackupHistory::PathOf(int64_t id) const {
 }
 
 core::Status BackupHistory::Write(const BackupHistoryEntry& e) {
-  if (store_ != nullptr) return store_->PutBytes(PathOf(e.id), SerializeHistoryRecord(e));
+  // Whole or nothing: a kill while the record is replaced leaves the previous status, which
+  // start-up recovery then resolves (FORMAT.md "Backups in an object store", History).
+  if (store_ != nullptr) return store_->PutBytesWhole(PathOf(e.id), SerializeHistoryRecord(e));
   if (!fs_.IsDirectory(dir_)) {
     RETURN_IF_ERROR(fs_.CreateDirs(dir_));
     RETURN_IF_ERROR(fs_.SyncDir(root_));

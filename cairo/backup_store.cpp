@@ -140,8 +140,9 @@ core::Status StoreBackupSink::WriteFile(const std::string& relative, std::string
   return core::Status::Ok();
 }
 
+// Whole or nothing even on a server that keeps part of an interrupted PUT (FORMAT.md).
 core::Status StoreBackupSink::Publish(std::string_view name) {
-  return store_.PutBytes(StoreManifestKey(name), SerializeManifest(manifest_));
+  return store_.PutBytesWhole(StoreManifestKey(name), SerializeManifest(manifest_));
 }
 
 core::Result<std::string> PickStoreBackupName(core::ObjectStore& store,

@@ -62,7 +62,7 @@ core::Result<std::vector<StoreBackup>> ListStoreBackups(core::ObjectStore& store
 // The sink a backup into the store writes through (cairo/backup_sink.h). Each file is
 // checksummed (paced by `pace`), then uploaded to its blob key unless `existing` (a listing of
 // blobs/ made at the start) holds that key already: then it is only referenced (counted as
-// linked bytes). Publish uploads the manifest, last.
+// linked bytes). Publish puts the manifest, last, whole or not at all.
 class StoreBackupSink final : public BackupSink {
  public:
   // Lists blobs/ once. Errors of the listing are returned (403, missing bucket, ...).

@@ -92,6 +92,11 @@ class ObjectStore {
   virtual const ObjectStoreConfig& config() const = 0;
 
   virtual Status PutBytes(std::string_view key, std::string_view data) = 0;
+  // PutBytes that is whole or nothing even on a server that keeps what arrived of a PUT body
+  // whose sender died (S3 itself does not; some S3-compatible servers do, npm's s3rver among
+  // them). For an object whose presence means "complete". s3: a multipart upload, which the
+  // server assembles only once the completion request has arrived whole; fs: PutBytes.
+  virtual Status PutBytesWhole(std::string_view key, std::string_view data) = 0;
   // Uploads [offset, offset + length) of `file`, streamed (memory use does not grow with it).
   virtual Status PutFile(std::string_view key, File& file, uint64_t offset, uint64_t length) = 0;
   virtual Status Get(std::string_view key, const ObjectSink& sink) = 0;

@@ -35,6 +35,10 @@ class FsObjectStore final : public ObjectStore {
     });
   }
 
+  Status PutBytesWhole(std::string_view key, std::string_view data) override {
+    return PutBytes(key, data);  // temp file + rename: always whole or nothing
+  }
+
   Status PutFile(std::string_view key, File& file, uint64_t offset, uint64_t length) override {
     return Put(key, [&](File& out) -> Status {
       if (length == 0) return Status::Ok();

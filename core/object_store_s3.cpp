@@ -1,8 +1,8 @@
 // The s3:: object store: path-style requests to an S3-compatible endpoint over plain HTTP,
 // signed with AWS Signature Version 4 (core/sigv4.h), the payload hash being the body's SHA-256
 // (a file range is hashed in a first streaming pass, then streamed again as the body: memory
-// stays at one 64 KiB buffer whatever the size). Files over the multipart threshold go up in
-// parts (initiate, one PUT per part, complete; aborted on failure). Every request is retried
+// stays at one 64 KiB buffer whatever the size). Files over the multipart threshold, and every
+// PutBytesWhole, go up in parts (initiate, one PUT per part, complete; aborted on failure). Every request is retried
 // on a 5xx answer or a transport failure with exponential backoff (core/object_store.h).
 #include <algorithm>
 #include <chrono>
@@ -38,6 +38,13 @@ std::string TextOf(std::string_view xml, std::string_view name) {
   return t.ok() ? std::move(t).value() : std::string();
 }
 
+// What a multipart upload sends: `length` bytes of `file` from `offset`, or of `bytes`.
+struct PartSource {
+  File* file = nullptr;
+  uint64_t offset = 0;
+  std::string_view bytes;
+};
+
 struct S3Call {
   std::string method;
   std::string key;  // the full key in the bucket (root included); "" for a bucket request
@@ -71,6 +78,15 @@ class S3ObjectStore final : public ObjectStore {
     return ExpectOk(call);
   }
 
+  // An empty object cannot be cut short, and S3 wants at least one part: a plain PUT.
+  Status PutBytesWhole(std::string_view key, std::string_view data) override {
+    RETURN_IF_ERROR(ValidateObjectKey(key));
+    if (data.empty()) return PutBytes(key, data);
+    PartSource source;
+    source.bytes = data;
+    return PutMultipart(key, source, data.size());
+  }
+
   Status PutFile(std::string_view key, File& file, uint64_t offset, uint64_t length) override {
     RETURN_IF_ERROR(ValidateObjectKey(key));
     ASSIGN_OR_RETURN(uint64_t size, file.Size());
@@ -78,7 +94,12 @@ class S3ObjectStore final : public ObjectStore {
       return Status::IOError("file is shorter than the range to upload [path=" + file.path() +
                              ", size=" + std::to_string(size) + "]");
     }
-    if (length > options_.multipart_threshold) return PutMultipart(key, file, offset, length);
+    if (length > options_.multipart_threshold) {
+      PartSource source;
+      source.file = &file;
+      source.offset = offset;
+      return PutMultipart(key, source, length);
+    }
     S3Call call = ObjectCall("PUT", key);
     call.file = &file;
     call.offset = offset;
@@ -274,9 +295,9 @@ class S3ObjectStore final : public ObjectStore {
 
   Status ErrorOf(const S3Call& call, const HttpResponse& r) const;
   Result<ObjectListPage> ParseList(std::string_view body) const;
-  Status PutMultipart(std::string_view key, File& file, uint64_t offset, uint64_t length);
-  Result<std::string> UploadParts(const S3Call& base, const std::string& upload_id, File& file,
-                                  uint64_t offset, uint64_t length);
+  Status PutMultipart(std::string_view key, const PartSource& source, uint64_t length);
+  Result<std::string> UploadParts(const S3Call& base, const std::string& upload_id,
+                                  const PartSource& source, uint64_t length);
 
   ObjectStoreConfig config_;
   HttpUrl url_;
@@ -361,7 +382,7 @@ Result<ObjectListPage> S3ObjectStore::ParseList(std::string_view body) const {
   return page;
 }
 
-Status S3ObjectStore::PutMultipart(std::string_view key, File& file, uint64_t offset,
+Status S3ObjectStore::PutMultipart(std::string_view key, const PartSource& source,
                                    uint64_t length) {
   S3Call init = ObjectCall("POST", key);
   init.query = {{"uploads", ""}};
@@ -372,7 +393,7 @@ Status S3ObjectStore::PutMultipart(std::string_view key, File& file, uint64_t of
     return Status::IOError("object store answered a multipart upload without UploadId" +
                            Where(init));
   }
-  Result<std::string> done = UploadParts(init, upload_id, file, offset, length);
+  Result<std::string> done = UploadParts(init, upload_id, source, length);
   if (done.ok()) return Status::Ok();
   S3Call abort = ObjectCall("DELETE", key);
   abort.query = {{"uploadId", upload_id}};
@@ -385,7 +406,7 @@ Status S3ObjectStore::PutMultipart(std::string_view key, File& file, uint64_t of
 }
 
 Result<std::string> S3ObjectStore::UploadParts(const S3Call& base, const std::string& upload_id,
-                                               File& file, uint64_t offset, uint64_t length) {
+                                               const PartSource& source, uint64_t length) {
   const uint64_t part_size =
       std::max<uint64_t>({options_.part_size, (length + 9999) / 10000, 1});
   std::string complete = "<CompleteMultipartUpload>";
@@ -394,10 +415,16 @@ Result<std::string> S3ObjectStore::UploadParts(const S3Call& base, const std::st
     S3Call part = base;
     part.method = "PUT";
     part.query = {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}};
-    part.file = &file;
-    part.offset = offset + done;
-    part.length = std::min(part_size, length - done);
-    ASSIGN_OR_RETURN(part.payload_sha256, Sha256OfFileRange(file, part.offset, part.length));
+    const uint64_t n = std::min(part_size, length - done);
+    if (source.file != nullptr) {
+      part.file = source.file;
+      part.offset = source.offset + done;
+      part.length = n;
+      ASSIGN_OR_RETURN(part.payload_sha256, Sha256OfFileRange(*source.file, part.offset, n));
+    } else {
+      part.body = source.bytes.substr(static_cast<size_t>(done), static_cast<size_t>(n));
+      part.payload_sha256 = Sha256Hex(part.body);
+    }
     ASSIGN_OR_RETURN(HttpResponse r, Execute(part));
     if (r.status != 200) return ErrorOf(part, r);
     const std::string* etag = r.Header("etag");
@@ -406,7 +433,7 @@ Result<std::string> S3ObjectStore::UploadParts(const S3Call& base, const std::st
     }
     complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + *etag +
                 "</ETag></Part>";
-    done += part.length;
+    done += n;
   }
   complete += "</CompleteMultipartUpload>";
   S3Call finish = base;

@@ -266,5 +266,41 @@ TEST(S3StoreTest, FailedMultipartUploadIsAborted) {
   EXPECT_EQ(reqs[3].Target(), "/bkt/pre/big?uploadId=up-1");
 }
 
+// PutBytesWhole is a multipart upload even for a few bytes: nothing is at the key until the
+// completion, so a sender killed while the body travels leaves no object (s3rver keeps what
+// arrived of a plain PUT). The part carries the bytes and their SHA-256; the completion names it.
+TEST(S3StoreTest, WholePutIsAMultipartUploadCompletedLast) {
+  FakeHttpServer server([&](int fd, int) {
+    FakeRequest req;
+    while (server.ReadRequest(fd, &req)) {
+      const std::string t = req.Target();
+      if (req.Method() == "POST" && t.find("uploads=") != std::string::npos) {
+        FakeHttpServer::WriteAll(fd, FakeHttpServer::Answer(
+            200, "<InitiateMultipartUploadResult><UploadId>up-7</UploadId>"
+                 "</InitiateMultipartUploadResult>"));
+      } else if (req.Method() == "PUT") {
+        FakeHttpServer::WriteAll(fd, FakeHttpServer::Answer(200, "", "ETag: \"e1\"\r\n"));
+      } else {
+        FakeHttpServer::WriteAll(fd, FakeHttpServer::Answer(200, "<CompleteMultipartUploadResult/>"));
+      }
+    }
+  });
+  auto store = Open(FakeConfig(server), Quick());
+  const std::string manifest = "sundial backup manifest\nformat_version 1\n";
+  ASSERT_TRUE(store->PutBytesWhole("backups/x/backup.manifest", manifest).ok());
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[0].Method(), "POST");
+  EXPECT_EQ(reqs[0].Target(), "/bkt/pre/backups/x/backup.manifest?uploads=");
+  EXPECT_EQ(reqs[1].Method(), "PUT");
+  EXPECT_EQ(reqs[1].Target(), "/bkt/pre/backups/x/backup.manifest?partNumber=1&uploadId=up-7");
+  EXPECT_EQ(reqs[1].body, manifest);
+  EXPECT_EQ(HeaderOf(reqs[1], "x-amz-content-sha256"), Sha256Hex(manifest));
+  EXPECT_EQ(reqs[2].Method(), "POST");
+  EXPECT_EQ(reqs[2].Target(), "/bkt/pre/backups/x/backup.manifest?uploadId=up-7");
+  EXPECT_NE(reqs[2].body.find("<PartNumber>1</PartNumber><ETag>\"e1\"</ETag>"), std::string::npos)
+      << reqs[2].body;
+}
+
 }  // namespace
 }  // namespace sundial::core
