@@ -814,9 +814,12 @@ class AggregateOp final : public Operator {
         return group_tuples_[a * w] < group_tuples_[b * w];
       });
     }
-    // With FROM and TO the range is known even without rows.
+    // With FROM and TO the range is known even without rows; a keyed query without rows has no
+    // key to fill for.
     const bool has_range = spec_.sample && spec_.sample->has_from && spec_.sample->has_to;
-    if (spec_.sample && fill && (ngroups_ > 0 || has_range)) return BuildFilled(order);
+    if (spec_.sample && fill && (ngroups_ > 0 || (has_range && encoders_.empty()))) {
+      return BuildFilled(order);
+    }
     // Plain output: bucket codes, key codes, aggregate values.
     result_.cols.assign(cols_.size(), Vec());
     size_t c = 0;
@@ -837,7 +840,8 @@ class AggregateOp final : public Operator {
     return core::Status::Ok();
   }
 
-  // SAMPLE BY ... FILL: every bucket from the first to the last, for every key combination.
+  // SAMPLE BY ... FILL: every bucket from the first to the last (FROM / TO when given), for every
+  // key combination that has a row in the range.
   core::Status BuildFilled(const std::vector<uint32_t>& order) {
     const size_t w = width_;
     const SampleSpec& s = *spec_.sample;

@@ -634,11 +634,6 @@ core::Result<OpPtr> Planner::PlanAggregate(const SelectCore& core, OpPtr input,
     spec.key_names.push_back("$key" + std::to_string(k));
     subst.emplace_back(key_texts[k], static_cast<int>(out_col + k));
   }
-  if (core.sample_by && (spec.sample->has_from || spec.sample->has_to) && !spec.keys.empty()) {
-    const SampleBy& sb = *core.sample_by;
-    return Status::Unsupported("FROM-TO intervals are not supported for keyed SAMPLE BY queries",
-                               sb.from ? sb.from_pos : sb.to_pos);
-  }
   // Aggregates, deduplicated by text.
   std::vector<std::string> agg_texts;
   std::function<Status(const ExprPtr&)> collect = [&](const ExprPtr& e) -> Status {
