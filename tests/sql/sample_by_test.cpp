@@ -4,12 +4,14 @@
 // the range. Seeded; the seed is printed on failure (SUNDIAL_SAMPLE_BY_SEED replays one).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <map>
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/time_zone.h"
@@ -264,6 +266,101 @@ TEST_F(SampleByModelTest, FromToFillMatchesTheModel) {
         ASSERT_TRUE(std::isnan(got[k].second)) << "row " << k << " got " << got[k].second;
       } else {
         ASSERT_NEAR(got[k].second, want[k], 1e-9) << "row " << k;
+      }
+    }
+  }
+}
+
+// Keyed SAMPLE BY ... FROM/TO: every key with a row in [FROM, TO) gets every bucket of the
+// range, keys in the order of their first row there, each filled from its own rows.
+TEST_F(SampleByModelTest, KeyedFromToFillMatchesTheModel) {
+  const uint32_t seed = Seed();
+  SCOPED_TRACE("SUNDIAL_SAMPLE_BY_SEED=" + std::to_string(seed));
+  std::mt19937 rng(seed);
+  Exec("CREATE TABLE tk (ts TIMESTAMP, k SYMBOL, v DOUBLE) TIMESTAMP(ts) PARTITION BY DAY");
+  const char* const fills[] = {"NULL", "PREV", "7.5"};
+  const Stride strides[] = {{'m', 45}, {'h', 1}, {'h', 3}};
+  const int64_t base = *core::ParseTimestamp("2021-03-20T00:00:00Z");
+  for (int round = 0; round < 24; ++round) {
+    const Stride st = strides[rng() % std::size(strides)];
+    const std::string fill = fills[rng() % std::size(fills)];
+    const int64_t stride = st.n * (st.unit == 'm' ? kMin : kHour);
+    const int64_t from = base + static_cast<int64_t>(rng() % 48) * 30 * kMin;
+    const int64_t to = from + static_cast<int64_t>(1 + rng() % 30) * kHour;
+    // Rows around the range, some before FROM and at or after TO; keys x, y, z (some rounds
+    // leave a key out of the range altogether).
+    struct KeyedRow {
+      int64_t ts;
+      std::string k;
+      int v;
+    };
+    std::vector<KeyedRow> rows;
+    const int count = static_cast<int>(rng() % 14);
+    for (int i = 0; i < count; ++i) {
+      const int64_t at = from - 3 * kHour + static_cast<int64_t>(rng() % ((to - from) / kMin + 6 * 60)) * kMin;
+      rows.push_back({at, std::string(1, "xyz"[rng() % 3]), static_cast<int>(rng() % 101) - 50});
+    }
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const KeyedRow& a, const KeyedRow& b) { return a.ts < b.ts; });
+    Exec("TRUNCATE TABLE tk");
+    if (!rows.empty()) {
+      std::string ins = "INSERT INTO tk VALUES ";
+      for (size_t i = 0; i < rows.size(); ++i) {
+        ins += (i ? ", (" : "(") + std::to_string(rows[i].ts) + "::timestamp, '" + rows[i].k +
+               "', " + std::to_string(rows[i].v) + ".0)";
+      }
+      Exec(ins);
+    }
+    // The model.
+    std::vector<std::string> keys;
+    std::map<std::pair<std::string, int64_t>, double> sums;
+    for (const KeyedRow& r : rows) {
+      if (r.ts < from || r.ts >= to) continue;
+      if (std::find(keys.begin(), keys.end(), r.k) == keys.end()) keys.push_back(r.k);
+      sums[{r.k, from + (r.ts - from) / stride * stride}] += r.v;
+    }
+    std::vector<std::tuple<int64_t, std::string, double>> want;
+    std::map<std::string, double> prev;
+    for (int64_t b = from; b < to; b += stride) {
+      for (const std::string& k : keys) {
+        double v = NAN;
+        if (auto it = sums.find({k, b}); it != sums.end()) {
+          v = it->second;
+        } else if (fill == "7.5") {
+          v = 7.5;
+        } else if (fill == "PREV") {
+          v = prev.count(k) ? prev[k] : NAN;
+        }
+        prev[k] = v;
+        want.emplace_back(b, k, v);
+      }
+    }
+    const std::string q = "SELECT ts, k, sum(v) FROM tk SAMPLE BY " + std::to_string(st.n) +
+                          st.unit + " FROM '" + core::FormatTimestamp(from) + "' TO '" +
+                          core::FormatTimestamp(to) + "' FILL(" + fill + ")";
+    SCOPED_TRACE(q);
+    auto r = sql_->Execute(q);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    std::vector<std::tuple<int64_t, std::string, double>> got;
+    ResultBlock blk;
+    while (r->rows) {
+      auto more = r->rows->Next(&blk, 1000);
+      ASSERT_TRUE(more.ok()) << more.status().ToString();
+      if (!*more) break;
+      for (size_t row = 0; row < blk.row_count; ++row) {
+        got.emplace_back(blk.columns[0].longs[row], std::string(blk.columns[1].strings[row]),
+                         blk.columns[2].nulls[row] ? NAN : blk.columns[2].doubles[row]);
+      }
+    }
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      ASSERT_EQ(std::get<0>(got[i]), std::get<0>(want[i])) << "row " << i;
+      ASSERT_EQ(std::get<1>(got[i]), std::get<1>(want[i])) << "row " << i;
+      const double g = std::get<2>(got[i]), w = std::get<2>(want[i]);
+      if (std::isnan(w)) {
+        ASSERT_TRUE(std::isnan(g)) << "row " << i << " got " << g;
+      } else {
+        ASSERT_EQ(g, w) << "row " << i;
       }
     }
   }
