@@ -55,6 +55,33 @@ SealCandidates ChooseSealCandidates(const TableSchema& schema,
 
 namespace {
 
+// The uncompressed entries of the partition, or why it cannot be sealed.
+core::Result<std::vector<size_t>> EntriesToSeal(const TxnRecord& rec, int64_t partition_start_us,
+                                                const std::string& table) {
+  const std::string where = " [table=" + table + ", partition=" +
+                            PartitionName(rec.schema.partition_by, partition_start_us) + "]";
+  if (rec.schema.partition_by == PartitionBy::kNone || rec.schema.timestamp_index < 0 ||
+      rec.partitions.empty()) {
+    return core::Status::InvalidArgument("cannot seal a partition of a table without partitions" +
+                                         where);
+  }
+  if (std::string column = UnsupportedColumn(rec.schema); !column.empty()) {
+    return core::Status::Unsupported("no compressed layout for column " + column + where);
+  }
+  if (partition_start_us == rec.partitions.back().partition_start_us) {
+    return core::Status::InvalidArgument("cannot seal the active partition" + where);
+  }
+  std::vector<size_t> entries;
+  bool is_found = false;
+  for (size_t e = 0; e < rec.partitions.size(); ++e) {
+    if (rec.partitions[e].partition_start_us != partition_start_us) continue;
+    is_found = true;
+    if (!rec.partitions[e].is_compressed) entries.push_back(e);
+  }
+  if (!is_found) return core::Status::NotFound("partition does not exist" + where);
+  return entries;
+}
+
 // Step 1 (no lease): writes every uncompressed entry of the partition into its staging
 // directory from the pinned state. `staged` lists the directories made, also on error.
 core::Status StageEntries(TableHandle& table, const TableView::State& pinned,
@@ -106,27 +133,7 @@ core::Result<SealResult> SealPartitionStaged(TableHandle& table, int64_t partiti
     return core::Status::NotFound("table does not exist [table=" + name + "]");
   }
   const TxnRecord& rec = pinned->record;
-  const std::string where = " [table=" + name + ", partition=" +
-                            PartitionName(rec.schema.partition_by, partition_start_us) + "]";
-  if (rec.schema.partition_by == PartitionBy::kNone || rec.schema.timestamp_index < 0 ||
-      rec.partitions.empty()) {
-    return core::Status::InvalidArgument("cannot seal a partition of a table without partitions" +
-                                         where);
-  }
-  if (std::string column = UnsupportedColumn(rec.schema); !column.empty()) {
-    return core::Status::Unsupported("no compressed layout for column " + column + where);
-  }
-  if (partition_start_us == rec.partitions.back().partition_start_us) {
-    return core::Status::InvalidArgument("cannot seal the active partition" + where);
-  }
-  std::vector<size_t> entries;
-  bool is_found = false;
-  for (size_t e = 0; e < rec.partitions.size(); ++e) {
-    if (rec.partitions[e].partition_start_us != partition_start_us) continue;
-    is_found = true;
-    if (!rec.partitions[e].is_compressed) entries.push_back(e);
-  }
-  if (!is_found) return core::Status::NotFound("partition does not exist" + where);
+  ASSIGN_OR_RETURN(std::vector<size_t> entries, EntriesToSeal(rec, partition_start_us, name));
   if (entries.empty()) return result;
 
   std::vector<TableWriterImpl::StagedEntry> staged;
