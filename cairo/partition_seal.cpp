@@ -9,6 +9,7 @@
 #include "cairo/table_handle.h"
 #include "cairo/table_writer_impl.h"
 #include "core/log.h"
+#include "core/timestamp.h"
 #include "core/worker_pool.h"
 
 namespace sundial::cairo {
@@ -159,6 +160,7 @@ core::Result<SealResult> SealPartitionStaged(TableHandle& table, int64_t partiti
     RemoveStaged(table, staged);
     return writer.status();
   }
+  const int64_t leased_at_us = core::MonotonicMicros();
   bool is_current = false;
   guard = core::RunGuarded("partition seal", [&] {
     st = (*writer)->PublishStagedEntries(staged, stems, true, &is_current);
@@ -167,6 +169,7 @@ core::Result<SealResult> SealPartitionStaged(TableHandle& table, int64_t partiti
   if (!guard.ok()) st = guard;
   (*writer)->Rollback();
   table.Release();
+  result.lease_held_us = core::MonotonicMicros() - leased_at_us;
   if (!is_current || !st.ok()) {
     // Adopted directories were renamed (published) or removed by the job's undo; what is
     // left under a staging name goes.

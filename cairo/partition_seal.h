@@ -67,6 +67,7 @@ struct SealResult {
   uint64_t raw_bytes = 0;         // their column files uncompressed (`.d` + `.i`)
   uint64_t compressed_bytes = 0;  // the `.z` files written
   uint64_t txn = 0;               // the txn that published them (kSealed)
+  int64_t lease_held_us = 0;      // how long the table's writer was held (check + publish)
 };
 
 struct SealControl {

@@ -109,6 +109,7 @@ void PartitionSealer::SealTable(const std::string& table, SealPassStats* stats) 
                       std::to_string(r->entries) + ", raw_bytes=" + std::to_string(r->raw_bytes) +
                       ", compressed_bytes=" + std::to_string(r->compressed_bytes) +
                       ", txn=" + std::to_string(r->txn) +
+                      ", writer_held_ms=" + std::to_string(r->lease_held_us / 1000) +
                       ", ms=" + std::to_string((core::MonotonicMicros() - begin_us) / 1000) + "]");
         break;
       case SealOutcome::kChanged:

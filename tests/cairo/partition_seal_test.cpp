@@ -436,9 +436,9 @@ TEST_F(PartitionSealTest, WriterDuringSealsGetsNoErrorAndLosesNoRow) {
 }
 
 // The figure the seal's split is for: a writer committing one row at a time to the newest
-// partition while a 1M-row partition is sealed keeps committing throughout; its slowest
-// commit is far below the seal's duration (printed; asserted only loosely, the machine may
-// be loaded).
+// partition while a 1M-row partition is sealed keeps committing throughout (the seal's
+// duration and the writer's slowest commit are printed, not asserted: the machine may be
+// loaded).
 TEST_F(PartitionSealTest, WriterKeepsCommittingDuringTheSealOfAMillionRows) {
   Load("t", 1, 1'000'000, false);
   {
@@ -478,13 +478,13 @@ TEST_F(PartitionSealTest, WriterKeepsCommittingDuringTheSealOfAMillionRows) {
   EXPECT_EQ(r->outcome, SealOutcome::kSealed);
   EXPECT_EQ(errors.load(), 0);
   std::printf(
-      "seal of 1M rows: %.1f ms, raw %llu -> compressed %llu bytes; writer: %d commits "
-      "during it, slowest %.1f ms\n",
-      seal_us / 1000.0, static_cast<unsigned long long>(r->raw_bytes),
+      "seal of 1M rows: %.1f ms (writer lease held %.2f ms of it), raw %llu -> compressed "
+      "%llu bytes; writer: %d commits during it, slowest %.1f ms\n",
+      seal_us / 1000.0, r->lease_held_us / 1000.0, static_cast<unsigned long long>(r->raw_bytes),
       static_cast<unsigned long long>(r->compressed_bytes), commits_during_seal.load(),
       max_commit_us.load() / 1000.0);
-  EXPECT_GT(commits_during_seal.load(), 1);
-  EXPECT_LT(max_commit_us.load(), seal_us);
+  // Held for the whole seal, the writer would get one commit in at most (after waiting).
+  EXPECT_GE(commits_during_seal.load(), 5);
   EXPECT_TRUE(Compressed()[0]);
 }
 
