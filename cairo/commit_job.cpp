@@ -392,7 +392,7 @@ core::Status CommitJob::MakeDir(const std::string& rel) {
 // pin may read, pending purge); rewrites and splits get a new `<name>.<n>` version, n = the txn
 // or, when that directory exists (another entry of the partition written by this commit, or a
 // version pending purge), the next free number. An existing directory is never reused.
-core::Status CommitJob::ChoosePartitionDir(PartitionInfo* part, uint64_t txn, bool force_version) {
+void CommitJob::PickPartitionDir(PartitionInfo* part, uint64_t txn, bool force_version) const {
   const PartitionBy by = committed_.record.schema.partition_by;
   part->name_txn = 0;
   part->dir_name = PartitionDirName(by, part->partition_start_us, 0);
@@ -404,6 +404,10 @@ core::Status CommitJob::ChoosePartitionDir(PartitionInfo* part, uint64_t txn, bo
       ++part->name_txn;
     }
   }
+}
+
+core::Status CommitJob::ChoosePartitionDir(PartitionInfo* part, uint64_t txn, bool force_version) {
+  PickPartitionDir(part, txn, force_version);
   return MakeDir(part->dir_name);
 }
 
@@ -588,15 +592,26 @@ core::Status CommitJob::ReplaceEntry(size_t ci, const std::vector<ColumnValues>&
 }
 
 core::Status CommitJob::ConvertEntry(size_t ci, bool compress, uint64_t txn, PartitionInfo* part) {
-  const TxnRecord& rec = committed_.record;
-  const PartitionInfo& old = rec.partitions[ci];
-  const int64_t rows = old.row_count;
-  PartitionInfo next = old;
+  PartitionInfo next = committed_.record.partitions[ci];
   next.is_compressed = compress;
   RETURN_IF_ERROR(ChoosePartitionDir(&next, txn, true));
+  RETURN_IF_ERROR(WriteConvertedFiles(ci, compress, next.dir_name));
+  *part = std::move(next);
+  return core::Status::Ok();
+}
+
+core::Status CommitJob::WriteConvertedFiles(size_t ci, bool compress, const std::string& dir,
+                                            ConvertedBytes* bytes,
+                                            const std::atomic<bool>* cancel) {
+  const TxnRecord& rec = committed_.record;
+  const int64_t rows = rec.partitions[ci].row_count;
   for (size_t c = 0; c < rec.columns.size(); ++c) {
+    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+      return core::Status::Cancelled("partition conversion cancelled [path=" + files_.Path(dir) +
+                                     "]");
+    }
     const ColumnType type = rec.schema.columns[c].type;
-    const std::string to = next.dir_name + "/" + rec.columns[c].file_stem;
+    const std::string to = dir + "/" + rec.columns[c].file_stem;
     // Decoded or mapped as any reader sees it (checked when first read).
     ASSIGN_OR_RETURN(ColumnData cd, committed_.Column(ci, static_cast<int>(c)));
     if (cd.is_all_null) continue;  // no file in the entry: stays without one
@@ -605,14 +620,28 @@ core::Status CommitJob::ConvertEntry(size_t ci, bool compress, uint64_t txn, Par
                                               : static_cast<size_t>(rows) * ColumnTypeSize(type);
     const std::string_view data(static_cast<const char*>(cd.data), data_bytes);
     const std::string_view index(reinterpret_cast<const char*>(cd.varchar_index), index_bytes);
+    if (bytes != nullptr) bytes->raw_bytes += data_bytes + index_bytes;
     if (compress) {
       ASSIGN_OR_RETURN(std::string z, CompressColumn(type, rows, data, index));
       RETURN_IF_ERROR(WriteFile(to + ".z", 0, z.data(), z.size(), true));
+      if (bytes != nullptr) bytes->written_bytes += z.size();
       continue;
     }
     RETURN_IF_ERROR(WriteFile(to + ".d", 0, data.data(), data.size(), true));
     if (IsVarSize(type)) RETURN_IF_ERROR(WriteFile(to + ".i", 0, index.data(), index.size(), true));
+    if (bytes != nullptr) bytes->written_bytes += data_bytes + index_bytes;
   }
+  return core::Status::Ok();
+}
+
+core::Status CommitJob::AdoptConvertedEntry(size_t ci, bool compress, const std::string& staged,
+                                            uint64_t txn, PartitionInfo* part) {
+  PartitionInfo next = committed_.record.partitions[ci];
+  next.is_compressed = compress;
+  PickPartitionDir(&next, txn, true);
+  RETURN_IF_ERROR(files_.fs().Rename(files_.Path(staged), files_.Path(next.dir_name)));
+  remove_on_undo_.push_back(next.dir_name);
+  created_dirs_list_.push_back(next.dir_name);
   *part = std::move(next);
   return core::Status::Ok();
 }

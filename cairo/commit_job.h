@@ -4,9 +4,12 @@
 //
 // Failure: the job remembers what it extended and created; Undo() truncates files back to
 // their committed sizes and removes what it created, so the table stays at its committed
-// state. Used by TableWriterImpl::Commit only; not thread-safe.
+// state. Used by the writer-lease holder (TableWriterImpl), and by the partition seal
+// (cairo/partition_seal.h) to write a new partition version's files into a staging directory
+// without the lease (WriteConvertedFiles only). Not thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -64,6 +67,25 @@ class CommitJob {
   // (`.d`/`.i`). `part`, the entry in the record to publish, gets the new directory and state.
   core::Status ConvertEntry(size_t committed_index, bool compress, uint64_t txn,
                             PartitionInfo* part);
+  // What WriteConvertedFiles read and wrote: the entry's column files as uncompressed bytes
+  // (`.d` + `.i`), and the bytes of the files it wrote.
+  struct ConvertedBytes {
+    uint64_t raw_bytes = 0;
+    uint64_t written_bytes = 0;
+  };
+  // The files of ConvertEntry — every column of committed entry `committed_index`, compressed
+  // or not — written into the existing directory `dir` (relative to the table). Touches
+  // nothing else, so it needs no lease when `dir` is a directory only its caller uses. Stops
+  // with Cancelled between columns once `*cancel` is set.
+  core::Status WriteConvertedFiles(size_t committed_index, bool compress, const std::string& dir,
+                                   ConvertedBytes* bytes = nullptr,
+                                   const std::atomic<bool>* cancel = nullptr);
+  // Lease holder: makes `staged` (a directory WriteConvertedFiles filled from the committed
+  // entry `committed_index`, the same entry in this job's committed state) the entry's new
+  // version: renamed to the `<partition>.<n>` ConvertEntry would have chosen; removed again by
+  // Undo(). `part`, the entry in the record to publish, gets the new directory and state.
+  core::Status AdoptConvertedEntry(size_t committed_index, bool compress,
+                                   const std::string& staged, uint64_t txn, PartitionInfo* part);
   // Appends `bytes` to the table-level file `name` at `committed_size`.
   core::Status AppendTableFile(const std::string& name, uint64_t committed_size,
                                std::string_view bytes);
@@ -100,6 +122,8 @@ class CommitJob {
                          bool is_new_dir);
   core::Status WriteWholeFile(const std::string& rel, const void* data, size_t n);
   core::Status ChoosePartitionDir(PartitionInfo* part, uint64_t txn, bool force_version);
+  // The name ChoosePartitionDir gives (sets dir_name and name_txn), without creating it.
+  void PickPartitionDir(PartitionInfo* part, uint64_t txn, bool force_version) const;
   // Copies the first `n` bytes of file `from` to the new file `to` (paths relative to the table).
   core::Status CopyPrefix(const std::string& from, const std::string& to, uint64_t n);
   // CopyPrefix from the committed entry `old`, or, when `old` is compressed, the first `n`

@@ -81,7 +81,10 @@ class EngineImpl final : public Engine {
 
   EngineCounters counters() const override {
     return {shared_->commits.load(std::memory_order_relaxed),
-            shared_->committed_rows.load(std::memory_order_relaxed)};
+            shared_->committed_rows.load(std::memory_order_relaxed),
+            shared_->partitions_sealed.load(std::memory_order_relaxed),
+            shared_->sealed_raw_bytes.load(std::memory_order_relaxed),
+            shared_->sealed_compressed_bytes.load(std::memory_order_relaxed)};
   }
 
   core::Result<std::vector<TableDiskUsage>> DiskUsage() const override {
@@ -198,6 +201,12 @@ class EngineImpl final : public Engine {
                                  bool compress) override {
     return WithWriter(table,
                       [&](TableWriterImpl* w) { return w->ConvertPartitions(starts, compress); });
+  }
+  core::Result<SealResult> SealPartition(std::string_view table, int64_t partition_start_us,
+                                         const SealControl& control) override {
+    auto h = Find(table);
+    if (!h) return NoSuchTable(table);
+    return SealPartitionStaged(*h, partition_start_us, control);
   }
   core::Status Truncate(std::string_view table) override {
     return WithWriter(table, [&](TableWriterImpl* w) { return w->Truncate(); });

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cairo/partition_seal.h"
 #include "cairo/table_schema.h"
 #include "cairo/table_view.h"
 #include "cairo/table_writer.h"
@@ -57,6 +58,9 @@ struct EngineOptions {
 struct EngineCounters {
   uint64_t commits = 0;         // commits that published rows (TableWriter::Commit)
   uint64_t committed_rows = 0;  // rows those commits published
+  uint64_t partitions_sealed = 0;        // partitions Engine::SealPartition compressed
+  uint64_t sealed_raw_bytes = 0;         // their column files before (uncompressed)
+  uint64_t sealed_compressed_bytes = 0;  // and after
 };
 
 // The bytes of one table's directory (every file of every partition version still on disk).
@@ -137,6 +141,14 @@ class Engine {
   virtual core::Status ConvertPartitions(std::string_view table,
                                          const std::vector<int64_t>& partition_starts,
                                          bool compress) = 0;
+
+  // Seals one partition (a PartitionFloor value): writes its uncompressed entries compressed
+  // without holding the table's writer, then takes the writer only to check that they did not
+  // change meanwhile and to publish them (cairo/partition_seal.h says how, and what is
+  // refused). A partition that changed during the seal is not published (kChanged).
+  virtual core::Result<SealResult> SealPartition(std::string_view table,
+                                                 int64_t partition_start_us,
+                                                 const SealControl& control = {}) = 0;
 
   // --- housekeeping ---
   // While paused (SNAPSHOT PREPARE .. COMPLETE), nothing is deleted from disk: not superseded

@@ -38,6 +38,10 @@ struct EngineShared {
   // Engine::counters(): added to by every successful TableWriter::Commit (relaxed).
   std::atomic<uint64_t> commits{0};
   std::atomic<uint64_t> committed_rows{0};
+  // Added to by every published seal (cairo/partition_seal.h; relaxed).
+  std::atomic<uint64_t> partitions_sealed{0};
+  std::atomic<uint64_t> sealed_raw_bytes{0};
+  std::atomic<uint64_t> sealed_compressed_bytes{0};
 };
 
 class TableHandle {
@@ -72,6 +76,9 @@ class TableHandle {
   // Engine::Open recovered only the table's newest partition entry (RecoveryScope); this marks
   // the rest as still to be tidied.
   void MarkNeedsTidy() { needs_tidy_.store(true); }
+  // Set from the open until TidyOnce has run (never set again): until then a directory no txn
+  // references may be removed under a writer that is not the lease holder (a seal's staging).
+  bool needs_tidy() const { return needs_tidy_.load(); }
   // Lease holder only (the engine's background purge): once after such an open, recovers every
   // entry (RecoverTableFiles, RecoveryScope::kAll) against the current txn — tails past entries'
   // committed rows, files of columns the txn does not list — when no pin older than the

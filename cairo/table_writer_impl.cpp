@@ -669,6 +669,61 @@ core::Status TableWriterImpl::ConvertPartitions(const std::vector<int64_t>& star
   return st;
 }
 
+core::Status TableWriterImpl::PublishStagedEntries(const std::vector<StagedEntry>& staged,
+                                                   const std::vector<std::string>& column_stems,
+                                                   bool compress, bool* is_current) {
+  *is_current = false;
+  if (in_row_) CancelRow();
+  if (pending_rows_ > 0 || schema_.columns.size() != committed_columns_ || staged.empty()) {
+    return core::Status::Ok();
+  }
+  auto current = handle_->Current();
+  TxnRecord rec = current->record;
+  if (rec.columns.size() != column_stems.size() || rec.partitions.empty()) {
+    return core::Status::Ok();
+  }
+  for (size_t c = 0; c < column_stems.size(); ++c) {
+    if (rec.columns[c].file_stem != column_stems[c]) return core::Status::Ok();
+  }
+  // Where each staged entry is in the current record: the same directory with the same rows
+  // and compression is the same committed bytes (a directory is never reused, an in-place
+  // append or a split's cut changes the row count).
+  std::vector<size_t> at;
+  for (const StagedEntry& s : staged) {
+    size_t found = rec.partitions.size();
+    for (size_t e = 0; e < rec.partitions.size(); ++e) {
+      const PartitionInfo& p = rec.partitions[e];
+      if (p.dir_name == s.from.dir_name && p.row_count == s.from.row_count &&
+          p.is_compressed == s.from.is_compressed &&
+          p.partition_start_us == s.from.partition_start_us) {
+        found = e;
+      }
+    }
+    if (found == rec.partitions.size() ||
+        rec.partitions[found].partition_start_us == rec.partitions.back().partition_start_us) {
+      return core::Status::Ok();
+    }
+    at.push_back(found);
+  }
+  *is_current = true;
+  rec.txn += 1;
+  const bool sync = handle_->engine().options.commit_mode == CommitMode::kSync;
+  CommitJob job(*handle_->files(), *current, sync, handle_->engine().options.o3_split_min_rows);
+  std::vector<std::string> superseded;
+  core::Status st;
+  for (size_t i = 0; st.ok() && i < staged.size(); ++i) {
+    PartitionInfo& p = rec.partitions[at[i]];
+    std::string old_dir = p.dir_name;
+    st = job.AdoptConvertedEntry(at[i], compress, staged[i].staged_dir, rec.txn, &p);
+    if (st.ok()) superseded.push_back(std::move(old_dir));
+  }
+  uint64_t txn = 0;
+  bool published = false;
+  st = PublishJob(job, std::move(rec), superseded, std::move(st), &txn, &published);
+  if (published) handle_->Purge();
+  return st;
+}
+
 core::Status TableWriterImpl::Truncate() {
   TxnRecord rec = handle_->Current()->record;
   std::vector<std::string> superseded;

@@ -57,6 +57,22 @@ class TableWriterImpl final : public TableWriter {
   // partition that does not exist, InvalidArgument for the newest partition (it takes
   // in-order appends) or a table without a designated timestamp; nothing changes then.
   core::Status ConvertPartitions(const std::vector<int64_t>& partition_starts, bool compress);
+  // Entries of one partition converted without the lease (cairo/partition_seal.h): `from` is
+  // the committed entry as it was read, `staged_dir` (relative to the table) holds the files
+  // CommitJob::WriteConvertedFiles wrote from it.
+  struct StagedEntry {
+    PartitionInfo from;
+    std::string staged_dir;
+  };
+  // Publishes the staged entries as the new versions of their entries, in one txn, if the
+  // current record still holds every `from` entry unchanged (directory, rows, compression),
+  // the table's column files are still `column_stems` (those the files were written for) and
+  // the partition is not the newest. Otherwise *is_current comes back false and nothing
+  // changes (the caller removes the staged directories). On an error after a directory was
+  // adopted, the adopted ones are removed and the previous txn stays.
+  core::Status PublishStagedEntries(const std::vector<StagedEntry>& staged,
+                                    const std::vector<std::string>& column_stems, bool compress,
+                                    bool* is_current);
   core::Status Truncate();
   void set_table_name(std::string name) { table_name_ = std::move(name); }
 

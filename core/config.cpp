@@ -160,7 +160,7 @@ Result<int64_t> Properties::GetDurationMs(std::string_view key, int64_t def, int
   if (!v) return def;
   int64_t n = 0;
   std::string suffix;
-  std::string expected = "a duration in ms, or with a ms/s/m/h suffix, in [" +
+  std::string expected = "a duration in ms, or with a ms/s/m/h/d suffix, in [" +
                          std::to_string(min) + ", " + std::to_string(max) + "] ms";
   if (!ParseNumberWithSuffix(*v, &n, &suffix) || n < 0) return BadValue(key, *v, expected);
   int64_t mult = 1;
@@ -168,6 +168,7 @@ Result<int64_t> Properties::GetDurationMs(std::string_view key, int64_t def, int
   else if (suffix == "s") mult = 1000;
   else if (suffix == "m") mult = 60'000;
   else if (suffix == "h") mult = 3'600'000;
+  else if (suffix == "d") mult = 86'400'000;
   else return BadValue(key, *v, expected);
   if (n > max / mult || n * mult < min) return BadValue(key, *v, expected);
   return n * mult;

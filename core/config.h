@@ -43,7 +43,7 @@ class Properties {
   Result<int64_t> GetInt(std::string_view key, int64_t def, int64_t min, int64_t max) const;
   // A size in bytes: a number with an optional k/m/g suffix (1024-based, case-insensitive).
   Result<int64_t> GetSize(std::string_view key, int64_t def, int64_t min, int64_t max) const;
-  // A duration in ms: a number with an optional ms/s/m/h suffix (no suffix = ms).
+  // A duration in ms: a number with an optional ms/s/m/h/d suffix (no suffix = ms).
   Result<int64_t> GetDurationMs(std::string_view key, int64_t def, int64_t min, int64_t max) const;
   // One of `allowed` (case-insensitive); returns the lower-cased value.
   Result<std::string> GetEnum(std::string_view key, std::string_view def,

@@ -12,6 +12,7 @@
 
 #include "cairo/backup.h"
 #include "cairo/backup_schedule.h"
+#include "cairo/partition_sealer.h"
 #include "cairo/backup_store.h"
 #include "cairo/backup_unpack.h"
 #include "cairo/engine.h"
@@ -456,6 +457,21 @@ int Run(int argc, char** argv) {
     }
     schedule = std::move(s).value();
   }
+  // cairo.partition.compress.after: the seal job (cairo/partition_sealer.h), started once
+  // serving.
+  std::unique_ptr<cairo::PartitionSealer> sealer;
+  if (cfg.partition_compress_after_ms >= 0) {
+    cairo::PartitionSealerOptions so;
+    so.after_us = cfg.partition_compress_after_ms * 1000;
+    so.interval_ms = cfg.partition_compress_check_interval_ms;
+    so.clock = engine_options.clock;
+    sealer = std::make_unique<cairo::PartitionSealer>(engine.get(), so);
+  }
+  core::LogInfo(cfg.partition_compress_after_ms >= 0
+                    ? "partition sealing enabled [after_ms=" +
+                          std::to_string(cfg.partition_compress_after_ms) + ", interval_ms=" +
+                          std::to_string(cfg.partition_compress_check_interval_ms) + "]"
+                    : std::string("partition sealing disabled, cairo.partition.compress.after=off"));
   sql::SqlOptions sql_options;
   sql_options.backup_schedule = schedule.get();
   sql_options.worker_threads = static_cast<int>(cfg.shared_worker_count);
@@ -580,6 +596,7 @@ int Run(int argc, char** argv) {
       ", min_http_port=" + std::to_string(min_server ? min_server->port() : 0) + "]");
 
   if (schedule) schedule->Start();
+  if (sealer) sealer->Start();
   TellServiceManager("READY=1");
 
   int sig = 0;
@@ -587,12 +604,14 @@ int Run(int argc, char** argv) {
   core::LogInfo(std::string("shutdown requested [signal=") + (sig == SIGTERM ? "SIGTERM" : "SIGINT") + "]");
   TellServiceManager("STOPPING=1");
   if (schedule) schedule->Stop();  // no new scheduled runs; waits for one in progress
+  if (sealer) sealer->Stop();      // cancels a seal under way (its staged files removed)
   if (min_server) min_server->Stop();
   if (http_server) http_server->Stop();
   if (tcp_server) tcp_server->Stop();
   api.Stop();
   sql_engine.reset();
   schedule.reset();
+  sealer.reset();
   backup.reset();
   engine.reset();
   core::LogInfo("server stopped");

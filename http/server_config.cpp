@@ -1,5 +1,6 @@
 #include "http/server_config.h"
 
+#include <cctype>
 #include <cstdint>
 
 #include "cairo/column_type.h"
@@ -41,6 +42,8 @@ const std::vector<std::string>& KnownConfigKeys() {
       "line.http.enabled",
       "line.default.partition.by",
       "cairo.commit.mode",
+      "cairo.partition.compress.after",
+      "cairo.partition.compress.check.interval",
       "cairo.sql.backup.root",
       "cairo.sql.max.query.memory",
       "cairo.sql.backup.dir.datetime.format",
@@ -100,6 +103,27 @@ core::Status ReadBackupSchedule(const core::Properties& p, ServerConfig* c) {
         "server.conf key 'backup.schedule.cron' is set but 'cairo.sql.backup.root' is not; "
         "scheduled backups need a backup root");
   }
+  return core::Status::Ok();
+}
+
+// cairo.partition.compress.after: `off`, or a duration (0: as soon as the partition ended).
+core::Status ReadPartitionCompress(const core::Properties& p, ServerConfig* c) {
+  constexpr char kAfter[] = "cairo.partition.compress.after";
+  constexpr int64_t kMaxMs = 86'400'000LL * 366 * 100;
+  std::string value = p.Get(kAfter).value_or("");
+  for (char& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (value == "off") {
+    c->partition_compress_after_ms = -1;
+  } else {
+    auto after = p.GetDurationMs(kAfter, c->partition_compress_after_ms, 0, kMaxMs);
+    if (!after.ok()) {
+      return core::Status::InvalidArgument(after.status().message() + ", or off");
+    }
+    c->partition_compress_after_ms = *after;
+  }
+  ASSIGN_OR_RETURN(c->partition_compress_check_interval_ms,
+                   p.GetDurationMs("cairo.partition.compress.check.interval",
+                                   c->partition_compress_check_interval_ms, 10, 86'400'000));
   return core::Status::Ok();
 }
 
@@ -190,6 +214,7 @@ core::Result<ServerConfig> ReadServerConfig(const core::Properties& p,
   c.line_default_partition_by = partition_by;
   ASSIGN_OR_RETURN(c.commit_mode,
                    p.GetEnum("cairo.commit.mode", "nosync", {"nosync", "async", "sync"}));
+  RETURN_IF_ERROR(ReadPartitionCompress(p, &c));
   ASSIGN_OR_RETURN(c.backup_root, p.GetString("cairo.sql.backup.root", ""));
   ASSIGN_OR_RETURN(c.max_query_memory,
                    p.GetSize("cairo.sql.max.query.memory", c.max_query_memory, 0, 1LL << 50));

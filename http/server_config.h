@@ -47,6 +47,10 @@ struct ServerConfig {
   std::string line_tcp_auth_db_path;              // line.tcp.auth.db.path (relative to DIR)
   // Storage / backup
   std::string commit_mode = "nosync";             // cairo.commit.mode
+  // Sealing cold partitions (cairo/partition_sealer.h): a partition that ended at least this
+  // long ago, and is not its table's newest, is compressed; -1 = off.
+  int64_t partition_compress_after_ms = 86'400'000;       // cairo.partition.compress.after
+  int64_t partition_compress_check_interval_ms = 60'000;  // cairo.partition.compress.check.interval
   std::string backup_root;                        // cairo.sql.backup.root (relative to DIR)
   std::string backup_dir_datetime_format = "yyyy-MM-dd";
   std::string backup_tmp_dir_name = "tmp";

@@ -129,6 +129,15 @@ std::string RenderMetrics(const MetricsSources& src) {
     t.Sample("questdb_commits_total", "", c.commits);
     t.Begin("questdb_committed_rows_total", Type::kCounter, "Rows published by commits.");
     t.Sample("questdb_committed_rows_total", "", c.committed_rows);
+    t.Begin("sundial_partitions_sealed_total", Type::kCounter,
+            "Partitions compressed by the seal job (cairo.partition.compress.after).");
+    t.Sample("sundial_partitions_sealed_total", "", c.partitions_sealed);
+    t.Begin("sundial_sealed_raw_bytes_total", Type::kCounter,
+            "Uncompressed bytes of the column files of sealed partitions.");
+    t.Sample("sundial_sealed_raw_bytes_total", "", c.sealed_raw_bytes);
+    t.Begin("sundial_sealed_compressed_bytes_total", Type::kCounter,
+            "Bytes of the compressed column files sealing wrote.");
+    t.Sample("sundial_sealed_compressed_bytes_total", "", c.sealed_compressed_bytes);
     auto usage = src.engine->DiskUsage();
     if (usage.ok()) {
       t.Begin("sundial_table_disk_bytes", Type::kGauge,

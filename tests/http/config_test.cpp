@@ -54,6 +54,11 @@ TEST(PropertiesTest, TypedGettersValidate) {
   EXPECT_EQ(*p->GetSize("s", 0, 0, 1 << 30), 65536);
   EXPECT_EQ(*p->GetDurationMs("d", 0, 0, 1'000'000), 5000);
   EXPECT_EQ(*p->GetDurationMs("m", 0, 0, 1'000'000), 120000);
+  auto days = Properties::Parse("d=2d\nneg=-1d\nweird=1w\n");
+  ASSERT_TRUE(days.ok());
+  EXPECT_EQ(*days->GetDurationMs("d", 0, 0, INT64_MAX), 2 * 86'400'000LL);
+  EXPECT_FALSE(days->GetDurationMs("neg", 0, 0, INT64_MAX).ok());
+  EXPECT_FALSE(days->GetDurationMs("weird", 0, 0, INT64_MAX).ok());
   EXPECT_FALSE(p->GetInt("big", 0, 0, 1000).ok());
   EXPECT_EQ(*p->GetInt("missing", 7, 0, 10), 7);
 }
@@ -78,6 +83,41 @@ TEST(ServerConfigTest, DefaultsAndValues) {
   EXPECT_EQ(c->http_max_response_rows, INT64_MAX);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("no.such.key"), std::string::npos);
+}
+
+// cairo.partition.compress.after: a duration (default 1d), 0, or off; anything else stops
+// start-up naming the key.
+TEST(ServerConfigTest, PartitionCompressAfter) {
+  auto read = [](const std::string& text) {
+    auto p = Properties::Parse(text);
+    EXPECT_TRUE(p.ok());
+    return http::ReadServerConfig(*p, nullptr);
+  };
+  auto def = read("");
+  ASSERT_TRUE(def.ok());
+  EXPECT_EQ(def->partition_compress_after_ms, 86'400'000);
+  EXPECT_EQ(def->partition_compress_check_interval_ms, 60'000);
+  struct Case {
+    const char* value;
+    int64_t ms;
+  };
+  for (const Case& c : {Case{"off", -1}, Case{"OFF", -1}, Case{"0", 0}, Case{"12h", 43'200'000},
+                        Case{"7d", 7 * 86'400'000LL}, Case{"90s", 90'000}}) {
+    auto r = read(std::string("cairo.partition.compress.after=") + c.value);
+    ASSERT_TRUE(r.ok()) << c.value << ": " << r.status().ToString();
+    EXPECT_EQ(r->partition_compress_after_ms, c.ms) << c.value;
+  }
+  for (const char* bad : {"-1d", "soon", "1w", "on", "", "1.5d"}) {
+    auto r = read(std::string("cairo.partition.compress.after=") + bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("'cairo.partition.compress.after'"), std::string::npos)
+        << r.status().message();
+    EXPECT_NE(r.status().message().find("or off"), std::string::npos) << r.status().message();
+  }
+  auto interval = read("cairo.partition.compress.check.interval=250ms");
+  ASSERT_TRUE(interval.ok());
+  EXPECT_EQ(interval->partition_compress_check_interval_ms, 250);
+  EXPECT_FALSE(read("cairo.partition.compress.check.interval=1").ok());  // below 10 ms
 }
 
 TEST(ServerConfigTest, BadValueNamesTheKey) {
