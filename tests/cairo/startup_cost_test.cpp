@@ -3,87 +3,13 @@
 // for later (older entries' leftovers) is tidied by the background purge.
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <mutex>
-
 #include "tests/cairo/cairo_test_util.h"
+#include "tests/testutil/counting_file_system.h"
 
 namespace sundial::cairo::testing {
 namespace {
 
-// Forwards every call to a real file system and counts them (reads of open files too).
-class CountingFileSystem final : public core::FileSystem {
- public:
-  explicit CountingFileSystem(std::shared_ptr<core::FileSystem> base) : base_(std::move(base)) {}
-  int64_t calls() const { return calls_.load(); }
-  std::string log() const {
-    std::lock_guard lk(mu_);
-    return log_;
-  }
-
-  core::Result<std::unique_ptr<core::File>> Open(const std::string& p, core::OpenMode m) override {
-    Count("open " + p);
-    return base_->Open(p, m);
-  }
-  core::Result<std::unique_ptr<core::MappedRegion>> MapReadOnly(core::File& f, uint64_t o,
-                                                                size_t n) override {
-    Count("map");
-    return base_->MapReadOnly(f, o, n);
-  }
-  core::Status CreateDir(const std::string& p) override {
-    return Count("CreateDir " + p), base_->CreateDir(p);
-  }
-  core::Status RemoveFile(const std::string& p) override {
-    return Count("RemoveFile " + p), base_->RemoveFile(p);
-  }
-  core::Status RemoveDir(const std::string& p) override {
-    return Count("RemoveDir " + p), base_->RemoveDir(p);
-  }
-  core::Status Rename(const std::string& a, const std::string& b) override {
-    return Count(), base_->Rename(a, b);
-  }
-  core::Status Exchange(const std::string& a, const std::string& b) override {
-    return Count(), base_->Exchange(a, b);
-  }
-  core::Status SyncDir(const std::string& p) override {
-    return Count("SyncDir " + p), base_->SyncDir(p);
-  }
-  core::Result<uint64_t> LinkCount(const std::string& p) override {
-    return Count("LinkCount " + p), base_->LinkCount(p);
-  }
-  core::Status Link(const std::string& a, const std::string& b) override {
-    return Count(), base_->Link(a, b);
-  }
-  bool Exists(const std::string& p) override { return Count("Exists " + p), base_->Exists(p); }
-  bool IsDirectory(const std::string& p) override {
-    return Count("IsDirectory " + p), base_->IsDirectory(p);
-  }
-  core::Result<std::vector<core::DirEntry>> ListDir(const std::string& p) override {
-    return Count("ListDir " + p), base_->ListDir(p);
-  }
-  core::Result<uint64_t> FileSize(const std::string& p) override {
-    return Count("FileSize " + p), base_->FileSize(p);
-  }
-  core::Result<uint64_t> FreeSpace(const std::string& p) override {
-    return Count("FreeSpace " + p), base_->FreeSpace(p);
-  }
-  core::Status CopyRange(core::File& s, uint64_t so, core::File& d, uint64_t doff,
-                         uint64_t n) override {
-    return Count(), base_->CopyRange(s, so, d, doff, n);
-  }
-  core::Status SyncAll() override { return Count(), base_->SyncAll(); }
-
- private:
-  void Count(const std::string& what = "other") {
-    ++calls_;
-    std::lock_guard lk(mu_);
-    log_ += what + "\n";
-  }
-  mutable std::mutex mu_;
-  std::string log_;
-  std::shared_ptr<core::FileSystem> base_;
-  std::atomic<int64_t> calls_{0};
-};
+using testutil::CountingFileSystem;
 
 class StartupCostTest : public EngineFixture {
  protected:
