@@ -3,6 +3,12 @@
 // for later (older entries' leftovers) is tidied by the background purge.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "tests/cairo/cairo_test_util.h"
 #include "tests/testutil/counting_file_system.h"
 
@@ -115,6 +121,96 @@ TEST_F(StartupCostTest, OlderEntriesAreTidiedAfterOpenNewestAtOpen) {
   EXPECT_EQ(ReadRows(*engine_->Pin("t")), rows);
   Reopen();
   EXPECT_EQ(ReadRows(*engine_->Pin("t")), rows);
+}
+
+// The tidy after an open goes in slices of the writer lease: a writer that asks for the lease
+// meanwhile gets it after at most a slice or two (kTidyEntriesPerLease = 16 entries), not after
+// every entry of the table; the rest is tidied by a later purge.
+TEST_F(StartupCostTest, TidyAfterOpenYieldsTheLeaseToAWriter) {
+  constexpr int kDays = 100;
+  Fill("t", kDays);
+  const std::string dir = TableDir("t");
+  std::vector<uint64_t> sizes;
+  for (int d = 0; d + 1 < kDays; ++d) {
+    const std::string path = dir + "/" + core::FormatTimestamp(kT0 + d * 24 * kHour).substr(0, 10);
+    sizes.push_back(*fs_->FileSize(path + "/v.d"));
+    Append(path + "/v.d", std::string(8, 'x'));  // a tail past the committed rows
+  }
+  std::vector<Row> rows = ReadRows(*engine_->Pin("t"));
+  engine_.reset();
+
+  // Counts the entry directories the tidy lists; each takes a little while, so the writer
+  // below asks while the tidy is under way.
+  auto counting = std::make_shared<CountingFileSystem>(fs_);
+  std::atomic<int> entries_listed{0};
+  std::mutex mu;
+  std::condition_variable cv;
+  bool tidy_started = false;
+  const std::string entry_prefix = "ListDir " + dir + "/";
+  counting->set_hook([&](const std::string& what) {
+    if (what.rfind(entry_prefix, 0) != 0) return;
+    ++entries_listed;
+    {
+      std::lock_guard lk(mu);
+      tidy_started = true;
+    }
+    cv.notify_all();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  });
+  EngineOptions o;
+  o.db_root = dir_.Sub("db");
+  o.purge_interval_ms = 0;
+  auto e = Engine::Open(counting, o);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  engine_ = std::move(*e);
+  entries_listed = 0;  // the open's own listing of the newest entry
+  tidy_started = false;
+
+  std::thread purge([&] { engine_->Purge(); });
+  {
+    std::unique_lock lk(mu);
+    cv.wait(lk, [&] { return tidy_started; });
+  }
+  const int before = entries_listed.load();
+  auto w = engine_->AcquireWriter("t");
+  const int at_lease = entries_listed.load();
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  purge.join();
+  EXPECT_LE(at_lease - before, 2 * 16) << "before=" << before << " at_lease=" << at_lease;
+  w->Reset();        // the lease goes back
+  engine_->Purge();  // the rest
+  for (int d = 0; d + 1 < kDays; ++d) {
+    const std::string path = dir + "/" + core::FormatTimestamp(kT0 + d * 24 * kHour).substr(0, 10);
+    EXPECT_EQ(*fs_->FileSize(path + "/v.d"), sizes[d]) << path;
+  }
+  EXPECT_EQ(ReadRows(*engine_->Pin("t")), rows);
+}
+
+// Damage in one older entry does not stop the tidy of the others; nothing of it is changed,
+// and the query that reads it reports it.
+TEST_F(StartupCostTest, DamagedOlderEntryIsLeftAsItIsByTheTidy) {
+  Fill("t", 4);
+  const std::string dir = TableDir("t");
+  const uint64_t size = *fs_->FileSize(dir + "/2025-11-22/v.d");
+  ASSERT_TRUE(fs_->RemoveFile(dir + "/2025-11-21/v.d").ok());
+  Append(dir + "/2025-11-21/n.d", "zz");  // a tail in the damaged entry: not touched
+  const uint64_t damaged_size = *fs_->FileSize(dir + "/2025-11-21/n.d");
+  Append(dir + "/2025-11-22/v.d", "zz");
+  engine_.reset();
+  EngineOptions o;
+  o.db_root = dir_.Sub("db");
+  o.purge_interval_ms = 0;
+  auto e = Engine::Open(fs_, o);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  engine_ = std::move(*e);
+  engine_->Purge();
+  EXPECT_EQ(*fs_->FileSize(dir + "/2025-11-22/v.d"), size);
+  EXPECT_EQ(*fs_->FileSize(dir + "/2025-11-21/n.d"), damaged_size);
+  auto v = engine_->Pin("t");
+  ASSERT_TRUE(v.ok());
+  auto col = v->Column(0, 2);
+  EXPECT_EQ(col.status().code(), core::StatusCode::kCorruption) << col.status().ToString();
+  EXPECT_TRUE(v->Column(1, 2).ok());
 }
 
 // A damaged older entry no longer keeps the table from opening: the query that reads it gets

@@ -3,11 +3,14 @@
 // query opened, how many calls an engine open made) by counting rather than timing.
 //
 // Each call is one line of log(): "<op> <path>" ("map" for MapReadOnly, "other" for calls
-// without a path of interest). Reads and writes through open files are not recorded. Header
-// only (used by test binaries that link different libraries). Thread-safe.
+// without a path of interest). Reads and writes through open files are not recorded. A hook, if
+// set, is called with that line before each call is forwarded (outside the wrapper's lock, on
+// the calling thread: it may block to stage a race). Header only (used by test binaries that
+// link different libraries). Thread-safe.
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +33,8 @@ class CountingFileSystem final : public core::FileSystem {
     std::lock_guard lk(mu_);
     return opened_;
   }
+  // Set before the file system is shared with other threads.
+  void set_hook(std::function<void(const std::string& what)> hook) { hook_ = std::move(hook); }
   void Reset() {
     std::lock_guard lk(mu_);
     calls_ = 0;
@@ -96,9 +101,13 @@ class CountingFileSystem final : public core::FileSystem {
  private:
   void Count(const std::string& what = "other") {
     ++calls_;
-    std::lock_guard lk(mu_);
-    log_ += what + "\n";
+    {
+      std::lock_guard lk(mu_);
+      log_ += what + "\n";
+    }
+    if (hook_) hook_(what);
   }
+  std::function<void(const std::string&)> hook_;
   mutable std::mutex mu_;
   std::string log_;
   std::vector<std::string> opened_;
