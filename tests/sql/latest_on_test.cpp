@@ -198,13 +198,13 @@ TEST_F(LatestOnTest, RandomTablesMatchAModel) {
   std::mt19937 rng(seed);
   struct Row {
     int64_t ts;
-    std::optional<int> s1, s2, i;  // symbol 'a'+n, 'x'+n; INT
+    std::optional<int> s1, s2, i, vc;  // symbol 'a'+n, 'x'+n; INT; VARCHAR 'v'+n
     bool b;
     int64_t x;
   };
   const std::vector<std::vector<std::string>> key_sets = {
-      {"s1"}, {"s2"},      {"s1", "s2"},      {"s1", "b"}, {"b"},
-      {"i"},  {"s2", "i"}, {"b", "s1", "s2"}, {"x"},       {"s1", "x"}};
+      {"s1"}, {"s2"},      {"s1", "s2"}, {"s1", "b"}, {"b"}, {"i"}, {"s2", "i"}, {"b", "s1", "s2"},
+      {"x"},  {"s1", "x"}, {"vc"},       {"vc", "s1"}};
   // Filters holding key columns to listed values bound the scan (KeyValueList); the others
   // only keep rows out.
   const std::vector<std::string> filters = {"",
@@ -220,12 +220,16 @@ TEST_F(LatestOnTest, RandomTablesMatchAModel) {
                                             "x IN (5, 7, 11, 12)",
                                             "b = true AND s1 IN ('a1', 'a3')",
                                             "s1 IN ('a4', 'a0') AND s1 = 'a4'",
-                                            "i IN (1, 2, 3, 4, 5, 6, 7, 8, 9) OR s1 = 'a2'"};
+                                            "i IN (1, 2, 3, 4, 5, 6, 7, 8, 9) OR s1 = 'a2'",
+                                            "i IN (3, 7, 11, NULL)",
+                                            "vc IN ('v1', 'v2')",
+                                            "vc = 'v0' AND x < 70",
+                                            "vc IN ('v2', 'v3') AND s1 IN ('a0', 'a1')"};
   for (int round = 0; round < 12; ++round) {
     SCOPED_TRACE("round=" + std::to_string(round));
     Exec("DROP TABLE IF EXISTS r");
     Exec(
-        "CREATE TABLE r (ts TIMESTAMP, s1 SYMBOL, s2 SYMBOL, b BOOLEAN, i INT, x LONG) "
+        "CREATE TABLE r (ts TIMESTAMP, s1 SYMBOL, s2 SYMBOL, b BOOLEAN, i INT, x LONG, vc VARCHAR) "
         "TIMESTAMP(ts) PARTITION BY DAY");
     const int days = 1 + static_cast<int>(rng() % 12);
     const int n = 1 + static_cast<int>(rng() % 400);
@@ -254,12 +258,18 @@ TEST_F(LatestOnTest, RandomTablesMatchAModel) {
       std::string ins = "INSERT INTO r VALUES ";
       bool any = false;
       for (int k = c; k < n; k += commits) {
-        Row row{stamps[k],   skewed(s1_values), skewed(s2_values),
-                maybe(1000), (rng() % 2) == 0,  static_cast<int64_t>(rng() % 100)};
+        Row row{stamps[k],
+                skewed(s1_values),
+                skewed(s2_values),
+                maybe(40),
+                skewed(4),
+                (rng() % 2) == 0,
+                static_cast<int64_t>(rng() % 100)};
         std::string s1 = row.s1 ? "'a" + std::to_string(*row.s1) + "'" : "NULL";
         std::string s2 = row.s2 ? "'x" + std::to_string(*row.s2) + "'" : "NULL";
         ins += "(" + Ts(row.ts) + ", " + s1 + ", " + s2 + ", " + (row.b ? "true" : "false") + ", " +
-               (row.i ? std::to_string(*row.i) : "NULL") + ", " + std::to_string(row.x) + "),";
+               (row.i ? std::to_string(*row.i) : "NULL") + ", " + std::to_string(row.x) + ", " +
+               (row.vc ? "'v" + std::to_string(*row.vc) + "'" : "NULL") + "),";
         rows.push_back(row);
         any = true;
       }
@@ -287,6 +297,12 @@ TEST_F(LatestOnTest, RandomTablesMatchAModel) {
         if (filter == "i IN (1, 2, 3, 4, 5, 6, 7, 8, 9) OR s1 = 'a2'") {
           return (r.i && *r.i >= 1 && *r.i <= 9) || r.s1 == 2;
         }
+        if (filter == "i IN (3, 7, 11, NULL)") return !r.i || r.i == 3 || r.i == 7 || r.i == 11;
+        if (filter == "vc IN ('v1', 'v2')") return r.vc == 1 || r.vc == 2;
+        if (filter == "vc = 'v0' AND x < 70") return r.vc == 0 && r.x < 70;
+        if (filter == "vc IN ('v2', 'v3') AND s1 IN ('a0', 'a1')") {
+          return (r.vc == 2 || r.vc == 3) && (r.s1 == 0 || r.s1 == 1);
+        }
         ADD_FAILURE() << "no model for " << filter;
         return false;
       };
@@ -298,6 +314,7 @@ TEST_F(LatestOnTest, RandomTablesMatchAModel) {
           if (name == "i") k.push_back(r.i ? *r.i : -1);
           if (name == "b") k.push_back(r.b);
           if (name == "x") k.push_back(static_cast<int>(r.x));
+          if (name == "vc") k.push_back(r.vc ? *r.vc : -1);
         }
         return k;
       };
