@@ -5,11 +5,15 @@
 // $SUNDIAL_STARTUP_BENCH_DIR (default /tmp/sundial-startup-bench)/<n>/ and reused by later
 // runs. Disk-backed, page cache warm (the files were just written or read).
 //
+//   BM_Startup_Open/n           Engine::Open alone (catalog, `_txn`, recovery of each table)
 //   BM_Startup_OpenAndCount/n   Engine::Open (with its recovery of every table) and the first
 //                               answer to `SELECT count() FROM cpu` (what a restarted server
 //                               does before it answers)
+//   BM_Startup_OpenAndDay/n     Engine::Open and the first answer to a query over one day
+//                               (`count(), max(usage_user) ... WHERE ts IN '2024-01-02'`)
 //   BM_Startup_OpenAndLatest/n  Engine::Open and the first answer to
 //                               `SELECT * FROM cpu LATEST ON ts PARTITION BY hostname`
+//   BM_Startup_OpenAndLatestOneHost/n  the same with `WHERE hostname = 'host_1'`
 //   BM_Startup_RecoverNewest/n  the table's open-time recovery as Engine::Open runs it
 //                               (RecoverTableFiles, RecoveryScope::kNewestEntry)
 //   BM_Startup_RecoverAll/n     the same over every entry (kAll): what open did before, and
@@ -87,6 +91,18 @@ int64_t FirstAnswer(SqlEngine* sql, const char* query) {
   return n;
 }
 
+void BM_Startup_Open(benchmark::State& state) {
+  const int64_t partitions = state.range(0);
+  Prepare(partitions);
+  const std::string root = RootFor(partitions);
+  for (auto _ : state) {
+    auto engine = OpenEngine(root);
+    benchmark::DoNotOptimize(engine.get());
+  }
+  state.counters["partitions"] = static_cast<double>(partitions);
+}
+BENCHMARK(BM_Startup_Open)->Arg(4)->Arg(40)->Arg(400)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 void RunStartup(benchmark::State& state, const char* query) {
   const int64_t partitions = state.range(0);
   Prepare(partitions);
@@ -103,6 +119,27 @@ void BM_Startup_OpenAndCount(benchmark::State& state) {
   RunStartup(state, "SELECT count() FROM cpu");
 }
 BENCHMARK(BM_Startup_OpenAndCount)
+    ->Arg(4)
+    ->Arg(40)
+    ->Arg(400)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+void BM_Startup_OpenAndDay(benchmark::State& state) {
+  RunStartup(state, "SELECT count(), max(usage_user) FROM cpu WHERE ts IN '2024-01-02'");
+}
+BENCHMARK(BM_Startup_OpenAndDay)
+    ->Arg(4)
+    ->Arg(40)
+    ->Arg(400)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+void BM_Startup_OpenAndLatestOneHost(benchmark::State& state) {
+  RunStartup(state,
+             "SELECT * FROM cpu WHERE hostname = 'host_1' LATEST ON ts PARTITION BY hostname");
+}
+BENCHMARK(BM_Startup_OpenAndLatestOneHost)
     ->Arg(4)
     ->Arg(40)
     ->Arg(400)

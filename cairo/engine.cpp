@@ -27,6 +27,9 @@ constexpr char kTrashDir[] = ".trash";
 constexpr char kCreatePrefix[] = ".create.";
 // Tables being restored are built here (Engine::CreateStagingDir); removed at open.
 constexpr char kRestorePrefix[] = ".restore.";
+// Partition entries the purge tidies after an open (TableHandle::TidySome) per holding of a
+// table's writer lease: a writer that asks meanwhile waits for at most that many.
+constexpr size_t kTidyEntriesPerLease = 16;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -355,7 +358,7 @@ core::Status EngineImpl::Init() {
       if (it != snapshot_records.end()) keep = &it->second;
     }
     // Only the newest entry's files (RecoveryScope): start-up does not grow with partitions;
-    // the rest is tidied by the background purge (TableHandle::TidyOnce).
+    // the rest is tidied by the background purge (TableHandle::TidySome).
     core::Status st = rec.ok() ? RecoverTableFiles(fs, dir, *rec, keep, RecoveryScope::kNewestEntry)
                                : rec.status();
     if (st.ok() && tables_.count(Lower(e.name)) != 0) {
@@ -688,8 +691,14 @@ void EngineImpl::Purge() {
     // purged after its writer's next commit or on a later tick instead.
     if (!h->TryLease()) continue;
     h->Purge();
-    h->TidyOnce();
+    bool has_more = h->TidySome(kTidyEntriesPerLease);
     h->Release();
+    // Tidying after an open goes on in slices; a writer waiting for the lease goes first
+    // (TryLease yields to it), and the rest waits for a later tick.
+    while (has_more && h->TryLease()) {
+      has_more = h->TidySome(kTidyEntriesPerLease);
+      h->Release();
+    }
   }
   PurgeDropped();
 }

@@ -42,9 +42,11 @@ std::shared_ptr<const TableView::State> TableHandle::Current() const {
 
 core::Result<TableWriterImpl*> TableHandle::Acquire(int64_t timeout_ms) {
   std::unique_lock lk(mu_);
-  if (!cv_.wait_for(lk, std::chrono::milliseconds(timeout_ms), [this] { return !leased_; })) {
-    return core::Status::Unavailable("table busy [table=" + name_ + "]");
-  }
+  ++waiting_writers_;
+  const bool is_free =
+      cv_.wait_for(lk, std::chrono::milliseconds(timeout_ms), [this] { return !leased_; });
+  --waiting_writers_;
+  if (!is_free) return core::Status::Unavailable("table busy [table=" + name_ + "]");
   if (current_ == nullptr)
     return core::Status::NotFound("table does not exist [table=" + name_ + "]");
   leased_ = true;
@@ -78,7 +80,7 @@ TableWriterImpl* TableHandle::TryAcquire() {
 
 bool TableHandle::TryLease() {
   std::lock_guard lk(mu_);
-  if (leased_ || current_ == nullptr) return false;
+  if (leased_ || waiting_writers_ > 0 || current_ == nullptr) return false;
   leased_ = true;
   return true;
 }
@@ -156,20 +158,37 @@ void TableHandle::Purge() {
                   std::make_move_iterator(keep.end()));
 }
 
-void TableHandle::TidyOnce() {
-  if (!needs_tidy_.load()) return;
+bool TableHandle::TidySome(size_t max_entries) {
+  if (!needs_tidy_.load()) return false;
   std::lock_guard run(engine_->purge_run_mu);
-  if (engine_->purge_paused.load() > 0) return;
+  if (engine_->purge_paused.load() > 0) return false;
   std::shared_ptr<const TableView::State> current = Current();
-  if (!current) return;
+  if (!current) return false;
   std::optional<uint64_t> oldest = files_->OldestPin();
-  if (oldest && *oldest < current->record.txn) return;  // an older pin may read what goes
-  core::Status st =
-      RecoverTableFiles(files_->fs(), files_->dir(), current->record, nullptr, RecoveryScope::kAll);
-  if (!st.ok()) {
-    core::LogError("table tidy found damage [table=" + name() + ", error=" + st.ToString() + "]");
+  if (oldest && *oldest < current->record.txn) return false;  // an older pin may read what goes
+  const TxnRecord& record = current->record;
+  // Entries are looked up by directory name, so a commit between calls (new entries, new
+  // versions) neither repeats nor skips one; without a commit the walk goes on where it stopped.
+  if (record.txn != tidy_txn_) tidy_next_ = 0;
+  tidy_txn_ = record.txn;
+  size_t done = 0;
+  for (size_t i = tidy_next_; i + 1 < record.partitions.size(); ++i) {  // never the newest
+    const std::string& dir_name = record.partitions[i].dir_name;
+    if (tidied_.count(dir_name) != 0) continue;
+    if (done == max_entries) {
+      tidy_next_ = i;
+      return true;
+    }
+    core::Status st = TidyEntry(files_->fs(), files_->dir(), record, i);
+    if (!st.ok()) {
+      core::LogError("table tidy found damage [table=" + name() + ", error=" + st.ToString() + "]");
+    }
+    tidied_.insert(dir_name);
+    ++done;
   }
   needs_tidy_.store(false);
+  tidied_.clear();
+  return false;
 }
 
 void TableHandle::Detach() {

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -61,7 +62,8 @@ class TableHandle {
   // Non-blocking variant for housekeeping; nullptr if leased.
   TableWriterImpl* TryAcquire();
   // Takes the lease without a writer (housekeeping of a table no writer opened since start);
-  // false if leased or dropped. Release() gives it back.
+  // false if leased, dropped, or a writer is waiting in Acquire (housekeeping yields to it).
+  // Release() gives it back.
   bool TryLease();
   void Release();
 
@@ -76,15 +78,18 @@ class TableHandle {
   // Engine::Open recovered only the table's newest partition entry (RecoveryScope); this marks
   // the rest as still to be tidied.
   void MarkNeedsTidy() { needs_tidy_.store(true); }
-  // Set from the open until TidyOnce has run (never set again): until then a directory no txn
-  // references may be removed under a writer that is not the lease holder (a seal's staging).
+  // Set from the open until TidySome has tidied every entry (never set again): until then a
+  // directory no txn references may be removed under a writer that is not the lease holder (a
+  // seal's staging).
   bool needs_tidy() const { return needs_tidy_.load(); }
-  // Lease holder only (the engine's background purge): once after such an open, recovers every
-  // entry (RecoverTableFiles, RecoveryScope::kAll) against the current txn — tails past entries'
-  // committed rows, files of columns the txn does not list — when no pin older than the
-  // current txn is live and purge is not paused (so nothing it removes can still be read); else
-  // a later call does it. Damage found is logged; queries report it when they read the file.
-  void TidyOnce();
+  // Lease holder only (the engine's purge): after such an open, recovers the entries other than
+  // the current newest one (TidyEntry: tails past entries' committed rows, files of columns the
+  // txn does not list), at most `max_entries` per call, so that a writer waits for the lease no
+  // longer than that many entries take. Returns true while entries remain to be tidied now;
+  // false when done, or when it cannot go on yet (a pin older than the current txn is live, so
+  // what it would remove may still be read; purge is paused): a later call goes on. Damage
+  // found is logged and the entry left as it is; queries report it when they read the file.
+  bool TidySome(size_t max_entries);
   // The table was dropped: forget the current state so only outside pins remain.
   void Detach();
 
@@ -103,7 +108,13 @@ class TableHandle {
   std::unique_ptr<TableWriterImpl> writer_;
   std::shared_ptr<const TableView::State> current_;
   std::vector<Garbage> garbage_;
+  int waiting_writers_ = 0;  // in Acquire, waiting for the lease (under mu_)
   std::atomic<bool> needs_tidy_{false};
+  // TidySome's progress (lease holder only): entries done, by directory name, and where in the
+  // record of txn `tidy_txn_` the last call stopped.
+  std::set<std::string> tidied_;
+  uint64_t tidy_txn_ = 0;
+  size_t tidy_next_ = 0;
 };
 
 }  // namespace sundial::cairo

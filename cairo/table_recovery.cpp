@@ -106,6 +106,52 @@ core::Status AddPartitionNeeds(core::FileSystem& fs, const std::string& dir, con
   return core::Status::Ok();
 }
 
+// Keeps a needed file at the largest size a record needs; anything else goes.
+core::Status PlanFile(core::FileSystem& fs, const Needs& needs, const std::string& path,
+                      Plan* plan) {
+  auto it = needs.keep.find(path);
+  if (it == needs.keep.end()) {
+    plan->remove.push_back(path);
+    return core::Status::Ok();
+  }
+  ASSIGN_OR_RETURN(uint64_t actual, fs.FileSize(path));
+  auto s = needs.strict.find(path);
+  if (s != needs.strict.end() && actual < s->second) return Short(path);
+  if (it->second != kWhole && actual > it->second) plan->truncate.emplace_back(path, it->second);
+  return core::Status::Ok();
+}
+
+// The files of one partition entry's directory: temp files go, column files as PlanFile says.
+core::Status PlanEntryFiles(core::FileSystem& fs, const std::string& dir, const Needs& needs,
+                            Plan* plan) {
+  ASSIGN_OR_RETURN(auto files, fs.ListDir(dir));
+  for (const auto& e : files) {
+    if (e.is_dir) continue;
+    const std::string path = core::JoinPath(dir, e.name);
+    if (EndsWith(e.name, ".tmp")) {
+      plan->remove.push_back(path);
+    } else if (EndsWith(e.name, ".d") || EndsWith(e.name, ".i")) {
+      RETURN_IF_ERROR(PlanFile(fs, needs, path, plan));
+    }
+  }
+  return core::Status::Ok();
+}
+
+core::Status ApplyPlan(core::FileSystem& fs, const std::string& dir, const Plan& plan) {
+  for (const auto& [path, size] : plan.truncate) {
+    RETURN_IF_ERROR(fs.Unshare(path));  // another backup may share the file (a hard link)
+    ASSIGN_OR_RETURN(auto f, fs.Open(path, core::OpenMode::kReadWrite));
+    RETURN_IF_ERROR(f->Truncate(size));
+  }
+  for (const auto& path : plan.remove) RETURN_IF_ERROR(fs.RemoveAll(path));
+  if (!plan.truncate.empty() || !plan.remove.empty()) {
+    core::LogInfo("table recovered [dir=" + dir +
+                  ", truncated=" + std::to_string(plan.truncate.size()) +
+                  ", removed=" + std::to_string(plan.remove.size()) + "]");
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 core::Status RecoverTableFiles(core::FileSystem& fs, const std::string& table_dir,
@@ -145,19 +191,6 @@ core::Status RecoverTableFiles(core::FileSystem& fs, const std::string& table_di
       RETURN_IF_ERROR(AddPartitionNeeds(fs, dir, p, *rec, is_strict, &needs));
     }
   }
-  // Keeps a needed file at the largest size a record needs; anything else goes.
-  auto plan_file = [&](const std::string& path) -> core::Status {
-    auto it = needs.keep.find(path);
-    if (it == needs.keep.end()) {
-      plan.remove.push_back(path);
-      return core::Status::Ok();
-    }
-    ASSIGN_OR_RETURN(uint64_t actual, fs.FileSize(path));
-    auto s = needs.strict.find(path);
-    if (s != needs.strict.end() && actual < s->second) return Short(path);
-    if (it->second != kWhole && actual > it->second) plan.truncate.emplace_back(path, it->second);
-    return core::Status::Ok();
-  };
   ASSIGN_OR_RETURN(auto entries, fs.ListDir(table_dir));
   std::set<std::string_view> present_dirs;
   for (const auto& e : entries) {
@@ -170,7 +203,7 @@ core::Status RecoverTableFiles(core::FileSystem& fs, const std::string& table_di
     if (EndsWith(e.name, ".tmp")) {
       plan.remove.push_back(path);
     } else if (EndsWith(e.name, ".sym")) {
-      RETURN_IF_ERROR(plan_file(path));
+      RETURN_IF_ERROR(PlanFile(fs, needs, path, &plan));
     }
   }
   // Every entry of the table's own txn has its directory (one listing, whatever the scope).
@@ -181,31 +214,26 @@ core::Status RecoverTableFiles(core::FileSystem& fs, const std::string& table_di
     }
   }
   for (const std::string& name : examined_dirs) {
-    const std::string dir = core::JoinPath(table_dir, name);
-    ASSIGN_OR_RETURN(auto files, fs.ListDir(dir));
-    for (const auto& e : files) {
-      if (e.is_dir) continue;
-      const std::string path = core::JoinPath(dir, e.name);
-      if (EndsWith(e.name, ".tmp")) {
-        plan.remove.push_back(path);
-      } else if (EndsWith(e.name, ".d") || EndsWith(e.name, ".i")) {
-        RETURN_IF_ERROR(plan_file(path));
-      }
-    }
+    RETURN_IF_ERROR(PlanEntryFiles(fs, core::JoinPath(table_dir, name), needs, &plan));
   }
+  return ApplyPlan(fs, table_dir, plan);
+}
 
-  for (const auto& [path, size] : plan.truncate) {
-    RETURN_IF_ERROR(fs.Unshare(path));  // another backup may share the file (a hard link)
-    ASSIGN_OR_RETURN(auto f, fs.Open(path, core::OpenMode::kReadWrite));
-    RETURN_IF_ERROR(f->Truncate(size));
+core::Status TidyEntry(core::FileSystem& fs, const std::string& table_dir, const TxnRecord& record,
+                       size_t entry) {
+  if (entry >= record.partitions.size()) {
+    return core::Status::InvalidArgument("no such partition entry [dir=" + table_dir + "]");
   }
-  for (const auto& path : plan.remove) RETURN_IF_ERROR(fs.RemoveAll(path));
-  if (!plan.truncate.empty() || !plan.remove.empty()) {
-    core::LogInfo("table recovered [dir=" + table_dir +
-                  ", truncated=" + std::to_string(plan.truncate.size()) +
-                  ", removed=" + std::to_string(plan.remove.size()) + "]");
+  const PartitionInfo& p = record.partitions[entry];
+  const std::string dir = core::JoinPath(table_dir, p.dir_name);
+  if (!fs.IsDirectory(dir)) {
+    return core::Status::Corruption("partition directory missing [path=" + dir + "]");
   }
-  return core::Status::Ok();
+  Needs needs;
+  RETURN_IF_ERROR(AddPartitionNeeds(fs, dir, p, record, true, &needs));
+  Plan plan;
+  RETURN_IF_ERROR(PlanEntryFiles(fs, dir, needs, &plan));
+  return ApplyPlan(fs, dir, plan);
 }
 
 }  // namespace sundial::cairo

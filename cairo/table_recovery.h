@@ -16,9 +16,9 @@
 // design — the tail of an entry cut by an out-of-order split, kept while older pins read it;
 // the files of a column dropped just before a restart, which purge had not yet deleted — and no
 // reader or writer ever looks past an entry's committed rows or at a column the record does
-// not list, so TableHandle::TidyOnce removes those later, in the background. A missing or short
-// file of an older entry is found when a query first maps it (TableView::Column: Corruption).
-// With `keep`, the scope is always kAll.
+// not list, so TableHandle::TidySome removes those later, in the background, a few entries at a
+// time (TidyEntry). A missing or short file of an older entry is found when a query first maps it
+// (TableView::Column: Corruption). With `keep`, the scope is always kAll.
 #pragma once
 
 #include <string>
@@ -33,5 +33,14 @@ enum class RecoveryScope { kAll, kNewestEntry };
 core::Status RecoverTableFiles(core::FileSystem& fs, const std::string& table_dir,
                                const TxnRecord& record, const TxnRecord* keep = nullptr,
                                RecoveryScope scope = RecoveryScope::kAll);
+
+// What kAll does for one partition entry `entry` of `record`, and nothing at the table directory
+// level: truncates the entry's column files past their committed sizes and removes files in its
+// directory the record does not give it (`*.tmp`, files of dropped or unpublished columns).
+// Checks first and changes nothing when the entry's files do not hold what the record says
+// (Corruption naming the file). The caller holds the table's writer lease, so no commit writes
+// meanwhile, and knows that no pin older than `record` is live.
+core::Status TidyEntry(core::FileSystem& fs, const std::string& table_dir, const TxnRecord& record,
+                       size_t entry);
 
 }  // namespace sundial::cairo

@@ -1,6 +1,9 @@
 #include "sql/latest.h"
 
 #include <algorithm>
+#include <optional>
+#include <set>
+#include <string>
 #include <unordered_set>
 
 #include "sql/expr_nodes.h"
@@ -44,17 +47,19 @@ class LatestOnOp final : public Operator {
   }
 
  private:
-  // How many distinct key combinations the table can hold at most, or UINT64_MAX when no
-  // useful bound is known. A SYMBOL column holds its dictionary's keys, plus NULL when its `_txn`
-  // says it may (ColumnState::may_hold_null_key); BOOLEAN 2 values, BYTE 256, SHORT and CHAR 65536
-  // (as scans widen them); other types are not bounded. Once that many combinations have been found
-  // nothing older can add one, whatever the filter: a filter only keeps some rows out.
+  // How many distinct key combinations the table can hold at most among the rows the filter
+  // keeps, or UINT64_MAX when no useful bound is known. A SYMBOL column holds its dictionary's
+  // keys, plus NULL when its `_txn` says it may (ColumnState::may_hold_null_key); BOOLEAN 2
+  // values, BYTE 256, SHORT and CHAR 65536 (as scans widen them); other types are not bounded by
+  // their type. A key column the filter holds to listed values (KeyValueList) holds at most
+  // those (of a SYMBOL, only the ones its dictionary has). Once that many combinations have been
+  // found nothing older can add one.
   core::Result<uint64_t> KeyBound() const {
     const cairo::TableView& view = spec_.scan.view;
     constexpr uint64_t kNoBound = UINT64_MAX, kLimit = uint64_t{1} << 40;
     uint64_t bound = 1;
     for (int kc : spec_.key_columns) {
-      uint64_t values;
+      uint64_t values = kNoBound;
       switch (cols_[kc].type) {
         case ColumnType::kSymbol: {
           ASSIGN_OR_RETURN(const cairo::SymbolTable* st, view.Symbols(kc));
@@ -72,13 +77,38 @@ class LatestOnOp final : public Operator {
           values = 65536;
           break;
         default:
-          return kNoBound;
+          break;
       }
-      if (values == 0) return uint64_t{0};  // an empty dictionary and no NULL: no rows
-      if (bound > kLimit / values) return kNoBound;
+      ASSIGN_OR_RETURN(std::optional<uint64_t> listed, ListedValues(kc));
+      if (listed) values = std::min(values, *listed);
+      if (values == 0) return uint64_t{0};  // no row can pass: nothing to read
+      if (values == kNoBound || bound > kLimit / values) return kNoBound;
       bound *= values;
     }
     return bound;
+  }
+
+  // How many distinct values of key column `kc` the filter's lists of it (KeyValueList) let
+  // through — those every list names, of a SYMBOL column only the ones its dictionary holds —
+  // or nullopt when no list names the column. A listed NULL counts whatever the `_txn` says of
+  // NULL keys (so a damaged flag cannot hide NULL rows the filter asks for).
+  core::Result<std::optional<uint64_t>> ListedValues(int kc) const {
+    std::optional<std::set<std::optional<std::string>>> common;
+    for (const KeyValueList& list : spec_.key_value_lists) {
+      if (list.column != kc) continue;
+      std::set<std::optional<std::string>> values(list.values.begin(), list.values.end());
+      if (common) {
+        std::erase_if(values, [&](const auto& v) { return common->count(v) == 0; });
+      }
+      common = std::move(values);
+    }
+    if (!common) return std::optional<uint64_t>();
+    if (cols_[kc].type == ColumnType::kSymbol) {
+      ASSIGN_OR_RETURN(const cairo::SymbolTable* st, spec_.scan.view.Symbols(kc));
+      std::erase_if(*common,
+                    [&](const auto& v) { return v && st->Find(*v) == cairo::kNullSymbolKey; });
+    }
+    return std::optional<uint64_t>(common->size());
   }
 
   // True when a SYMBOL key column said to hold no NULL key (MayHoldNullKey) has one in row

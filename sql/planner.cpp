@@ -150,6 +150,61 @@ core::Result<std::optional<std::vector<Interval>>> ConjunctInterval(const Expr& 
   return R();
 }
 
+// A conjunct `k = literal` or `k IN (literal, ...)` holding key column `k` of LATEST ON to
+// listed values (sql/latest.h KeyValueList); nullopt if it is not one. Only where equality is
+// identity on what the column stores, so that a listed value matches at most one key:
+// SYMBOL and VARCHAR against strings, integer columns against integers, BOOLEAN against
+// booleans (NULL listed as such). Floating point (-0.0 = 0.0), time types (`IN '2024-01'` is an
+// interval) and conversions between types are left alone.
+std::optional<KeyValueList> ConjunctKeyValues(const Expr& e, const std::vector<ColInfo>& cols,
+                                              const std::vector<int>& key_columns) {
+  const Expr* col = nullptr;
+  std::vector<const Expr*> literals;
+  if (e.kind == ExprKind::kIn && !e.negated) {
+    col = e.args[0].get();
+    for (size_t k = 1; k < e.args.size(); ++k) literals.push_back(e.args[k].get());
+  } else if (e.kind == ExprKind::kCall && e.is_operator && e.sval == "=" && e.args.size() == 2) {
+    col = e.args[0].get();
+    literals.push_back(e.args[1].get());
+    if (col->kind != ExprKind::kColumn) std::swap(col, literals[0]);
+  }
+  if (col == nullptr || col->kind != ExprKind::kColumn || literals.empty()) return std::nullopt;
+  const int c = FindColumn(cols, col->qualifier, col->sval);
+  if (c < 0 || std::find(key_columns.begin(), key_columns.end(), c) == key_columns.end()) {
+    return std::nullopt;
+  }
+  ExprKind wanted;
+  switch (cols[c].type) {
+    case ColumnType::kSymbol:
+    case ColumnType::kVarchar:
+      wanted = ExprKind::kString;
+      break;
+    case ColumnType::kByte:
+    case ColumnType::kShort:
+    case ColumnType::kInt:
+    case ColumnType::kLong:
+      wanted = ExprKind::kInteger;
+      break;
+    case ColumnType::kBoolean:
+      wanted = ExprKind::kBool;
+      break;
+    default:
+      return std::nullopt;
+  }
+  KeyValueList list;
+  list.column = c;
+  for (const Expr* v : literals) {
+    if (v->kind == ExprKind::kNull) {
+      list.values.emplace_back(std::nullopt);
+    } else if (v->kind != wanted) {
+      return std::nullopt;
+    } else {
+      list.values.emplace_back(wanted == ExprKind::kString ? v->sval : std::to_string(v->ival));
+    }
+  }
+  return list;
+}
+
 class Planner {
  public:
   explicit Planner(PlanContext& ctx) : ctx_(ctx) {}
@@ -434,6 +489,15 @@ core::Result<OpPtr> Planner::Core(const SelectCore& core, const std::vector<Expr
       (*used)[c] = true;
     }
     (*used)[ts_col] = true;
+    if (core.where) {
+      std::vector<ExprPtr> conj;
+      Conjuncts(core.where, &conj);
+      for (const auto& c : conj) {
+        if (auto list = ConjunctKeyValues(*c, cols, ls.key_columns)) {
+          ls.key_value_lists.push_back(std::move(*list));
+        }
+      }
+    }
     ls.filter = filter;
     filter = nullptr;
     ls.scan = std::move(*src.scan);
