@@ -2,10 +2,12 @@
 # Sundial, measured the same way as the peers: line protocol over HTTP /write (same files, same PAR
 # senders as InfluxDB/VictoriaMetrics), the five queries of queries.md over HTTP /exec (curl + hyperfine),
 # BACKUP DATABASE via /exec, restore = `sundial -d <backup dir>` on other ports until count() answers N,
+# then every partition but the newest converted to compressed (on-disk bytes, seal MB/s, the five queries,
+# BACKUP again),
 # plus line protocol over TCP into a fresh server (same files, PAR connections).
 # Env (besides lib.sh's): SUNDIAL_BIN (the server binary, required), SUNDIAL_VERSION (label),
 #   SUNDIAL_HTTP_PORT/SUNDIAL_ILP_PORT (19100/19109), SUNDIAL_RESTORE_HTTP_PORT/..._ILP_PORT (19200/19209),
-#   SUNDIAL_TCP=0 to skip the TCP ingest.
+#   SUNDIAL_TCP=0 to skip the TCP ingest, SUNDIAL_COMPRESSED=0 to skip the compressed-partitions phase.
 SYS=sundial
 source "$(dirname "$0")/lib.sh"
 BIN=${SUNDIAL_BIN:?set SUNDIAL_BIN to the sundial binary}
@@ -23,6 +25,8 @@ mkroot() { # mkroot ROOT HTTP_PORT ILP_PORT : pre-create ROOT/conf/server.conf (
 http.bind.to=127.0.0.1:$2
 line.tcp.net.bind.to=127.0.0.1:$3
 cairo.sql.backup.root=$BKR
+# the raw figures are of raw partitions; the compressed phase below converts them explicitly
+cairo.partition.compress.after=off
 CONF
 }
 start() { # start ROOT HTTP_PORT ILP_PORT -> PID; the env overrides win over a copied server.conf
@@ -150,6 +154,48 @@ if [ -n "$BK" ]; then
   else
     result restore_total_s "\"error: count() = $(count 2>/dev/null || echo '?')\""
   fi
+  stop_pid $PID
+fi
+
+# Compressed partitions (ALTER TABLE ... CONVERT PARTITION TO COMPRESSED of every partition but the
+# active one, which CONVERT refuses as QuestDB does): the bytes on disk, the seal's throughput (raw bytes per wall second and per CPU second of the
+# server), the five queries again and a second BACKUP, on the same data.
+if [ "${SUNDIAL_COMPRESSED:-1}" = 1 ]; then
+  log "compressed partitions: CONVERT PARTITION TO COMPRESSED of every partition but the active (newest) one"
+  start "$D" "$PORT" "$TPORT" && wait_until 300 count_is_n
+  newest=$(x "SELECT timestamp_floor('d', max(ts)) FROM cpu" | cell)
+  raw=$(du_b "$D/db"); c0=$(cpu_ticks $PID); t0=$(now)
+  ans=$(x "ALTER TABLE cpu CONVERT PARTITION TO COMPRESSED WHERE ts < '$newest'" || true)
+  t1=$(now); c1=$(cpu_ticks $PID)
+  if echo "$ans" | is_ok 2>/dev/null; then
+    result seal_s "$(sub "$t0" "$t1")" s
+    result seal_MBps "$(div "$raw" "($(sub "$t0" "$t1")*1e6)")" MB/s
+    [ "$c1" -gt "$c0" ] && result seal_cpu_MBps "$(div "$raw" "($((c1 - c0))/$CLK_TCK*1e6)")" MB/s
+    # the superseded raw versions go once no reader holds them: wait for the purge
+    wait_until 60 sh -c "[ \$(du -sb '$D/db' | cut -f1) -lt $raw ]" || true
+    sleep 2
+    result disk_compressed_bytes "$(du_b "$D/db")" B
+    for i in 1 2 3 4 5; do qbench qc$i -G --data-urlencode "query@$QF-q$i" "$URL/exec" || true; done
+    c1v=$(ansv qc1 "d['dataset'][0][0]"); check qc1 "$c1v" "$EXPECT_Q1"
+    c5v=$(ansv qc5 "d['dataset'][0][0]"); check qc5 "$c5v" "$EXPECT_Q5"
+    check qc2_rows "$(ansv qc2 "len(d['dataset'])")" "$HOSTS"
+    check qc4_rows "$(ansv qc4 "len(d['dataset'])")" "$HOSTS"
+    check qc3_first "$(ansv qc3 "(lambda r: '%s@%s=%s' % (r[0], r[1][:13], '/'.join('%.4f' % v for v in r[2:5])))(d['dataset'][0])")" \
+      "$(ansv q3 "(lambda r: '%s@%s=%s' % (r[0], r[1][:13], '/'.join('%.4f' % v for v in r[2:5])))(d['dataset'][0])")"
+    log "backup of the compressed root"
+    before=$(find "$BKR" -mindepth 1 -maxdepth 1 -type d | wc -l)
+    sync; t0=$(now); ans=$(x "BACKUP DATABASE;" || true); t1=$(now)
+    BKC=$(find "$BKR" -mindepth 1 -maxdepth 1 -type d ! -name tmp ! -name '_*' -printf '%T@ %p\n' 2>/dev/null | sort -n | tail -1 | cut -d' ' -f2-)
+    if echo "$ans" | is_ok 2>/dev/null && [ "$(find "$BKR" -mindepth 1 -maxdepth 1 -type d | wc -l)" -gt "$before" ]; then
+      result backup_compressed_s "$(sub "$t0" "$t1")" s
+      result backup_compressed_bytes "$(du_b "$BKC")" B
+    else
+      result backup_compressed_s "\"error: $(echo "$ans" | head -c 200)\""
+    fi
+  else
+    log "CONVERT PARTITION failed: $ans"; result seal_s "\"error: $(echo "$ans" | head -c 200)\""
+  fi
+  alive_or_restart compressed
   stop_pid $PID
 fi
 

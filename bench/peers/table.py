@@ -168,6 +168,24 @@ def main():
         rows.append(("Q%d in-process ms (no HTTP)" % i,
                      {"sundial": "q%d_inproc_ms" % i, "duckdb": "q%d_median_ms" % i}, "lo", "hand%d" % i, num,
                      ["duckdb"]))
+    # Sundial with every partition converted to compressed (run_sundial.sh), beside the peers' own.
+    rows += [
+        ("compressed partitions: on-disk MB (Sundial: all but the newest partition CONVERTed; peers: after stop)",
+         alt("disk_final_bytes", sundial="disk_compressed_bytes"), "lo", None, mb, peers),
+        ("compressed partitions: seal MB/s of raw bytes, wall",
+         {"sundial": "seal_MBps"}, "hi", None, num, []),
+        ("compressed partitions: seal MB/s per server CPU-s", {"sundial": "seal_cpu_MBps"}, "hi", None, num, []),
+    ]
+    for i in range(1, 6):
+        rows.append(("compressed partitions: Q%d HTTP ms (Sundial compressed; peers as above)" % i,
+                     dict({s: "q%d_median_ms" % i for s in order if s != "duckdb"},
+                          sundial="qc%d_median_ms" % i), "lo", "q%d" % i, num, list(HTTP_PEERS)))
+    rows += [
+        ("compressed partitions: backup s (Sundial compressed; peers as above)",
+         alt("backup_total_s", sundial="backup_compressed_s"), "lo", "backup", num, peers),
+        ("compressed partitions: backup MB", alt("backup_bytes", sundial="backup_compressed_bytes"), "lo",
+         None, mb, peers),
+    ]
     rows += [
         ("Q1 answer (want N)", alt("q1_value"), None, None, lambda v: None, []),
         ("Q5 answer (want the peers' value)", alt("q5_value"), None, None, lambda v: None, []),
