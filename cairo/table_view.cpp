@@ -310,15 +310,13 @@ core::Status TableView::State::DecodeNativeBlock(size_t pi, int ci,
                                                  const CompressedColumnReader& reader, size_t b,
                                                  void* out) const {
   blocks_decoded_.fetch_add(1, std::memory_order_relaxed);
-  core::Status st = reader.DecodeNative(b, out);
-  const auto name = [&] {
-    return record.partitions[pi].dir_name + "/" + record.columns[ci].file_stem + ".z";
-  };
-  if (!st.ok()) return Damaged(name(), st.message());
-  if (reader.type() == ColumnType::kSymbol &&
-      !SymbolKeysAreValid(static_cast<const int32_t*>(out), reader.block(b).rows,
-                          record.columns[ci].symbol_count)) {
-    return Damaged(name(), "block " + std::to_string(b) + ": symbol key outside the dictionary");
+  const uint32_t keys = reader.type() == ColumnType::kSymbol
+                            ? record.columns[ci].symbol_count
+                            : CompressedColumnReader::kAnySymbolKey;
+  core::Status st = reader.DecodeNative(b, out, keys);
+  if (!st.ok()) {
+    return Damaged(record.partitions[pi].dir_name + "/" + record.columns[ci].file_stem + ".z",
+                   st.message());
   }
   return core::Status::Ok();
 }
