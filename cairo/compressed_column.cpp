@@ -78,18 +78,40 @@ int64_t ReadWide(ColumnType type, const char* p) {
 }
 
 // Narrows `n` widened values of one width back: the low bytes of each (little-endian).
+// Four at a time with vector extensions (the compiler leaves the plain loop scalar).
+template <typename U>
+__attribute__((always_inline)) inline void NarrowBody(const int64_t* wide, size_t n, void* out) {
+  using V4w = uint64_t __attribute__((vector_size(32)));
+  typedef U V4n __attribute__((vector_size(4 * sizeof(U))));
+  char* o = static_cast<char*>(out);  // need not be aligned
+  size_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+    V4w x;
+    std::memcpy(&x, wide + k, 32);
+    const V4n y = __builtin_convertvector(x, V4n);
+    std::memcpy(o + k * sizeof(U), &y, sizeof y);
+  }
+  for (; k < n; ++k) {
+    const U v = static_cast<U>(static_cast<uint64_t>(wide[k]));
+    std::memcpy(o + k * sizeof(U), &v, sizeof(U));
+  }
+}
+template <typename U>
+void NarrowPortable(const int64_t* wide, size_t n, void* out) {
+  NarrowBody<U>(wide, n, out);
+}
+#if defined(__x86_64__)
+template <typename U>
+__attribute__((target("avx2"))) void NarrowAvx2(const int64_t* wide, size_t n, void* out) {
+  NarrowBody<U>(wide, n, out);
+}
+#endif
 template <typename U>
 void NarrowTo(const int64_t* wide, size_t n, void* out) {
-  if (reinterpret_cast<uintptr_t>(out) % alignof(U) == 0) {
-    U* o = static_cast<U*>(out);
-    for (size_t k = 0; k < n; ++k) o[k] = static_cast<U>(static_cast<uint64_t>(wide[k]));
-    return;
-  }
-  char* o = static_cast<char*>(out);
-  for (size_t k = 0; k < n; ++k) {
-    const U v = static_cast<U>(static_cast<uint64_t>(wide[k]));
-    std::memcpy(o + k * sizeof(U), &v, sizeof(U));  // `out` need not be aligned
-  }
+#if defined(__x86_64__)
+  if (codec::DecodeIsaInUse() != codec::DecodeIsa::kPortable) return NarrowAvx2<U>(wide, n, out);
+#endif
+  NarrowPortable<U>(wide, n, out);
 }
 
 // Whether a widened value is the type's null (FORMAT.md "Column files").
