@@ -377,7 +377,7 @@ core::Status CommitJob::CopyPrefix(const std::string& from, const std::string& t
 core::Status CommitJob::CopyKept(const PartitionInfo& old, const std::string& from,
                                  const std::string& to, const void* decoded, uint64_t n) {
   if (!old.is_compressed) return CopyPrefix(from, to, n);
-  // A compressed entry has no `.d`/`.i`: its decoded column (TableView::Column) is written.
+  // A compressed entry has no `.d`/`.i`: its decoded column (TableView::ColumnRows) is written.
   return WriteFile(to, 0, decoded, static_cast<size_t>(n), true);
 }
 
@@ -424,7 +424,10 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
   const TxnRecord& old_rec = committed_.record;
   const PartitionInfo& old = old_rec.partitions[ci];
   const int tsi = old_rec.schema.timestamp_index;
-  ASSIGN_OR_RETURN(ColumnData ets_col, committed_.Column(ci, tsi));
+  // A compressed entry's columns are decoded whole into these (one column at a time, besides
+  // the timestamps) for the length of this call.
+  DecodedRows ets_rows, ex_rows;
+  ASSIGN_OR_RETURN(ColumnData ets_col, committed_.ColumnRows(ci, tsi, 0, old.row_count, &ets_rows));
   const int64_t* ets = ets_col.values<int64_t>();
   const int64_t* nts = b.timestamps;
 
@@ -462,7 +465,8 @@ core::Status CommitJob::RewritePartition(size_t ci, PartitionInfo* part, const P
     ex.is_all_null = true;
     for (size_t oc = 0; oc < old_rec.columns.size(); ++oc) {
       if (old_rec.columns[oc].file_stem == stems_[c]) {
-        ASSIGN_OR_RETURN(ex, committed_.Column(ci, static_cast<int>(oc)));
+        ASSIGN_OR_RETURN(
+            ex, committed_.ColumnRows(ci, static_cast<int>(oc), 0, old.row_count, &ex_rows));
       }
     }
     const std::string base = next.dir_name + "/" + stems_[c];
@@ -547,6 +551,7 @@ core::Status CommitJob::ReplaceEntry(size_t ci, const std::vector<ColumnValues>&
   PartitionInfo next = old;
   next.is_compressed = false;  // UPDATE writes a compressed entry back uncompressed
   RETURN_IF_ERROR(ChoosePartitionDir(&next, txn, true));
+  DecodedRows decoded;  // a compressed entry's column, one at a time
   for (size_t c = 0; c < rec.columns.size(); ++c) {
     const ColumnType type = rec.schema.columns[c].type;
     const std::string& stem = rec.columns[c].file_stem;
@@ -557,7 +562,8 @@ core::Status CommitJob::ReplaceEntry(size_t ci, const std::vector<ColumnValues>&
       if (cv.column == static_cast<int>(c)) v = &cv;
     }
     if (v == nullptr) {
-      ASSIGN_OR_RETURN(ColumnData cd, committed_.Column(ci, static_cast<int>(c)));
+      ASSIGN_OR_RETURN(ColumnData cd,
+                       committed_.ColumnRows(ci, static_cast<int>(c), 0, old.row_count, &decoded));
       if (cd.is_all_null) continue;  // no file in the entry: stays without one
       if (!IsVarSize(type)) {
         RETURN_IF_ERROR(
@@ -605,6 +611,7 @@ core::Status CommitJob::WriteConvertedFiles(size_t ci, bool compress, const std:
                                             const std::atomic<bool>* cancel) {
   const TxnRecord& rec = committed_.record;
   const int64_t rows = rec.partitions[ci].row_count;
+  DecodedRows decoded;  // a compressed entry's column, one at a time
   for (size_t c = 0; c < rec.columns.size(); ++c) {
     if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
       return core::Status::Cancelled("partition conversion cancelled [path=" + files_.Path(dir) +
@@ -612,8 +619,9 @@ core::Status CommitJob::WriteConvertedFiles(size_t ci, bool compress, const std:
     }
     const ColumnType type = rec.schema.columns[c].type;
     const std::string to = dir + "/" + rec.columns[c].file_stem;
-    // Decoded or mapped as any reader sees it (checked when first read).
-    ASSIGN_OR_RETURN(ColumnData cd, committed_.Column(ci, static_cast<int>(c)));
+    // Decoded or mapped as any reader sees it (checked as it is read).
+    ASSIGN_OR_RETURN(ColumnData cd,
+                     committed_.ColumnRows(ci, static_cast<int>(c), 0, rows, &decoded));
     if (cd.is_all_null) continue;  // no file in the entry: stays without one
     const size_t index_bytes = IsVarSize(type) ? static_cast<size_t>(rows + 1) * 8 : 0;
     const size_t data_bytes = IsVarSize(type) ? cd.varchar_index[rows] & kMask

@@ -56,7 +56,7 @@ bool CodecApplies(ColumnType type, BlockCodec c) {
 
 // A fixed-size value widened to int64 without loss: the integer types as their C types (BOOLEAN
 // and CHAR unsigned), FLOAT as its 32-bit pattern, DOUBLE as its 64-bit pattern. Narrowing back
-// (WriteNarrow) truncates, so every bit pattern round-trips.
+// (NarrowTo) truncates, so every bit pattern round-trips.
 int64_t ReadWide(ColumnType type, const char* p) {
   switch (type) {
     case ColumnType::kBoolean:
@@ -76,10 +76,42 @@ int64_t ReadWide(ColumnType type, const char* p) {
       return Get<int64_t>(p);
   }
 }
-void WriteNarrow(ColumnType type, int64_t v, char* p) {
-  const int size = ColumnTypeSize(type);
-  const uint64_t u = static_cast<uint64_t>(v);
-  std::memcpy(p, &u, static_cast<size_t>(size));  // little-endian: the low bytes
+
+// Narrows `n` widened values of one width back: the low bytes of each (little-endian).
+// Four at a time with vector extensions (the compiler leaves the plain loop scalar).
+template <typename U>
+__attribute__((always_inline)) inline void NarrowBody(const int64_t* wide, size_t n, void* out) {
+  using V4w = uint64_t __attribute__((vector_size(32)));
+  typedef U V4n __attribute__((vector_size(4 * sizeof(U))));
+  char* o = static_cast<char*>(out);  // need not be aligned
+  size_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+    V4w x;
+    std::memcpy(&x, wide + k, 32);
+    const V4n y = __builtin_convertvector(x, V4n);
+    std::memcpy(o + k * sizeof(U), &y, sizeof y);
+  }
+  for (; k < n; ++k) {
+    const U v = static_cast<U>(static_cast<uint64_t>(wide[k]));
+    std::memcpy(o + k * sizeof(U), &v, sizeof(U));
+  }
+}
+template <typename U>
+void NarrowPortable(const int64_t* wide, size_t n, void* out) {
+  NarrowBody<U>(wide, n, out);
+}
+#if defined(__x86_64__)
+template <typename U>
+__attribute__((target("avx2"))) void NarrowAvx2(const int64_t* wide, size_t n, void* out) {
+  NarrowBody<U>(wide, n, out);
+}
+#endif
+template <typename U>
+void NarrowTo(const int64_t* wide, size_t n, void* out) {
+#if defined(__x86_64__)
+  if (codec::DecodeIsaInUse() != codec::DecodeIsa::kPortable) return NarrowAvx2<U>(wide, n, out);
+#endif
+  NarrowPortable<U>(wide, n, out);
 }
 
 // Whether a widened value is the type's null (FORMAT.md "Column files").
@@ -374,20 +406,24 @@ Result<std::string> CompressColumn(ColumnType type, int64_t rows, std::string_vi
 
 namespace {
 
-// One pass over a decoded block of a narrow type: whether every value is in [lo, hi], and with
-// kWidenNull, INT/SYMBOL nulls (INT32_MIN) replaced by the executor's INT64_MIN. Four values at
-// a time without branches (vector extensions); an AVX2 copy where the decode loops use it
-// (core/codec/bit_pack.h, DecodeIsa).
+// One pass over a decoded block of a narrow type: whether every value is in [lo, hi] (with
+// kNullExempt, or is the INT/SYMBOL null INT32_MIN), and with kWidenNull, INT/SYMBOL nulls
+// replaced by the executor's INT64_MIN. Four values at a time without branches (vector
+// extensions); an AVX2 copy where the decode loops use it (core/codec/bit_pack.h, DecodeIsa).
 using V4i = int64_t __attribute__((vector_size(32)));
 
-template <bool kWidenNull>
+template <bool kWidenNull, bool kNullExempt>
 __attribute__((always_inline)) inline bool CheckBody(int64_t* v, size_t n, int64_t lo, int64_t hi) {
   V4i out_of_range = {};
   size_t k = 0;
   for (; k + 4 <= n; k += 4) {
     V4i x;
     std::memcpy(&x, v + k, 32);
-    out_of_range |= (x < lo) | (x > hi);
+    if constexpr (kNullExempt) {
+      out_of_range |= ((x < lo) | (x > hi)) & (x != kNullInt);
+    } else {
+      out_of_range |= (x < lo) | (x > hi);
+    }
     if constexpr (kWidenNull) {
       const V4i is_null = x == kNullInt;
       x = (x & ~is_null) | (kNullLong & is_null);
@@ -396,29 +432,29 @@ __attribute__((always_inline)) inline bool CheckBody(int64_t* v, size_t n, int64
   }
   bool bad = (out_of_range[0] | out_of_range[1] | out_of_range[2] | out_of_range[3]) != 0;
   for (; k < n; ++k) {
-    bad |= v[k] < lo || v[k] > hi;
+    bad |= (v[k] < lo || v[k] > hi) && !(kNullExempt && v[k] == kNullInt);
     if (kWidenNull && v[k] == kNullInt) v[k] = kNullLong;
   }
   return !bad;
 }
-template <bool kWidenNull>
+template <bool kWidenNull, bool kNullExempt>
 bool CheckPortable(int64_t* v, size_t n, int64_t lo, int64_t hi) {
-  return CheckBody<kWidenNull>(v, n, lo, hi);
+  return CheckBody<kWidenNull, kNullExempt>(v, n, lo, hi);
 }
 #if defined(__x86_64__)
-template <bool kWidenNull>
+template <bool kWidenNull, bool kNullExempt>
 __attribute__((target("avx2"))) bool CheckAvx2(int64_t* v, size_t n, int64_t lo, int64_t hi) {
-  return CheckBody<kWidenNull>(v, n, lo, hi);
+  return CheckBody<kWidenNull, kNullExempt>(v, n, lo, hi);
 }
 #endif
-template <bool kWidenNull>
+template <bool kWidenNull, bool kNullExempt>
 bool CheckRange(int64_t* v, size_t n, int64_t lo, int64_t hi) {
 #if defined(__x86_64__)
   if (codec::DecodeIsaInUse() != codec::DecodeIsa::kPortable) {
-    return CheckAvx2<kWidenNull>(v, n, lo, hi);
+    return CheckAvx2<kWidenNull, kNullExempt>(v, n, lo, hi);
   }
 #endif
-  return CheckPortable<kWidenNull>(v, n, lo, hi);
+  return CheckPortable<kWidenNull, kNullExempt>(v, n, lo, hi);
 }
 
 Status Damaged(const std::string& path, const std::string& reason) {
@@ -542,7 +578,8 @@ Result<std::string_view> CompressedColumnReader::Payload(size_t b) const {
 }
 
 // The block as widened int64 values (ReadWide's form) for every fixed-size type.
-Status CompressedColumnReader::DecodeWide(size_t b, int64_t* out, bool widen_null_int) const {
+Status CompressedColumnReader::DecodeWide(size_t b, int64_t* out, bool widen_null_int,
+                                          uint32_t symbol_count) const {
   if (type_ == ColumnType::kDouble) {
     static_assert(sizeof(double) == sizeof(int64_t));
     thread_local std::vector<double> d;
@@ -558,16 +595,21 @@ Status CompressedColumnReader::DecodeWide(size_t b, int64_t* out, bool widen_nul
   if (info.codec == BlockCodec::kRaw) {
     if (payload.size() != n * width) return Damaged(path_, "raw block size");
     for (size_t k = 0; k < n; ++k) out[k] = ReadWide(type_, payload.data() + k * width);
-    if (widen_null_int) {
-      for (size_t k = 0; k < n; ++k) out[k] = out[k] == kNullInt ? kNullLong : out[k];
-    }
-    return Status::Ok();
+  } else {
+    Status st = codec::DecodeInts(static_cast<codec::IntCodec>(info.codec), payload, n, out);
+    if (!st.ok()) return Damaged(path_, "block " + std::to_string(b) + ": " + st.message());
   }
-  Status st = codec::DecodeInts(static_cast<codec::IntCodec>(info.codec), payload, n, out);
-  if (!st.ok()) return Damaged(path_, "block " + std::to_string(b) + ": " + st.message());
   // Values outside ReadWide's range for the type cannot come from CompressColumn; refuse them
-  // rather than truncate.
-  if (width < 8) {
+  // rather than truncate. SYMBOL keys with a dictionary size: null or below it.
+  const bool has_keys = type_ == ColumnType::kSymbol && symbol_count != kAnySymbolKey;
+  if (has_keys) {
+    const int64_t hi = std::min<int64_t>(INT32_MAX, int64_t{symbol_count} - 1);
+    const bool in_range = widen_null_int ? CheckRange<true, true>(out, n, 0, hi)
+                                         : CheckRange<false, true>(out, n, 0, hi);
+    if (!in_range) {
+      return Damaged(path_, "block " + std::to_string(b) + ": symbol key outside the dictionary");
+    }
+  } else if (width < 8) {
     int64_t lo = 0, hi = 0;
     switch (type_) {
       case ColumnType::kBoolean:
@@ -589,8 +631,8 @@ Status CompressedColumnReader::DecodeWide(size_t b, int64_t* out, bool widen_nul
         lo = INT32_MIN, hi = INT32_MAX;
         break;
     }
-    const bool in_range =
-        widen_null_int ? CheckRange<true>(out, n, lo, hi) : CheckRange<false>(out, n, lo, hi);
+    const bool in_range = widen_null_int ? CheckRange<true, false>(out, n, lo, hi)
+                                         : CheckRange<false, false>(out, n, lo, hi);
     if (!in_range) {
       return Damaged(path_, "block " + std::to_string(b) + ": value out of the type's range");
     }
@@ -598,34 +640,50 @@ Status CompressedColumnReader::DecodeWide(size_t b, int64_t* out, bool widen_nul
   return Status::Ok();
 }
 
-Status CompressedColumnReader::DecodeNative(size_t b, void* out) const {
+Status CompressedColumnReader::DecodeNative(size_t b, void* out, uint32_t symbol_count) const {
   if (type_ == ColumnType::kVarchar) return Status::InvalidArgument("VARCHAR has no fixed layout");
-  if (b < blocks_.size() && blocks_[b].codec == BlockCodec::kRaw) {
+  const bool has_keys = type_ == ColumnType::kSymbol && symbol_count != kAnySymbolKey;
+  if (b < blocks_.size() && blocks_[b].codec == BlockCodec::kRaw && !has_keys) {
     ASSIGN_OR_RETURN(std::string_view payload, Payload(b));
     const size_t size = static_cast<size_t>(blocks_[b].rows) * ColumnTypeSize(type_);
     if (payload.size() != size) return Damaged(path_, "raw block size");
     std::memcpy(out, payload.data(), size);
     return Status::Ok();
   }
+  if (ColumnTypeSize(type_) == 8 && reinterpret_cast<uintptr_t>(out) % alignof(int64_t) == 0) {
+    // The 8-byte types' decoded form is their stored form: straight into `out`.
+    if (type_ == ColumnType::kDouble) return DecodeDouble(b, static_cast<double*>(out));
+    return DecodeWide(b, static_cast<int64_t*>(out));
+  }
   thread_local std::vector<int64_t> wide;
   wide.resize(block_rows_);
-  RETURN_IF_ERROR(DecodeWide(b, wide.data()));
-  const size_t width = static_cast<size_t>(ColumnTypeSize(type_));
-  char* o = static_cast<char*>(out);
-  if (width == 8) {
-    std::memcpy(o, wide.data(), blocks_[b].rows * 8);
-  } else {
-    for (size_t k = 0; k < blocks_[b].rows; ++k) WriteNarrow(type_, wide[k], o + k * width);
+  RETURN_IF_ERROR(DecodeWide(b, wide.data(), false, symbol_count));
+  // One loop per width (the compiler vectorises each).
+  const size_t n = blocks_[b].rows;
+  switch (ColumnTypeSize(type_)) {
+    case 1:
+      NarrowTo<uint8_t>(wide.data(), n, out);
+      break;
+    case 2:
+      NarrowTo<uint16_t>(wide.data(), n, out);
+      break;
+    case 4:
+      NarrowTo<uint32_t>(wide.data(), n, out);
+      break;
+    default:
+      std::memcpy(out, wide.data(), n * 8);
+      break;
   }
   return Status::Ok();
 }
 
-Status CompressedColumnReader::DecodeInt64(size_t b, int64_t* out) const {
+Status CompressedColumnReader::DecodeInt64(size_t b, int64_t* out, uint32_t symbol_count) const {
   if (IsFloating(type_) || type_ == ColumnType::kVarchar) {
     return Status::InvalidArgument("not an integer column");
   }
   // INT and SYMBOL nulls are widened in the same pass as the range check.
-  return DecodeWide(b, out, type_ == ColumnType::kInt || type_ == ColumnType::kSymbol);
+  return DecodeWide(b, out, type_ == ColumnType::kInt || type_ == ColumnType::kSymbol,
+                    symbol_count);
 }
 
 Status CompressedColumnReader::DecodeDouble(size_t b, double* out) const {

@@ -87,6 +87,8 @@ struct VarcharBlock {
 
 class CompressedColumnReader {
  public:
+  static constexpr uint32_t kAnySymbolKey = UINT32_MAX;
+
   // Checks the header, the index and the footer of `file` (its bytes, e.g. an mmap, which
   // must outlive the reader). Corruption naming `path` on any damage; Unsupported for a newer
   // format version; Corruption if the file's column type is not `type`.
@@ -107,11 +109,14 @@ class CompressedColumnReader {
   size_t LowerBoundBlock(int64_t value) const;
 
   // Decodes block `b` into its values in the uncompressed file's layout (rows × ColumnTypeSize
-  // bytes at `out`). Fixed-size types only.
-  core::Status DecodeNative(size_t b, void* out) const;
+  // bytes at `out`). Fixed-size types only. SYMBOL with `symbol_count` (the dictionary's size):
+  // a key neither null nor below it is Corruption, found in the pass that checks the type's
+  // range; with kAnySymbolKey every int32 is a key (the file alone says nothing of them).
+  core::Status DecodeNative(size_t b, void* out, uint32_t symbol_count = kAnySymbolKey) const;
   // Integer types, SYMBOL, CHAR, BOOLEAN, DATE, TIMESTAMP: block `b` as the executor's int64
-  // vector (an INT or SYMBOL null widened to INT64_MIN, as sql/vector.h).
-  core::Status DecodeInt64(size_t b, int64_t* out) const;
+  // vector (an INT or SYMBOL null widened to INT64_MIN, as sql/vector.h); `symbol_count` as
+  // for DecodeNative.
+  core::Status DecodeInt64(size_t b, int64_t* out, uint32_t symbol_count = kAnySymbolKey) const;
   // FLOAT and DOUBLE: block `b` as doubles (FLOAT widened).
   core::Status DecodeDouble(size_t b, double* out) const;
   // VARCHAR: block `b`'s rows.
@@ -124,8 +129,10 @@ class CompressedColumnReader {
   };
   // The block's payload after its header and CRC are checked against the index.
   core::Result<std::string_view> Payload(size_t b) const;
-  // With widen_null_int (INT, SYMBOL), INT32_MIN comes out as INT64_MIN.
-  core::Status DecodeWide(size_t b, int64_t* out, bool widen_null_int = false) const;
+  // With widen_null_int (INT, SYMBOL), INT32_MIN comes out as INT64_MIN; `symbol_count` as for
+  // DecodeNative.
+  core::Status DecodeWide(size_t b, int64_t* out, bool widen_null_int = false,
+                          uint32_t symbol_count = kAnySymbolKey) const;
 
   std::string_view file_;
   ColumnType type_ = ColumnType::kLong;

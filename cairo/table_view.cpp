@@ -1,4 +1,5 @@
 // TableView and its pinned State: lazily mapped column files and symbol tables.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -170,7 +171,7 @@ core::Status TableView::State::MapColumn(size_t pi, int ci, Mapping* m) const {
     m->ready = true;
     return core::Status::Ok();
   }
-  if (p.is_compressed) return DecodeColumn(pi, ci, m);
+  if (p.is_compressed) return OpenCompressed(pi, ci, m);
   const std::string data_name = base + ".d";
   auto data_file = files->Open(data_name, core::OpenMode::kRead);
   if (!data_file.ok()) {
@@ -226,10 +227,9 @@ core::Status TableView::State::MapColumn(size_t pi, int ci, Mapping* m) const {
   return core::Status::Ok();
 }
 
-// The whole column is decoded once per pinned state (and shared with later states, as
-// mappings are): every reader then sees the same ColumnData as from `.d`/`.i`. The checks are
-// the same as MapColumn's; a damaged block is Corruption naming the `.z` file.
-core::Status TableView::State::DecodeColumn(size_t pi, int ci, Mapping* m) const {
+// Only the file's header, index and footer are read here; blocks are decoded per call
+// (DecodeRows), so a pinned state holds no decoded values, however many queries read it.
+core::Status TableView::State::OpenCompressed(size_t pi, int ci, Mapping* m) const {
   const PartitionInfo& p = record.partitions[pi];
   const ColumnType type = record.schema.columns[ci].type;
   const std::string name = p.dir_name + "/" + record.columns[ci].file_stem + ".z";
@@ -241,56 +241,18 @@ core::Status TableView::State::DecodeColumn(size_t pi, int ci, Mapping* m) const
     return file.status();
   }
   ASSIGN_OR_RETURN(uint64_t size, (*file)->Size());
-  ASSIGN_OR_RETURN(auto region, files->fs().MapReadOnly(**file, 0, size));
-  const std::string_view bytes(static_cast<const char*>(region->data()), size);
+  ASSIGN_OR_RETURN(m->data, files->fs().MapReadOnly(**file, 0, size));
+  const std::string_view bytes(static_cast<const char*>(m->data->data()), size);
   auto reader = CompressedColumnReader::Open(bytes, type, files->Path(name));
   if (!reader.ok()) return Damaged(name, reader.status().message());
   if (reader->row_count() != p.row_count) return Damaged(name, "row count differs from the txn");
-  const int64_t rows = p.row_count;
-  if (!IsVarSize(type)) {
-    const size_t width = static_cast<size_t>(ColumnTypeSize(type));
-    auto data = std::make_shared<std::vector<uint64_t>>((rows * width + 7) / 8 + 1);
-    char* out = reinterpret_cast<char*>(data->data());
-    for (size_t b = 0; b < reader->block_count(); ++b) {
-      core::Status st = reader->DecodeNative(b, out + reader->block(b).first_row * width);
-      if (!st.ok()) return Damaged(name, st.message());
-    }
-    m->column.data = out;
-    m->decoded_data = std::move(data);
-    if (type == ColumnType::kSymbol &&
-        !SymbolKeysAreValid(m->column.values<int32_t>(), rows, record.columns[ci].symbol_count)) {
-      return Damaged(name, "symbol key outside the dictionary");
-    }
-    m->ready = true;
-    return core::Status::Ok();
-  }
-  auto index = std::make_shared<std::vector<uint64_t>>();
-  index->reserve(static_cast<size_t>(rows) + 1);
-  index->push_back(0);
-  std::string text;
-  VarcharBlock block;
-  for (size_t b = 0; b < reader->block_count(); ++b) {
-    core::Status st = reader->DecodeVarchar(b, &block);
-    if (!st.ok()) return Damaged(name, st.message());
-    for (std::string_view v : block.rows) {
-      text.append(v.data() == nullptr ? std::string_view() : v);
-      index->push_back(text.size() | (v.data() == nullptr ? ColumnData::kNullBit : 0));
-    }
-  }
-  if (index->size() != static_cast<size_t>(rows) + 1) {
-    return Damaged(name, "blocks do not hold the file's row count");
-  }
-  auto data = std::make_shared<std::vector<uint64_t>>(text.size() / 8 + 1);
-  std::memcpy(data->data(), text.data(), text.size());
-  m->column.data = data->data();
-  m->column.varchar_index = index->data();
-  m->decoded_data = std::move(data);
-  m->decoded_index = std::move(index);
+  m->reader = std::make_shared<const CompressedColumnReader>(std::move(*reader));
   m->ready = true;
   return core::Status::Ok();
 }
 
-core::Result<ColumnData> TableView::State::Column(size_t pi, int ci) const {
+core::Result<const TableView::State::Mapping*> TableView::State::FindMapping(size_t pi,
+                                                                             int ci) const {
   if (pi >= record.partitions.size() || ci < 0 ||
       static_cast<size_t>(ci) >= record.schema.columns.size()) {
     return core::Status::InvalidArgument("partition or column index out of range");
@@ -307,7 +269,119 @@ core::Result<ColumnData> TableView::State::Column(size_t pi, int ci) const {
     RETURN_IF_ERROR(MapColumn(pi, ci, &fresh));
     m = std::move(fresh);
   }
-  return m.column;
+  return &m;
+}
+
+core::Result<ColumnData> TableView::State::Column(size_t pi, int ci) const {
+  ASSIGN_OR_RETURN(const Mapping* m, FindMapping(pi, ci));
+  if (m->reader) {
+    return core::Status::InvalidArgument(
+        "a compressed partition entry's column is read by rows [table=" + table_name + "]");
+  }
+  return m->column;
+}
+
+core::Result<const CompressedColumnReader*> TableView::State::CompressedColumn(size_t pi,
+                                                                               int ci) const {
+  ASSIGN_OR_RETURN(const Mapping* m, FindMapping(pi, ci));
+  return m->reader.get();
+}
+
+core::Result<ColumnData> TableView::State::ColumnRows(size_t pi, int ci, int64_t lo, int64_t hi,
+                                                      DecodedRows* buffer) const {
+  ASSIGN_OR_RETURN(const Mapping* m, FindMapping(pi, ci));
+  const int64_t rows = record.partitions[pi].row_count;
+  if (lo < 0 || lo > hi || hi > rows) {
+    return core::Status::InvalidArgument("row range out of the partition entry");
+  }
+  if (m->reader) return DecodeRows(pi, ci, *m->reader, lo, hi, buffer);
+  ColumnData cd = m->column;
+  cd.row_count = hi - lo;
+  if (cd.is_all_null) return cd;
+  if (IsVarSize(cd.type)) {
+    cd.varchar_index += lo;  // offsets stay relative to `data`
+  } else if (cd.data != nullptr) {
+    cd.data = static_cast<const char*>(cd.data) + lo * ColumnTypeSize(cd.type);
+  }
+  return cd;
+}
+
+core::Status TableView::State::DecodeNativeBlock(size_t pi, int ci,
+                                                 const CompressedColumnReader& reader, size_t b,
+                                                 void* out) const {
+  blocks_decoded_.fetch_add(1, std::memory_order_relaxed);
+  const uint32_t keys = reader.type() == ColumnType::kSymbol
+                            ? record.columns[ci].symbol_count
+                            : CompressedColumnReader::kAnySymbolKey;
+  core::Status st = reader.DecodeNative(b, out, keys);
+  if (!st.ok()) {
+    return Damaged(record.partitions[pi].dir_name + "/" + record.columns[ci].file_stem + ".z",
+                   st.message());
+  }
+  return core::Status::Ok();
+}
+
+// A block that lies whole inside [lo, hi) is decoded straight into place; one the range cuts
+// (at most the first and the last) goes through `buffer->block` and its rows in the range are
+// copied. VARCHAR rows are appended to one text and index rebased to 0, as `.d`/`.i` would be.
+core::Result<ColumnData> TableView::State::DecodeRows(size_t pi, int ci,
+                                                      const CompressedColumnReader& reader,
+                                                      int64_t lo, int64_t hi,
+                                                      DecodedRows* buffer) const {
+  ColumnData cd;
+  cd.type = reader.type();
+  cd.row_count = hi - lo;
+  const int64_t block_rows = reader.block_rows();
+  const size_t first = static_cast<size_t>(lo / block_rows);
+  const size_t end = lo == hi ? first : static_cast<size_t>((hi - 1) / block_rows) + 1;
+  if (!IsVarSize(cd.type)) {
+    const size_t width = static_cast<size_t>(ColumnTypeSize(cd.type));
+    buffer->data.resize((static_cast<size_t>(hi - lo) * width + 7) / 8 + 1);
+    char* out = reinterpret_cast<char*>(buffer->data.data());
+    for (size_t b = first; b < end; ++b) {
+      const BlockInfo& info = reader.block(b);
+      const int64_t from = std::max(lo, info.first_row);
+      const int64_t to = std::min(hi, info.first_row + static_cast<int64_t>(info.rows));
+      char* dest = out + static_cast<size_t>(from - lo) * width;
+      if (from == info.first_row && to == info.first_row + info.rows) {
+        RETURN_IF_ERROR(DecodeNativeBlock(pi, ci, reader, b, dest));
+        continue;
+      }
+      buffer->block.resize((static_cast<size_t>(block_rows) * width + 7) / 8 + 1);
+      char* whole = reinterpret_cast<char*>(buffer->block.data());
+      RETURN_IF_ERROR(DecodeNativeBlock(pi, ci, reader, b, whole));
+      std::memcpy(dest, whole + static_cast<size_t>(from - info.first_row) * width,
+                  static_cast<size_t>(to - from) * width);
+    }
+    cd.data = out;
+    return cd;
+  }
+  std::vector<char>& text = buffer->text;
+  std::vector<uint64_t>& index = buffer->index;
+  text.clear();
+  index.clear();
+  index.reserve(static_cast<size_t>(hi - lo) + 1);
+  index.push_back(0);
+  for (size_t b = first; b < end; ++b) {
+    blocks_decoded_.fetch_add(1, std::memory_order_relaxed);
+    core::Status st = reader.DecodeVarchar(b, &buffer->varchar);
+    if (!st.ok()) {
+      return Damaged(record.partitions[pi].dir_name + "/" + record.columns[ci].file_stem + ".z",
+                     st.message());
+    }
+    const BlockInfo& info = reader.block(b);
+    const int64_t from = std::max(lo, info.first_row);
+    const int64_t to = std::min(hi, info.first_row + static_cast<int64_t>(info.rows));
+    for (int64_t r = from; r < to; ++r) {
+      const std::string_view v = buffer->varchar.rows[static_cast<size_t>(r - info.first_row)];
+      text.insert(text.end(), v.begin(), v.end());
+      index.push_back(text.size() | (v.data() == nullptr ? ColumnData::kNullBit : 0));
+    }
+  }
+  static const char kEmpty = 0;
+  cd.data = text.empty() ? &kEmpty : text.data();
+  cd.varchar_index = index.data();
+  return cd;
 }
 
 size_t TableView::State::PartitionsRead() const {
@@ -447,7 +521,16 @@ const std::vector<PartitionInfo>& TableView::partitions() const {
 core::Result<ColumnData> TableView::Column(size_t partition_index, int column_index) const {
   return state_->Column(partition_index, column_index);
 }
+core::Result<ColumnData> TableView::ColumnRows(size_t partition_index, int column_index, int64_t lo,
+                                               int64_t hi, DecodedRows* buffer) const {
+  return state_->ColumnRows(partition_index, column_index, lo, hi, buffer);
+}
+core::Result<const CompressedColumnReader*> TableView::CompressedColumn(size_t partition_index,
+                                                                        int column_index) const {
+  return state_->CompressedColumn(partition_index, column_index);
+}
 size_t TableView::PartitionsRead() const { return state_->PartitionsRead(); }
+size_t TableView::BlocksDecoded() const { return state_->BlocksDecoded(); }
 bool TableView::MayHoldNullKey(int column_index) const {
   const TxnRecord& r = state_->record;
   if (column_index < 0 || static_cast<size_t>(column_index) >= r.columns.size()) return true;

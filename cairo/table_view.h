@@ -6,7 +6,9 @@
 // thread-safe for concurrent reads (queries scan partitions on several threads).
 //
 // Column data is read through read-only mmaps of the committed byte ranges, created lazily on
-// first access and cached inside the view's shared state.
+// first access and cached inside the view's shared state. A compressed entry's column is read
+// block by block (ColumnRows): the state caches its mapping and checked block index, never its
+// decoded values, which live in the caller's DecodedRows for as long as the caller keeps them.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cairo/compressed_column.h"
 #include "cairo/table_schema.h"
 #include "core/status.h"
 
@@ -65,6 +68,17 @@ struct ColumnData {
   }
 };
 
+// Where TableView::ColumnRows puts the rows it decodes from a compressed entry. One per caller
+// (or per worker thread), reused from call to call: each call overwrites what the previous one
+// returned. Holds at most the rows of one call plus one block.
+struct DecodedRows {
+  std::vector<uint64_t> data;   // fixed-size values (8-byte aligned)
+  std::vector<char> text;       // VARCHAR bytes
+  std::vector<uint64_t> index;  // VARCHAR index entries (ColumnData::varchar_index)
+  std::vector<uint64_t> block;  // one block, when the rows asked for cut it
+  VarcharBlock varchar;
+};
+
 // A SYMBOL column's dictionary as of the pinned txn: keys 0..size()-1.
 class SymbolTable {
  public:
@@ -100,15 +114,35 @@ class TableView {
 
   // Partitions in ascending time order.
   const std::vector<PartitionInfo>& partitions() const;
-  // Maps the column; the pointers stay valid while this view (or a copy) lives. Checked when
-  // first mapped: a file shorter than committed, VARCHAR index offsets that do not ascend, a
-  // SYMBOL key outside the dictionary, or a missing file the `_txn` says the entry holds is
-  // Corruption naming the table and file (so scans may index with what they read).
+  // Maps the column of an uncompressed entry; the pointers stay valid while this view (or a
+  // copy) lives. Checked when first mapped: a file shorter than committed, VARCHAR index
+  // offsets that do not ascend, a SYMBOL key outside the dictionary, or a missing file the
+  // `_txn` says the entry holds is Corruption naming the table and file (so scans may index
+  // with what they read). A compressed entry's column holding a file is InvalidArgument: it
+  // is read with ColumnRows.
   core::Result<ColumnData> Column(size_t partition_index, int column_index) const;
+  // Rows [lo, hi) of the column (0 <= lo <= hi <= the entry's row_count, else
+  // InvalidArgument) as ColumnData of hi - lo rows whose row 0 is row `lo`. Of an uncompressed
+  // entry: a view of Column()'s mapping, `buffer` unused. Of a compressed entry: only the
+  // blocks that hold rows [lo, hi) are decoded, into `*buffer` (valid until its next use);
+  // each block's CRC32C is checked as it is decoded, and damage, or a SYMBOL key outside the
+  // dictionary, is Corruption naming the table, the file (partition and column) and the block.
+  core::Result<ColumnData> ColumnRows(size_t partition_index, int column_index, int64_t lo,
+                                      int64_t hi, DecodedRows* buffer) const;
+  // Of a compressed entry: the reader of the column's `.z` file (its header, index and footer
+  // checked; mapped on first use and cached like a mapping), for the blocks' row ranges and
+  // min/max without decoding; decode through ColumnRows, which checks and counts. nullptr for
+  // an uncompressed entry or a column without a file in the entry (all null).
+  core::Result<const CompressedColumnReader*> CompressedColumn(size_t partition_index,
+                                                               int column_index) const;
   // How many partition entries Column() has been asked for, distinct, by any copy of this
   // view and by views of the same txn pinned meanwhile (they share one state). For tests that
   // check what a query reads (LATEST ON stops early); not a cache statistic.
   size_t PartitionsRead() const;
+  // How many compressed blocks ColumnRows has decoded for this state (any copy of the view,
+  // any thread), counting a block again each time it is decoded. For tests that check what a
+  // query decodes; not a cache statistic.
+  size_t BlocksDecoded() const;
   // SYMBOL column: false when no committed row holds a NULL key (so the dictionary's keys
   // are all the values it can hold); true when it may, or for other columns.
   bool MayHoldNullKey(int column_index) const;

@@ -38,6 +38,9 @@ struct Acc {
   std::vector<double> d;          // sums / min / max as double
   std::vector<int64_t> i;         // integer sums / min / max
   std::vector<int64_t> n;         // non-null counts
+  // A chunk's rows of a compressed entry, decoded per chunk (ColumnRows): the group key, the
+  // timestamps, and the column being aggregated or filtered on.
+  cairo::DecodedRows key_rows, ts_rows, value_rows;
 };
 
 class FastAggregateOp final : public Operator {
@@ -101,9 +104,13 @@ class FastAggregateOp final : public Operator {
     ASSIGN_OR_RETURN(std::vector<RowRange> ranges, PlanRowRanges(view, scan_.intervals, scan_.has_intervals));
     int64_t ordinal = 0;
     for (const RowRange& r : ranges) {
-      for (int64_t lo = r.lo; lo < r.hi; lo += kChunkRows) {
-        int64_t hi = std::min(r.hi, lo + static_cast<int64_t>(kChunkRows));
+      // Chunks end at multiples of kChunkRows (of kBatchRows, so at a compressed entry's block
+      // boundaries): no block is decoded by two chunks.
+      const int64_t chunk = static_cast<int64_t>(kChunkRows);
+      for (int64_t lo = r.lo; lo < r.hi;) {
+        int64_t hi = std::min(r.hi, (lo / chunk + 1) * chunk);
         chunks_.push_back({r.partition, lo, hi, ordinal + (lo - r.lo)});
+        lo = hi;
       }
       ordinal += r.hi - r.lo;
     }
@@ -116,10 +123,15 @@ class FastAggregateOp final : public Operator {
     nbuckets_ = 1;
     if (sample_ && !chunks_.empty()) {
       int ts = view.schema().timestamp_index;
-      ASSIGN_OR_RETURN(cairo::ColumnData first, view.Column(chunks_.front().partition, ts));
-      ASSIGN_OR_RETURN(cairo::ColumnData last, view.Column(chunks_.back().partition, ts));
-      int64_t t0 = first.values<int64_t>()[chunks_.front().lo];
-      int64_t t1 = last.values<int64_t>()[chunks_.back().hi - 1];
+      cairo::DecodedRows decoded;
+      const Chunk& front = chunks_.front();
+      const Chunk& back = chunks_.back();
+      ASSIGN_OR_RETURN(cairo::ColumnData first,
+                       view.ColumnRows(front.partition, ts, front.lo, front.lo + 1, &decoded));
+      int64_t t0 = first.values<int64_t>()[0];
+      ASSIGN_OR_RETURN(cairo::ColumnData last,
+                       view.ColumnRows(back.partition, ts, back.hi - 1, back.hi, &decoded));
+      int64_t t1 = last.values<int64_t>()[0];
       origin_ = Origin(t0);
       size_ = FixedUnitMicros(sample_->unit) * sample_->stride;
       bmin_ = core::FloorDiv(t0 - origin_, size_);
@@ -204,12 +216,15 @@ class FastAggregateOp final : public Operator {
     bool counted = false;
     const int32_t* keys = nullptr;
     if (key_column_ >= 0) {
-      ASSIGN_OR_RETURN(cairo::ColumnData kd, view.Column(ch.partition, key_column_));
-      if (!kd.is_all_null && kd.data) keys = kd.values<int32_t>() + ch.lo;
+      ASSIGN_OR_RETURN(cairo::ColumnData kd,
+                       view.ColumnRows(ch.partition, key_column_, ch.lo, ch.hi, &a->key_rows));
+      if (!kd.is_all_null && kd.data) keys = kd.values<int32_t>();
     }
     if (sample_) {
-      ASSIGN_OR_RETURN(cairo::ColumnData td, view.Column(ch.partition, view.schema().timestamp_index));
-      const int64_t* ts = td.values<int64_t>() + ch.lo;
+      ASSIGN_OR_RETURN(
+          cairo::ColumnData td,
+          view.ColumnRows(ch.partition, view.schema().timestamp_index, ch.lo, ch.hi, &a->ts_rows));
+      const int64_t* ts = td.values<int64_t>();
       const int64_t base = bmin_, size = size_, origin = origin_;
       const size_t nk = nkeys_;
       for (size_t r = 0; r < n; ++r) {
@@ -237,14 +252,18 @@ class FastAggregateOp final : public Operator {
     std::vector<uint8_t> keep;
     if (filter_ && simple_) {
       keep.assign(n, 1);
-      for (const auto& p : simple_preds_) RETURN_IF_ERROR(ApplySimple(p, ch, keep.data(), n));
+      for (const auto& p : simple_preds_) {
+        RETURN_IF_ERROR(ApplySimple(p, ch, keep.data(), n, &a->value_rows));
+      }
     } else if (filter_) {
       keep.resize(n);
       Batch b;
       b.cols.resize(view.schema().columns.size());
       std::vector<uint8_t> mask;
-      for (size_t off = 0; off < n; off += kBatchRows) {
-        size_t m = std::min(kBatchRows, n - off);
+      for (size_t off = 0; off < n;) {
+        // Batches end at multiples of kBatchRows: one block of a compressed entry each.
+        const size_t at = static_cast<size_t>(ch.lo) + off;
+        size_t m = std::min(kBatchRows - at % kBatchRows, n - off);
         b.n = m;
         for (size_t c = 0; c < b.cols.size(); ++c) {
           if ((*scan_.needed)[c]) {
@@ -256,6 +275,7 @@ class FastAggregateOp final : public Operator {
         }
         RETURN_IF_ERROR(EvalPredicate(*filter_, b, &mask));
         std::copy(mask.begin(), mask.end(), keep.begin() + off);
+        off += m;
       }
     }
     const uint8_t* kp = filter_ ? keep.data() : nullptr;
@@ -289,16 +309,17 @@ class FastAggregateOp final : public Operator {
     for (size_t k = 0; k < na; ++k) {
       const FastAgg& f = aggs_[k];
       if (f.kind == AggKind::kCountRows) continue;
-      ASSIGN_OR_RETURN(cairo::ColumnData cd, view.Column(ch.partition, f.column));
+      ASSIGN_OR_RETURN(cairo::ColumnData cd,
+                       view.ColumnRows(ch.partition, f.column, ch.lo, ch.hi, &a->value_rows));
       if (cd.is_all_null || !cd.data) continue;
       if (f.arg_type == ColumnType::kDouble) {
-        const double* v = cd.values<double>() + ch.lo;
+        const double* v = cd.values<double>();
         Update(f.kind, v, g.data(), kp, n, k, na, a, [](double x) { return x == x; });
       } else if (f.arg_type == ColumnType::kInt) {
-        const int32_t* v = cd.values<int32_t>() + ch.lo;
+        const int32_t* v = cd.values<int32_t>();
         Update(f.kind, v, g.data(), kp, n, k, na, a, [](int32_t x) { return x != cairo::kNullInt; });
       } else {
-        const int64_t* v = cd.values<int64_t>() + ch.lo;
+        const int64_t* v = cd.values<int64_t>();
         Update(f.kind, v, g.data(), kp, n, k, na, a, [](int64_t x) { return x != kNullI64; });
       }
     }
@@ -366,9 +387,10 @@ class FastAggregateOp final : public Operator {
   }
 
   core::Status ApplySimple(const BoundExpr::SimplePredicate& p, const Chunk& ch, uint8_t* keep,
-                           size_t n) const {
+                           size_t n, cairo::DecodedRows* decoded) const {
     const cairo::TableView& view = scan_.view;
-    ASSIGN_OR_RETURN(cairo::ColumnData cd, view.Column(ch.partition, p.column));
+    ASSIGN_OR_RETURN(cairo::ColumnData cd,
+                     view.ColumnRows(ch.partition, p.column, ch.lo, ch.hi, decoded));
     if (cd.is_all_null || !cd.data) {
       std::fill(keep, keep + n, 0);  // NULL compares false
       return core::Status::Ok();
@@ -383,28 +405,28 @@ class FastAggregateOp final : public Operator {
       }
     };
     if (t == ColumnType::kDouble) {
-      apply(cd.values<double>() + ch.lo, p.dval, [](double) { return true; });  // NaN compares false
+      apply(cd.values<double>(), p.dval, [](double) { return true; });  // NaN compares false
     } else if (t == ColumnType::kLong || t == ColumnType::kTimestamp) {
       if (p.is_double) {
-        const int64_t* v = cd.values<int64_t>() + ch.lo;
+        const int64_t* v = cd.values<int64_t>();
         for (size_t r = 0; r < n; ++r) {
           double x = static_cast<double>(v[r]);
           bool m = v[r] != kNullI64 && (p.op == '<' ? x < p.dval : p.op == '[' ? x <= p.dval : p.op == '>' ? x > p.dval : x >= p.dval);
           keep[r] &= m;
         }
       } else {
-        apply(cd.values<int64_t>() + ch.lo, p.ival, [](int64_t x) { return x != kNullI64; });
+        apply(cd.values<int64_t>(), p.ival, [](int64_t x) { return x != kNullI64; });
       }
     } else if (t == ColumnType::kInt) {
       if (p.is_double) {
-        const int32_t* v = cd.values<int32_t>() + ch.lo;
+        const int32_t* v = cd.values<int32_t>();
         for (size_t r = 0; r < n; ++r) {
           double x = static_cast<double>(v[r]);
           bool m = v[r] != cairo::kNullInt && (p.op == '<' ? x < p.dval : p.op == '[' ? x <= p.dval : p.op == '>' ? x > p.dval : x >= p.dval);
           keep[r] &= m;
         }
       } else {
-        apply(cd.values<int32_t>() + ch.lo, p.ival, [](int32_t x) { return x != cairo::kNullInt; });
+        apply(cd.values<int32_t>(), p.ival, [](int32_t x) { return x != cairo::kNullInt; });
       }
     } else {
       return core::Status::Internal("unsupported simple predicate column");

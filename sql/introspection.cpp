@@ -53,8 +53,11 @@ OpPtr Columns(const cairo::TableView& view) {
 }
 
 // Bytes entry `entry`'s column files take uncompressed (`.d` and `.i`): for a compressed entry,
-// what its decoded columns hold (a VARCHAR column's byte count is known only once decoded).
+// what its decoded columns hold (a VARCHAR column's byte count is known only once decoded,
+// which is done a window of rows at a time).
 core::Result<uint64_t> RawSize(const cairo::TableView& view, size_t entry) {
+  constexpr int64_t kWindow = 65536;
+  cairo::DecodedRows decoded;
   const cairo::PartitionInfo& part = view.partitions()[entry];
   const uint64_t rows = static_cast<uint64_t>(part.row_count);
   uint64_t size = 0;
@@ -65,9 +68,16 @@ core::Result<uint64_t> RawSize(const cairo::TableView& view, size_t entry) {
       size += rows * cairo::ColumnTypeSize(type);
       continue;
     }
-    ASSIGN_OR_RETURN(cairo::ColumnData d, view.Column(entry, static_cast<int>(c)));
-    if (d.is_all_null) continue;
-    size += (rows + 1) * 8 + (d.varchar_index[rows] & cairo::ColumnData::kOffsetMask);
+    const int ci = static_cast<int>(c);
+    ASSIGN_OR_RETURN(cairo::ColumnData none, view.ColumnRows(entry, ci, 0, 0, &decoded));
+    if (none.is_all_null) continue;
+    size += (rows + 1) * 8;
+    for (int64_t lo = 0; lo < part.row_count; lo += kWindow) {
+      const int64_t hi = std::min(part.row_count, lo + kWindow);
+      ASSIGN_OR_RETURN(cairo::ColumnData d, view.ColumnRows(entry, ci, lo, hi, &decoded));
+      const uint64_t mask = cairo::ColumnData::kOffsetMask;
+      size += (d.varchar_index[hi - lo] & mask) - (d.varchar_index[0] & mask);
+    }
   }
   return size;
 }

@@ -155,7 +155,9 @@ class LatestOnOp final : public Operator {
     std::string key;
     for (auto it = ranges.rbegin(); it != ranges.rend(); ++it) {
       for (int64_t hi = it->hi; hi > it->lo;) {
-        int64_t lo = std::max(it->lo, hi - static_cast<int64_t>(kBatchRows));
+        // Batches start at multiples of kBatchRows: one block of a compressed entry each.
+        const int64_t batch = static_cast<int64_t>(kBatchRows);
+        int64_t lo = std::max(it->lo, (hi - 1) / batch * batch);
         b.n = static_cast<size_t>(hi - lo);
         b.cols.assign(ncols, Vec());
         for (size_t c = 0; c < ncols; ++c) {
@@ -214,19 +216,26 @@ class LatestOnOp final : public Operator {
                               std::vector<RowRange>::const_reverse_iterator it, int64_t hi) {
     const cairo::TableView& view = spec_.scan.view;
     const int col = spec_.key_columns[0];
+    // The key column a window at a time (16 blocks of a compressed entry), newest first.
+    constexpr int64_t kWindow = static_cast<int64_t>(kBatchRows) * 16;
+    cairo::DecodedRows decoded;
     for (; it != ranges.rend(); ++it, hi = INT64_MAX) {
-      int64_t end = std::min(hi, it->hi);
-      ASSIGN_OR_RETURN(cairo::ColumnData cd, view.Column(it->partition, col));
-      if (cd.is_all_null || !cd.data) {
-        if (end > it->lo) chosen_.push_back({it->partition, end - 1});
-        return core::Status::Ok();
-      }
-      const int32_t* keys = cd.values<int32_t>();
-      for (int64_t r = end; r-- > it->lo;) {
-        if (keys[r] < 0) {
-          chosen_.push_back({it->partition, r});
+      for (int64_t end = std::min(hi, it->hi); end > it->lo;) {
+        const int64_t start = std::max(it->lo, (end - 1) / kWindow * kWindow);
+        ASSIGN_OR_RETURN(cairo::ColumnData cd,
+                         view.ColumnRows(it->partition, col, start, end, &decoded));
+        if (cd.is_all_null || !cd.data) {
+          chosen_.push_back({it->partition, end - 1});
           return core::Status::Ok();
         }
+        const int32_t* keys = cd.values<int32_t>();
+        for (int64_t r = end - start; r-- > 0;) {
+          if (keys[r] < 0) {
+            chosen_.push_back({it->partition, start + r});
+            return core::Status::Ok();
+          }
+        }
+        end = start;
       }
     }
     return core::Status::Ok();
@@ -244,27 +253,24 @@ class LatestOnOp final : public Operator {
         acc.Reset(cols_[c].type, result_.n);
         continue;
       }
+      // The picks of one block of kBatchRows rows (of one entry) are read with one load over
+      // their span: a compressed entry decodes each block once, whatever the number of picks.
+      const auto block_of = [](const Pick& p) {
+        return std::pair(p.partition, p.row / static_cast<int64_t>(kBatchRows));
+      };
       size_t k = 0;
+      std::vector<uint32_t> idx;
       while (k < chosen_.size()) {
         size_t e = k;
-        while (e < chosen_.size() && chosen_[e].partition == chosen_[k].partition) ++e;
+        while (e < chosen_.size() && block_of(chosen_[e]) == block_of(chosen_[k])) ++e;
         int64_t lo = chosen_[k].row, hi = chosen_[e - 1].row + 1;
         Vec part;
-        if (static_cast<int64_t>(e - k) * 64 >= hi - lo) {
-          RETURN_IF_ERROR(
-              LoadColumn(view, chosen_[k].partition, static_cast<int>(c), lo, hi, &part));
-          std::vector<uint32_t> idx;
-          for (size_t j = k; j < e; ++j) idx.push_back(static_cast<uint32_t>(chosen_[j].row - lo));
-          Vec g;
-          GatherVec(part, idx.data(), idx.size(), &g);
-          AppendVec(g, &acc);
-        } else {
-          for (size_t j = k; j < e; ++j) {
-            RETURN_IF_ERROR(LoadColumn(view, chosen_[j].partition, static_cast<int>(c),
-                                       chosen_[j].row, chosen_[j].row + 1, &part));
-            AppendVec(part, &acc);
-          }
-        }
+        RETURN_IF_ERROR(LoadColumn(view, chosen_[k].partition, static_cast<int>(c), lo, hi, &part));
+        idx.clear();
+        for (size_t j = k; j < e; ++j) idx.push_back(static_cast<uint32_t>(chosen_[j].row - lo));
+        Vec g;
+        GatherVec(part, idx.data(), idx.size(), &g);
+        AppendVec(g, &acc);
         k = e;
       }
       acc.n = result_.n;

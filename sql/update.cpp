@@ -69,6 +69,7 @@ class UpdateRewriter final : public cairo::EntryRewriter {
     // the picked rows, the others read from `old` when the entry is assembled).
     struct Target {
       cairo::ColumnData old;
+      cairo::DecodedRows old_rows;  // what `old` points into, for a compressed entry
       std::vector<uint8_t> fixed;
       // VARCHAR: (row, new value) of the picked rows, in row order (rows come in ascending).
       std::vector<std::pair<int64_t, std::string_view>> str;
@@ -169,7 +170,7 @@ class UpdateRewriter final : public cairo::EntryRewriter {
     for (size_t k = 0; k < sets_.size(); ++k) {
       const SetColumn& s = sets_[k];
       TargetT& t = (*targets)[k];
-      ASSIGN_OR_RETURN(t.old, view.Column(entry, s.column));
+      ASSIGN_OR_RETURN(t.old, view.ColumnRows(entry, s.column, 0, rows, &t.old_rows));
       if (s.type == ColumnType::kVarchar) continue;
       const size_t bytes = static_cast<size_t>(rows) * cairo::ColumnTypeSize(s.type);
       t.fixed.resize(bytes);

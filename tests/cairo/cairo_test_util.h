@@ -62,19 +62,22 @@ inline std::vector<Row> ReadRows(const TableView& view) {
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     if (s.ok()) syms = *s;
   }
+  // One buffer per column: a compressed entry's rows are decoded into them.
+  DecodedRows decoded[5];
   for (size_t p = 0; p < view.partitions().size(); ++p) {
     int64_t rows = view.partitions()[p].row_count;
-    auto get = [&](int c) {
+    auto get = [&](int c, DecodedRows* buffer) {
       ColumnData d;
       d.is_all_null = true;
       if (c >= 0) {
-        auto r = view.Column(p, c);
+        auto r = view.ColumnRows(p, c, 0, rows, buffer);
         EXPECT_TRUE(r.ok()) << r.status().ToString();
         if (r.ok()) d = *r;
       }
       return d;
     };
-    ColumnData dts = get(cts), dsym = get(csym), dv = get(cv), ds = get(cs), dn = get(cn);
+    ColumnData dts = get(cts, &decoded[0]), dsym = get(csym, &decoded[1]),
+               dv = get(cv, &decoded[2]), ds = get(cs, &decoded[3]), dn = get(cn, &decoded[4]);
     for (int64_t i = 0; i < rows; ++i) {
       Row r;
       r.ts = dts.is_all_null ? kNullLong : dts.values<int64_t>()[i];

@@ -508,6 +508,55 @@ TEST(CompressedColumnTest, NarrowTypeValuesOutOfRangeAreCorruptionAtEveryRow) {
   }
 }
 
+// With the dictionary's size, a SYMBOL key that is neither null nor below it fails the block,
+// at any row, whatever the codec (raw included), through both decoders; without it every int32
+// is a key.
+TEST(CompressedColumnTest, SymbolKeysOutsideTheDictionaryAreCorruptionAtEveryRow) {
+  constexpr uint32_t kKeys = 10;
+  for (BlockCodec codec : {BlockCodec::kRaw, BlockCodec::kFor, BlockCodec::kDelta,
+                           BlockCodec::kRle}) {
+    for (size_t n : {1, 5, 4096}) {
+      for (int32_t bad : {0, int32_t{kKeys}, -1, INT32_MIN + 1, INT32_MAX}) {  // 0: none
+        for (bool last : {false, true}) {
+          std::vector<int32_t> v(n);
+          for (size_t k = 0; k < n; ++k) v[k] = static_cast<int32_t>(k % kKeys);
+          v[n / 2] = kNullInt;
+          if (bad != 0) v[last ? n - 1 : 0] = bad;
+          CompressOptions o;
+          o.force_codec = codec;
+          const std::string data(reinterpret_cast<const char*>(v.data()), n * 4);
+          auto file = CompressColumn(ColumnType::kSymbol, static_cast<int64_t>(n), data, {}, o);
+          ASSERT_TRUE(file.ok()) << file.status().ToString();
+          auto r = CompressedColumnReader::Open(*file, ColumnType::kSymbol, "c");
+          ASSERT_TRUE(r.ok()) << r.status().ToString();
+          const std::string what = std::string(BlockCodecName(codec)) + " n " +
+                                   std::to_string(n) + " bad " + std::to_string(bad);
+          std::vector<int32_t> native(n);
+          std::vector<int64_t> wide(n);
+          const core::Status a = r->DecodeNative(0, native.data(), kKeys);
+          const core::Status b = r->DecodeInt64(0, wide.data(), kKeys);
+          if (bad != 0) {
+            EXPECT_EQ(a.code(), StatusCode::kCorruption) << what;
+            EXPECT_EQ(b.code(), StatusCode::kCorruption) << what;
+            EXPECT_NE(a.message().find("block 0: symbol key outside the dictionary"),
+                      std::string::npos)
+                << a.ToString();
+          } else {
+            ASSERT_TRUE(a.ok()) << what << a.ToString();
+            ASSERT_TRUE(b.ok()) << what << b.ToString();
+            EXPECT_EQ(native, v) << what;
+            for (size_t k = 0; k < n; ++k) {
+              ASSERT_EQ(wide[k], v[k] == kNullInt ? kNullLong : v[k]) << what << " row " << k;
+            }
+          }
+          ASSERT_TRUE(r->DecodeNative(0, native.data()).ok()) << what;  // any int32 is a key
+          EXPECT_EQ(native, v) << what;
+        }
+      }
+    }
+  }
+}
+
 TEST(CompressedColumnTest, NewerVersionIsUnsupportedAndAnotherTypeIsCorruption) {
   std::mt19937_64 rng(kSeed);
   const std::string data = MakeColumn(ColumnType::kInt, 0, 50, rng);

@@ -183,7 +183,9 @@ TEST_F(CompressedPartitionTest, UpdateOfCompressedEntryKeepsOtherColumns) {
     core::Status Rewrite(const TableView& view, size_t entry,
                          std::vector<ColumnValues>* out) override {
       const int cn = view.schema().FindColumn("n");
-      ASSIGN_OR_RETURN(ColumnData d, view.Column(entry, cn));
+      DecodedRows decoded;
+      ASSIGN_OR_RETURN(ColumnData d,
+                       view.ColumnRows(entry, cn, 0, view.partitions()[entry].row_count, &decoded));
       ColumnValues cv;
       cv.column = cn;
       cv.fixed.resize(static_cast<size_t>(d.row_count) * 8);
@@ -223,13 +225,111 @@ TEST_F(CompressedPartitionTest, DamagedBlockIsCorruptionNamingTableAndFile) {
   Reopen();
   auto after = engine_->Pin("t");
   ASSERT_TRUE(after.ok());
-  auto col = after->Column(0, after->schema().FindColumn("n"));
+  const int64_t rows = after->partitions()[0].row_count;
+  DecodedRows decoded;
+  auto col = after->ColumnRows(0, after->schema().FindColumn("n"), 0, rows, &decoded);
   ASSERT_FALSE(col.ok());
   EXPECT_EQ(col.status().code(), core::StatusCode::kCorruption);
   EXPECT_NE(col.status().message().find("table=t"), std::string::npos) << col.status().ToString();
   EXPECT_NE(col.status().message().find("n.z"), std::string::npos) << col.status().ToString();
-  // Other columns still read.
-  EXPECT_TRUE(after->Column(0, after->schema().FindColumn("v")).ok());
+  EXPECT_NE(col.status().message().find("checksum"), std::string::npos) << col.status().ToString();
+  // Other columns still read; the whole-column mapping is refused for a compressed entry.
+  EXPECT_TRUE(after->ColumnRows(0, after->schema().FindColumn("v"), 0, rows, &decoded).ok());
+  EXPECT_EQ(after->Column(0, after->schema().FindColumn("v")).status().code(),
+            core::StatusCode::kInvalidArgument);
+}
+
+// ColumnRows of any row range of a compressed entry gives what the raw entry gave, and decodes
+// exactly the blocks that hold the range (each column's own, counted by BlocksDecoded).
+TEST_F(CompressedPartitionTest, ColumnRowsOfAnyRangeMatchTheRawEntryBlockByBlock) {
+  std::mt19937_64 rng(12);
+  Load(RandomRows(rng, 2, 20000));  // 5 blocks a column in the first day
+  auto raw = engine_->Pin("t");
+  ASSERT_TRUE(raw.ok());
+  ASSERT_TRUE(engine_->ConvertPartitions("t", {kT0}, true).ok());
+  auto z = engine_->Pin("t");
+  ASSERT_TRUE(z.ok());
+  ASSERT_TRUE(z->partitions()[0].is_compressed);
+  const int64_t rows = z->partitions()[0].row_count;
+  ASSERT_EQ(rows, raw->partitions()[0].row_count);
+  const int ncols = static_cast<int>(z->schema().columns.size());
+  DecodedRows zb, rb;
+  for (int k = 0; k < 300; ++k) {
+    int64_t lo = static_cast<int64_t>(rng() % static_cast<uint64_t>(rows + 1));
+    int64_t hi = static_cast<int64_t>(rng() % static_cast<uint64_t>(rows + 1));
+    if (lo > hi) std::swap(lo, hi);
+    if (k % 5 == 0) hi = std::min<int64_t>(rows, lo + static_cast<int64_t>(rng() % 3));
+    if (k % 7 == 0) lo = hi / kCompressedBlockRows * kCompressedBlockRows;  // from a boundary
+    const int64_t blocks =
+        lo == hi ? 0 : (hi - 1) / kCompressedBlockRows - lo / kCompressedBlockRows + 1;
+    for (int c = 0; c < ncols; ++c) {
+      const size_t before = z->BlocksDecoded();
+      auto zc = z->ColumnRows(0, c, lo, hi, &zb);
+      ASSERT_TRUE(zc.ok()) << zc.status().ToString();
+      EXPECT_EQ(z->BlocksDecoded() - before, static_cast<size_t>(blocks)) << lo << ".." << hi;
+      auto rc = raw->ColumnRows(0, c, lo, hi, &rb);
+      ASSERT_TRUE(rc.ok()) << rc.status().ToString();
+      ASSERT_EQ(zc->row_count, hi - lo);
+      ASSERT_EQ(rc->row_count, hi - lo);
+      ASSERT_FALSE(zc->is_all_null);
+      const ColumnType type = z->schema().columns[c].type;
+      if (type != ColumnType::kVarchar) {
+        const size_t size = static_cast<size_t>(hi - lo) * ColumnTypeSize(type);
+        EXPECT_EQ(std::memcmp(zc->data, rc->data, size), 0) << c << " " << lo << ".." << hi;
+        continue;
+      }
+      for (int64_t r = 0; r < hi - lo; ++r) {
+        ASSERT_EQ(zc->IsVarcharNull(r), rc->IsVarcharNull(r)) << lo + r;
+        ASSERT_EQ(zc->Varchar(r), rc->Varchar(r)) << lo + r;
+      }
+    }
+  }
+  // Ranges outside the entry are refused.
+  for (auto [lo, hi] : {std::pair<int64_t, int64_t>{-1, 2}, {3, 2}, {0, rows + 1}}) {
+    EXPECT_EQ(z->ColumnRows(0, 1, lo, hi, &zb).status().code(), core::StatusCode::kInvalidArgument);
+    EXPECT_EQ(raw->ColumnRows(0, 1, lo, hi, &rb).status().code(),
+              core::StatusCode::kInvalidArgument);
+  }
+}
+
+// A well-formed block whose SYMBOL keys pass the dictionary fails the reads of that block.
+TEST_F(CompressedPartitionTest, SymbolKeyOutsideTheDictionaryInABlockIsCorruption) {
+  std::mt19937_64 rng(13);
+  Load(RandomRows(rng, 2, 9000));  // 3 blocks in the first day
+  ASSERT_TRUE(engine_->ConvertPartitions("t", {kT0}, true).ok());
+  int csym = -1;
+  int64_t rows = 0;
+  DecodedRows decoded;
+  {
+    auto v = engine_->Pin("t");
+    ASSERT_TRUE(v.ok());
+    csym = v->schema().FindColumn("sym");
+    rows = v->partitions()[0].row_count;
+    ASSERT_GT(rows, 2 * static_cast<int64_t>(kCompressedBlockRows));
+    auto keys = v->ColumnRows(0, csym, 0, rows, &decoded);
+    ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+    std::vector<int32_t> bad(keys->values<int32_t>(), keys->values<int32_t>() + rows);
+    bad[kCompressedBlockRows + 5] = 1000;  // block 1; the dictionary holds 5 keys
+    auto file = CompressColumn(
+        ColumnType::kSymbol, rows,
+        std::string_view(reinterpret_cast<const char*>(bad.data()), bad.size() * 4), {});
+    ASSERT_TRUE(file.ok());
+    const std::string path = TableDir("t") + "/" + v->partitions()[0].dir_name + "/sym.z";
+    ASSERT_TRUE(fs_->WriteFileAtomic(path, *file, false).ok());
+  }
+  Reopen();
+  auto after = engine_->Pin("t");
+  ASSERT_TRUE(after.ok());
+  const int64_t block = kCompressedBlockRows;
+  EXPECT_TRUE(after->ColumnRows(0, csym, 0, block, &decoded).ok());
+  EXPECT_TRUE(after->ColumnRows(0, csym, 2 * block, rows, &decoded).ok());
+  auto col = after->ColumnRows(0, csym, block + 3, block + 9, &decoded);
+  ASSERT_FALSE(col.ok());
+  EXPECT_EQ(col.status().code(), core::StatusCode::kCorruption);
+  EXPECT_NE(col.status().message().find("block 1: symbol key outside the dictionary"),
+            std::string::npos)
+      << col.status().ToString();
+  EXPECT_NE(col.status().message().find("table=t"), std::string::npos) << col.status().ToString();
 }
 
 TEST_F(CompressedPartitionTest, BackupFilesListCompressedFilesWhole) {

@@ -170,7 +170,8 @@ void Scan(const TxnRecord& rec) {
   volatile uint64_t sink = 0;
   for (size_t p = 0; p < v.partitions().size(); ++p) {
     for (int c = 0; c < static_cast<int>(v.schema().columns.size()); ++c) {
-      auto d = v.Column(p, c);
+      DecodedRows decoded;
+      auto d = v.ColumnRows(p, c, 0, v.partitions()[p].row_count, &decoded);
       if (!d.ok() || d->is_all_null) continue;
       const ColumnType type = v.schema().columns[c].type;
       for (int64_t r = 0; r < d->row_count; ++r) {
