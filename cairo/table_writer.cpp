@@ -30,6 +30,10 @@ core::Status TableWriter::AppendBatch(const int64_t* timestamps_us, int64_t row_
       }
       if (b.values == nullptr) continue;
       const char* p = static_cast<const char*>(b.values);
+      if (IsGeoHash(t)) {
+        PutFixed(c, p + r * ColumnTypeSize(t));
+        continue;
+      }
       switch (t) {
         case ColumnType::kBoolean: PutBool(c, reinterpret_cast<const int8_t*>(p)[r] != 0); break;
         case ColumnType::kByte: PutLong(c, reinterpret_cast<const int8_t*>(p)[r]); break;

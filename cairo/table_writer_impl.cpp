@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cairo/column_text.h"
 #include "cairo/compressed_column.h"
 #include "cairo/table_handle.h"
 #include "core/log.h"
@@ -121,6 +122,7 @@ void TableWriterImpl::PutBool(int col, bool v) { PutLong(col, v ? 1 : 0); }
 void TableWriterImpl::PutLong(int col, int64_t v) {
   if (!CanPut(col)) return;
   uint8_t* p = Slot(col);
+  if (IsGeoHash(cols_[col].type)) return StoreGeoHash(cols_[col].type, v, p);
   switch (cols_[col].type) {
     case ColumnType::kBoolean:
       *p = v != 0;
