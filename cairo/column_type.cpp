@@ -103,6 +103,7 @@ constexpr TypeInfo kTypes[] = {
     {ColumnType::kSymbol, "SYMBOL", 4},    {ColumnType::kVarchar, "VARCHAR", 0},
     {ColumnType::kIPv4, "IPv4", 4},        {ColumnType::kUuid, "UUID", 16},
     {ColumnType::kLong256, "LONG256", 32}, {ColumnType::kLong128, "LONG128", 16},
+    {ColumnType::kBinary, "BINARY", 0},
 };
 
 const TypeInfo* Info(ColumnType type) {

@@ -35,7 +35,7 @@ enum class ColumnType : uint8_t {
   // GEOHASH(n): the family's code in `_txn` (its precision is stored beside it). In memory each
   // precision is a value of its own, GeoHashType(bits) (below), never kGeoHash itself.
   kGeoHash = 17,
-  kBinary = 18,  // reserved (BINARY); not yet accepted by ParseColumnType
+  kBinary = 18,  // bytes, variable size; stored as VARCHAR is (data + index files)
 };
 
 // GEOHASH(bits), bits 1..60: an unsigned value of `bits` bits stored in 1, 2, 4 or 8 bytes
@@ -69,17 +69,19 @@ std::string_view ColumnTypeName(ColumnType type);
 // Case-insensitive; accepts STRING as VARCHAR and "GEOHASH(8c)" / "GEOHASH(40b)". nullopt for
 // unknown names.
 std::optional<ColumnType> ParseColumnType(std::string_view name);
-// Bytes per value in the data file; 0 for VARCHAR (variable size) and the reserved types
-// (kGeoHash itself included: a GEOHASH column's type is GeoHashType(bits)).
+// Bytes per value in the data file; 0 for VARCHAR and BINARY (variable size) and for kGeoHash
+// itself (a GEOHASH column's type is GeoHashType(bits)).
 int ColumnTypeSize(ColumnType type);
 // Null value bytes of a fixed-size type (ColumnTypeSize bytes written to `out`); what a
 // partition without the column's file reads as. Defined in table_view.cpp.
 void WriteNullValue(ColumnType type, void* out);
 // Fills `n` values of `type` with nulls.
 void FillNulls(ColumnType type, void* out, size_t n);
-inline bool IsVarSize(ColumnType t) { return t == ColumnType::kVarchar; }
+inline bool IsVarSize(ColumnType t) {
+  return t == ColumnType::kVarchar || t == ColumnType::kBinary;
+}
 // A type this server stores: the in-memory value, so GeoHashType(1..60) is, the family code
-// kGeoHash and the reserved kBinary are not.
+// kGeoHash is not.
 bool IsValidColumnType(uint8_t raw);
 
 // Stored as one byte; never renumber.

@@ -52,11 +52,11 @@ core::Status TableWriter::AppendBatch(const int64_t* timestamps_us, int64_t row_
           PutFixed(c, p + r * ColumnTypeSize(t));
           break;
         case ColumnType::kGeoHash:
-        case ColumnType::kBinary:
           CancelRow();
           return core::Status::InvalidArgument("unsupported column type");
         case ColumnType::kSymbol:
         case ColumnType::kVarchar:
+        case ColumnType::kBinary:
           CancelRow();
           return core::Status::InvalidArgument("SYMBOL keys need the engine's writer");
       }

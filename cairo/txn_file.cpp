@@ -128,7 +128,10 @@ std::string SerializeTxn(const TxnRecord& r) {
     with_files &= p.column_files.size() == ncols;
     with_entry_flags |= p.is_compressed;
   }
-  for (const auto& c : r.schema.columns) with_type_params |= IsGeoHash(c.type);
+  // BINARY (18) also needs version 5: a build that predates it would call it damaged.
+  for (const auto& c : r.schema.columns) {
+    with_type_params |= IsGeoHash(c.type) || c.type == ColumnType::kBinary;
+  }
   // Entry flags only when an entry is compressed (a compressed entry always knows its files).
   with_entry_flags &= with_files;
   // Version 5 (type parameters) holds every later field. A record that does not know its
@@ -225,6 +228,9 @@ core::Result<TxnRecord> ParseTxn(std::string_view bytes, std::string_view what) 
     // in-memory GeoHashType value.
     if (type != static_cast<uint8_t>(ColumnType::kGeoHash) &&
         (!IsValidColumnType(type) || IsGeoHash(static_cast<ColumnType>(type)))) {
+      return Damaged(what, "bad column type");
+    }
+    if (type == static_cast<uint8_t>(ColumnType::kBinary) && version < kTxnFormatVersion) {
       return Damaged(what, "bad column type");
     }
     c.type = static_cast<ColumnType>(type);

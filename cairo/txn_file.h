@@ -44,7 +44,7 @@ namespace sundial::cairo {
 // refuses (as a newer format) only tables with compressed entries. Version 5 adds per column a
 // type parameter (a GEOHASH column's type byte is kGeoHash, its precision that parameter); it
 // is written only when a column is a GEOHASH, so older builds refuse just those tables, as a
-// newer format rather than as damaged.
+// newer format rather than as damaged. BINARY columns (type 18) are written in version 5 too.
 inline constexpr uint32_t kTxnFormatVersion = 5;
 inline constexpr uint32_t kTxnFormatVersionWithEntryFlags = 4;
 inline constexpr uint32_t kTxnFormatVersionWithFlags = 3;

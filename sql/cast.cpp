@@ -487,6 +487,11 @@ core::Status CastVec(const Vec& in, ColumnType to, Vec* out, int32_t pos, CastMo
     *out = in;
     return core::Status::Ok();
   }
+  if (to == ColumnType::kBinary || in.type == ColumnType::kBinary) {
+    // As QuestDB: BINARY converts to and from nothing (base64() makes text of it).
+    return core::Status::InvalidArgument(
+        "inconvertible types: " + TypeLabel(in.type) + " -> " + TypeLabel(to), pos);
+  }
   Vec res;
   res.Reset(to, in.n);
   if (to == ColumnType::kSymbol || to == ColumnType::kVarchar) {

@@ -15,8 +15,9 @@ using core::Status;
 // (integers must fit), anything into text, BOOLEAN into anything, integers and FLOAT/DOUBLE
 // into DATE/TIMESTAMP, DATE/TIMESTAMP into each other, LONG and DOUBLE, a GEOHASH into one of
 // no more bits. Refused: numbers and times into BOOLEAN, CHAR into BOOLEAN, times into
-// BYTE/SHORT/CHAR/INT/FLOAT, a GEOHASH into a wider one.
+// BYTE/SHORT/CHAR/INT/FLOAT, a GEOHASH into a wider one, BINARY from or into anything else.
 bool IsStorableAs(ColumnType from, ColumnType to) {
+  if (from == ColumnType::kBinary || to == ColumnType::kBinary) return from == to;
   if (from == to || IsStringLike(from) || IsStringLike(to)) return true;
   // GEOHASH: from text (above) or a GEOHASH of at least as many bits (cut to the column's).
   if (cairo::IsGeoHash(to) || cairo::IsGeoHash(from)) {
@@ -132,7 +133,8 @@ core::Result<int64_t> InsertRows(cairo::Engine* engine, const std::string& table
             if (s.data() == nullptr) w->PutNull(col); else w->PutSymbol(col, s);
             break;
           }
-          case ColumnType::kVarchar: {
+          case ColumnType::kVarchar:
+          case ColumnType::kBinary: {
             std::string_view s = v.Str(r);
             if (s.data() == nullptr) w->PutNull(col); else w->PutVarchar(col, s);
             break;
@@ -148,7 +150,6 @@ core::Result<int64_t> InsertRows(cairo::Engine* engine, const std::string& table
             break;
           }
           case ColumnType::kGeoHash:
-          case ColumnType::kBinary:
             return Status::Unsupported("unsupported column type", table_pos);
         }
       }

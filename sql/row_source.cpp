@@ -56,7 +56,8 @@ class OperatorRowSource final : public RowSource {
       bool zero_null = t == ColumnType::kBoolean || t == ColumnType::kByte || t == ColumnType::kShort;
       if (v.no_data()) {
         for (size_t r = 0; r < count; ++r) out.nulls.push_back(1);
-        if (IsStringLike(t) || IsTextValueType(t) || t == ColumnType::kIPv4 || cairo::IsGeoHash(t))
+        if (PhysOf(t) == Phys::kStr || IsStringLike(t) || t == ColumnType::kIPv4 ||
+            cairo::IsGeoHash(t))
           out.strings.resize(out.strings.size() + count);
         else if (PhysOf(t) == Phys::kF64) out.doubles.resize(out.doubles.size() + count, std::nan(""));
         else out.longs.resize(out.longs.size() + count, 0);
@@ -76,7 +77,7 @@ class OperatorRowSource final : public RowSource {
           out.strings.push_back(null ? std::string_view() : std::string_view(block->arena.back()));
           out.nulls.push_back(null);
         }
-      } else if (IsStringLike(t) || IsTextValueType(t)) {
+      } else if (IsStringLike(t) || IsTextValueType(t) || t == ColumnType::kBinary) {
         for (size_t r = from; r < from + count; ++r) {
           std::string_view s = v.Str(r);
           bool null = s.data() == nullptr;

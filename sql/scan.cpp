@@ -148,9 +148,9 @@ core::Status LoadColumn(const cairo::TableView& view, size_t p, int col, int64_t
       break;
     }
     case ColumnType::kGeoHash:
-    case ColumnType::kBinary:
       return core::Status::Unsupported("unsupported column type");
-    case ColumnType::kVarchar: {
+    case ColumnType::kVarchar:
+    case ColumnType::kBinary: {  // the same two files; BINARY's bytes are any bytes
       std::string_view* o = out->AllocS(n);
       const char* base = static_cast<const char*>(cd.data);
       for (size_t k = 0; k < n; ++k) {

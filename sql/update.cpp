@@ -233,8 +233,9 @@ class UpdateRewriter final : public cairo::EntryRewriter {
             StoreTypedValue(v, j, out + static_cast<size_t>(row) * cairo::ColumnTypeSize(s.type)));
         break;
       case ColumnType::kGeoHash:
-      case ColumnType::kBinary:
         return Status::Unsupported("unsupported column type");
+      case ColumnType::kBinary:
+        return Status::Unsupported("UPDATE of a BINARY column is not supported");
     }
     return Status::Ok();
   }

@@ -173,7 +173,11 @@ TEST(ColumnTextPropertyTest, OnlyTheFourTypesHaveText) {
   EXPECT_EQ(ParseColumnType("Uuid"), ColumnType::kUuid);
   EXPECT_EQ(ColumnTypeName(ColumnType::kIPv4), "IPv4");
   EXPECT_FALSE(IsValidColumnType(static_cast<uint8_t>(ColumnType::kGeoHash)));
-  EXPECT_FALSE(IsValidColumnType(static_cast<uint8_t>(ColumnType::kBinary)));
+  // BINARY is stored (as VARCHAR is: variable size) but has no text form here.
+  EXPECT_TRUE(IsValidColumnType(static_cast<uint8_t>(ColumnType::kBinary)));
+  EXPECT_TRUE(IsVarSize(ColumnType::kBinary));
+  EXPECT_EQ(ColumnTypeSize(ColumnType::kBinary), 0);
+  EXPECT_EQ(ParseColumnType("binary"), ColumnType::kBinary);
   EXPECT_FALSE(IsValidColumnType(19));
 }
 

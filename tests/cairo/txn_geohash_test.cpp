@@ -1,6 +1,6 @@
-// `_txn` records with GEOHASH columns: the precision travels as the version 5 type parameter,
-// every precision reads back as written, and records without one keep their older version
-// (so builds that predate GEOHASH still read them).
+// `_txn` records with GEOHASH and BINARY columns: the precision travels as the version 5 type
+// parameter, every precision reads back as written, BINARY needs version 5 too, and records
+// without either keep their older version (so builds that predate them still read them).
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -49,6 +49,23 @@ TEST(TxnGeoHashTest, EveryPrecisionRoundTripsInVersion5) {
     EXPECT_EQ(back->schema.columns[k + 1].type, types[k]) << k;
   }
   EXPECT_EQ(SerializeTxn(*back), bytes);
+}
+
+TEST(TxnGeoHashTest, BinaryIsWrittenInVersion5AndRefusedInOlderOnes) {
+  const std::string bytes = SerializeTxn(Record({ColumnType::kBinary}));
+  EXPECT_EQ(Version(bytes), kTxnFormatVersion);
+  auto back = ParseTxn(bytes, "x");
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->schema.columns[1].type, ColumnType::kBinary);
+  // A version 4 record naming type 18 was not written by any build: damaged.
+  std::string v4 = SerializeTxn(Record({ColumnType::kLong}));
+  ASSERT_EQ(Version(v4), kTxnFormatVersionWithFlags);
+  const size_t type_at = 12 + 21 + (1 + 4 + 4 + 4 + 12 + 1);  // after the "ts" column
+  ASSERT_EQ(static_cast<uint8_t>(v4[type_at]), static_cast<uint8_t>(ColumnType::kLong));
+  v4[type_at] = static_cast<char>(ColumnType::kBinary);
+  const uint32_t crc = core::Crc32c(v4.data(), v4.size() - 4);
+  std::memcpy(v4.data() + v4.size() - 4, &crc, 4);
+  EXPECT_EQ(ParseTxn(v4, "x").status().code(), core::StatusCode::kCorruption);
 }
 
 TEST(TxnGeoHashTest, RecordsWithoutGeoHashKeepTheirVersion) {

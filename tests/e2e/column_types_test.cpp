@@ -1,5 +1,5 @@
-// End-to-end test of the IPv4, UUID, LONG256, LONG128 and GEOHASH column types through the
-// real binary: CREATE TABLE and INSERT over /exec, /imp CSV, line protocol string fields on
+// End-to-end test of the IPv4, UUID, LONG256, LONG128, GEOHASH and BINARY column types through
+// the real binary: CREATE TABLE and INSERT over /exec, /imp CSV, line protocol string fields on
 // /write, /exec's JSON (type names and values), /exp's CSV, a backup that VERIFY passes, and
 // `sundial -d` on the backup answering the same.
 #include <gtest/gtest.h>
@@ -189,6 +189,28 @@ TEST(ColumnTypesEndToEndTest, GeoHashThroughEveryPathAndABackup) {
   r = Exec(restored.port(), query);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find(expected_rows), std::string::npos) << r.body;
+}
+
+// BINARY over HTTP, as QuestDB: /exec names the type and prints every value as [], /exp writes
+// an empty field; the bytes are kept (length() over /exec).
+TEST(ColumnTypesEndToEndTest, BinaryPrintsAsQuestDbDoes) {
+  Server server;
+  ASSERT_TRUE(server.Start()) << server.Log();
+  const int port = server.http_port();
+  HttpResponse r = Exec(port, "CREATE TABLE blobs (n LONG, b BINARY)");
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = Exec(port, "INSERT INTO blobs SELECT x, rnd_bin(5, 5, 0) FROM long_sequence(2)");
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = Exec(port, "INSERT INTO blobs (n) VALUES (3)");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string query = "SELECT n, b, length(b) l FROM blobs ORDER BY n";
+  r = Exec(port, query);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("{\"name\":\"b\",\"type\":\"BINARY\"}"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"dataset\":[[1,[],5],[2,[],5],[3,[],-1]]"), std::string::npos) << r.body;
+  r = Get(port, "/exp?query=" + UrlEncode(query));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("1,,5\r\n2,,5\r\n3,,-1\r\n"), std::string::npos) << r.body;
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// Differential tests of the IPv4, UUID, LONG256 and GEOHASH column types through SQL against
-// simple models: random values are inserted as text (GEOHASH as literals), and what SELECT
+// Differential tests of the IPv4, UUID, LONG256, GEOHASH and BINARY column types through SQL
+// against simple models: random values are inserted as text (GEOHASH as literals), and what SELECT
 // prints, how ORDER BY orders, what equality, `<`, subnet and WITHIN filters select and what
 // GROUP BY counts must match the model. Seeded; the seed is printed on failure.
 #include <algorithm>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base64.h"
 #include "tests/sql/sql_test_util.h"
 
 namespace sundial::sql {
@@ -260,6 +261,43 @@ TEST_F(ColumnTypesPropertyTest, GeoHashMatchesABitsModel) {
           << narrow;
     }
   }
+}
+
+// BINARY: random bytes (nulls and empty values included) read back the same after a reopen;
+// length() is the byte count and base64(v, m) encodes exactly the first m bytes.
+TEST_F(ColumnTypesPropertyTest, BinaryBytesSurviveAReopenAndAgreeWithLengthAndBase64) {
+  Exec("CREATE TABLE b (n LONG, v BINARY)");
+  Exec("INSERT INTO b SELECT x, rnd_bin(0, 300, 7) FROM long_sequence(500)");
+  const auto full = [&] { return Column("SELECT base64(v, 100000) FROM b ORDER BY n"); };
+  const std::vector<std::string> before = full();
+  const std::vector<std::string> lengths = Column("SELECT length(v) FROM b ORDER BY n");
+  ASSERT_EQ(before.size(), 500u);
+  ASSERT_EQ(lengths.size(), 500u);
+  std::vector<std::string> bytes(before.size());
+  int nulls = 0, empties = 0;
+  for (size_t k = 0; k < before.size(); ++k) {
+    if (before[k] == "NULL") {
+      ++nulls;
+      EXPECT_EQ(lengths[k], "-1") << k;
+      continue;
+    }
+    ASSERT_TRUE(core::Base64Decode(before[k], &bytes[k])) << before[k];
+    EXPECT_EQ(lengths[k], std::to_string(bytes[k].size())) << k;
+    empties += bytes[k].empty();
+  }
+  EXPECT_GT(nulls, 0);
+  EXPECT_GT(empties, 0);
+  for (int m : {0, 1, 2, 3, 4, 57, 299}) {
+    const std::vector<std::string> got =
+        Column("SELECT base64(v, " + std::to_string(m) + ") FROM b ORDER BY n");
+    ASSERT_EQ(got.size(), before.size());
+    for (size_t k = 0; k < got.size(); ++k) {
+      EXPECT_EQ(got[k], before[k] == "NULL" ? "NULL" : core::Base64Encode(bytes[k].substr(0, m)))
+          << k << " " << m;
+    }
+  }
+  Reopen();
+  EXPECT_EQ(full(), before);
 }
 
 }  // namespace
