@@ -128,9 +128,9 @@ core::Result<CmpDomain> CompareDomain(std::string_view op, BoundPtr* l, BoundPtr
     ASSIGN_OR_RETURN(*l, ToTimeSide(*l, b));
     return CmpDomain::kI64;
   }
-  // GEOHASH: = and != only, with a GEOHASH of the same precision or text cast to it.
+  // GEOHASH: = and != (and IN) only, with a GEOHASH of the same precision or text cast to it.
   if (cairo::IsGeoHash(a) || cairo::IsGeoHash(b)) {
-    if (op != "=" && op != "!=") return NoOperator(op, a, b, pos);
+    if (op != "=" && op != "!=" && op != "in") return NoOperator(op, a, b, pos);
     if (cairo::IsGeoHash(a) && IsStringLike(b)) {
       const bool c = (*r)->constant() != nullptr;
       ASSIGN_OR_RETURN(*r, FoldIf(c, MakeCast(*r, a, (*r)->pos())));
