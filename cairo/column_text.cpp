@@ -65,6 +65,22 @@ uint64_t Word(const void* stored, int k) {
   return v;
 }
 
+constexpr char kBase32[] = "0123456789bcdefghjkmnpqrstuvwxyz";
+
+// The geohash alphabet's value of `c` (case-insensitive), or -1.
+int Base32Digit(char c) {
+  if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  for (int k = 0; k < 32; ++k) {
+    if (kBase32[k] == c) return k;
+  }
+  return -1;
+}
+
+int64_t GeoHashNullBits(ColumnType type) {
+  const int width = ColumnTypeSize(type);
+  return width == 8 ? -1 : static_cast<int64_t>((uint64_t{1} << (8 * width)) - 1);
+}
+
 core::Status Invalid(ColumnType type, std::string_view text) {
   return core::Status::InvalidArgument("invalid " + std::string(ColumnTypeName(type)) +
                                        " value [value=" + std::string(text.substr(0, 80)) + "]");
@@ -74,7 +90,77 @@ core::Status Invalid(ColumnType type, std::string_view text) {
 
 bool HasStoredText(ColumnType type) {
   return type == ColumnType::kIPv4 || type == ColumnType::kUuid || type == ColumnType::kLong128 ||
-         type == ColumnType::kLong256;
+         type == ColumnType::kLong256 || IsGeoHash(type);
+}
+
+int64_t LoadGeoHash(ColumnType type, const void* stored) {
+  uint64_t v = 0;
+  std::memcpy(&v, stored, static_cast<size_t>(ColumnTypeSize(type)));  // little-endian
+  if (static_cast<int64_t>(v) == GeoHashNullBits(type)) return kNullLong;
+  // Only the type's bits: a stored value is never wider, but a damaged file must not make one.
+  return static_cast<int64_t>(v & ((uint64_t{1} << GeoHashBits(type)) - 1));
+}
+
+void StoreGeoHash(ColumnType type, int64_t value, void* out) {
+  const int width = ColumnTypeSize(type);
+  const uint64_t mask = (uint64_t{1} << GeoHashBits(type)) - 1;
+  const uint64_t v = value < 0 ? ~uint64_t{0} : static_cast<uint64_t>(value) & mask;
+  std::memcpy(out, &v, static_cast<size_t>(width));  // little-endian: the low bytes
+}
+
+void AppendGeoHash(std::string* out, int64_t value, int bits) {
+  const uint64_t v = static_cast<uint64_t>(value);
+  if (bits % 5 == 0) {
+    for (int k = bits / 5 - 1; k >= 0; --k) out->push_back(kBase32[(v >> (5 * k)) & 31]);
+    return;
+  }
+  for (int k = bits - 1; k >= 0; --k) out->push_back(((v >> k) & 1) ? '1' : '0');
+}
+
+std::optional<int64_t> ParseGeoHashChars(std::string_view text) {
+  if (text.empty() || text.size() > static_cast<size_t>(kGeoHashMaxBits / 5)) return std::nullopt;
+  int64_t v = 0;
+  for (char c : text) {
+    const int d = Base32Digit(c);
+    if (d < 0) return std::nullopt;
+    v = (v << 5) | d;
+  }
+  return v;
+}
+
+std::optional<GeoHashLiteral> ParseGeoHashLiteral(std::string_view text) {
+  if (text.size() < 2 || text[0] != '#') return std::nullopt;
+  GeoHashLiteral lit;
+  if (text[1] == '#') {
+    const std::string_view digits = text.substr(2);
+    if (digits.empty() || digits.size() > static_cast<size_t>(kGeoHashMaxBits)) return std::nullopt;
+    for (char c : digits) {
+      if (c != '0' && c != '1') return std::nullopt;
+      lit.value = (lit.value << 1) | (c - '0');
+    }
+    lit.bits = static_cast<int>(digits.size());
+    return lit;
+  }
+  std::string_view chars = text.substr(1);
+  int cut = -1;
+  if (const size_t slash = chars.find('/'); slash != std::string_view::npos) {
+    const std::string_view n = chars.substr(slash + 1);
+    chars = chars.substr(0, slash);
+    if (n.empty() || n.size() > 2) return std::nullopt;
+    cut = 0;
+    for (char c : n) {
+      if (c < '0' || c > '9') return std::nullopt;
+      cut = cut * 10 + (c - '0');
+    }
+  }
+  auto v = ParseGeoHashChars(chars);
+  if (!v) return std::nullopt;
+  const int bits = 5 * static_cast<int>(chars.size());
+  if (cut == -1) cut = bits;
+  if (cut < 1 || cut > bits) return std::nullopt;
+  lit.value = *v >> (bits - cut);
+  lit.bits = cut;
+  return lit;
 }
 
 std::optional<uint32_t> ParseIPv4(std::string_view s) {
@@ -105,6 +191,19 @@ void AppendIPv4(std::string* out, uint32_t a) {
 }
 
 core::Status ParseStoredText(ColumnType type, std::string_view text, void* out) {
+  if (IsGeoHash(type)) {
+    // As QuestDB: an empty text is null; a longer value is cut to the column's bits, a shorter
+    // one is refused (every bit of a geohash is significant).
+    if (text.empty()) {
+      StoreGeoHash(type, kNullLong, out);
+      return core::Status::Ok();
+    }
+    auto v = ParseGeoHashChars(text);
+    const int have = 5 * static_cast<int>(text.size()), bits = GeoHashBits(type);
+    if (!v || have < bits) return Invalid(type, text);
+    StoreGeoHash(type, *v >> (have - bits), out);
+    return core::Status::Ok();
+  }
   switch (type) {
     case ColumnType::kIPv4: {
       auto a = ParseIPv4(text);
@@ -132,6 +231,7 @@ core::Status ParseStoredText(ColumnType type, std::string_view text, void* out) 
 }
 
 bool IsStoredNull(ColumnType type, const void* stored) {
+  if (IsGeoHash(type)) return LoadGeoHash(type, stored) == kNullLong;
   if (type == ColumnType::kIPv4) {
     uint32_t a;
     std::memcpy(&a, stored, 4);
@@ -145,6 +245,10 @@ bool IsStoredNull(ColumnType type, const void* stored) {
 }
 
 void AppendStoredText(ColumnType type, const void* stored, std::string* out) {
+  if (IsGeoHash(type)) {
+    AppendGeoHash(out, LoadGeoHash(type, stored), GeoHashBits(type));
+    return;
+  }
   switch (type) {
     case ColumnType::kIPv4: {
       uint32_t a;

@@ -103,6 +103,7 @@ constexpr TypeInfo kTypes[] = {
     {ColumnType::kSymbol, "SYMBOL", 4},    {ColumnType::kVarchar, "VARCHAR", 0},
     {ColumnType::kIPv4, "IPv4", 4},        {ColumnType::kUuid, "UUID", 16},
     {ColumnType::kLong256, "LONG256", 32}, {ColumnType::kLong128, "LONG128", 16},
+    {ColumnType::kBinary, "BINARY", 0},
 };
 
 const TypeInfo* Info(ColumnType type) {
@@ -115,8 +116,33 @@ const TypeInfo* Info(ColumnType type) {
 }  // namespace
 
 std::string_view ColumnTypeName(ColumnType type) {
+  if (IsGeoHash(type)) {
+    // Built once (thread-safe static initialisation); index = bits.
+    static const auto* const kNames = [] {
+      auto* names = new std::string[kGeoHashMaxBits + 1];
+      for (int bits = 1; bits <= kGeoHashMaxBits; ++bits) {
+        names[bits] = bits % 5 == 0 ? "GEOHASH(" + std::to_string(bits / 5) + "c)"
+                                    : "GEOHASH(" + std::to_string(bits) + "b)";
+      }
+      return names;
+    }();
+    return kNames[GeoHashBits(type)];
+  }
   const TypeInfo* t = Info(type);
   return t ? t->name : "UNKNOWN";
+}
+
+std::optional<int> ParseGeoHashPrecision(std::string_view text) {
+  if (text.size() < 2 || text.size() > 3) return std::nullopt;
+  int n = 0;
+  for (size_t k = 0; k + 1 < text.size(); ++k) {
+    if (text[k] < '0' || text[k] > '9') return std::nullopt;
+    n = n * 10 + (text[k] - '0');
+  }
+  const char unit = static_cast<char>(std::tolower(static_cast<unsigned char>(text.back())));
+  if (unit == 'c' && n >= 1 && n <= kGeoHashMaxBits / 5) return n * 5;
+  if (unit == 'b' && n >= 1 && n <= kGeoHashMaxBits) return n;
+  return std::nullopt;
 }
 
 std::optional<ColumnType> ParseColumnType(std::string_view name) {
@@ -128,6 +154,13 @@ std::optional<ColumnType> ParseColumnType(std::string_view name) {
   for (const TypeInfo& t : kTypes) {
     if (EqualsIgnoreCase(t.name, name)) return t.type;
   }
+  // GEOHASH(8c), GEOHASH(40b): the spelling of ColumnTypeName (and of /imp schemas).
+  if (name.size() > 9 && EqualsIgnoreCase(name.substr(0, 8), "GEOHASH(") && name.back() == ')') {
+    if (auto bits = ParseGeoHashPrecision(name.substr(8, name.size() - 9))) {
+      return GeoHashType(*bits);
+    }
+    return std::nullopt;
+  }
   for (const auto& [n, t] : kAliases) {
     if (EqualsIgnoreCase(n, name)) return t;
   }
@@ -135,11 +168,18 @@ std::optional<ColumnType> ParseColumnType(std::string_view name) {
 }
 
 int ColumnTypeSize(ColumnType type) {
+  if (IsGeoHash(type)) {
+    const int bits = GeoHashBits(type);
+    return bits < 8 ? 1 : bits < 16 ? 2 : bits < 32 ? 4 : 8;
+  }
   const TypeInfo* t = Info(type);
   return t ? t->size_bytes : 0;
 }
 
-bool IsValidColumnType(uint8_t raw) { return Info(static_cast<ColumnType>(raw)) != nullptr; }
+bool IsValidColumnType(uint8_t raw) {
+  const auto type = static_cast<ColumnType>(raw);
+  return IsGeoHash(type) || Info(type) != nullptr;
+}
 
 std::string_view PartitionByName(PartitionBy by) {
   switch (by) {

@@ -32,28 +32,56 @@ enum class ColumnType : uint8_t {
   kUuid = 14,     // 16 bytes: lo then hi uint64; null = both INT64_MIN
   kLong256 = 15,  // 32 bytes: four uint64, least significant first; null = all four INT64_MIN
   kLong128 = 16,  // 16 bytes: lo then hi uint64; null = both INT64_MIN
-  kGeoHash = 17,  // reserved (GEOHASH(n)); not yet accepted by ParseColumnType
-  kBinary = 18,   // reserved (BINARY); not yet accepted by ParseColumnType
+  // GEOHASH(n): the family's code in `_txn` (its precision is stored beside it). In memory each
+  // precision is a value of its own, GeoHashType(bits) (below), never kGeoHash itself.
+  kGeoHash = 17,
+  kBinary = 18,  // bytes, variable size; stored as VARCHAR is (data + index files)
 };
+
+// GEOHASH(bits), bits 1..60: an unsigned value of `bits` bits stored in 1, 2, 4 or 8 bytes
+// (1-7, 8-15, 16-31, 32-60 bits), null = every bit of the stored width set (as QuestDB). In
+// memory the type is kGeoHashTypeBase + bits (65..124), so that one byte carries the precision
+// through schemas, expressions and results; `_txn` stores kGeoHash and the bits instead.
+inline constexpr int kGeoHashMaxBits = 60;
+inline constexpr uint8_t kGeoHashTypeBase = 64;
+constexpr ColumnType GeoHashType(int bits) {
+  return static_cast<ColumnType>(kGeoHashTypeBase + bits);
+}
+constexpr bool IsGeoHash(ColumnType t) {
+  const uint8_t v = static_cast<uint8_t>(t);
+  return v > kGeoHashTypeBase && v <= kGeoHashTypeBase + kGeoHashMaxBits;
+}
+// The precision of a GEOHASH type in bits; 0 for other types.
+constexpr int GeoHashBits(ColumnType t) {
+  return IsGeoHash(t) ? static_cast<uint8_t>(t) - kGeoHashTypeBase : 0;
+}
+// "8c" (chars, 1..12) or "40b" (bits, 1..60), case-insensitive: the precision in bits.
+std::optional<int> ParseGeoHashPrecision(std::string_view text);
 
 inline constexpr int32_t kNullInt = std::numeric_limits<int32_t>::min();
 inline constexpr int64_t kNullLong = std::numeric_limits<int64_t>::min();
 inline constexpr int32_t kNullSymbolKey = std::numeric_limits<int32_t>::min();
 inline constexpr uint16_t kNullChar = 0;
 
-// "BOOLEAN", "BYTE", ..., "VARCHAR", "IPv4", "UUID", "LONG256", "LONG128" (QuestDB's names).
+// "BOOLEAN", "BYTE", ..., "VARCHAR", "IPv4", "UUID", "LONG256", "LONG128" (QuestDB's names);
+// GEOHASH as "GEOHASH(<n>c)" when its bits are a multiple of 5, else "GEOHASH(<n>b)".
 std::string_view ColumnTypeName(ColumnType type);
-// Case-insensitive; accepts STRING as VARCHAR. nullopt for unknown names.
+// Case-insensitive; accepts STRING as VARCHAR and "GEOHASH(8c)" / "GEOHASH(40b)". nullopt for
+// unknown names.
 std::optional<ColumnType> ParseColumnType(std::string_view name);
-// Bytes per value in the data file; 0 for VARCHAR (variable size) and the reserved types.
+// Bytes per value in the data file; 0 for VARCHAR and BINARY (variable size) and for kGeoHash
+// itself (a GEOHASH column's type is GeoHashType(bits)).
 int ColumnTypeSize(ColumnType type);
 // Null value bytes of a fixed-size type (ColumnTypeSize bytes written to `out`); what a
 // partition without the column's file reads as. Defined in table_view.cpp.
 void WriteNullValue(ColumnType type, void* out);
 // Fills `n` values of `type` with nulls.
 void FillNulls(ColumnType type, void* out, size_t n);
-inline bool IsVarSize(ColumnType t) { return t == ColumnType::kVarchar; }
-// A type this server stores (the reserved kGeoHash and kBinary are not).
+inline bool IsVarSize(ColumnType t) {
+  return t == ColumnType::kVarchar || t == ColumnType::kBinary;
+}
+// A type this server stores: the in-memory value, so GeoHashType(1..60) is, the family code
+// kGeoHash is not.
 bool IsValidColumnType(uint8_t raw);
 
 // Stored as one byte; never renumber.

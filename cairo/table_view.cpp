@@ -9,6 +9,10 @@
 namespace sundial::cairo {
 
 void WriteNullValue(ColumnType type, void* out) {
+  if (IsGeoHash(type)) {  // every bit of the stored width set
+    std::memset(out, 0xff, static_cast<size_t>(ColumnTypeSize(type)));
+    return;
+  }
   switch (type) {
     case ColumnType::kBoolean:
     case ColumnType::kByte:

@@ -30,6 +30,10 @@ core::Status TableWriter::AppendBatch(const int64_t* timestamps_us, int64_t row_
       }
       if (b.values == nullptr) continue;
       const char* p = static_cast<const char*>(b.values);
+      if (IsGeoHash(t)) {
+        PutFixed(c, p + r * ColumnTypeSize(t));
+        continue;
+      }
       switch (t) {
         case ColumnType::kBoolean: PutBool(c, reinterpret_cast<const int8_t*>(p)[r] != 0); break;
         case ColumnType::kByte: PutLong(c, reinterpret_cast<const int8_t*>(p)[r]); break;
@@ -48,11 +52,11 @@ core::Status TableWriter::AppendBatch(const int64_t* timestamps_us, int64_t row_
           PutFixed(c, p + r * ColumnTypeSize(t));
           break;
         case ColumnType::kGeoHash:
-        case ColumnType::kBinary:
           CancelRow();
           return core::Status::InvalidArgument("unsupported column type");
         case ColumnType::kSymbol:
         case ColumnType::kVarchar:
+        case ColumnType::kBinary:
           CancelRow();
           return core::Status::InvalidArgument("SYMBOL keys need the engine's writer");
       }

@@ -78,10 +78,11 @@ class TableWriter {
   virtual void PutDouble(int col, double v) = 0;
   virtual void PutChar(int col, uint16_t v) = 0;
   virtual void PutSymbol(int col, std::string_view v) = 0;
-  virtual void PutVarchar(int col, std::string_view v) = 0;
+  virtual void PutVarchar(int col, std::string_view v) = 0;  // VARCHAR, and BINARY's bytes
   virtual void PutNull(int col) = 0;
-  // IPv4, UUID, LONG128, LONG256: ColumnTypeSize bytes in the storage layout of
-  // cairo/column_text.h (PutLong also serves IPv4). The default implementation ignores it.
+  // IPv4, UUID, LONG128, LONG256, GEOHASH: ColumnTypeSize bytes in the storage layout of
+  // cairo/column_text.h (PutLong also serves IPv4, and GEOHASH with the executor's value:
+  // its bits, or kNullLong). The default implementation ignores it.
   virtual void PutFixed(int col, const void* bytes) {}
   // Finishes the row (it becomes part of the uncommitted batch).
   virtual core::Status EndRow() = 0;

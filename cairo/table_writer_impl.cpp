@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cairo/column_text.h"
 #include "cairo/compressed_column.h"
 #include "cairo/table_handle.h"
 #include "core/log.h"
@@ -81,7 +82,7 @@ core::Status TableWriterImpl::Init() {
 }
 
 void TableWriterImpl::AppendNulls(Column& c, int64_t n) {
-  if (c.type == ColumnType::kVarchar) {
+  if (IsVarSize(c.type)) {
     uint64_t e = c.var_bytes.size() | kNullBit;
     for (int64_t i = 0; i < n; ++i) std::memcpy(c.data.Extend(8), &e, 8);
     return;
@@ -98,7 +99,7 @@ core::Status TableWriterImpl::NewRow(int64_t timestamp_us) {
         "too many uncommitted rows, commit first [table=" + table_name_ + "]");
   }
   for (Column& c : cols_) {
-    if (c.type == ColumnType::kVarchar) {
+    if (IsVarSize(c.type)) {
       uint64_t e = c.var_bytes.size() | kNullBit;
       std::memcpy(c.data.Extend(8), &e, 8);
     } else {
@@ -121,6 +122,7 @@ void TableWriterImpl::PutBool(int col, bool v) { PutLong(col, v ? 1 : 0); }
 void TableWriterImpl::PutLong(int col, int64_t v) {
   if (!CanPut(col)) return;
   uint8_t* p = Slot(col);
+  if (IsGeoHash(cols_[col].type)) return StoreGeoHash(cols_[col].type, v, p);
   switch (cols_[col].type) {
     case ColumnType::kBoolean:
       *p = v != 0;
@@ -207,7 +209,7 @@ void TableWriterImpl::PutSymbol(int col, std::string_view v) {
 void TableWriterImpl::PutVarchar(int col, std::string_view v) {
   if (!CanPut(col)) return;
   if (cols_[col].type == ColumnType::kSymbol) return PutSymbol(col, v);
-  if (cols_[col].type != ColumnType::kVarchar) return;
+  if (!IsVarSize(cols_[col].type)) return;
   SetVarchar(col, v, false);
 }
 
@@ -222,7 +224,7 @@ void TableWriterImpl::SetVarchar(int col, std::string_view v, bool is_null) {
 void TableWriterImpl::PutNull(int col) {
   if (!CanPut(col)) return;
   Column& c = cols_[col];
-  if (c.type == ColumnType::kVarchar) return SetVarchar(col, {}, true);
+  if (IsVarSize(c.type)) return SetVarchar(col, {}, true);
   std::memcpy(Slot(col), c.null_bits, c.width);
 }
 
@@ -246,7 +248,7 @@ core::Status TableWriterImpl::EndRow() {
 void TableWriterImpl::CancelRow() {
   if (!in_row_) return;
   for (Column& c : cols_) {
-    if (c.type == ColumnType::kVarchar) c.var_bytes.ShrinkTo(VarStart(c.data, pending_rows_));
+    if (IsVarSize(c.type)) c.var_bytes.ShrinkTo(VarStart(c.data, pending_rows_));
     c.data.ShrinkTo(static_cast<size_t>(pending_rows_) * c.width);
   }
   in_row_ = false;
@@ -276,7 +278,7 @@ core::Status TableWriterImpl::AppendBatch(const int64_t* ts, int64_t n, const Co
       return core::Status::InvalidArgument("bad column index in batch [table=" + table_name_ + "]");
     }
     ColumnType t = cols_[c].type;
-    if (t == ColumnType::kVarchar && columns[i].values != nullptr) {
+    if (IsVarSize(t) && columns[i].values != nullptr) {
       return core::Status::InvalidArgument("VARCHAR batch column needs strings");
     }
     if (t == ColumnType::kSymbol && columns[i].values != nullptr) {
@@ -288,7 +290,7 @@ core::Status TableWriterImpl::AppendBatch(const int64_t* ts, int64_t n, const Co
         }
       }
     }
-    if (columns[i].strings != nullptr && t != ColumnType::kVarchar && t != ColumnType::kSymbol) {
+    if (columns[i].strings != nullptr && !IsVarSize(t) && t != ColumnType::kSymbol) {
       return core::Status::InvalidArgument("strings given for a fixed-size column");
     }
     by_col[c] = &columns[i];

@@ -123,16 +123,26 @@ std::string SerializeTxn(const TxnRecord& r) {
   // The current version when every entry says which column files it holds; a record read
   // from a version 1 file (and not published since) is written back as version 1.
   const size_t ncols = r.schema.columns.size();
-  bool with_files = true, with_entry_flags = false;
+  bool with_files = true, with_entry_flags = false, with_type_params = false;
   for (const auto& p : r.partitions) {
     with_files &= p.column_files.size() == ncols;
     with_entry_flags |= p.is_compressed;
   }
+  // BINARY (18) also needs version 5: a build that predates it would call it damaged.
+  for (const auto& c : r.schema.columns) {
+    with_type_params |= IsGeoHash(c.type) || c.type == ColumnType::kBinary;
+  }
   // Entry flags only when an entry is compressed (a compressed entry always knows its files).
   with_entry_flags &= with_files;
+  // Version 5 (type parameters) holds every later field. A record that does not know its
+  // column files (read from version 1) cannot hold a GEOHASH column (version 1 has none, and a
+  // publish records the files): should one appear, its entries are written as holding every
+  // column's files, so that a missing file is Corruption rather than silently null.
+  if (with_type_params) with_files = with_entry_flags = true;
   w.U32(kMagic);
-  w.U32(!with_files ? kTxnFormatVersionWithoutFiles
-                    : (with_entry_flags ? kTxnFormatVersion : kTxnFormatVersionWithFlags));
+  w.U32(with_type_params ? kTxnFormatVersion
+        : !with_files    ? kTxnFormatVersionWithoutFiles
+        : (with_entry_flags ? kTxnFormatVersionWithEntryFlags : kTxnFormatVersionWithFlags));
   const bool with_flags = with_files;
   w.U32(0);  // body size, patched below
   w.U32(r.table_id);
@@ -143,13 +153,14 @@ std::string SerializeTxn(const TxnRecord& r) {
   for (size_t i = 0; i < r.schema.columns.size(); ++i) {
     const ColumnDef& c = r.schema.columns[i];
     const ColumnState& s = r.columns[i];
-    w.U8(static_cast<uint8_t>(c.type));
+    w.U8(static_cast<uint8_t>(IsGeoHash(c.type) ? ColumnType::kGeoHash : c.type));
     w.U32(c.file_version);
     w.Str(c.name);
     w.Str(s.file_stem);
     w.U32(s.symbol_count);
     w.U64(s.symbol_bytes);
     if (with_flags) w.U8(s.may_hold_null_key ? 1 : 0);
+    if (with_type_params) w.U8(static_cast<uint8_t>(GeoHashBits(c.type)));
   }
   w.U32(static_cast<uint32_t>(r.partitions.size()));
   for (const auto& p : r.partitions) {
@@ -162,7 +173,9 @@ std::string SerializeTxn(const TxnRecord& r) {
     for (size_t byte = 0; byte < (ncols + 7) / 8; ++byte) {
       uint8_t bits = 0;
       for (size_t c = byte * 8; c < std::min(ncols, byte * 8 + 8); ++c) {
-        if (p.column_files[c]) bits |= static_cast<uint8_t>(1u << (c % 8));
+        if (!p.knows_column_files() || p.column_files[c]) {
+          bits |= static_cast<uint8_t>(1u << (c % 8));
+        }
       }
       w.U8(bits);
     }
@@ -210,8 +223,16 @@ core::Result<TxnRecord> ParseTxn(std::string_view bytes, std::string_view what) 
   for (uint32_t i = 0; i < ncols && r.ok(); ++i) {
     ColumnDef c;
     ColumnState s;
-    uint8_t type = r.U8();
-    if (!IsValidColumnType(type)) return Damaged(what, "bad column type");
+    const uint8_t type = r.U8();
+    // The type byte is kGeoHash for every GEOHASH (its bits follow, version 5), never the
+    // in-memory GeoHashType value.
+    if (type != static_cast<uint8_t>(ColumnType::kGeoHash) &&
+        (!IsValidColumnType(type) || IsGeoHash(static_cast<ColumnType>(type)))) {
+      return Damaged(what, "bad column type");
+    }
+    if (type == static_cast<uint8_t>(ColumnType::kBinary) && version < kTxnFormatVersion) {
+      return Damaged(what, "bad column type");
+    }
     c.type = static_cast<ColumnType>(type);
     c.file_version = r.U32();
     c.name = r.Str();
@@ -228,6 +249,13 @@ core::Result<TxnRecord> ParseTxn(std::string_view bytes, std::string_view what) 
       const uint8_t flags = r.U8();
       if ((flags & ~1u) != 0) return Damaged(what, "bad column flags");
       s.may_hold_null_key = (flags & 1) != 0;
+    }
+    const uint8_t param = version >= kTxnFormatVersion ? r.U8() : 0;
+    if (c.type == ColumnType::kGeoHash) {
+      if (param < 1 || param > kGeoHashMaxBits) return Damaged(what, "bad column type");
+      c.type = GeoHashType(param);
+    } else if (param != 0) {
+      return Damaged(what, "bad column type parameter");
     }
     rec.schema.columns.push_back(std::move(c));
     rec.columns.push_back(std::move(s));
@@ -262,7 +290,7 @@ core::Result<TxnRecord> ParseTxn(std::string_view bytes, std::string_view what) 
         }
       }
     }
-    if (version >= kTxnFormatVersion) {
+    if (version >= kTxnFormatVersionWithEntryFlags) {
       const uint8_t flags = r.U8();
       if ((flags & ~1u) != 0) return Damaged(what, "bad partition entry flags");
       p.is_compressed = (flags & 1) != 0;

@@ -6,7 +6,9 @@
 //         u32 column_count, per column: u8 type, u32 file_version, str name, str file_stem,
 //                                       u32 symbol_count, u64 symbol_bytes,
 //                                       [version >= 3] u8 column_flags (bit 0: a SYMBOL
-//                                       column may hold NULL keys; other bits zero)
+//                                       column may hold NULL keys; other bits zero),
+//                                       [version >= 5] u8 type_param (GEOHASH: its bits,
+//                                       1..60; 0 for other types)
 //         u32 partition_count, per partition: i64 start, i64 rows, i64 min_ts, i64 max_ts,
 //                                             u64 name_txn,
 //                                             [version >= 2] ceil(column_count / 8) bytes:
@@ -39,8 +41,12 @@ namespace sundial::cairo {
 // per column whether a SYMBOL column may hold NULL keys; a version 1 or 2 file reads as "may".
 // Version 4 adds per partition entry whether its column files are compressed; it is written
 // only when some entry is, so a build that knows version 3 still reads every other table and
-// refuses (as a newer format) only tables with compressed entries.
-inline constexpr uint32_t kTxnFormatVersion = 4;
+// refuses (as a newer format) only tables with compressed entries. Version 5 adds per column a
+// type parameter (a GEOHASH column's type byte is kGeoHash, its precision that parameter); it
+// is written only when a column is a GEOHASH, so older builds refuse just those tables, as a
+// newer format rather than as damaged. BINARY columns (type 18) are written in version 5 too.
+inline constexpr uint32_t kTxnFormatVersion = 5;
+inline constexpr uint32_t kTxnFormatVersionWithEntryFlags = 4;
 inline constexpr uint32_t kTxnFormatVersionWithFlags = 3;
 inline constexpr uint32_t kTxnFormatVersionWithFiles = 2;
 inline constexpr uint32_t kTxnFormatVersionWithoutFiles = 1;

@@ -211,6 +211,11 @@ bool ParseCsvValue(std::string_view raw, cairo::ColumnType type, ParsedValue* ou
     out->is_null = true;
     return true;
   }
+  if (cairo::IsGeoHash(type)) {  // base32 text (cairo/column_text.h), stored as a fixed value
+    if (!cairo::ParseStoredText(type, v, out->stored).ok()) return false;
+    out->is_null = cairo::IsStoredNull(type, out->stored);
+    return true;
+  }
   switch (type) {
     case ColumnType::kBoolean:
       if (IEq(v, "true")) return out->b = true, true;

@@ -45,7 +45,7 @@ struct ParsedValue {
   int64_t l = 0;
   double d = 0;
   bool b = false;
-  uint8_t stored[32] = {};  // IPv4, UUID, LONG128, LONG256 in their storage layout
+  uint8_t stored[32] = {};  // IPv4, UUID, LONG128, LONG256, GEOHASH in their storage layout
 };
 bool ParseCsvValue(std::string_view v, cairo::ColumnType type, ParsedValue* out,
                    const DatePattern* pattern = nullptr);

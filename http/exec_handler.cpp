@@ -70,6 +70,18 @@ bool IsTrue(const std::string* v) { return v != nullptr && (*v == "true" || *v =
 // values past 2^53, so the web console asks for them as strings).
 void AppendJsonValue(std::string* out, const sql::ResultVector& v, size_t row, bool quote_long) {
   bool is_null = !v.nulls.empty() && v.nulls[row] != 0;
+  if (v.type == ColumnType::kBinary) {  // as QuestDB: `[]`, the contents are not sent
+    out->append("[]");
+    return;
+  }
+  if (cairo::IsGeoHash(v.type)) {  // its text (base32 or bits), as QuestDB
+    if (is_null) {
+      out->append("null");
+    } else {
+      core::JsonAppendString(out, v.strings[row]);
+    }
+    return;
+  }
   switch (v.type) {
     case ColumnType::kBoolean:
       out->append(!is_null && v.longs[row] != 0 ? "true" : "false");
@@ -162,6 +174,11 @@ void AppendCsvString(std::string* out, std::string_view s) {
 
 void AppendCsvValue(std::string* out, const sql::ResultVector& v, size_t row) {
   bool is_null = !v.nulls.empty() && v.nulls[row] != 0;
+  if (v.type == ColumnType::kBinary) return;  // as QuestDB: an empty field
+  if (cairo::IsGeoHash(v.type)) {  // bare, as IPv4 (base32 and bits need no quoting)
+    if (!is_null) out->append(v.strings[row]);
+    return;
+  }
   switch (v.type) {
     case ColumnType::kBoolean:
       out->append(!is_null && v.longs[row] != 0 ? "true" : "false");

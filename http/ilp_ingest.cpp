@@ -214,8 +214,8 @@ bool IlpTypeFits(IlpType from, ColumnType to) {
   switch (from) {
     case IlpType::kTag:
     case IlpType::kString:
-      // As QuestDB: a string field also fills an existing IPv4, UUID, LONG128 or LONG256
-      // column (the text must parse, cairo/column_text.h).
+      // As QuestDB: a string field also fills an existing IPv4, UUID, LONG128, LONG256 or
+      // GEOHASH column (the text must parse, cairo/column_text.h; a longer geohash is cut).
       return to == ColumnType::kSymbol || to == ColumnType::kVarchar || to == ColumnType::kChar ||
              (from == IlpType::kString && cairo::HasStoredText(to));
     case IlpType::kDouble:

@@ -393,7 +393,11 @@ void Api::HandleImport(HttpRequest& req, ResponseWriter& resp) {
           w->PutFixed(col, v.stored);
           break;
         default:
-          w->PutLong(col, v.l);
+          if (cairo::IsGeoHash(cols[c].type)) {
+            w->PutFixed(col, v.stored);
+          } else {
+            w->PutLong(col, v.l);
+          }
           break;
       }
     }

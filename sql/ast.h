@@ -36,6 +36,7 @@ enum class ExprKind : uint8_t {
   kBetween,  // args[0] BETWEEN args[1] AND args[2]; negated
   kLike,     // args[0] LIKE args[1]; negated, ilike
   kIsNull,   // args[0] IS [NOT] NULL; negated
+  kGeoHash,  // #u33d8, ##0110: ival its bits' value, cast_type its GEOHASH type, text as written
 };
 
 struct Expr {

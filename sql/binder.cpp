@@ -128,6 +128,21 @@ core::Result<CmpDomain> CompareDomain(std::string_view op, BoundPtr* l, BoundPtr
     ASSIGN_OR_RETURN(*l, ToTimeSide(*l, b));
     return CmpDomain::kI64;
   }
+  // GEOHASH: = and != (and IN) only, with a GEOHASH of the same precision or text cast to it.
+  if (cairo::IsGeoHash(a) || cairo::IsGeoHash(b)) {
+    if (op != "=" && op != "!=" && op != "in") return NoOperator(op, a, b, pos);
+    if (cairo::IsGeoHash(a) && IsStringLike(b)) {
+      const bool c = (*r)->constant() != nullptr;
+      ASSIGN_OR_RETURN(*r, FoldIf(c, MakeCast(*r, a, (*r)->pos())));
+      b = a;
+    } else if (cairo::IsGeoHash(b) && IsStringLike(a)) {
+      const bool c = (*l)->constant() != nullptr;
+      ASSIGN_OR_RETURN(*l, FoldIf(c, MakeCast(*l, b, (*l)->pos())));
+      a = b;
+    }
+    if (a != b) return NoOperator(op, a, b, pos);  // different precisions: BindCompare
+    return CmpDomain::kI64;
+  }
   // IPv4, UUID, LONG128, LONG256 compare with their own type, or with text cast to it (so
   // that '1.2.3.4' and an upper-case UUID literal compare as values).
   auto is_typed = [](ColumnType t) { return t == ColumnType::kIPv4 || IsTextValueType(t); };
@@ -173,6 +188,11 @@ core::Result<BoundPtr> BindCompare(std::string_view op, BoundPtr l, BoundPtr r, 
     if (op == "=") return FoldIf(l->constant() != nullptr, MakeIsNull(l, false, pos));
     if (op == "!=") return FoldIf(l->constant() != nullptr, MakeIsNull(l, true, pos));
     return MakeConstant(Value::Long(ColumnType::kBoolean, 0), pos);
+  }
+  if (cairo::IsGeoHash(l->type()) && cairo::IsGeoHash(r->type()) && l->type() != r->type() &&
+      (op == "=" || op == "!=")) {
+    // As QuestDB: geohashes of different precisions are never equal.
+    return MakeConstant(Value::Long(ColumnType::kBoolean, op == "!=" ? 1 : 0), pos);
   }
   ASSIGN_OR_RETURN(CmpDomain d, CompareDomain(op, &l, &r, pos));
   // Keep constants on the right for the scalar fast path.
@@ -252,6 +272,7 @@ core::Result<BoundPtr> Bind(const Expr& e, BindContext& ctx) {
     }
     case ExprKind::kFloat: return MakeConstant(Value::Double(ColumnType::kDouble, e.dval), e.pos);
     case ExprKind::kString: return MakeConstant(Value::Str(ColumnType::kVarchar, e.sval), e.pos);
+    case ExprKind::kGeoHash: return MakeConstant(Value::Long(e.cast_type, e.ival), e.pos);
     case ExprKind::kColumn: {
       int idx = FindColumn(*ctx.cols, e.qualifier, e.sval);
       if (idx == -2) {

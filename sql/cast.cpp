@@ -326,6 +326,10 @@ core::Status CastToInteger(const Vec& in, ColumnType to, CastMode mode, int32_t 
 // Text of a non-string value (QuestDB's layouts: Java's for FLOAT/DOUBLE, ISO for times).
 void FormatValue(const Vec& in, size_t r, std::string* tmp) {
   tmp->clear();
+  if (cairo::IsGeoHash(in.type)) {
+    cairo::AppendGeoHash(tmp, in.i[r], cairo::GeoHashBits(in.type));
+    return;
+  }
   switch (in.type) {
     case ColumnType::kBoolean: *tmp = in.i[r] ? "true" : "false"; break;
     case ColumnType::kChar: core::AppendUtf8(static_cast<uint16_t>(in.i[r]), tmp); break;
@@ -425,9 +429,44 @@ core::Status CastTyped(const Vec& in, ColumnType to, CastMode mode, int32_t pos,
       "inconvertible types: " + TypeLabel(from) + " -> " + TypeLabel(to), pos);
 }
 
+// Casts into GEOHASH (not into text: CastToText): text parses (cairo/column_text.h; empty
+// text is null), a GEOHASH of at least as many bits keeps its first bits; a narrower GEOHASH
+// and every other type are refused, as in QuestDB (every bit of a geohash is significant).
+core::Status CastToGeoHash(const Vec& in, ColumnType to, int32_t pos, Vec* res) {
+  const size_t n = in.n;
+  const ColumnType from = in.type;
+  const int bits = cairo::GeoHashBits(to);
+  if (in.phys() == Phys::kStr || in.has_keys()) {
+    int64_t* p = res->AllocI(n);
+    uint8_t stored[8];
+    for (size_t r = 0; r < n; ++r) {
+      const std::string_view s = in.Str(r);
+      if (s.data() == nullptr) {
+        p[r] = kNullI64;
+        continue;
+      }
+      if (!cairo::ParseStoredText(to, s, stored).ok()) return Inconvertible(s, from, to, pos);
+      p[r] = cairo::LoadGeoHash(to, stored);
+    }
+    return core::Status::Ok();
+  }
+  if (cairo::IsGeoHash(from) && cairo::GeoHashBits(from) >= bits) {
+    const int shift = cairo::GeoHashBits(from) - bits;
+    int64_t* p = res->AllocI(n);
+    for (size_t r = 0; r < n; ++r) p[r] = in.i[r] == kNullI64 ? kNullI64 : in.i[r] >> shift;
+    return core::Status::Ok();
+  }
+  return core::Status::InvalidArgument(
+      "inconvertible types: " + TypeLabel(from) + " -> " + TypeLabel(to), pos);
+}
+
 }  // namespace
 
 core::Status StoreTypedValue(const Vec& v, size_t r, void* out) {
+  if (cairo::IsGeoHash(v.type)) {
+    cairo::StoreGeoHash(v.type, v.i[r], out);
+    return core::Status::Ok();
+  }
   if (v.type == ColumnType::kIPv4) {
     const uint32_t a = v.i[r] == kNullI64 ? 0 : static_cast<uint32_t>(v.i[r]);
     std::memcpy(out, &a, 4);
@@ -448,10 +487,21 @@ core::Status CastVec(const Vec& in, ColumnType to, Vec* out, int32_t pos, CastMo
     *out = in;
     return core::Status::Ok();
   }
+  if (to == ColumnType::kBinary || in.type == ColumnType::kBinary) {
+    // As QuestDB: BINARY converts to and from nothing (base64() makes text of it).
+    return core::Status::InvalidArgument(
+        "inconvertible types: " + TypeLabel(in.type) + " -> " + TypeLabel(to), pos);
+  }
   Vec res;
   res.Reset(to, in.n);
   if (to == ColumnType::kSymbol || to == ColumnType::kVarchar) {
     CastToText(in, &res);
+  } else if (cairo::IsGeoHash(to) || cairo::IsGeoHash(in.type)) {
+    if (!cairo::IsGeoHash(to)) {
+      return core::Status::InvalidArgument(
+          "inconvertible types: " + TypeLabel(in.type) + " -> " + TypeLabel(to), pos);
+    }
+    RETURN_IF_ERROR(CastToGeoHash(in, to, pos, &res));
   } else if (IsTextValueType(to) || to == ColumnType::kIPv4 || IsTextValueType(in.type) ||
              in.type == ColumnType::kIPv4) {
     RETURN_IF_ERROR(CastTyped(in, to, mode, pos, &res));

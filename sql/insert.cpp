@@ -13,10 +13,17 @@ using core::Status;
 // The one rule of what INSERT (VALUES and SELECT) and UPDATE store in a column, QuestDB's
 // implicit conversions: text into anything (each value must parse), numbers into numbers
 // (integers must fit), anything into text, BOOLEAN into anything, integers and FLOAT/DOUBLE
-// into DATE/TIMESTAMP, DATE/TIMESTAMP into each other, LONG and DOUBLE. Refused: numbers and
-// times into BOOLEAN, CHAR into BOOLEAN, times into BYTE/SHORT/CHAR/INT/FLOAT.
+// into DATE/TIMESTAMP, DATE/TIMESTAMP into each other, LONG and DOUBLE, a GEOHASH into one of
+// no more bits. Refused: numbers and times into BOOLEAN, CHAR into BOOLEAN, times into
+// BYTE/SHORT/CHAR/INT/FLOAT, a GEOHASH into a wider one, BINARY from or into anything else.
 bool IsStorableAs(ColumnType from, ColumnType to) {
+  if (from == ColumnType::kBinary || to == ColumnType::kBinary) return from == to;
   if (from == to || IsStringLike(from) || IsStringLike(to)) return true;
+  // GEOHASH: from text (above) or a GEOHASH of at least as many bits (cut to the column's).
+  if (cairo::IsGeoHash(to) || cairo::IsGeoHash(from)) {
+    return cairo::IsGeoHash(to) && cairo::IsGeoHash(from) &&
+           cairo::GeoHashBits(from) >= cairo::GeoHashBits(to);
+  }
   // IPv4, UUID, LONG128, LONG256: from text (above), from their own kind, IPv4 from integers.
   if (to == ColumnType::kIPv4) return IsIntegral(from) && from != ColumnType::kChar;
   if (IsTextValueType(to))
@@ -95,6 +102,13 @@ core::Result<int64_t> InsertRows(cairo::Engine* engine, const std::string& table
         if (col == ts) continue;
         const Vec& v = conv[k];
         ColumnType type = schema.columns[col].type;
+        if (cairo::IsGeoHash(type)) {
+          uint8_t stored[8];
+          st = StoreTypedValue(v, r, stored);
+          if (!st.ok()) return st.WithPosition(table_pos);
+          w->PutFixed(col, stored);
+          continue;
+        }
         switch (type) {
           case ColumnType::kBoolean: w->PutBool(col, v.i[r] == 1); break;
           case ColumnType::kByte:
@@ -119,7 +133,8 @@ core::Result<int64_t> InsertRows(cairo::Engine* engine, const std::string& table
             if (s.data() == nullptr) w->PutNull(col); else w->PutSymbol(col, s);
             break;
           }
-          case ColumnType::kVarchar: {
+          case ColumnType::kVarchar:
+          case ColumnType::kBinary: {
             std::string_view s = v.Str(r);
             if (s.data() == nullptr) w->PutNull(col); else w->PutVarchar(col, s);
             break;
@@ -135,7 +150,6 @@ core::Result<int64_t> InsertRows(cairo::Engine* engine, const std::string& table
             break;
           }
           case ColumnType::kGeoHash:
-          case ColumnType::kBinary:
             return Status::Unsupported("unsupported column type", table_pos);
         }
       }

@@ -114,6 +114,19 @@ core::Status LexToken(std::string_view sql, size_t* pos, Token* out) {
     }
     t.text = std::string(sql.substr(i, k - i));
     i = k;
+  } else if (c == '#' && (at(i + 1) == '#' || std::isalnum(at(i + 1)))) {
+    // Geohash literals: `#` base32 characters [`/` bits], or `##` binary digits. The token
+    // takes every letter and digit that follows, so that `##012` is one (invalid) literal.
+    size_t k = i + 1;
+    if (at(k) == '#') ++k;
+    while (std::isalnum(at(k))) ++k;
+    if (at(i + 1) != '#' && at(k) == '/' && std::isdigit(at(k + 1))) {
+      ++k;
+      while (std::isdigit(at(k))) ++k;
+    }
+    t.kind = TokenKind::kGeoHash;
+    t.text = std::string(sql.substr(i, k - i));
+    i = k;
   } else if (IsIdentStart(c)) {
     size_t k = i;
     while (IsIdentPart(at(k))) ++k;

@@ -23,6 +23,7 @@ enum class TokenKind : uint8_t {
   kFloat,         // 1.5, 1e3, .5
   kDuration,      // 1h, 15m (number + unit letters)
   kOperator,      // ( ) , . ; + - * / % = != <> < <= > >= :: || ~ !~ [ ]
+  kGeoHash,       // #u33d8, #u33d8/20, ##0110 (the whole literal; the parser checks it)
   kEnd,
 };
 

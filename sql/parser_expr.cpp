@@ -1,8 +1,10 @@
 // Expressions, by precedence (lowest first): OR, AND, NOT, comparison (= != <> < <= > >= IN
-// BETWEEN LIKE ILIKE IS [NOT] NULL ~ !~), ||, + -, * / %, unary - +, postfix ::type, primary.
+// BETWEEN LIKE ILIKE IS [NOT] NULL WITHIN ~ !~), ||, + -, * / %, unary - +, postfix ::type,
+// primary.
 #include <cerrno>
 #include <cstdlib>
 
+#include "cairo/column_text.h"
 #include "sql/parser_internal.h"
 
 namespace sundial::sql {
@@ -96,6 +98,22 @@ core::Result<ExprPtr> Parser::Comparison() {
         e->args.push_back(v);
       }
       left = e;
+      continue;
+    }
+    if (!negated && k.IsKeyword("within") && Peek(1).IsOp("(")) {
+      // g WITHIN (#u33, #u34): true when g starts with one of the geohashes (a function call
+      // `within(g, #u33, #u34)`, sql/functions/geo.cpp).
+      int32_t pos = Next().pos;
+      Next();
+      std::vector<ExprPtr> args = {left};
+      for (;;) {
+        ASSIGN_OR_RETURN(ExprPtr v, Expression());
+        args.push_back(v);
+        if (AcceptOp(",")) continue;
+        RETURN_IF_ERROR(ExpectOp(")"));
+        break;
+      }
+      left = MakeCall("within", pos, std::move(args), false);
       continue;
     }
     if (k.IsKeyword("between")) {
@@ -224,6 +242,23 @@ core::Result<cairo::ColumnType> Parser::TypeName(int32_t* pos) {
   *pos = t.pos;
   if (t.kind != TokenKind::kIdent) {
     return Error("column type expected", t.pos);
+  }
+  if (t.IsKeyword("geohash")) {
+    // GEOHASH(<n>c) or GEOHASH(<n>b): the lexer reads `8c` as one duration-like token.
+    Next();
+    if (!Peek().IsOp("(")) return Error("missing GEOHASH precision", Peek().pos);
+    Next();
+    const Token& p = Peek();
+    auto bits =
+        p.kind == TokenKind::kDuration ? cairo::ParseGeoHashPrecision(p.text) : std::nullopt;
+    if (!bits) {
+      return Error("invalid GEOHASH size, must be number followed by 'C' or 'B' character "
+                   "(1..12 chars or 1..60 bits)",
+                   p.pos);
+    }
+    Next();
+    RETURN_IF_ERROR(ExpectOp(")"));
+    return cairo::GeoHashType(*bits);
   }
   auto type = cairo::ParseColumnType(t.text);
   if (!type) {
@@ -386,6 +421,15 @@ core::Result<ExprPtr> Parser::Primary() {
         return ExprPtr(e);
       }
       break;
+    case TokenKind::kGeoHash: {
+      auto lit = cairo::ParseGeoHashLiteral(t.text);
+      if (!lit) return Error("invalid geohash literal: " + t.text, t.pos);
+      Next();
+      e->kind = ExprKind::kGeoHash;
+      e->ival = lit->value;
+      e->cast_type = cairo::GeoHashType(lit->bits);
+      return ExprPtr(e);
+    }
     case TokenKind::kDuration:
     case TokenKind::kEnd:
       break;
@@ -512,6 +556,7 @@ std::string ExprToString(const Expr& e) {
              ExprToString(*e.args[1]);
     case ExprKind::kIsNull:
       return ExprToString(*e.args[0]) + (e.negated ? " is not null" : " is null");
+    case ExprKind::kGeoHash: return e.text;
   }
   return "?";
 }

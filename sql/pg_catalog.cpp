@@ -344,6 +344,9 @@ const PgType& PgTypeOf(ColumnType type) {
     case ColumnType::kTimestamp:
       oid = 1114;
       break;
+    case ColumnType::kBinary:
+      oid = 17;  // bytea, as QuestDB's wire protocol
+      break;
     default:
       break;
   }

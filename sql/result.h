@@ -22,7 +22,8 @@ struct ResultColumn {
 // One column of a block. Exactly one value vector is used, by type:
 //   longs:   BOOLEAN (0/1), BYTE, SHORT, CHAR (UTF-16 unit), INT, LONG, DATE (ms), TIMESTAMP (µs)
 //   doubles: FLOAT, DOUBLE
-//   strings: SYMBOL, VARCHAR, and IPv4, UUID, LONG128, LONG256 as their text
+//   strings: SYMBOL, VARCHAR, BINARY (its bytes), and IPv4, UUID, LONG128, LONG256, GEOHASH as
+//            their text
 //            (cairo/column_text.h) (views into the block's arena or into pinned table storage)
 // nulls[i] != 0 marks row i null (for every type; the value slot is then unspecified).
 struct ResultVector {

@@ -56,23 +56,28 @@ class OperatorRowSource final : public RowSource {
       bool zero_null = t == ColumnType::kBoolean || t == ColumnType::kByte || t == ColumnType::kShort;
       if (v.no_data()) {
         for (size_t r = 0; r < count; ++r) out.nulls.push_back(1);
-        if (IsStringLike(t) || IsTextValueType(t) || t == ColumnType::kIPv4)
+        if (PhysOf(t) == Phys::kStr || IsStringLike(t) || t == ColumnType::kIPv4 ||
+            cairo::IsGeoHash(t))
           out.strings.resize(out.strings.size() + count);
         else if (PhysOf(t) == Phys::kF64) out.doubles.resize(out.doubles.size() + count, std::nan(""));
         else out.longs.resize(out.longs.size() + count, 0);
         continue;
       }
-      if (t == ColumnType::kIPv4) {
+      if (t == ColumnType::kIPv4 || cairo::IsGeoHash(t)) {
         // Rendered here, once, for every client (/exec, /exp, ...).
         for (size_t r = from; r < from + count; ++r) {
           const bool null = v.i[r] == kNullI64;
           std::string text;
-          if (!null) cairo::AppendIPv4(&text, static_cast<uint32_t>(v.i[r]));
+          if (!null && t == ColumnType::kIPv4) {
+            cairo::AppendIPv4(&text, static_cast<uint32_t>(v.i[r]));
+          } else if (!null) {
+            cairo::AppendGeoHash(&text, v.i[r], cairo::GeoHashBits(t));
+          }
           block->arena.push_back(std::move(text));
           out.strings.push_back(null ? std::string_view() : std::string_view(block->arena.back()));
           out.nulls.push_back(null);
         }
-      } else if (IsStringLike(t) || IsTextValueType(t)) {
+      } else if (IsStringLike(t) || IsTextValueType(t) || t == ColumnType::kBinary) {
         for (size_t r = from; r < from + count; ++r) {
           std::string_view s = v.Str(r);
           bool null = s.data() == nullptr;

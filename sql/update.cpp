@@ -187,6 +187,9 @@ class UpdateRewriter final : public cairo::EntryRewriter {
   Status Put(const SetColumn& s, const Vec& v, size_t j, int64_t row, std::vector<uint8_t>* fixed,
              std::vector<std::pair<int64_t, std::string_view>>* str, StringPool* pool) {
     uint8_t* out = fixed->data();
+    if (cairo::IsGeoHash(s.type)) {
+      return StoreTypedValue(v, j, out + static_cast<size_t>(row) * cairo::ColumnTypeSize(s.type));
+    }
     switch (s.type) {
       case ColumnType::kBoolean: Store<uint8_t>(out, row, v.i[j] == 1 ? 1 : 0); break;
       case ColumnType::kByte:
@@ -231,8 +234,9 @@ class UpdateRewriter final : public cairo::EntryRewriter {
             StoreTypedValue(v, j, out + static_cast<size_t>(row) * cairo::ColumnTypeSize(s.type)));
         break;
       case ColumnType::kGeoHash:
-      case ColumnType::kBinary:
         return Status::Unsupported("unsupported column type");
+      case ColumnType::kBinary:
+        return Status::Unsupported("UPDATE of a BINARY column is not supported");
     }
     return Status::Ok();
   }

@@ -2,11 +2,13 @@
 //
 // A Vec is one column of a batch of rows. Values live in one of three physical forms:
 //   i: int64  — BOOLEAN (0/1), BYTE, SHORT, CHAR, INT, LONG, DATE, TIMESTAMP, IPv4 (the
-//               address as uint32), and SYMBOL keys (with `symtab` set); nulls are kNullLong
-//               (INT nulls and the IPv4 0.0.0.0 are widened to it).
+//               address as uint32), GEOHASH (its bits), and SYMBOL keys (with `symtab` set);
+//               nulls are kNullLong (INT nulls, the IPv4 0.0.0.0 and GEOHASH's all-bits-set
+//               are widened to it).
 //   d: double — FLOAT, DOUBLE; null is NaN.
-//   s: string_view — VARCHAR, SYMBOL without a dictionary, and UUID, LONG128, LONG256 as their
-//               canonical text (cairo/column_text.h); null has data() == nullptr.
+//   s: string_view — VARCHAR, SYMBOL without a dictionary, UUID, LONG128, LONG256 as their
+//               canonical text (cairo/column_text.h), BINARY as its bytes; null has
+//               data() == nullptr.
 // The pointers either point into the Vec's own storage, into pinned table storage (mmaps stay
 // valid while the query's TableViews live) or into another Vec's storage (a view, valid while
 // that Vec lives). Strings built by functions are kept in `pool`, shared by copies.
@@ -37,6 +39,7 @@ inline Phys PhysOf(ColumnType t) {
     case ColumnType::kFloat:
     case ColumnType::kDouble: return Phys::kF64;
     case ColumnType::kVarchar:
+    case ColumnType::kBinary:
     case ColumnType::kUuid:
     case ColumnType::kLong128:
     case ColumnType::kLong256:

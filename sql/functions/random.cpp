@@ -5,8 +5,8 @@
 //   rnd_date([min, max, null_rate]), rnd_timestamp(min, max, null_rate),
 //   rnd_str(a, b, ...) | rnd_str(min_len, max_len, null_rate),
 //   rnd_symbol(a, b, ...) | rnd_symbol(count, min_len, max_len, null_rate),
-//   rnd_uuid4() UUID, rnd_ipv4() IPv4, rnd_long256() LONG256, rnd_geohash(bits) (as VARCHAR
-//   text),
+//   rnd_uuid4() UUID, rnd_ipv4() IPv4, rnd_long256() LONG256, rnd_geohash(bits) GEOHASH(bits),
+//   rnd_bin([min_bytes, max_bytes, null_rate]) BINARY (32 bytes without arguments),
 //   rnd_log(count, mean_length) -- not provided.
 // Bounds are inclusive. A null rate N > 0 makes about one value in N null; 0 means none.
 // Generated characters are the letters A-Z.
@@ -407,21 +407,52 @@ void RegisterRandomFunctions(FunctionRegistry& r) {
             },
             ColumnType::kLong256);
       });
-  Add(r, "rnd_geohash", "random geohash of `bits` bits (1..60) as base-32 text",
+  Add(r, "rnd_bin", "random BINARY of [min, max] bytes (32 without arguments)",
+      {{"rnd_bin()", Arity(0)}, {"rnd_bin(min_bytes, max_bytes, null_rate)", IntArity(3)}},
+      [](const Expr& call, const Args& args, BindContext& ctx) -> core::Result<BoundPtr> {
+        int64_t lo = 32, hi = 32, rate = 0;
+        if (!args.empty()) {
+          ASSIGN_OR_RETURN(auto v, IntConstants(args));
+          if (v[0] < 0 || v[1] < v[0] || v[1] > kMaxRandomTextLength) {
+            return Status::InvalidArgument("invalid byte count range [min=" +
+                                               std::to_string(v[0]) + ", max=" +
+                                               std::to_string(v[1]) + "]",
+                                           args[0]->pos());
+          }
+          RETURN_IF_ERROR(RateCheck(args[2], v[2]));
+          lo = v[0], hi = v[1], rate = v[2];
+        }
+        return MakeRandom(call, ctx, ColumnType::kBinary,
+                          [lo, hi, rate](Rng& rng, size_t n, Vec* out) {
+                            std::string_view* p = out->AllocS(n);
+                            StringPool* pool = out->Pool();
+                            std::string bytes;
+                            for (size_t k = 0; k < n; ++k) {
+                              if (rng.IsNull(rate)) {
+                                p[k] = {};
+                                continue;
+                              }
+                              bytes.resize(static_cast<size_t>(rng.Between(lo, hi)));
+                              for (char& b : bytes) b = static_cast<char>(rng.Next() >> 56);
+                              p[k] = pool->Add(bytes);
+                            }
+                          });
+      });
+  Add(r, "rnd_geohash", "random GEOHASH of `bits` bits (1..60)",
       {{"rnd_geohash(bits INT)", IntArity(1)}},
       [](const Expr& call, const Args& args, BindContext& ctx) -> core::Result<BoundPtr> {
         ASSIGN_OR_RETURN(auto v, IntConstants(args));
-        if (v[0] < 1 || v[0] > 60) {
+        if (v[0] < 1 || v[0] > cairo::kGeoHashMaxBits) {
           return Status::InvalidArgument("bits must be in 1..60", args[0]->pos());
         }
-        // Text for whole 5-bit characters (QuestDB prints other widths as bits).
-        int64_t chars = (v[0] + 4) / 5;
-        return TextRandom(call, ctx, [chars](Rng& rng) {
-          static constexpr char kBase32[] = "0123456789bcdefghjkmnpqrstuvwxyz";
-          std::string s;
-          for (int64_t k = 0; k < chars; ++k) s += kBase32[rng.Next() % 32];
-          return s;
-        });
+        const int bits = static_cast<int>(v[0]);
+        return MakeRandom(call, ctx, cairo::GeoHashType(bits),
+                          [bits](Rng& rng, size_t n, Vec* out) {
+                            int64_t* p = out->AllocI(n);
+                            for (size_t k = 0; k < n; ++k) {
+                              p[k] = static_cast<int64_t>(rng.Next() >> (64 - bits));
+                            }
+                          });
       });
 }
 

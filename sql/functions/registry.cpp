@@ -20,6 +20,7 @@ const FunctionRegistry& FunctionRegistry::Get() {
     RegisterMetaFunctions(*r);
     RegisterCatalogFunctions(*r);
     RegisterTypeFunctions(*r);
+    RegisterGeoFunctions(*r);
     RegisterAggregateAndTableNames(*r);
     std::sort(r->defs_.begin(), r->defs_.end(),
               [](const FunctionDef& a, const FunctionDef& b) { return a.name < b.name; });

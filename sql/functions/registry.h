@@ -4,8 +4,9 @@
 // introspection.cpp), so that `functions()` and the documentation can list them all.
 //
 // A family file (time.cpp, math.cpp, string.cpp, conditional.cpp, random.cpp, meta.cpp,
-// catalog.cpp, types.cpp, aggregate_names.cpp) adds its functions in its Register* function; the registry is
-// built once, on first use, and is immutable (thread-safe) afterwards.
+// catalog.cpp, types.cpp, geo.cpp, aggregate_names.cpp) adds its functions in its Register*
+// function; the registry is built once, on first use, and is immutable (thread-safe)
+// afterwards.
 //
 // Binding a call (BindFunction in expr.h): the function is found by its lower-case name; its
 // overloads are tried in order and the first whose check accepts the bound argument types binds
@@ -70,6 +71,7 @@ void RegisterMetaFunctions(FunctionRegistry& r);
 void RegisterCatalogFunctions(FunctionRegistry& r);
 void RegisterAggregateAndTableNames(FunctionRegistry& r);
 void RegisterTypeFunctions(FunctionRegistry& r);  // types.cpp: IPv4, UUID, LONG128
+void RegisterGeoFunctions(FunctionRegistry& r);   // geo.cpp: GEOHASH
 
 // The function list as a Markdown table (name, kind, signatures, summary): the source of the
 // list in sql/README.md.

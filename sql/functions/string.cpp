@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/base64.h"
 #include "core/regex.h"
 #include "sql/functions/function_util.h"
 #include "sql/utf8_case.h"
@@ -212,9 +213,58 @@ void AddStr(FunctionRegistry& r, std::string_view name, std::string summary,
 void RegisterStringFunctions(FunctionRegistry& r) {
   for (std::string_view name : {"length", "char_length", "len"}) {
     auto& d = r.Add(std::string(name), "string", FunctionKind::kScalar,
-                    "length in characters; -1 for NULL");
+                    "length in characters (BINARY: in bytes, a LONG); -1 for NULL");
+    Overload(d, std::string(name) + "(b BINARY)",
+             [](const Args& a) { return a.size() == 1 && a[0]->type() == ColumnType::kBinary; },
+             [](const Expr& call, Args args, BindContext&) -> core::Result<BoundPtr> {
+               return MakeFunction(
+                   call.sval, ColumnType::kLong, std::move(args),
+                   [](const std::vector<Vec>& a, size_t rows, Vec* o) {
+                     int64_t* p = o->AllocI(rows);
+                     for (size_t k = 0; k < rows; ++k) {
+                       const std::string_view s = a[0].Str(k);
+                       p[k] = s.data() == nullptr ? -1 : static_cast<int64_t>(s.size());
+                     }
+                     return Status::Ok();
+                   },
+                   true, call.pos);
+             });
     Overload(d, std::string(name) + "(s VARCHAR)", Arity(1),
              [](const Expr& call, Args args, BindContext&) { return BindLength(call, args); });
+  }
+  {
+    auto& d = r.Add("base64", "string", FunctionKind::kScalar,
+                    "base64 text of the first max_bytes bytes of a BINARY");
+    Overload(d, "base64(b BINARY, max_bytes INT)",
+             [](const Args& a) {
+               return a.size() == 2 && a[0]->type() == ColumnType::kBinary &&
+                      IsIntegral(a[1]->type());
+             },
+             [](const Expr& call, Args args, BindContext&) -> core::Result<BoundPtr> {
+               const Value* m = args[1]->constant();
+               if (m == nullptr || m->is_null || m->i < 0) {
+                 return Status::InvalidArgument("max_bytes must be a constant >= 0",
+                                                args[1]->pos());
+               }
+               const size_t max_bytes = static_cast<size_t>(m->i);
+               args.pop_back();
+               return MakeFunction(
+                   call.sval, ColumnType::kVarchar, std::move(args),
+                   [max_bytes](const std::vector<Vec>& a, size_t rows, Vec* o) {
+                     std::string_view* p = o->AllocS(rows);
+                     StringPool* pool = o->Pool();
+                     for (size_t k = 0; k < rows; ++k) {
+                       const std::string_view s = a[0].Str(k);
+                       if (s.data() == nullptr) {
+                         p[k] = {};
+                         continue;
+                       }
+                       p[k] = pool->Add(core::Base64Encode(s.substr(0, max_bytes)));
+                     }
+                     return Status::Ok();
+                   },
+                   true, call.pos);
+             });
   }
   for (std::string_view name : {"lower", "lcase", "to_lowercase"}) {
     AddStr(r, name, "lower case", [](std::string_view s) { return Utf8Lower(s); });

@@ -1,6 +1,7 @@
 // Property tests of cairo/column_text.h against simple models: random values round-trip
-// stored -> text -> stored; text order matches the model's value order where the executor
-// relies on it; malformed text is refused and leaves the output untouched.
+// stored -> text -> stored (GEOHASH at every precision 1..60); text order matches the model's
+// value order where the executor relies on it; malformed text is refused and leaves the output
+// untouched.
 #include "cairo/column_text.h"
 
 #include <gtest/gtest.h>
@@ -172,8 +173,148 @@ TEST(ColumnTextPropertyTest, OnlyTheFourTypesHaveText) {
   EXPECT_EQ(ParseColumnType("Uuid"), ColumnType::kUuid);
   EXPECT_EQ(ColumnTypeName(ColumnType::kIPv4), "IPv4");
   EXPECT_FALSE(IsValidColumnType(static_cast<uint8_t>(ColumnType::kGeoHash)));
-  EXPECT_FALSE(IsValidColumnType(static_cast<uint8_t>(ColumnType::kBinary)));
+  // BINARY is stored (as VARCHAR is: variable size) but has no text form here.
+  EXPECT_TRUE(IsValidColumnType(static_cast<uint8_t>(ColumnType::kBinary)));
+  EXPECT_TRUE(IsVarSize(ColumnType::kBinary));
+  EXPECT_EQ(ColumnTypeSize(ColumnType::kBinary), 0);
+  EXPECT_EQ(ParseColumnType("binary"), ColumnType::kBinary);
   EXPECT_FALSE(IsValidColumnType(19));
+}
+
+// Model of a GEOHASH's text: base32 characters (5 bits each, most significant first) when the
+// bits are a multiple of 5, else the bits as '0'/'1'.
+std::string ModelGeoHashText(uint64_t v, int bits) {
+  static const std::string kAlphabet = "0123456789bcdefghjkmnpqrstuvwxyz";
+  std::string s;
+  if (bits % 5 == 0) {
+    for (int c = bits / 5 - 1; c >= 0; --c) s += kAlphabet[(v >> (5 * c)) % 32];
+  } else {
+    for (int b = bits - 1; b >= 0; --b) s += ((v >> b) & 1) ? '1' : '0';
+  }
+  return s;
+}
+
+int ModelGeoHashWidth(int bits) { return bits <= 7 ? 1 : bits <= 15 ? 2 : bits <= 31 ? 4 : 8; }
+
+TEST(ColumnTextPropertyTest, GeoHashRoundTripsAtEveryPrecision) {
+  std::mt19937_64 rng(kSeed);
+  for (int bits = 1; bits <= kGeoHashMaxBits; ++bits) {
+    const ColumnType t = GeoHashType(bits);
+    ASSERT_TRUE(IsGeoHash(t));
+    ASSERT_EQ(GeoHashBits(t), bits);
+    ASSERT_EQ(ColumnTypeSize(t), ModelGeoHashWidth(bits));
+    ASSERT_TRUE(IsValidColumnType(static_cast<uint8_t>(t)));
+    for (int k = 0; k < 500; ++k) {
+      SCOPED_TRACE("seed " + std::to_string(kSeed) + " bits " + std::to_string(bits) +
+                   " iteration " + std::to_string(k));
+      // Edge values first, then random ones.
+      const uint64_t max = (uint64_t{1} << bits) - 1;
+      const uint64_t v = k == 0 ? 0 : k == 1 ? max : rng() & max;
+      uint8_t stored[8];
+      std::memset(stored, 0xab, sizeof stored);
+      StoreGeoHash(t, static_cast<int64_t>(v), stored);
+      uint64_t raw = 0;
+      std::memcpy(&raw, stored, static_cast<size_t>(ModelGeoHashWidth(bits)));
+      ASSERT_EQ(raw, v);  // little-endian, exactly the value
+      for (int b = ModelGeoHashWidth(bits); b < 8; ++b) ASSERT_EQ(stored[b], 0xab);  // untouched
+      ASSERT_EQ(LoadGeoHash(t, stored), static_cast<int64_t>(v));
+      ASSERT_FALSE(IsStoredNull(t, stored));
+      const std::string text = Text(t, stored);
+      ASSERT_EQ(text, ModelGeoHashText(v, bits));
+      // The literal of the text reads back as the same value and precision.
+      auto lit = ParseGeoHashLiteral((bits % 5 == 0 ? "#" : "##") + text);
+      ASSERT_TRUE(lit.has_value()) << text;
+      ASSERT_EQ(lit->value, static_cast<int64_t>(v));
+      ASSERT_EQ(lit->bits, bits);
+      if (bits % 5 != 0) continue;
+      // Base32 text parses into this precision and, cut to its first bits, into every
+      // narrower one; a wider precision refuses it and leaves the output as it was.
+      for (int to = 1; to <= kGeoHashMaxBits; ++to) {
+        uint8_t out[8];
+        std::memset(out, 0xcd, sizeof out);
+        const core::Status st = ParseStoredText(GeoHashType(to), text, out);
+        if (to > bits) {
+          ASSERT_FALSE(st.ok()) << to;
+          for (uint8_t b : out) ASSERT_EQ(b, 0xcd);
+          continue;
+        }
+        ASSERT_TRUE(st.ok()) << to << " " << st.message();
+        ASSERT_EQ(LoadGeoHash(GeoHashType(to), out), static_cast<int64_t>(v >> (bits - to)));
+      }
+      // #text/n: the first n bits.
+      const int cut = 1 + static_cast<int>(rng() % static_cast<uint64_t>(bits));
+      auto cut_lit = ParseGeoHashLiteral("#" + text + "/" + std::to_string(cut));
+      ASSERT_TRUE(cut_lit.has_value());
+      ASSERT_EQ(cut_lit->bits, cut);
+      ASSERT_EQ(cut_lit->value, static_cast<int64_t>(v >> (bits - cut)));
+    }
+  }
+}
+
+TEST(ColumnTextPropertyTest, GeoHashNullIsEveryBitOfTheWidth) {
+  for (int bits = 1; bits <= kGeoHashMaxBits; ++bits) {
+    SCOPED_TRACE(bits);
+    const ColumnType t = GeoHashType(bits);
+    uint8_t stored[8] = {}, written[8] = {}, parsed[8] = {};
+    StoreGeoHash(t, kNullLong, stored);
+    WriteNullValue(t, written);
+    ASSERT_TRUE(ParseStoredText(t, "", parsed).ok());  // empty text is null, as QuestDB
+    for (int b = 0; b < 8; ++b) {
+      const uint8_t expected = b < ModelGeoHashWidth(bits) ? 0xff : 0;
+      ASSERT_EQ(stored[b], expected);
+      ASSERT_EQ(written[b], expected);
+      ASSERT_EQ(parsed[b], expected);
+    }
+    ASSERT_TRUE(IsStoredNull(t, stored));
+    ASSERT_EQ(LoadGeoHash(t, stored), kNullLong);
+  }
+}
+
+TEST(ColumnTextPropertyTest, GeoHashTypeNamesRoundTrip) {
+  for (int bits = 1; bits <= kGeoHashMaxBits; ++bits) {
+    const ColumnType t = GeoHashType(bits);
+    const std::string name(ColumnTypeName(t));
+    const std::string expected = bits % 5 == 0 ? "GEOHASH(" + std::to_string(bits / 5) + "c)"
+                                               : "GEOHASH(" + std::to_string(bits) + "b)";
+    EXPECT_EQ(name, expected);
+    EXPECT_EQ(ParseColumnType(name), t) << name;
+    EXPECT_EQ(ParseGeoHashPrecision(std::to_string(bits) + "B"), bits);
+    if (bits <= 12) {
+      EXPECT_EQ(ParseGeoHashPrecision(std::to_string(bits) + "c"), 5 * bits);
+    }
+  }
+  EXPECT_EQ(ParseColumnType("geohash(8c)"), GeoHashType(40));
+  for (const char* bad : {"0c", "13c", "0b", "61b", "c", "8", "8x", "100b", "-1b", " 8c"}) {
+    EXPECT_FALSE(ParseGeoHashPrecision(bad).has_value()) << bad;
+  }
+  for (const char* bad : {"GEOHASH", "GEOHASH()", "GEOHASH(13c)", "GEOHASH(8c", "GEOHASH 8c"}) {
+    EXPECT_FALSE(ParseColumnType(bad).has_value()) << bad;
+  }
+  // kGeoHash is the `_txn` family code, not a type of its own.
+  EXPECT_FALSE(IsGeoHash(ColumnType::kGeoHash));
+  EXPECT_FALSE(IsValidColumnType(static_cast<uint8_t>(kGeoHashTypeBase)));
+  EXPECT_FALSE(IsValidColumnType(static_cast<uint8_t>(kGeoHashTypeBase + kGeoHashMaxBits + 1)));
+}
+
+TEST(ColumnTextPropertyTest, GeoHashRefusesMalformedText) {
+  for (const char* bad : {"#", "##", "#a", "#i", "#l", "#o", "#u33/16", "#u33/0", "#u33/", "##012",
+                          "#u33d8b12u33d8", "u33", "#u3 3", "#u33/1x",
+                          "##1111111111111111111111111111111111111111111111111111111111111"}) {
+    EXPECT_FALSE(ParseGeoHashLiteral(bad).has_value()) << bad;
+  }
+  uint8_t out[8];
+  std::memset(out, 0x5a, sizeof out);
+  for (const char* bad : {"u3a", "u33d8b12u33d8", " u33", "#u33", "u33 ", "u3"}) {
+    EXPECT_FALSE(ParseStoredText(GeoHashType(15), bad, out).ok()) << bad;
+  }
+  for (uint8_t b : out) EXPECT_EQ(b, 0x5a);  // untouched by refused text
+  // The documented example: #u33d8b12 is 8 characters, 40 bits; upper case reads the same.
+  auto lit = ParseGeoHashLiteral("#U33D8B12");
+  ASSERT_TRUE(lit.has_value());
+  EXPECT_EQ(lit->bits, 40);
+  std::string text;
+  AppendGeoHash(&text, lit->value, 40);
+  EXPECT_EQ(text, "u33d8b12");
 }
 
 }  // namespace

@@ -85,7 +85,7 @@ TEST_F(CompressedPartitionTest, ConvertKeepsRowsBothWaysAndAcrossReopen) {
     // The record says which entries are compressed (version 4).
     auto txn = fs_->ReadFile(TableDir("t") + "/_txn");
     ASSERT_TRUE(txn.ok());
-    EXPECT_EQ(static_cast<uint8_t>((*txn)[4]), kTxnFormatVersion);
+    EXPECT_EQ(static_cast<uint8_t>((*txn)[4]), kTxnFormatVersionWithEntryFlags);
   }
   Reopen();
   EXPECT_TRUE(engine_->BrokenTables().empty());

@@ -1,13 +1,14 @@
-// Differential tests of the IPv4, UUID and LONG256 column types through SQL against simple
-// models: random values are inserted as text, and what SELECT prints, how ORDER BY orders, what
-// equality, `<` and subnet filters select and what GROUP BY counts must match the model. Seeded;
-// the seed is printed on failure.
+// Differential tests of the IPv4, UUID, LONG256, GEOHASH and BINARY column types through SQL
+// against simple models: random values are inserted as text (GEOHASH as literals), and what SELECT
+// prints, how ORDER BY orders, what equality, `<`, subnet and WITHIN filters select and what
+// GROUP BY counts must match the model. Seeded; the seed is printed on failure.
 #include <algorithm>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "core/base64.h"
 #include "tests/sql/sql_test_util.h"
 
 namespace sundial::sql {
@@ -178,6 +179,125 @@ TEST_F(ColumnTypesPropertyTest, Long256PrintsWithoutLeadingZerosAndComparesExact
   const auto count = std::count(want.begin(), want.end(), probe);
   EXPECT_EQ(Column("SELECT count() FROM t WHERE c = '0x000" + probe.substr(2) + "'"),
             std::vector<std::string>{std::to_string(count)});
+}
+
+// GEOHASH at random precisions against a model (the value's bits): printed text, ORDER BY,
+// `=` with a literal, WITHIN with prefixes of random lengths, and GROUP BY of the value cut to a
+// narrower precision (a cast).
+std::string GeoText(uint64_t v, int bits) {
+  static const std::string kAlphabet = "0123456789bcdefghjkmnpqrstuvwxyz";
+  std::string s;
+  if (bits % 5 == 0) {
+    for (int c = bits / 5 - 1; c >= 0; --c) s += kAlphabet[(v >> (5 * c)) % 32];
+  } else {
+    for (int b = bits - 1; b >= 0; --b) s += ((v >> b) & 1) ? '1' : '0';
+  }
+  return s;
+}
+std::string GeoLiteral(uint64_t v, int bits) {
+  return (bits % 5 == 0 ? "#" : "##") + GeoText(v, bits);
+}
+std::string GeoType(int bits) {
+  return "GEOHASH(" +
+         (bits % 5 == 0 ? std::to_string(bits / 5) + "c)" : std::to_string(bits) + "b)");
+}
+
+TEST_F(ColumnTypesPropertyTest, GeoHashMatchesABitsModel) {
+  std::mt19937_64 rng(kSeed);
+  for (int round = 0; round < 6; ++round) {
+    const int bits = round == 0 ? 60 : round == 1 ? 1 : 1 + static_cast<int>(rng() % 60);
+    SCOPED_TRACE("seed " + std::to_string(kSeed) + " bits " + std::to_string(bits));
+    const uint64_t mask = (uint64_t{1} << bits) - 1;
+    std::vector<int64_t> model;  // -1: null
+    std::vector<std::string> literals;
+    for (int k = 0; k < kRows; ++k) {
+      // Few distinct leading bits, so that prefixes and groups repeat.
+      uint64_t v = ((rng() % 3) << (bits - std::min(bits, 2))) ^ (rng() & (mask >> 2));
+      v &= mask;
+      const bool null = k % 19 == 0;
+      model.push_back(null ? -1 : static_cast<int64_t>(v));
+      literals.push_back(null ? "NULL" : GeoLiteral(v, bits));
+    }
+    Exec("DROP TABLE IF EXISTS t");
+    Fill(GeoType(bits), literals);
+
+    std::vector<int64_t> sorted = model;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<std::string> want;
+    for (int64_t v : sorted) want.push_back(v < 0 ? "NULL" : GeoText(v, bits));
+    ASSERT_EQ(Column("SELECT c FROM t ORDER BY c"), want);
+
+    for (int probe = 0; probe < 10; ++probe) {
+      const int64_t pivot = model[rng() % model.size()];
+      if (pivot < 0) continue;
+      const int plen = 1 + static_cast<int>(rng() % static_cast<uint64_t>(bits));
+      const uint64_t prefix = static_cast<uint64_t>(pivot) >> (bits - plen);
+      size_t equal = 0, within = 0;
+      for (int64_t v : model) {
+        if (v < 0) continue;
+        equal += v == pivot;
+        within += (static_cast<uint64_t>(v) >> (bits - plen)) == prefix;
+      }
+      EXPECT_EQ(Column("SELECT count() FROM t WHERE c = " +
+                       GeoLiteral(static_cast<uint64_t>(pivot), bits)),
+                std::vector<std::string>{std::to_string(equal)});
+      EXPECT_EQ(Column("SELECT count() FROM t WHERE c WITHIN (" + GeoLiteral(prefix, plen) + ")"),
+                std::vector<std::string>{std::to_string(within)})
+          << plen;
+      // Grouping by the value cut to plen bits (a cast to the narrower precision).
+      std::map<int64_t, int> groups;
+      for (int64_t v : model) {
+        ++groups[v < 0 ? -1 : static_cast<int64_t>(static_cast<uint64_t>(v) >> (bits - plen))];
+      }
+      std::vector<std::string> want_groups;
+      for (const auto& [k, n] : groups) {
+        want_groups.push_back((k < 0 ? "NULL" : GeoText(static_cast<uint64_t>(k), plen)) + "\t" +
+                              std::to_string(n));
+      }
+      const std::string narrow = GeoType(plen);
+      EXPECT_EQ(Column("SELECT p, count() FROM (SELECT cast(c AS " + narrow +
+                       ") AS p FROM t) GROUP BY p ORDER BY p"),
+                want_groups)
+          << narrow;
+    }
+  }
+}
+
+// BINARY: random bytes (nulls and empty values included) read back the same after a reopen;
+// length() is the byte count and base64(v, m) encodes exactly the first m bytes.
+TEST_F(ColumnTypesPropertyTest, BinaryBytesSurviveAReopenAndAgreeWithLengthAndBase64) {
+  Exec("CREATE TABLE b (n LONG, v BINARY)");
+  Exec("INSERT INTO b SELECT x, rnd_bin(0, 300, 7) FROM long_sequence(500)");
+  const auto full = [&] { return Column("SELECT base64(v, 100000) FROM b ORDER BY n"); };
+  const std::vector<std::string> before = full();
+  const std::vector<std::string> lengths = Column("SELECT length(v) FROM b ORDER BY n");
+  ASSERT_EQ(before.size(), 500u);
+  ASSERT_EQ(lengths.size(), 500u);
+  std::vector<std::string> bytes(before.size());
+  int nulls = 0, empties = 0;
+  for (size_t k = 0; k < before.size(); ++k) {
+    if (before[k] == "NULL") {
+      ++nulls;
+      EXPECT_EQ(lengths[k], "-1") << k;
+      continue;
+    }
+    ASSERT_TRUE(core::Base64Decode(before[k], &bytes[k])) << before[k];
+    EXPECT_EQ(lengths[k], std::to_string(bytes[k].size())) << k;
+    empties += bytes[k].empty();
+  }
+  EXPECT_GT(nulls, 0);
+  EXPECT_GT(empties, 0);
+  for (int m : {0, 1, 2, 3, 4, 57, 299}) {
+    const std::vector<std::string> got =
+        Column("SELECT base64(v, " + std::to_string(m) + ") FROM b ORDER BY n");
+    ASSERT_EQ(got.size(), before.size());
+    for (size_t k = 0; k < got.size(); ++k) {
+      EXPECT_EQ(got[k], before[k] == "NULL" ? "NULL" : core::Base64Encode(bytes[k].substr(0, m)))
+          << k << " " << m;
+    }
+  }
+  Reopen();
+  EXPECT_EQ(full(), before);
 }
 
 }  // namespace

@@ -41,6 +41,23 @@ TEST(LexerTest, UnexpectedCharacter) {
   EXPECT_EQ(r.status().position(), 9);
 }
 
+TEST(LexerTest, GeoHashLiteralsAreOneTokenEach) {
+  auto r = Tokenize("g = #u33d8/20 or g=##0110+#U33 or ##012");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const auto& t = *r;
+  ASSERT_EQ(t.size(), 12u);
+  EXPECT_EQ(t[2].kind, TokenKind::kGeoHash);
+  EXPECT_EQ(t[2].text, "#u33d8/20");
+  EXPECT_EQ(t[2].pos, 4);
+  EXPECT_EQ(t[6].text, "##0110");
+  EXPECT_TRUE(t[7].IsOp("+"));
+  EXPECT_EQ(t[8].text, "#U33");
+  EXPECT_EQ(t[10].text, "##012");  // one token; the parser refuses it
+  // A `#` that starts no literal is still an unexpected character.
+  EXPECT_FALSE(Tokenize("select # b").ok());
+  EXPECT_FALSE(Tokenize("select #").ok());
+}
+
 TEST(LexerTest, NumbersAndCasts) {
   auto r = Tokenize("1::int .5 7.");
   ASSERT_TRUE(r.ok());

@@ -94,6 +94,10 @@ class SqlFixture : public ::testing::Test {
   }
   static std::string Cell(const ResultVector& v, size_t row) {
     if (v.nulls[row]) return "NULL";
+    if (cairo::IsGeoHash(v.type)) return std::string(v.strings[row]);
+    if (v.type == cairo::ColumnType::kBinary) {
+      return "(" + std::to_string(v.strings[row].size()) + " bytes)";
+    }
     switch (v.type) {
       case cairo::ColumnType::kBoolean: return v.longs[row] ? "true" : "false";
       case cairo::ColumnType::kTimestamp: return core::FormatTimestamp(v.longs[row]);

@@ -190,11 +190,14 @@ bool IsDoubleType(ColumnType t) { return t == ColumnType::kFloat || t == ColumnT
 // result.h: IPv4, UUID, LONG128 and LONG256 travel as their text.
 bool IsStringType(ColumnType t) {
   return t == ColumnType::kSymbol || t == ColumnType::kVarchar || t == ColumnType::kIPv4 ||
-         t == ColumnType::kUuid || t == ColumnType::kLong128 || t == ColumnType::kLong256;
+         t == ColumnType::kUuid || t == ColumnType::kLong128 || t == ColumnType::kLong256 ||
+         cairo::IsGeoHash(t) || t == ColumnType::kBinary;
 }
 
 std::string FormatValue(const ResultVector& v, size_t row) {
   if (row < v.nulls.size() && v.nulls[row] != 0) return "NULL";
+  if (cairo::IsGeoHash(v.type)) return FormatText(v.strings[row]);
+  if (v.type == ColumnType::kBinary) return "(" + std::to_string(v.strings[row].size()) + " bytes)";
   switch (v.type) {
     case ColumnType::kBoolean:
       return v.longs[row] != 0 ? "true" : "false";
