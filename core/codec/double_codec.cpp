@@ -165,7 +165,7 @@ __attribute__((always_inline, target("avx2,bmi2,fma"))) inline V4u Unpack4(
   const V32b bytes = __builtin_shufflevector(lo, hi, ShuffleIndex(W, J, I)...);
   constexpr V4u kShift = {(J * W) % 8, ((J + 1) * W) % 8, ((J + 2) * W) % 8, ((J + 3) * W) % 8};
   constexpr uint64_t kMask = (uint64_t{1} << W) - 1;
-  return (reinterpret_cast<const V4u&>(bytes) >> kShift) & kMask;
+  return (__builtin_bit_cast(V4u, bytes) >> kShift) & kMask;
 }
 
 __attribute__((always_inline, target("avx2,bmi2,fma"))) inline void Convert4(V4u d, V4u offset,
@@ -173,7 +173,7 @@ __attribute__((always_inline, target("avx2,bmi2,fma"))) inline void Convert4(V4u
                                                                              V4d magic,
                                                                              double* out) {
   d += offset;
-  const V4d f = reinterpret_cast<const V4d&>(d) - magic;
+  const V4d f = __builtin_bit_cast(V4d, d) - magic;
   const V4d q0 = f * inv;
   const V4d r = __builtin_ia32_vfmaddpd256(-q0, p, f);
   const V4d q = __builtin_ia32_vfmaddpd256(r, inv, q0);
@@ -218,7 +218,7 @@ __attribute__((target(SUNDIAL_CODEC_AVX512))) void AlpAvx512(const uint8_t* in, 
   if (safe > n / 8) safe = n / 8;
   for (size_t g = 0; g < safe; ++g) {
     V8u d = Unpack8<W>(in + g * W, std::make_integer_sequence<int, 64>());
-    const V8d f = reinterpret_cast<const V8d&>(d += offset) - magic;
+    const V8d f = __builtin_bit_cast(V8d, d += offset) - magic;
     const V8d q0 = f * inv;
     const V8d r = __builtin_ia32_vfmaddpd512_mask(-q0, p, f, 0xff, 4);
     const V8d q = __builtin_ia32_vfmaddpd512_mask(r, inv, q0, 0xff, 4);
