@@ -99,7 +99,9 @@ TEST(Utf8Test, MatchesADecoderFromTheDefinition) {
     if (model(s)) {
       bool plain = true;
       for (char c : s) plain = plain && c != '\\' && c != '"' && static_cast<unsigned char>(c) >= 0x20;
-      if (plain) ASSERT_EQ(out, s);
+      if (plain) {
+        ASSERT_EQ(out, s);
+      }
     }
   }
   EXPECT_GT(valid, 1000);
