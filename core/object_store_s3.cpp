@@ -2,8 +2,9 @@
 // signed with AWS Signature Version 4 (core/sigv4.h), the payload hash being the body's SHA-256
 // (a file range is hashed in a first streaming pass, then streamed again as the body: memory
 // stays at one 64 KiB buffer whatever the size). Files over the multipart threshold, and every
-// PutBytesWhole, go up in parts (initiate, one PUT per part, complete; aborted on failure). Every request is retried
-// on a 5xx answer or a transport failure with exponential backoff (core/object_store.h).
+// PutBytesWhole, go up in parts (initiate, one PUT per part, complete; aborted on failure).
+// Every request is retried on a 5xx answer or a transport failure with exponential backoff
+// (core/object_store.h).
 #include <algorithm>
 #include <chrono>
 #include <mutex>
