@@ -20,6 +20,7 @@
 #include "core/file_system.h"
 #include "core/timestamp.h"
 #include "tests/cairo/cairo_test_util.h"
+#include "tests/testutil/manual_clock.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace sundial::cairo::backup_testing {
@@ -33,16 +34,7 @@ using cairo::testing::ReadRows;
 using cairo::testing::Row;
 using cairo::testing::WriteRow;
 
-class ManualClock final : public core::Clock {
- public:
-  explicit ManualClock(int64_t now_us) : now_us_(now_us) {}
-  int64_t NowMicros() const override { return now_us_.load(); }
-  int64_t MonotonicMicros() const override { return core::MonotonicMicros(); }
-  void Set(int64_t now_us) { now_us_.store(now_us); }
-
- private:
-  std::atomic<int64_t> now_us_;
-};
+using testutil::ManualClock;
 
 // Forwards to the real file system; `hook(op, path)` runs first for "open", "copy" (path =
 // destination), "write", "sync", "rename" (path = target), "mkdir", "remove" (files) and may

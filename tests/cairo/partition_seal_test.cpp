@@ -21,22 +21,14 @@
 #include "core/fault_file_system.h"
 #include "core/log.h"
 #include "tests/cairo/cairo_test_util.h"
+#include "tests/testutil/manual_clock.h"
 
 namespace sundial::cairo::testing {
 namespace {
 
 using core::FaultOp;
 
-class ManualClock final : public core::Clock {
- public:
-  explicit ManualClock(int64_t now_us) : now_us_(now_us) {}
-  int64_t NowMicros() const override { return now_us_.load(); }
-  int64_t MonotonicMicros() const override { return core::MonotonicMicros(); }
-  void Set(int64_t now_us) { now_us_.store(now_us); }
-
- private:
-  std::atomic<int64_t> now_us_;
-};
+using testutil::ManualClock;
 
 // Captures log lines while alive.
 class LogCapture {
