@@ -11,6 +11,8 @@
 #include <random>
 #include <string>
 
+#include "tests/testutil/geohash_model.h"
+
 namespace sundial::cairo {
 namespace {
 
@@ -181,18 +183,7 @@ TEST(ColumnTextPropertyTest, OnlyTheFourTypesHaveText) {
   EXPECT_FALSE(IsValidColumnType(19));
 }
 
-// Model of a GEOHASH's text: base32 characters (5 bits each, most significant first) when the
-// bits are a multiple of 5, else the bits as '0'/'1'.
-std::string ModelGeoHashText(uint64_t v, int bits) {
-  static const std::string kAlphabet = "0123456789bcdefghjkmnpqrstuvwxyz";
-  std::string s;
-  if (bits % 5 == 0) {
-    for (int c = bits / 5 - 1; c >= 0; --c) s += kAlphabet[(v >> (5 * c)) % 32];
-  } else {
-    for (int b = bits - 1; b >= 0; --b) s += ((v >> b) & 1) ? '1' : '0';
-  }
-  return s;
-}
+using testutil::ModelGeoHashText;
 
 int ModelGeoHashWidth(int bits) { return bits <= 7 ? 1 : bits <= 15 ? 2 : bits <= 31 ? 4 : 8; }
 

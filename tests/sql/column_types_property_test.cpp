@@ -10,6 +10,7 @@
 
 #include "core/base64.h"
 #include "tests/sql/sql_test_util.h"
+#include "tests/testutil/geohash_model.h"
 
 namespace sundial::sql {
 namespace {
@@ -184,16 +185,7 @@ TEST_F(ColumnTypesPropertyTest, Long256PrintsWithoutLeadingZerosAndComparesExact
 // GEOHASH at random precisions against a model (the value's bits): printed text, ORDER BY,
 // `=` with a literal, WITHIN with prefixes of random lengths, and GROUP BY of the value cut to a
 // narrower precision (a cast).
-std::string GeoText(uint64_t v, int bits) {
-  static const std::string kAlphabet = "0123456789bcdefghjkmnpqrstuvwxyz";
-  std::string s;
-  if (bits % 5 == 0) {
-    for (int c = bits / 5 - 1; c >= 0; --c) s += kAlphabet[(v >> (5 * c)) % 32];
-  } else {
-    for (int b = bits - 1; b >= 0; --b) s += ((v >> b) & 1) ? '1' : '0';
-  }
-  return s;
-}
+std::string GeoText(uint64_t v, int bits) { return testutil::ModelGeoHashText(v, bits); }
 std::string GeoLiteral(uint64_t v, int bits) {
   return (bits % 5 == 0 ? "#" : "##") + GeoText(v, bits);
 }
